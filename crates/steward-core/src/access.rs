@@ -1,0 +1,129 @@
+//! Who may do what: the one table deciding each role's reach over each kind of record.
+
+use crate::error::{Error, Result};
+use crate::id::{OrganisationId, UserId};
+use crate::record::RecordKind;
+use crate::user::Role;
+
+/// The authenticated user a request acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user: UserId,
+    pub role: Role,
+    pub organisation: Option<OrganisationId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Read one record, list them, read their history and links.
+    Read,
+    Create,
+    /// Patch, transition, link and unlink.
+    Update,
+}
+
+/// How far an allowed action reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    /// Only records of this customer organisation.
+    Organisation(OrganisationId),
+}
+
+impl Scope {
+    /// Whether a record belonging to `organisation` is within reach.
+    pub fn covers(self, organisation: Option<OrganisationId>) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Organisation(o) => organisation == Some(o),
+        }
+    }
+}
+
+/// Decides whether `actor` may take `action` on records of `kind`, and over which records.
+pub fn authorize(actor: &Actor, kind: RecordKind, action: Action) -> Result<Scope> {
+    use RecordKind as K;
+    let allowed = match (actor.role, action) {
+        (Role::Admin, _) => true,
+        (Role::Manager | Role::Agent | Role::Auditor, Action::Read) => true,
+        (Role::Auditor, _) => false,
+        (Role::Manager, _) => kind != K::User,
+        (Role::Agent, _) => matches!(
+            kind,
+            K::Incident | K::Request | K::Problem | K::Change | K::ConfigurationItem
+        ),
+        (Role::Requester, Action::Read) => matches!(
+            kind,
+            K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation
+        ),
+        (Role::Requester, Action::Create) => matches!(kind, K::Incident | K::Request),
+        (Role::Requester, Action::Update) => false,
+    };
+    if !allowed {
+        let verb = match action {
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "change",
+        };
+        return Err(Error::Forbidden(format!(
+            "the {} role may not {verb} {} records",
+            actor.role,
+            kind.as_str()
+        )));
+    }
+    match (actor.role, kind) {
+        (Role::Requester, K::Incident | K::Request | K::Organisation) => actor
+            .organisation
+            .map(Scope::Organisation)
+            .ok_or_else(|| Error::Forbidden("this requester belongs to no organisation".into())),
+        _ => Ok(Scope::All),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role) -> Actor {
+        Actor { user: UserId(1), role, organisation: Some(OrganisationId(7)) }
+    }
+
+    /// The whole table, one row per role: R read, C create, U update, lower case = not allowed.
+    #[test]
+    fn access_table() {
+        use RecordKind as K;
+        let kinds = [
+            K::Service, K::CatalogueItem, K::Organisation, K::Team, K::User,
+            K::Incident, K::Request, K::Problem, K::Change, K::ConfigurationItem,
+        ];
+        let table: &[(Role, [&str; 10])] = &[
+            (Role::Admin, ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Manager, ["RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Agent, ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Auditor, ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
+            (Role::Requester, ["Rcu", "Rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu"]),
+        ];
+        for (role, row) in table {
+            for (kind, cell) in kinds.iter().zip(row) {
+                for (action, letter) in [(Action::Read, 'R'), (Action::Create, 'C'), (Action::Update, 'U')] {
+                    let want = cell.contains(letter);
+                    let got = authorize(&actor(*role), *kind, action).is_ok();
+                    assert_eq!(got, want, "{role} {action:?} {kind:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn requesters_are_scoped_to_their_organisation() {
+        let a = actor(Role::Requester);
+        let s = authorize(&a, RecordKind::Incident, Action::Read).unwrap();
+        assert_eq!(s, Scope::Organisation(OrganisationId(7)));
+        assert!(s.covers(Some(OrganisationId(7))));
+        assert!(!s.covers(Some(OrganisationId(8))));
+        assert!(!s.covers(None));
+        let orphan = Actor { organisation: None, ..a };
+        assert!(authorize(&orphan, RecordKind::Incident, Action::Read).is_err());
+        assert_eq!(authorize(&actor(Role::Agent), RecordKind::Incident, Action::Read).unwrap(), Scope::All);
+    }
+}

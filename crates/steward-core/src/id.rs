@@ -1,0 +1,123 @@
+//! Identifier newtypes. Each record's id is also its human reference (`INC-42` is incident 42), so
+//! ids serialise as references and references parse back into ids.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::error::Error;
+
+/// Declares an id newtype with its reference prefix.
+macro_rules! ids {
+    ($($(#[$doc:meta])* $name:ident => $prefix:literal, $noun:literal;)+) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(pub i64);
+
+        impl $name {
+            pub const PREFIX: &'static str = $prefix;
+            pub const NOUN: &'static str = $noun;
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}-{}", $prefix, self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                parse_reference(s, $prefix).map($name)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(concat!("^", $prefix, "-[1-9][0-9]*$")))
+                    .examples([concat!($prefix, "-1")])
+                    .description(Some(concat!("Reference of a ", $noun, ".")))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    )+};
+}
+
+ids! {
+    /// A service in the catalogue.
+    ServiceId => "SVC", "service";
+    /// An incident.
+    IncidentId => "INC", "incident";
+    /// A service request.
+    RequestId => "REQ", "request";
+    /// A problem.
+    ProblemId => "PRB", "problem";
+    /// A change.
+    ChangeId => "CHG", "change";
+    /// A configuration item.
+    ConfigurationItemId => "CI", "configuration item";
+    /// A user: agent, manager, requester, auditor or admin.
+    UserId => "USR", "user";
+    /// A team of agents.
+    TeamId => "TEAM", "team";
+    /// A customer organisation.
+    OrganisationId => "ORG", "organisation";
+    /// A requestable item of the service catalogue.
+    CatalogueItemId => "CAT", "catalogue item";
+}
+
+/// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).
+fn parse_reference(s: &str, prefix: &str) -> Result<i64, String> {
+    let bad = || format!("'{}' is not a reference of the form {prefix}-<number>", truncate(s));
+    let (p, n) = s.split_once('-').ok_or_else(bad)?;
+    if !p.eq_ignore_ascii_case(prefix)
+        || n.is_empty()
+        || n.starts_with('0')
+        || !n.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    n.parse::<i64>().map_err(|_| bad())
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+/// Parses a reference into an id, naming `field` in the error.
+pub fn parse_field<T: FromStr<Err = String>>(field: &str, s: &str) -> Result<T, Error> {
+    s.parse().map_err(|e: String| Error::invalid(field, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_round_trip_and_reject_garbage() {
+        assert_eq!("INC-42".parse::<IncidentId>(), Ok(IncidentId(42)));
+        assert_eq!("inc-7".parse::<IncidentId>(), Ok(IncidentId(7)));
+        assert_eq!(IncidentId(42).to_string(), "INC-42");
+        for bad in [
+            "", "INC", "INC-", "INC-0", "INC-01", "INC--1", "INC-1a", "REQ-1", "INC-99999999999999999999",
+        ] {
+            assert!(bad.parse::<IncidentId>().is_err(), "{bad} parsed");
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! Steward's domain: record types, their lifecycles, the priority matrix, access rules and the
+//! history chain. Pure: no HTTP, no SQL, no clock or randomness — callers pass time and ids in.
+
+pub mod access;
+pub mod change;
+pub mod configuration_item;
+pub mod error;
+pub mod history;
+pub mod id;
+pub mod incident;
+pub mod lifecycle;
+pub mod link;
+pub mod organisation;
+pub mod patch;
+pub mod priority;
+pub mod problem;
+pub mod record;
+pub mod request;
+pub mod service;
+pub mod team;
+pub mod user;
+pub mod validate;
+
+pub use error::{Error, FieldError, Result};

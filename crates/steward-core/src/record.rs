@@ -1,0 +1,145 @@
+//! What every stored record has in common, so storage, history and access are written once.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::id::OrganisationId;
+
+/// The kinds of record Steward keeps, in the words used by the API paths and history entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    Service,
+    CatalogueItem,
+    Organisation,
+    Team,
+    User,
+    Incident,
+    Request,
+    Problem,
+    Change,
+    ConfigurationItem,
+}
+
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Service => "service",
+            RecordKind::CatalogueItem => "catalogue_item",
+            RecordKind::Organisation => "organisation",
+            RecordKind::Team => "team",
+            RecordKind::User => "user",
+            RecordKind::Incident => "incident",
+            RecordKind::Request => "request",
+            RecordKind::Problem => "problem",
+            RecordKind::Change => "change",
+            RecordKind::ConfigurationItem => "configuration_item",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            RecordKind::Service,
+            RecordKind::CatalogueItem,
+            RecordKind::Organisation,
+            RecordKind::Team,
+            RecordKind::User,
+            RecordKind::Incident,
+            RecordKind::Request,
+            RecordKind::Problem,
+            RecordKind::Change,
+            RecordKind::ConfigurationItem,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// The prefix of this kind's references (`INC` for `INC-42`).
+    pub fn prefix(self) -> &'static str {
+        use crate::id::*;
+        match self {
+            RecordKind::Service => ServiceId::PREFIX,
+            RecordKind::CatalogueItem => CatalogueItemId::PREFIX,
+            RecordKind::Organisation => OrganisationId::PREFIX,
+            RecordKind::Team => TeamId::PREFIX,
+            RecordKind::User => UserId::PREFIX,
+            RecordKind::Incident => IncidentId::PREFIX,
+            RecordKind::Request => RequestId::PREFIX,
+            RecordKind::Problem => ProblemId::PREFIX,
+            RecordKind::Change => ChangeId::PREFIX,
+            RecordKind::ConfigurationItem => ConfigurationItemId::PREFIX,
+        }
+    }
+
+    /// Which kind a reference such as `CHG-3` names, and its number.
+    pub fn parse_reference(s: &str) -> Option<(RecordKind, i64)> {
+        let (prefix, _) = s.split_once('-')?;
+        let kind = [
+            RecordKind::Service,
+            RecordKind::CatalogueItem,
+            RecordKind::Organisation,
+            RecordKind::Team,
+            RecordKind::User,
+            RecordKind::Incident,
+            RecordKind::Request,
+            RecordKind::Problem,
+            RecordKind::Change,
+            RecordKind::ConfigurationItem,
+        ]
+        .into_iter()
+        .find(|k| k.prefix().eq_ignore_ascii_case(prefix))?;
+        let n = reference_number(s, kind.prefix())?;
+        Some((kind, n))
+    }
+}
+
+fn reference_number(s: &str, prefix: &str) -> Option<i64> {
+    let (p, n) = s.split_once('-')?;
+    if !p.eq_ignore_ascii_case(prefix) || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok().filter(|v: &i64| *v > 0)
+}
+
+/// A stored record: it has an id (its reference), timestamps, and may belong to an organisation.
+pub trait Record: Serialize + Clone + Send + Sync + 'static {
+    const KIND: RecordKind;
+    fn id(&self) -> i64;
+    fn set_id(&mut self, id: i64);
+    fn updated_at(&self) -> DateTime<Utc>;
+    fn touch(&mut self, at: DateTime<Utc>);
+    /// The customer organisation a requester must belong to in order to see this record;
+    /// `None` for records requesters never see by organisation.
+    fn organisation(&self) -> Option<OrganisationId> {
+        None
+    }
+}
+
+/// Implements [`Record`] for a struct with `id`, `updated_at` fields.
+#[macro_export]
+macro_rules! record {
+    ($ty:ty, $kind:expr, $id:ident) => {
+        $crate::record!($ty, $kind, $id, |_r| None);
+    };
+    ($ty:ty, $kind:expr, $id:ident, |$r:ident| $org:expr) => {
+        impl $crate::record::Record for $ty {
+            const KIND: $crate::record::RecordKind = $kind;
+            fn id(&self) -> i64 {
+                self.id.0
+            }
+            fn set_id(&mut self, id: i64) {
+                self.id = $crate::id::$id(id);
+            }
+            fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.updated_at
+            }
+            fn touch(&mut self, at: chrono::DateTime<chrono::Utc>) {
+                self.updated_at = at;
+            }
+            fn organisation(&self) -> Option<$crate::id::OrganisationId> {
+                let $r = self;
+                $org
+            }
+        }
+    };
+}
