@@ -184,6 +184,14 @@ impl Verifier {
         self.checked += 1;
     }
 
+    /// Records an entry whose stored kind or action no longer parses: it was edited.
+    pub fn unreadable(&mut self, seq: i64, record: String, hash: &str) {
+        self.faults.push(ChainFault::Edited { seq, record });
+        self.prev_seq = seq;
+        self.prev_hash = hash.to_string();
+        self.checked += 1;
+    }
+
     /// Compares the end of the walk with the chain head the store keeps.
     pub fn finish(mut self, head_seq: i64, head_hash: &str) -> Self {
         if head_seq != self.prev_seq || head_hash != self.prev_hash {

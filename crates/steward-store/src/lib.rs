@@ -1,1 +1,208 @@
-//! placeholder
+//! Steward's storage. One body of SQL runs on SQLite (the embedded default, WAL mode) and
+//! PostgreSQL 15 (production); see `exec` for how. Every write and its history entries share one
+//! transaction.
+
+pub mod exec;
+
+mod auth;
+mod catalogue_item;
+mod change;
+mod configuration_item;
+mod error;
+mod history;
+mod incident;
+mod link;
+mod organisation;
+mod page;
+mod problem;
+mod record;
+mod request;
+mod service;
+mod settings;
+mod team;
+mod user;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use steward_core::{Error, Result};
+
+pub use auth::{Credentials, TokenInfo};
+pub use error::DbError;
+pub use history::VerifyReport;
+pub use page::{ListQuery, Page, Sort};
+pub use record::Table;
+
+use exec::{Conn, Tx};
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone)]
+enum Db {
+    /// Writes go through a pool of one connection so they queue in-process instead of contending
+    /// for SQLite's lock; reads use their own pool.
+    Sqlite { write: SqlitePool, read: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Db,
+}
+
+/// Which backend a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn unexpected(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::Unexpected(Box::new(e))
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path`.
+    pub async fn open_sqlite(path: &Path) -> Result<Store> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged write survives power loss, not only a process crash.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-65536");
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(opts.clone())
+            .await
+            .map_err(|e| Error::unexpected(format!("cannot open SQLite database {}: {e}", path.display())))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts.read_only(true))
+            .await
+            .map_err(unexpected)?;
+        Ok(Store { db: Db::Sqlite { write, read } })
+    }
+
+    /// Connects to PostgreSQL at `url` (`postgres://user:password@host:port/database`).
+    pub async fn open_postgres(url: &str) -> Result<Store> {
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| Error::invalid("database_url", format!("not a PostgreSQL URL: {e}")))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(|e| Error::unexpected(format!("cannot connect to PostgreSQL: {e}")))?;
+        Ok(Store { db: Db::Postgres(pool) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations. The read pool of SQLite is opened read-only, so migrations go
+    /// through the writer.
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.db {
+            Db::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .map_err(|e| Error::unexpected(format!("migration failed: {e}")))
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let mut c = self.read().await?;
+        let _: (i64,) = c.fetch_one("SELECT 1", vec![]).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await.map_err(DbError)?),
+            Db::Postgres(p) => Tx::Pg(p.begin().await.map_err(DbError)?),
+        })
+    }
+
+    pub(crate) async fn read(&self) -> Result<Conn> {
+        Ok(match &self.db {
+            Db::Sqlite { read, .. } => Conn::Sqlite(read.acquire().await.map_err(DbError)?),
+            Db::Postgres(p) => Conn::Pg(p.acquire().await.map_err(DbError)?),
+        })
+    }
+
+    /// The raw pools, for tests and tools that must reach past the store (for example to tamper
+    /// with history in a test of `audit verify`).
+    pub async fn execute_raw(&self, sql: &str) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(sql, vec![]).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+}
+
+/// Microseconds since the Unix epoch, the form every timestamp is stored in.
+pub(crate) fn micros(t: chrono::DateTime<chrono::Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+pub(crate) fn from_micros(v: i64) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::from_timestamp_micros(v)
+        .ok_or_else(|| Error::unexpected(format!("stored timestamp {v} is out of range")))
+}
+
+pub(crate) fn opt_from_micros(v: Option<i64>) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    v.map(from_micros).transpose()
+}
+
+/// Parses a stored enum value, failing loudly (not silently) on a value the code does not know.
+pub(crate) fn parse_stored<T>(column: &str, v: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T> {
+    parse(v).ok_or_else(|| Error::unexpected(format!("stored {column} '{v}' is not a known value")))
+}
+
+/// Priorities are stored as 1 (P1) to 5 (P5) so they sort and page as integers.
+pub(crate) fn priority_to_stored(p: steward_core::priority::Priority) -> i64 {
+    p as i64 + 1
+}
+
+pub(crate) fn priority_from_stored(v: i64) -> Result<steward_core::priority::Priority> {
+    usize::try_from(v - 1)
+        .ok()
+        .and_then(|i| steward_core::priority::Priority::ALL.get(i).copied())
+        .ok_or_else(|| Error::unexpected(format!("stored priority {v} is not 1-5")))
+}
+
+/// Adds a reference to check when it is set.
+pub(crate) fn refer(
+    out: &mut Vec<(&'static str, steward_core::record::RecordKind, i64)>,
+    field: &'static str,
+    kind: steward_core::record::RecordKind,
+    id: Option<i64>,
+) {
+    if let Some(id) = id {
+        out.push((field, kind, id));
+    }
+}

@@ -1,0 +1,106 @@
+//! How changes are stored.
+
+use steward_core::change::{Change, ChangeOutcome, ChangeStatus, ChangeType, Risk};
+use steward_core::id::*;
+use steward_core::lifecycle::Lifecycle;
+use steward_core::record::RecordKind;
+use steward_core::Result;
+
+use crate::exec::Arg;
+use crate::record::Table;
+use crate::{args, from_micros, micros, opt_from_micros, parse_stored, refer};
+
+#[derive(sqlx::FromRow)]
+pub struct ChangeRow {
+    id: i64,
+    title: String,
+    description: String,
+    status: String,
+    change_type: String,
+    risk: String,
+    service_id: Option<i64>,
+    planned_start: Option<i64>,
+    planned_end: Option<i64>,
+    implementation_plan: Option<String>,
+    backout_plan: Option<String>,
+    outcome: Option<String>,
+    category: Option<String>,
+    subcategory: Option<String>,
+    assignee_id: Option<i64>,
+    team_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    closed_at: Option<i64>,
+}
+
+impl Table for Change {
+    type Row = ChangeRow;
+    const TABLE: &'static str = "changes";
+    const COLUMNS: &'static [&'static str] = &[
+        "title", "description", "status", "change_type", "risk", "service_id", "planned_start",
+        "planned_end", "implementation_plan", "backout_plan", "outcome", "category",
+        "subcategory", "assignee_id", "team_id", "created_at", "updated_at", "closed_at",
+    ];
+
+    fn from_row(r: ChangeRow) -> Result<Self> {
+        Ok(Change {
+            id: ChangeId(r.id),
+            title: r.title,
+            description: r.description,
+            status: parse_stored("status", &r.status, ChangeStatus::parse)?,
+            change_type: parse_stored("change_type", &r.change_type, ChangeType::parse)?,
+            risk: parse_stored("risk", &r.risk, Risk::parse)?,
+            service: r.service_id.map(ServiceId),
+            planned_start: opt_from_micros(r.planned_start)?,
+            planned_end: opt_from_micros(r.planned_end)?,
+            implementation_plan: r.implementation_plan,
+            backout_plan: r.backout_plan,
+            outcome: r.outcome.map(|v| parse_stored("outcome", &v, ChangeOutcome::parse)).transpose()?,
+            category: r.category,
+            subcategory: r.subcategory,
+            assignee: r.assignee_id.map(UserId),
+            team: r.team_id.map(TeamId),
+            created_at: from_micros(r.created_at)?,
+            updated_at: from_micros(r.updated_at)?,
+            closed_at: opt_from_micros(r.closed_at)?,
+        })
+    }
+
+    fn to_args(&self) -> Vec<Arg> {
+        args![
+            &self.title,
+            &self.description,
+            self.status.as_str(),
+            self.change_type.as_str(),
+            self.risk.as_str(),
+            self.service.map(|v| v.0),
+            self.planned_start.map(micros),
+            self.planned_end.map(micros),
+            self.implementation_plan.clone(),
+            self.backout_plan.clone(),
+            self.outcome.map(|o| o.as_str()),
+            self.category.clone(),
+            self.subcategory.clone(),
+            self.assignee.map(|v| v.0),
+            self.team.map(|v| v.0),
+            micros(self.created_at),
+            micros(self.updated_at),
+            self.closed_at.map(micros),
+        ]
+    }
+
+    fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
+        let mut r = Vec::new();
+        refer(&mut r, "service", RecordKind::Service, self.service.map(|v| v.0));
+        refer(&mut r, "assignee", RecordKind::User, self.assignee.map(|v| v.0));
+        refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
+        r
+    }
+
+    fn sort_value(&self, column: &str) -> i64 {
+        match column {
+            "created_at" => micros(self.created_at),
+            _ => micros(self.updated_at),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! How configuration items are stored.
+
+use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemStatus};
+use steward_core::id::*;
+use steward_core::lifecycle::Lifecycle;
+use steward_core::record::RecordKind;
+use steward_core::Result;
+
+use crate::exec::Arg;
+use crate::record::Table;
+use crate::{args, from_micros, micros, parse_stored, refer};
+
+#[derive(sqlx::FromRow)]
+pub struct ConfigurationItemRow {
+    id: i64,
+    name: String,
+    ci_type: String,
+    description: String,
+    status: String,
+    owner_id: Option<i64>,
+    team_id: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl Table for ConfigurationItem {
+    type Row = ConfigurationItemRow;
+    const TABLE: &'static str = "configuration_items";
+    const COLUMNS: &'static [&'static str] =
+        &["name", "ci_type", "description", "status", "owner_id", "team_id", "created_at", "updated_at"];
+
+    fn from_row(r: ConfigurationItemRow) -> Result<Self> {
+        Ok(ConfigurationItem {
+            id: ConfigurationItemId(r.id),
+            name: r.name,
+            ci_type: r.ci_type,
+            description: r.description,
+            status: parse_stored("status", &r.status, ConfigurationItemStatus::parse)?,
+            owner: r.owner_id.map(UserId),
+            team: r.team_id.map(TeamId),
+            created_at: from_micros(r.created_at)?,
+            updated_at: from_micros(r.updated_at)?,
+        })
+    }
+
+    fn to_args(&self) -> Vec<Arg> {
+        args![
+            &self.name,
+            &self.ci_type,
+            &self.description,
+            self.status.as_str(),
+            self.owner.map(|v| v.0),
+            self.team.map(|v| v.0),
+            micros(self.created_at),
+            micros(self.updated_at),
+        ]
+    }
+
+    fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
+        let mut r = Vec::new();
+        refer(&mut r, "owner", RecordKind::User, self.owner.map(|v| v.0));
+        refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
+        r
+    }
+
+    fn sort_value(&self, column: &str) -> i64 {
+        match column {
+            "created_at" => micros(self.created_at),
+            _ => micros(self.updated_at),
+        }
+    }
+}

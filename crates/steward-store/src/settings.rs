@@ -1,0 +1,37 @@
+//! Settings an administrator changes at run time, kept in the database so every process agrees.
+
+use chrono::{DateTime, Utc};
+use steward_core::priority::PriorityMatrix;
+use steward_core::{Error, Result};
+
+use crate::{args, micros, Store};
+
+const PRIORITY_MATRIX: &str = "priority_matrix";
+
+impl Store {
+    /// The priority matrix in force: the stored one, or the default table.
+    pub async fn priority_matrix(&self) -> Result<PriorityMatrix> {
+        let mut c = self.read().await?;
+        let row: Option<(String,)> = c
+            .fetch_optional("SELECT value FROM settings WHERE key = $1", args![PRIORITY_MATRIX])
+            .await?;
+        match row {
+            Some((json,)) => serde_json::from_str(&json).map_err(|e| Error::Unexpected(Box::new(e))),
+            None => Ok(PriorityMatrix::default()),
+        }
+    }
+
+    pub async fn set_priority_matrix(&self, m: &PriorityMatrix, at: DateTime<Utc>) -> Result<()> {
+        m.validate()?;
+        let json = serde_json::to_string(m).map_err(|e| Error::Unexpected(Box::new(e)))?;
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            args![PRIORITY_MATRIX, json, micros(at)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
