@@ -22,6 +22,9 @@ mod settings;
 mod team;
 mod user;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -205,4 +208,16 @@ pub(crate) fn refer(
     if let Some(id) = id {
         out.push((field, kind, id));
     }
+}
+
+/// A short fingerprint of both migration sets, so a cached test template is rebuilt whenever the
+/// schema changes.
+pub fn schema_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for m in SQLITE_MIGRATIONS.iter().chain(POSTGRES_MIGRATIONS.iter()) {
+        h.update(m.version.to_be_bytes());
+        h.update(&m.checksum[..]);
+    }
+    hex::encode(&h.finalize()[..6])
 }

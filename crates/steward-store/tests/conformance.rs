@@ -1,0 +1,393 @@
+//! The storage conformance suite: every storage behaviour, run on SQLite and (with TEST_PG_URL)
+//! PostgreSQL, each test on its own fresh database.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use steward_core::history::{ChainFault, HistoryAction};
+use steward_core::id::*;
+use steward_core::incident::{Incident, IncidentPatch, IncidentTransition, NewIncident, ResolutionCode};
+use steward_core::link::{canonical, Endpoint};
+use steward_core::organisation::{NewOrganisation, Organisation};
+use steward_core::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use steward_core::record::RecordKind;
+use steward_core::service::{NewService, Service};
+use steward_core::team::{NewTeam, Team};
+use steward_core::user::{NewUser, Role, User};
+use steward_core::Error;
+use steward_store::exec::Arg;
+use steward_store::testing::{Location, TestDb};
+use steward_store::{ListQuery, Sort, Store, TokenInfo};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap()
+}
+
+fn new_incident(title: &str) -> NewIncident {
+    NewIncident {
+        title: title.into(),
+        description: Some("details".into()),
+        service: None,
+        configuration_item: None,
+        caller: None,
+        impact: Some(Impact::Medium),
+        urgency: Some(Urgency::Medium),
+        major: None,
+        category: None,
+        subcategory: None,
+        assignee: None,
+        team: None,
+    }
+}
+
+async fn incident(store: &Store, title: &str, at: DateTime<Utc>) -> Incident {
+    let i = Incident::create(new_incident(title), None, &PriorityMatrix::default(), at).unwrap();
+    store.insert(i, None).await.unwrap()
+}
+
+async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId>) -> User {
+    let u = User::create(
+        &NewUser { email: email.into(), name: None, role, organisation: org, password: None },
+        t0(),
+    )
+    .unwrap();
+    store.create_user(u, Some("hash".into()), None).await.unwrap()
+}
+
+/// Runs `body` once per backend, naming the backend on failure.
+macro_rules! on_each_backend {
+    (|$store:ident, $db:ident| $body:block) => {
+        for $db in TestDb::each().await {
+            eprintln!("--- backend: {}", $db.label);
+            {
+                let $store = &$db.store;
+                $body
+            }
+            $db.finish().await;
+        }
+    };
+}
+
+#[tokio::test]
+async fn incident_round_trip_with_history() {
+    on_each_backend!(|store, db| {
+        let i = incident(store, "Mail is down", t0()).await;
+        assert_eq!(i.id, IncidentId(1));
+        let got: Incident = store.get(1).await.unwrap().unwrap();
+        assert_eq!(got, i);
+        assert!(store.get::<Incident>(99).await.unwrap().is_none());
+
+        let t1 = t0() + Duration::minutes(5);
+        let matrix = PriorityMatrix::default();
+        let patched = store
+            .update::<Incident>(1, Some(UserId(1)).filter(|_| false), t1, HistoryAction::Update, |_| true, |r| {
+                r.apply_patch(IncidentPatch { urgency: Some(Urgency::High), ..Default::default() }, &matrix)
+            })
+            .await
+            .unwrap();
+        assert_eq!(patched.priority, Priority::P2);
+        assert_eq!(patched.updated_at, t1);
+
+        let t2 = t1 + Duration::minutes(5);
+        store
+            .update::<Incident>(1, None, t2, HistoryAction::Transition, |_| true, |r| {
+                r.transition(
+                    IncidentTransition {
+                        to: "resolved".into(),
+                        pending_reason: None,
+                        resolution_code: Some(ResolutionCode::Fixed),
+                        resolution_notes: Some("restarted".into()),
+                    },
+                    t2,
+                )
+            })
+            .await
+            .unwrap();
+
+        let h = store.history(RecordKind::Incident, 1, None, 100).await.unwrap();
+        let fields: Vec<(HistoryAction, Option<&str>)> =
+            h.items.iter().map(|e| (e.action, e.field.as_deref())).collect();
+        assert_eq!(fields[0], (HistoryAction::Create, None));
+        assert!(fields.contains(&(HistoryAction::Update, Some("urgency"))));
+        assert!(fields.contains(&(HistoryAction::Update, Some("priority"))));
+        assert!(fields.contains(&(HistoryAction::Transition, Some("status"))));
+        let status = h.items.iter().find(|e| e.field.as_deref() == Some("status")).unwrap();
+        assert_eq!(status.old_value, Some(serde_json::json!("new")));
+        assert_eq!(status.new_value, Some(serde_json::json!("resolved")));
+
+        // An update that changes nothing writes nothing.
+        let before = store.history(RecordKind::Incident, 1, None, 100).await.unwrap().items.len();
+        store.update::<Incident>(1, None, t2, HistoryAction::Update, |_| true, |_| Ok(())).await.unwrap();
+        assert_eq!(store.history(RecordKind::Incident, 1, None, 100).await.unwrap().items.len(), before);
+
+        // Invisible records are not found, and a failed rule writes nothing.
+        let hidden = store.update::<Incident>(1, None, t2, HistoryAction::Update, |_| false, |_| Ok(())).await;
+        assert!(matches!(hidden, Err(Error::NotFound { .. })));
+        let illegal = store
+            .update::<Incident>(1, None, t2, HistoryAction::Transition, |_| true, |r| {
+                r.transition(IncidentTransition { to: "new".into(), pending_reason: None, resolution_code: None, resolution_notes: None }, t2)
+            })
+            .await;
+        assert!(matches!(illegal, Err(Error::InvalidTransition { .. })));
+
+        let report = store.verify_history().await.unwrap();
+        assert!(report.faults.is_empty(), "{:?}", report.faults);
+        assert_eq!(report.checked as usize, before);
+    });
+}
+
+#[tokio::test]
+async fn lists_filter_sort_and_page_by_cursor() {
+    on_each_backend!(|store, db| {
+        for n in 0..25 {
+            let mut new = new_incident(&format!("incident {n}"));
+            new.impact = Some(if n % 5 == 0 { Impact::High } else { Impact::Low });
+            new.urgency = Some(Urgency::High);
+            let i = Incident::create(new, None, &PriorityMatrix::default(), t0() + Duration::seconds(n)).unwrap();
+            store.insert(i, None).await.unwrap();
+        }
+        // Newest first, 10 a page, no row twice, none missed.
+        let mut seen = Vec::new();
+        let mut q = ListQuery { limit: 10, ..Default::default() };
+        loop {
+            let page = store.list::<Incident>(&q).await.unwrap();
+            seen.extend(page.items.iter().map(|i| i.id.0));
+            match page.next_cursor {
+                Some(c) => q.cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(seen, (1..=25).rev().collect::<Vec<i64>>());
+
+        let p1 = ListQuery {
+            filters: vec![("priority", Arg::from(1i64))],
+            sort: Sort { column: "created_at", descending: false },
+            limit: 3,
+            ..Default::default()
+        };
+        let page = store.list::<Incident>(&p1).await.unwrap();
+        let ids: Vec<i64> = page.items.iter().map(|i| i.id.0).collect();
+        assert_eq!(ids, [1, 6, 11]);
+        let next = store.list::<Incident>(&ListQuery { cursor: page.next_cursor, ..p1.clone() }).await.unwrap();
+        assert_eq!(next.items.iter().map(|i| i.id.0).collect::<Vec<_>>(), [16, 21]);
+        assert!(next.next_cursor.is_none());
+
+        let since = ListQuery { updated_since: Some((t0() + Duration::seconds(20)).timestamp_micros()), limit: 100, ..Default::default() };
+        assert_eq!(store.list::<Incident>(&since).await.unwrap().items.len(), 5);
+
+        let bad = ListQuery { cursor: Some("garbage!".into()), limit: 10, ..Default::default() };
+        assert!(matches!(store.list::<Incident>(&bad).await, Err(Error::Invalid(_))));
+    });
+}
+
+#[tokio::test]
+async fn requesters_see_only_their_organisation() {
+    on_each_backend!(|store, db| {
+        let a = store.insert(Organisation::create(NewOrganisation { name: "Acme".into(), description: None }, t0()).unwrap(), None).await.unwrap();
+        let b = store.insert(Organisation::create(NewOrganisation { name: "Globex".into(), description: None }, t0()).unwrap(), None).await.unwrap();
+        for (org, n) in [(a.id, 3), (b.id, 2)] {
+            for k in 0..n {
+                let i = Incident::create(new_incident(&format!("{org} {k}")), Some(org), &PriorityMatrix::default(), t0()).unwrap();
+                store.insert(i, None).await.unwrap();
+            }
+        }
+        let q = ListQuery { organisation: Some(b.id.0), limit: 50, ..Default::default() };
+        let page = store.list::<Incident>(&q).await.unwrap();
+        assert_eq!(page.items.len(), 2);
+        assert!(page.items.iter().all(|i| i.organisation == Some(b.id)));
+    });
+}
+
+#[tokio::test]
+async fn unique_values_and_missing_references_are_named() {
+    on_each_backend!(|store, db| {
+        let svc = |code: &str| {
+            Service::create(
+                NewService { code: code.into(), name: "Mail".into(), description: None, status: None, criticality: None, owner: None, team: None },
+                t0(),
+            )
+            .unwrap()
+        };
+        store.insert(svc("MAIL"), None).await.unwrap();
+        match store.insert(svc("MAIL"), None).await {
+            Err(Error::Conflict(m)) => assert!(m.contains("code"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let mut new = new_incident("orphan");
+        new.service = Some(ServiceId(42));
+        new.team = Some(TeamId(7));
+        let i = Incident::create(new, None, &PriorityMatrix::default(), t0()).unwrap();
+        match store.insert(i, None).await {
+            Err(Error::Invalid(f)) => {
+                let mut names: Vec<&str> = f.iter().map(|e| e.field.as_str()).collect();
+                names.sort();
+                assert_eq!(names, ["service", "team"]);
+                assert!(f.iter().any(|e| e.message.contains("SVC-42")));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Nothing of the failed insert remains.
+        assert!(store.get::<Incident>(1).await.unwrap().is_none());
+        assert!(store.verify_history().await.unwrap().faults.is_empty());
+    });
+}
+
+/// Tampering with history by hand is found and named.
+#[tokio::test]
+async fn audit_verify_names_edited_deleted_and_truncated_entries() {
+    on_each_backend!(|store, db| {
+        for n in 0..4 {
+            incident(store, &format!("i{n}"), t0()).await;
+        }
+        assert!(store.verify_history().await.unwrap().faults.is_empty());
+
+        store.execute_raw("UPDATE history SET new_value = '{\"title\":\"forged\"}' WHERE seq = 2").await.unwrap();
+        let f = store.verify_history().await.unwrap().faults;
+        assert_eq!(f, [ChainFault::Edited { seq: 2, record: "INC-2".into() }]);
+
+        store.execute_raw("DELETE FROM history WHERE seq = 3").await.unwrap();
+        let f = store.verify_history().await.unwrap().faults;
+        assert!(f.contains(&ChainFault::Missing { after: 2, next: 4 }), "{f:?}");
+
+        store.execute_raw("DELETE FROM history WHERE seq = 4").await.unwrap();
+        let f = store.verify_history().await.unwrap().faults;
+        assert!(f.contains(&ChainFault::Truncated { head_seq: 4, last_seq: 2 }), "{f:?}");
+    });
+}
+
+/// Concurrent writers extend one unbroken chain.
+#[tokio::test]
+async fn concurrent_writes_keep_the_chain_whole() {
+    on_each_backend!(|store, db| {
+        let mut tasks = Vec::new();
+        for n in 0..40 {
+            let s = store.clone();
+            tasks.push(tokio::spawn(async move {
+                let i = Incident::create(new_incident(&format!("c{n}")), None, &PriorityMatrix::default(), t0()).unwrap();
+                let i = s.insert(i, None).await.unwrap();
+                s.update::<Incident>(i.id.0, None, t0() + Duration::seconds(1), HistoryAction::Update, |_| true, |r| {
+                    r.title = format!("c{n} edited");
+                    Ok(())
+                })
+                .await
+                .unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let r = store.verify_history().await.unwrap();
+        assert!(r.faults.is_empty(), "{:?}", r.faults);
+        assert_eq!(r.checked, 80);
+    });
+}
+
+#[tokio::test]
+async fn links_are_written_to_both_histories() {
+    on_each_backend!(|store, db| {
+        incident(store, "slow", t0()).await;
+        let p = steward_core::problem::Problem::create(
+            steward_core::problem::NewProblem {
+                title: "Disk".into(), description: None, service: None, configuration_item: None, impact: None,
+                urgency: None, root_cause: None, known_error: None, workaround: None, category: None,
+                subcategory: None, assignee: None, team: None,
+            },
+            &PriorityMatrix::default(),
+            t0(),
+        )
+        .unwrap();
+        store.insert(p, None).await.unwrap();
+        let inc = Endpoint { kind: RecordKind::Incident, id: 1 };
+        let prb = Endpoint { kind: RecordKind::Problem, id: 1 };
+        let (from, to) = canonical(prb, inc).unwrap();
+        let l = store.link(from, to, None, t0()).await.unwrap();
+        assert_eq!((l.from.as_str(), l.to.as_str()), ("INC-1", "PRB-1"));
+        assert!(matches!(store.link(from, to, None, t0()).await, Err(Error::Conflict(_))));
+        assert_eq!(store.links_of(prb).await.unwrap().len(), 1);
+        let h = store.history(RecordKind::Problem, 1, None, 10).await.unwrap();
+        assert_eq!(h.items.last().unwrap().new_value, Some(serde_json::json!("INC-1")));
+        let missing = Endpoint { kind: RecordKind::Problem, id: 9 };
+        assert!(matches!(store.link(inc, missing, None, t0()).await, Err(Error::Invalid(_))));
+        store.unlink(from, to, None, t0()).await.unwrap();
+        assert!(store.links_of(inc).await.unwrap().is_empty());
+        assert!(matches!(store.unlink(from, to, None, t0()).await, Err(Error::NotFound { .. })));
+        assert!(store.verify_history().await.unwrap().faults.is_empty());
+    });
+}
+
+#[tokio::test]
+async fn tokens_resolve_until_revoked_or_expired() {
+    on_each_backend!(|store, db| {
+        let u = user(store, "ana@example.com", Role::Agent, None).await;
+        let info = TokenInfo { name: "cli".into(), created_at: t0(), expires_at: None };
+        store.insert_token(u.id, "h1", &info).await.unwrap();
+        let expiring = TokenInfo { expires_at: Some(t0() + Duration::hours(1)), ..info.clone() };
+        store.insert_token(u.id, "h2", &expiring).await.unwrap();
+        assert_eq!(store.user_by_token("h1", t0()).await.unwrap().unwrap().id, u.id);
+        assert!(store.user_by_token("h2", t0() + Duration::hours(2)).await.unwrap().is_none());
+        assert!(store.user_by_token("nope", t0()).await.unwrap().is_none());
+        assert_eq!(store.revoke_tokens(u.id, t0()).await.unwrap(), 2);
+        assert!(store.user_by_token("h1", t0()).await.unwrap().is_none());
+        let creds = store.credentials_by_email("ANA@example.com").await.unwrap().unwrap();
+        assert_eq!(creds.password_hash.as_deref(), Some("hash"));
+        assert!(matches!(
+            store.create_user(User::create(&NewUser { email: "ana@example.com".into(), name: None, role: Role::Agent, organisation: None, password: None }, t0()).unwrap(), None, None).await,
+            Err(Error::Conflict(_))
+        ));
+        assert_eq!(store.count_users().await.unwrap(), 1);
+    });
+}
+
+#[tokio::test]
+async fn team_members_and_priority_matrix() {
+    on_each_backend!(|store, db| {
+        let u = user(store, "bo@example.com", Role::Agent, None).await;
+        let t = store.insert(Team::create(NewTeam { name: "Service desk".into(), description: None }, t0()).unwrap(), None).await.unwrap();
+        store.set_team_member(t.id, u.id, true, None, t0()).await.unwrap();
+        assert!(matches!(store.set_team_member(t.id, u.id, true, None, t0()).await, Err(Error::Conflict(_))));
+        assert_eq!(store.team_members(t.id).await.unwrap(), [u.id]);
+        assert_eq!(store.teams_of(u.id).await.unwrap(), [t.id]);
+        store.set_team_member(t.id, u.id, false, None, t0()).await.unwrap();
+        assert!(store.team_members(t.id).await.unwrap().is_empty());
+
+        assert_eq!(store.priority_matrix().await.unwrap(), PriorityMatrix::default());
+        use Priority::*;
+        let m = PriorityMatrix { rows: [[P1, P1, P2], [P2, P3, P4], [P3, P4, P5]] };
+        store.set_priority_matrix(&m, t0()).await.unwrap();
+        assert_eq!(store.priority_matrix().await.unwrap(), m);
+    });
+}
+
+/// Both schemas expose the same tables and columns.
+#[tokio::test]
+async fn schemas_match_across_backends() {
+    let Some(url) = steward_store::testing::pg_url() else {
+        return;
+    };
+    let lite = TestDb::sqlite().await;
+    let pg = TestDb::postgres(&url).await;
+    let Location::Sqlite { dir } = &lite.location else { unreachable!() };
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("steward.db").display())).await.unwrap();
+    let lite_cols: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' ORDER BY 1, 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let Location::Postgres { url: pg_url, .. } = &pg.location else { unreachable!() };
+    let pgpool = sqlx::PgPool::connect(pg_url).await.unwrap();
+    let pg_cols: Vec<(String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations' ORDER BY 1, 2",
+    )
+    .fetch_all(&pgpool)
+    .await
+    .unwrap();
+    assert!(lite_cols.len() > 100);
+    assert_eq!(lite_cols, pg_cols);
+    pool.close().await;
+    pgpool.close().await;
+    lite.finish().await;
+    pg.finish().await;
+}
