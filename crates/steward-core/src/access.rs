@@ -80,6 +80,15 @@ pub fn authorize(actor: &Actor, kind: RecordKind, action: Action) -> Result<Scop
     }
 }
 
+/// Changing system settings (such as the priority matrix) is for administrators only; reading
+/// them is for everyone signed in.
+pub fn authorize_settings(actor: &Actor, action: Action) -> Result<()> {
+    match (actor.role, action) {
+        (_, Action::Read) | (Role::Admin, _) => Ok(()),
+        _ => Err(Error::Forbidden("only an administrator may change settings".into())),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

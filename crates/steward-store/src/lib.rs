@@ -37,7 +37,7 @@ use steward_core::{Error, Result};
 pub use auth::{Credentials, TokenInfo};
 pub use error::DbError;
 pub use history::VerifyReport;
-pub use page::{ListQuery, Page, Sort};
+pub use page::{ListQuery, Page, Sort, MAX_LIMIT};
 pub use record::Table;
 
 use exec::{Conn, Tx};

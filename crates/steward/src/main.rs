@@ -1,1 +1,273 @@
-fn main() {}
+//! The `steward` command: serve the API, migrate, manage users and tokens, verify the audit
+//! trail, and seed demo data. Every command reaches the same database through `--data-dir`
+//! (SQLite) or `--database-url` (PostgreSQL).
+
+mod demo;
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
+use steward_core::id::OrganisationId;
+use steward_core::user::{NewUser, Role, User};
+use steward_server::auth::{hash_password, new_token, random_password};
+use steward_server::AppState;
+use steward_store::{Store, TokenInfo};
+
+#[derive(Parser)]
+#[command(name = "steward", version, about = "IT service management for ISO/IEC 20000-1:2018")]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// Folder of the embedded SQLite database (`<data-dir>/steward.db`).
+    #[arg(long, env = "STEWARD_DATA_DIR", default_value = "./steward-data", global = true)]
+    data_dir: PathBuf,
+    /// Use PostgreSQL instead: postgres://user:password@host:port/database
+    #[arg(long, env = "STEWARD_DATABASE_URL", global = true)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (migrations run first).
+    Serve {
+        #[arg(long, env = "STEWARD_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed demo data first if the database is empty.
+        #[arg(long, env = "STEWARD_DEMO")]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Seed a believable organisation with 90 days of tickets.
+    Demo {
+        /// How many tickets (incidents, requests, problems and changes) to create.
+        #[arg(long, env = "STEWARD_DEMO_RECORDS", default_value_t = 5000)]
+        records: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, manager, agent, requester or auditor
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: Option<String>,
+        /// The customer organisation (ORG-n) of a requester.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (alone) on standard output.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the history chain; exit non-zero naming every entry edited, deleted or reordered.
+    Verify,
+}
+
+async fn open(db: &DbArgs) -> anyhow::Result<Store> {
+    let store = match &db.database_url {
+        Some(url) => Store::open_postgres(url).await?,
+        None => {
+            std::fs::create_dir_all(&db.data_dir)
+                .with_context(|| format!("cannot create data directory {}", db.data_dir.display()))?;
+            Store::open_sqlite(&db.data_dir.join("steward.db")).await?
+        }
+    };
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// Creates the first administrator of an empty database and prints the password once.
+async fn first_admin(store: &Store) -> anyhow::Result<()> {
+    if store.count_users().await? > 0 {
+        return Ok(());
+    }
+    let password = random_password()?;
+    let input = NewUser {
+        email: "admin@steward.local".into(),
+        name: Some("Administrator".into()),
+        role: Role::Admin,
+        organisation: None,
+        password: Some(password.clone()),
+    };
+    let user = User::create(&input, Utc::now())?;
+    store.create_user(user, Some(hash_password(&password)?), None).await?;
+    eprintln!("Created the first administrator admin@steward.local with the password {password}");
+    eprintln!("This password is shown once: keep it, or set a new one by adding another admin with `steward user add`.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { listen, demo } => {
+            let store = open(&cli.db).await?;
+            if demo && store.count_users().await? == 0 {
+                demo::seed(&store, 5000, Utc::now()).await?;
+            }
+            first_admin(&store).await?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            eprintln!("Steward is serving on http://{} (API docs at /api/v1/docs)", listener.local_addr()?);
+            steward_server::serve(listener, AppState { store: store.clone() }, shutdown_signal()).await?;
+            store.close().await;
+        }
+        Command::Migrate => {
+            let store = open(&cli.db).await?;
+            store.close().await;
+            eprintln!("migrations applied");
+        }
+        Command::User { command: UserCommand::Add { email, role, name, organisation, password_stdin } } => {
+            let role = Role::parse(&role)
+                .with_context(|| format!("unknown role '{role}': use admin, manager, agent, requester or auditor"))?;
+            let organisation = organisation
+                .map(|o| o.parse::<OrganisationId>().map_err(anyhow::Error::msg))
+                .transpose()?;
+            let password = if password_stdin {
+                let mut s = String::new();
+                std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
+                let line = s.lines().next().unwrap_or("").to_string();
+                if line.is_empty() {
+                    bail!("--password-stdin was given but standard input held no password");
+                }
+                Some(line)
+            } else {
+                None
+            };
+            let store = open(&cli.db).await?;
+            let input = NewUser { email, name, role, organisation, password: password.clone() };
+            let user = User::create(&input, Utc::now())?;
+            let hash = password.as_deref().map(hash_password).transpose()?;
+            let user = store.create_user(user, hash, None).await?;
+            store.close().await;
+            eprintln!("added {} ({}) as {}", user.email, user.id, user.role);
+        }
+        Command::Token { command: TokenCommand::Create { email, name } } => {
+            let store = open(&cli.db).await?;
+            let user = store
+                .user_by_email(&email)
+                .await?
+                .with_context(|| format!("no user has the email {email}"))?;
+            if !user.active {
+                bail!("{email} is deactivated");
+            }
+            let (token, hash) = new_token()?;
+            store
+                .insert_token(user.id, &hash, &TokenInfo { name, created_at: Utc::now(), expires_at: None })
+                .await?;
+            store.close().await;
+            println!("{token}");
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let store = open(&cli.db).await?;
+            let report = store.verify_history().await?;
+            store.close().await;
+            if report.faults.is_empty() {
+                println!("history intact: {} entries verified", report.checked);
+            } else {
+                for f in &report.faults {
+                    println!("FAULT: {f}");
+                }
+                println!("history NOT intact: {} fault(s) in {} entries", report.faults.len(), report.checked);
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Demo { records } => {
+            let store = open(&cli.db).await?;
+            demo::seed(&store, records, Utc::now()).await?;
+            store.close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

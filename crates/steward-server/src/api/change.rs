@@ -1,0 +1,79 @@
+//! `/api/v1/changes`.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use steward_core::history::{HistoryAction, HistoryEntry};
+use steward_core::change::{Change, ChangePatch, ChangeStatus, ChangeTransition, ChangeType, NewChange};
+use steward_core::id::{ServiceId, TeamId, UserId};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiQuery};
+use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use crate::auth::Ctx;
+use crate::error::{ApiResult, ErrorBody};
+use crate::AppState;
+
+list_query! {
+    /// Filters for the change list.
+    ChangeQuery {
+        status: ChangeStatus => "status",
+        change_type: ChangeType => "change_type",
+        service: ServiceId => "service_id",
+        assignee: UserId => "assignee_id",
+        team: TeamId => "team_id",
+    }
+    sorts: ["updated_at", "created_at"]
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_changes, create_change))
+        .routes(routes!(get_change, update_change))
+        .routes(routes!(transition_change))
+        .routes(routes!(change_history))
+}
+
+#[utoipa::path(get, path = "/api/v1/changes", tag = "changes", params(ChangeQuery),
+    responses((status = 200, body = ListOf<Change>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+async fn list_changes(ctx: Ctx, ApiQuery(q): ApiQuery<ChangeQuery>) -> ApiResult<Json<ListOf<Change>>> {
+    list_all(&ctx, q.into_list()?).await
+}
+
+#[utoipa::path(post, path = "/api/v1/changes", tag = "changes", request_body = NewChange,
+    responses((status = 201, body = Change), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+async fn create_change(ctx: Ctx, ApiJson(input): ApiJson<NewChange>) -> ApiResult<(StatusCode, Json<Change>)> {
+    create(&ctx, Change::create(input, ctx.now)?).await
+}
+
+#[utoipa::path(get, path = "/api/v1/changes/{reference}", tag = "changes",
+    params(("reference" = String, Path, description = "e.g. CHG-42")),
+    responses((status = 200, body = Change), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn get_change(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Change>> {
+    read_one(&ctx, &reference).await.map(Json)
+}
+
+#[utoipa::path(patch, path = "/api/v1/changes/{reference}", tag = "changes",
+    params(("reference" = String, Path, description = "e.g. CHG-42")), request_body = ChangePatch,
+    responses((status = 200, body = Change), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_change(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<ChangePatch>) -> ApiResult<Json<Change>> {
+    modify(&ctx, &reference, HistoryAction::Update, |c: &mut Change| c.apply_patch(patch)).await
+}
+
+#[utoipa::path(post, path = "/api/v1/changes/{reference}/transition", tag = "changes",
+    params(("reference" = String, Path, description = "e.g. CHG-42")), request_body = ChangeTransition,
+    responses((status = 200, body = Change), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn transition_change(ctx: Ctx, Path(reference): Path<String>, ApiJson(t): ApiJson<ChangeTransition>) -> ApiResult<Json<Change>> {
+    let now = ctx.now;
+    modify(&ctx, &reference, HistoryAction::Transition, |c: &mut Change| c.transition(t, now)).await
+}
+
+#[utoipa::path(get, path = "/api/v1/changes/{reference}/history", tag = "changes",
+    params(("reference" = String, Path, description = "e.g. CHG-42"), PageQuery),
+    responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn change_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+    history_of::<Change>(&ctx, &reference, q).await
+}

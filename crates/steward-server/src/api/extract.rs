@@ -1,0 +1,106 @@
+//! Request parsing at the edge: JSON bodies and query strings become typed values, and every way
+//! they can be wrong becomes a 4xx naming what was wrong.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::header::CONTENT_TYPE;
+use serde::de::DeserializeOwned;
+use steward_core::{Error, FieldError};
+
+use crate::error::ApiError;
+
+/// A JSON body. Unknown, missing and mistyped fields are a 422 naming the field; a body that is
+/// not JSON at all is a 400; one over the size limit a 413; a wrong content type a 415.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let json_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !json_type {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body as JSON with Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(format!("the body is larger than the {} KiB this server accepts", crate::BODY_LIMIT / 1024))
+            } else {
+                ApiError::MalformedBody(format!("the body could not be read: {e}"))
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON, telling syntax errors (400) from shape errors (422, with the field's path).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.is_empty() {
+        return Err(ApiError::MalformedBody("the body is empty; send a JSON object".into()));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = match result {
+        Ok(v) => v,
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            return Err(match inner.classify() {
+                serde_json::error::Category::Data => {
+                    let message = inner.to_string();
+                    let field = field_of(&path, &message);
+                    ApiError::Domain(Error::Invalid(vec![FieldError::new(field, strip_position(&message))]))
+                }
+                _ => ApiError::MalformedBody(format!("the body is not valid JSON: {inner}")),
+            });
+        }
+    };
+    de.end().map_err(|e| ApiError::MalformedBody(format!("the body has trailing data after the JSON value: {e}")))?;
+    Ok(value)
+}
+
+/// The field a shape error is about: its path, or for "missing field `x`"/"unknown field `x`"
+/// at the top level, `x`.
+fn field_of(path: &str, message: &str) -> String {
+    let named = message
+        .split('`')
+        .nth(1)
+        .filter(|_| message.starts_with("missing field") || message.starts_with("unknown field"));
+    match (path, named) {
+        (".", Some(n)) => n.to_string(),
+        (".", None) => "body".to_string(),
+        (p, Some(n)) if message.starts_with("missing field") => format!("{p}.{n}"),
+        (p, _) => p.to_string(),
+    }
+}
+
+fn strip_position(m: &str) -> String {
+    match m.find(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m.to_string(),
+    }
+}
+
+/// A query string; anything unknown or unparsable is a 400 naming it.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q)
+            .map(ApiQuery)
+            .map_err(|e| ApiError::BadQuery(format!("the query string is not valid: {e}")))
+    }
+}

@@ -1,0 +1,103 @@
+//! `/api/v1/links`: links between incidents, problems, changes, configuration items and services.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use steward_core::access::{authorize, Action, Scope};
+use steward_core::link::{canonical, Endpoint, Link, LinkInput};
+use steward_core::record::{Record, RecordKind};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiQuery};
+use crate::auth::Ctx;
+use crate::error::{ApiResult, ErrorBody};
+use crate::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_links, create_link))
+        .routes(routes!(delete_link))
+}
+
+/// Fails unless the caller may see the record at `e` (existing, and within their reach).
+async fn ensure_visible(ctx: &Ctx, e: Endpoint, field: &str) -> ApiResult<()> {
+    use steward_core::*;
+    let scope = authorize(&ctx.actor, e.kind, Action::Read)?;
+    let store = &ctx.state.store;
+    let organisation = match e.kind {
+        RecordKind::Service => store.get::<service::Service>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::CatalogueItem => store.get::<service::CatalogueItem>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::Organisation => store.get::<organisation::Organisation>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::Team => store.get::<team::Team>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::User => store.get::<user::User>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::Incident => store.get::<incident::Incident>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::Request => store.get::<request::Request>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::Problem => store.get::<problem::Problem>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::Change => store.get::<change::Change>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::ConfigurationItem => {
+            store.get::<configuration_item::ConfigurationItem>(e.id).await?.map(|r| r.organisation())
+        }
+    };
+    match organisation {
+        Some(o) if scope.covers(o) => Ok(()),
+        _ if field == "record" => Err(Error::not_found(e.kind.as_str(), e.reference()).into()),
+        _ => Err(Error::invalid(field, format!("{} does not exist", e.reference())).into()),
+    }
+}
+
+/// Query of the link list.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LinkQuery {
+    /// The record whose links to list, e.g. INC-42.
+    pub record: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/links", tag = "links", params(LinkQuery),
+    responses((status = 200, body = super::ListOf<Link>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn list_links(ctx: Ctx, ApiQuery(q): ApiQuery<LinkQuery>) -> ApiResult<Json<super::ListOf<Link>>> {
+    let e = Endpoint::parse("record", &q.record)?;
+    ensure_visible(&ctx, e, "record").await?;
+    let me = e.reference();
+    let links = ctx.state.store.links_of(e).await?;
+    // Only links whose other end the caller may read at all.
+    let items = links
+        .into_iter()
+        .filter(|l| {
+            let other = if l.from == me { &l.to } else { &l.from };
+            RecordKind::parse_reference(other)
+                .map(|(k, _)| matches!(authorize(&ctx.actor, k, Action::Read), Ok(Scope::All)))
+                .unwrap_or(false)
+        })
+        .collect();
+    Ok(Json(super::ListOf { items, next_cursor: None }))
+}
+
+async fn endpoints(ctx: &Ctx, from: &str, to: &str) -> ApiResult<(Endpoint, Endpoint)> {
+    let a = Endpoint::parse("from", from)?;
+    let b = Endpoint::parse("to", to)?;
+    let (from, to) = canonical(a, b)?;
+    authorize(&ctx.actor, from.kind, Action::Update)?;
+    ensure_visible(ctx, from, "from").await?;
+    ensure_visible(ctx, to, "to").await?;
+    Ok((from, to))
+}
+
+#[utoipa::path(post, path = "/api/v1/links", tag = "links", request_body = LinkInput,
+    responses((status = 201, body = Link), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+async fn create_link(ctx: Ctx, ApiJson(input): ApiJson<LinkInput>) -> ApiResult<(StatusCode, Json<Link>)> {
+    let (from, to) = endpoints(&ctx, &input.from, &input.to).await?;
+    let link = ctx.state.store.link(from, to, Some(ctx.actor.user), ctx.now).await?;
+    Ok((StatusCode::CREATED, Json(link)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/links/{from}/{to}", tag = "links",
+    params(("from" = String, Path, description = "e.g. INC-42"), ("to" = String, Path, description = "e.g. PRB-7")),
+    responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn delete_link(ctx: Ctx, Path((from, to)): Path<(String, String)>) -> ApiResult<StatusCode> {
+    let (from, to) = endpoints(&ctx, &from, &to).await?;
+    ctx.state.store.unlink(from, to, Some(ctx.actor.user), ctx.now).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

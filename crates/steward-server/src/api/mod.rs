@@ -1,0 +1,297 @@
+//! The JSON API under `/api/v1`: one module per noun, the shared list, read and write helpers,
+//! and the OpenAPI document assembled from the handlers themselves.
+
+pub mod extract;
+
+mod catalogue_item;
+mod change;
+mod configuration_item;
+mod incident;
+mod link;
+mod organisation;
+mod problem;
+mod request;
+mod service;
+mod session;
+mod settings;
+mod team;
+mod user;
+
+use axum::Json;
+use serde::Serialize;
+use steward_core::access::{authorize, Action, Scope};
+use steward_core::history::{HistoryAction, HistoryEntry};
+use steward_core::record::Record;
+use steward_core::Error;
+use steward_store::exec::Arg;
+use steward_store::{ListQuery, Page, Sort, Table};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::AppState;
+
+/// A page of records.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ListOf<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` to fetch the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<Page<T>> for ListOf<T> {
+    fn from(p: Page<T>) -> Self {
+        ListOf { items: p.items, next_cursor: p.next_cursor }
+    }
+}
+
+/// Query parameters of a history listing.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// 1 to 500; 100 by default.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+pub(crate) fn check_limit(limit: Option<u32>, default: u32) -> ApiResult<u32> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=steward_store::MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::BadQuery(format!(
+            "limit must be between 1 and {}",
+            steward_store::MAX_LIMIT
+        ))),
+    }
+}
+
+/// A value a list can be filtered on, as the store binds it.
+pub(crate) trait FilterValue {
+    fn arg(&self) -> Arg;
+}
+
+macro_rules! id_filters {
+    ($($t:ty),*) => {$(
+        impl FilterValue for $t {
+            fn arg(&self) -> Arg { Arg::from(self.0) }
+        }
+    )*};
+}
+id_filters!(
+    steward_core::id::ServiceId,
+    steward_core::id::UserId,
+    steward_core::id::TeamId,
+    steward_core::id::OrganisationId,
+    steward_core::id::CatalogueItemId
+);
+
+macro_rules! text_filters {
+    ($($t:ty),*) => {$(
+        impl FilterValue for $t {
+            fn arg(&self) -> Arg { Arg::from(self.to_string()) }
+        }
+    )*};
+}
+text_filters!(
+    steward_core::incident::IncidentStatus,
+    steward_core::request::RequestStatus,
+    steward_core::problem::ProblemStatus,
+    steward_core::change::ChangeStatus,
+    steward_core::change::ChangeType,
+    steward_core::service::ServiceStatus,
+    steward_core::configuration_item::ConfigurationItemStatus,
+    steward_core::user::Role,
+    String
+);
+
+impl FilterValue for steward_core::priority::Priority {
+    fn arg(&self) -> Arg {
+        Arg::from(*self as i64 + 1)
+    }
+}
+
+impl FilterValue for bool {
+    fn arg(&self) -> Arg {
+        Arg::from(*self)
+    }
+}
+
+/// Declares a list's query parameters: its filters (each mapped to a column) plus the common
+/// `updated_since`, `sort`, `cursor` and `limit`, with unknown parameters refused.
+macro_rules! list_query {
+    ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident : $ty:ty => $column:literal),* $(,)? } sorts: [$($sort:literal),+]) => {
+        $(#[$doc])*
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            $($(#[$fdoc])* #[serde(default)] pub $field: Option<$ty>,)*
+            /// Only records updated at or after this instant (RFC 3339, e.g. 2026-01-31T00:00:00Z).
+            #[serde(default)]
+            pub updated_since: Option<String>,
+            #[doc = concat!("Sort column, `-` first for descending: one of ", $("`", $sort, "` "),+, "; default `-updated_at`.")]
+            #[serde(default)]
+            pub sort: Option<String>,
+            /// The `next_cursor` of the previous page.
+            #[serde(default)]
+            pub cursor: Option<String>,
+            /// 1 to 500; 50 by default.
+            #[serde(default)]
+            pub limit: Option<u32>,
+        }
+
+        impl $name {
+            pub fn into_list(self) -> $crate::error::ApiResult<steward_store::ListQuery> {
+                #[allow(unused_mut)]
+                let mut filters: Vec<(&'static str, steward_store::exec::Arg)> = Vec::new();
+                $(if let Some(v) = &self.$field {
+                    filters.push(($column, $crate::api::FilterValue::arg(v)));
+                })*
+                $crate::api::build_list_query(filters, self.updated_since, self.sort, self.cursor, self.limit, &[$($sort),+])
+            }
+        }
+    };
+}
+pub(crate) use list_query;
+
+pub(crate) fn build_list_query(
+    filters: Vec<(&'static str, Arg)>,
+    updated_since: Option<String>,
+    sort: Option<String>,
+    cursor: Option<String>,
+    limit: Option<u32>,
+    sorts: &[&'static str],
+) -> ApiResult<ListQuery> {
+    let updated_since = updated_since
+        .map(|s| {
+            chrono::DateTime::parse_from_rfc3339(&s)
+                .map(|t| t.timestamp_micros())
+                .map_err(|_| ApiError::BadQuery("updated_since must be an RFC 3339 instant such as 2026-01-31T00:00:00Z".into()))
+        })
+        .transpose()?;
+    let sort = match sort.as_deref() {
+        None => Sort::default(),
+        Some(s) => {
+            let (descending, name) = match s.strip_prefix('-') {
+                Some(n) => (true, n),
+                None => (false, s),
+            };
+            let column = sorts.iter().copied().find(|c| *c == name).ok_or_else(|| {
+                ApiError::BadQuery(format!("sort must be one of {} (prefix - for descending)", sorts.join(", ")))
+            })?;
+            Sort { column, descending }
+        }
+    };
+    Ok(ListQuery { filters, updated_since, organisation: None, sort, cursor, limit: check_limit(limit, 50)? })
+}
+
+/// Parses a path reference; a malformed one names no record, so it is a 404.
+pub(crate) fn id_from_path<T: Record>(reference: &str) -> ApiResult<i64> {
+    steward_core::record::RecordKind::parse_reference(reference)
+        .filter(|(k, _)| *k == T::KIND)
+        .map(|(_, id)| id)
+        .ok_or_else(|| not_found::<T>(reference))
+}
+
+pub(crate) fn not_found<T: Record>(reference: &str) -> ApiError {
+    ApiError::Domain(Error::not_found(T::KIND.as_str(), reference.chars().take(40).collect::<String>()))
+}
+
+/// Reads one record the caller may see; one they may not see is reported as not found.
+pub(crate) async fn read_one<T: Table>(ctx: &Ctx, reference: &str) -> ApiResult<T> {
+    let scope = authorize(&ctx.actor, T::KIND, Action::Read)?;
+    let id = id_from_path::<T>(reference)?;
+    ctx.state
+        .store
+        .get::<T>(id)
+        .await?
+        .filter(|r| scope.covers(r.organisation()))
+        .ok_or_else(|| not_found::<T>(reference))
+}
+
+pub(crate) async fn list_all<T: Table>(ctx: &Ctx, mut q: ListQuery) -> ApiResult<Json<ListOf<T>>> {
+    if let Scope::Organisation(o) = authorize(&ctx.actor, T::KIND, Action::Read)? {
+        q.organisation = Some(o.0);
+    }
+    Ok(Json(ctx.state.store.list::<T>(&q).await?.into()))
+}
+
+pub(crate) async fn history_of<T: Table>(ctx: &Ctx, reference: &str, q: PageQuery) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+    let rec = read_one::<T>(ctx, reference).await?;
+    let limit = check_limit(q.limit, 100)?;
+    Ok(Json(ctx.state.store.history(T::KIND, rec.id(), q.cursor.as_deref(), limit).await?.into()))
+}
+
+pub(crate) async fn create<T: Table>(ctx: &Ctx, rec: T) -> ApiResult<(axum::http::StatusCode, Json<T>)> {
+    let scope = authorize(&ctx.actor, T::KIND, Action::Create)?;
+    if !scope.covers(rec.organisation()) {
+        return Err(Error::Forbidden("you may only create records for your own organisation".into()).into());
+    }
+    let saved = ctx.state.store.insert(rec, Some(ctx.actor.user)).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(saved)))
+}
+
+/// Applies `change` to a record under its row lock, if the caller may change it.
+pub(crate) async fn modify<T: Table>(
+    ctx: &Ctx,
+    reference: &str,
+    action: HistoryAction,
+    change: impl FnOnce(&mut T) -> Result<(), Error>,
+) -> ApiResult<Json<T>> {
+    let scope = authorize(&ctx.actor, T::KIND, Action::Update)?;
+    let id = id_from_path::<T>(reference)?;
+    let saved = ctx
+        .state
+        .store
+        .update::<T>(id, Some(ctx.actor.user), ctx.now, action, |r| scope.covers(r.organisation()), change)
+        .await?;
+    Ok(Json(saved))
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("stw_...").build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Steward API",
+        description = "IT service management for ISO/IEC 20000-1:2018: services, incidents, requests, problems, changes, configuration items, their links and their hash-chained history. Authenticate with `Authorization: Bearer <token>`.",
+        version = "1"
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+/// Every API route, with the OpenAPI document built from the same handlers.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(incident::routes())
+        .merge(request::routes())
+        .merge(problem::routes())
+        .merge(change::routes())
+        .merge(configuration_item::routes())
+        .merge(service::routes())
+        .merge(catalogue_item::routes())
+        .merge(organisation::routes())
+        .merge(team::routes())
+        .merge(user::routes())
+        .merge(link::routes())
+        .merge(settings::routes())
+        .merge(session::routes())
+}

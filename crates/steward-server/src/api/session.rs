@@ -1,0 +1,84 @@
+//! `/api/v1/tokens` (exchange a password for an API token) and `/api/v1/me`.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use steward_core::id::TeamId;
+use steward_core::user::User;
+use steward_core::validate::{Checker, NAME_MAX};
+use steward_store::TokenInfo;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::ApiJson;
+use crate::auth::{new_token, verify_password, Ctx};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_token)).routes(routes!(get_me))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    pub email: String,
+    pub password: String,
+    /// A label to recognise the token by, e.g. "laptop script".
+    #[serde(default)]
+    pub name: Option<String>,
+    /// 1 to 365; without it the token lasts until revoked.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NewToken {
+    /// Shown once; only its hash is kept.
+    pub token: String,
+    pub user: User,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = TokenRequest,
+    responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_token(State(state): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> ApiResult<(StatusCode, Json<NewToken>)> {
+    let mut c = Checker::new();
+    let name = req.name.clone().unwrap_or_else(|| "api".into());
+    c.line("name", &name, NAME_MAX);
+    if let Some(d) = req.expires_in_days {
+        if !(1..=365).contains(&d) {
+            c.fail("expires_in_days", "must be between 1 and 365");
+        }
+    }
+    c.finish()?;
+    let wrong = || ApiError::Unauthenticated("wrong email or password".into());
+    let creds = state.store.credentials_by_email(&req.email).await?.ok_or_else(wrong)?;
+    let hash = creds.password_hash.as_deref().ok_or_else(wrong)?;
+    if !verify_password(&req.password, hash)? || !creds.user.active {
+        return Err(wrong());
+    }
+    let now = Utc::now();
+    let expires_at = req.expires_in_days.map(|d| now + Duration::days(i64::from(d)));
+    let (token, token_hash) = new_token()?;
+    state
+        .store
+        .insert_token(creds.user.id, &token_hash, &TokenInfo { name, created_at: now, expires_at })
+        .await?;
+    Ok((StatusCode::CREATED, Json(NewToken { token, user: creds.user, expires_at })))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub user: User,
+    pub teams: Vec<TeamId>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+async fn get_me(ctx: Ctx) -> ApiResult<Json<Me>> {
+    let teams = ctx.state.store.teams_of(ctx.user.id).await?;
+    Ok(Json(Me { user: ctx.user, teams }))
+}

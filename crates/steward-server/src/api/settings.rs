@@ -1,0 +1,34 @@
+//! `/api/v1/settings`: settings an administrator changes at run time.
+
+use axum::Json;
+use steward_core::access::{authorize_settings, Action};
+use steward_core::priority::PriorityMatrix;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::ApiJson;
+use crate::auth::Ctx;
+use crate::error::{ApiResult, ErrorBody};
+use crate::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_priority_matrix, update_priority_matrix))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/priority-matrix", tag = "settings",
+    responses((status = 200, body = PriorityMatrix)), security(("bearer" = [])))]
+async fn get_priority_matrix(ctx: Ctx) -> ApiResult<Json<PriorityMatrix>> {
+    authorize_settings(&ctx.actor, Action::Read)?;
+    Ok(Json(ctx.state.store.priority_matrix().await?))
+}
+
+/// Replaces the impact x urgency matrix. Records keep their priority until their impact or
+/// urgency next changes.
+#[utoipa::path(put, path = "/api/v1/settings/priority-matrix", tag = "settings", request_body = PriorityMatrix,
+    responses((status = 200, body = PriorityMatrix), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_priority_matrix(ctx: Ctx, ApiJson(m): ApiJson<PriorityMatrix>) -> ApiResult<Json<PriorityMatrix>> {
+    authorize_settings(&ctx.actor, Action::Update)?;
+    ctx.state.store.set_priority_matrix(&m, ctx.now).await?;
+    Ok(Json(m))
+}

@@ -1,0 +1,79 @@
+//! `/api/v1/users`.
+
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::Json;
+use steward_core::history::{HistoryAction, HistoryEntry};
+use steward_core::access::{authorize, Action};
+use steward_core::id::OrganisationId;
+use steward_core::record::RecordKind;
+use steward_core::user::{NewUser, Role, User, UserPatch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::{ApiJson, ApiQuery};
+use super::{history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use crate::auth::Ctx;
+use crate::error::{ApiResult, ErrorBody};
+use crate::AppState;
+
+list_query! {
+    /// Filters for the user list.
+    UserQuery {
+        role: Role => "role",
+        organisation: OrganisationId => "organisation_id",
+        email: String => "email",
+        active: bool => "active",
+    }
+    sorts: ["updated_at", "created_at"]
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user))
+        .routes(routes!(user_history))
+}
+
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserQuery),
+    responses((status = 200, body = ListOf<User>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+async fn list_users(ctx: Ctx, ApiQuery(q): ApiQuery<UserQuery>) -> ApiResult<Json<ListOf<User>>> {
+    list_all(&ctx, q.into_list()?).await
+}
+
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+async fn create_user(ctx: Ctx, ApiJson(input): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
+    authorize(&ctx.actor, RecordKind::User, Action::Create)?;
+    let user = User::create(&input, ctx.now)?;
+    let hash = input.password.as_deref().map(crate::auth::hash_password).transpose()?;
+    let saved = ctx.state.store.create_user(user, hash, Some(ctx.actor.user)).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{reference}", tag = "users",
+    params(("reference" = String, Path, description = "e.g. USR-42")),
+    responses((status = 200, body = User), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn get_user(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<User>> {
+    read_one(&ctx, &reference).await.map(Json)
+}
+
+#[utoipa::path(patch, path = "/api/v1/users/{reference}", tag = "users",
+    params(("reference" = String, Path, description = "e.g. USR-42")), request_body = UserPatch,
+    responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_user(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<UserPatch>) -> ApiResult<Json<User>> {
+    let deactivating = patch.active == Some(false);
+    let saved = modify(&ctx, &reference, HistoryAction::Update, |u: &mut User| u.apply_patch(patch)).await?;
+    if deactivating {
+        ctx.state.store.revoke_tokens(saved.id, ctx.now).await?;
+    }
+    Ok(saved)
+}
+
+#[utoipa::path(get, path = "/api/v1/users/{reference}/history", tag = "users",
+    params(("reference" = String, Path, description = "e.g. USR-42"), PageQuery),
+    responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn user_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+    history_of::<User>(&ctx, &reference, q).await
+}

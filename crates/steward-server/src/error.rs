@@ -1,0 +1,113 @@
+//! The one place errors become HTTP: an exhaustive mapping from domain errors (and the few
+//! errors only HTTP has) to a status and a JSON body `{"error":{"code","message","fields"}}`.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use steward_core::{Error, FieldError};
+
+use crate::request_id;
+
+/// An error as a handler returns it.
+#[derive(Debug)]
+pub enum ApiError {
+    Domain(Error),
+    /// No credentials, or credentials that are wrong, revoked or expired.
+    Unauthenticated(String),
+    /// The body is not JSON, not UTF-8, or not well-formed.
+    MalformedBody(String),
+    PayloadTooLarge(String),
+    UnsupportedMediaType(String),
+    /// A query string that does not parse.
+    BadQuery(String),
+    RouteNotFound,
+    MethodNotAllowed,
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        ApiError::Domain(e)
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable, machine-readable code such as `not_found` or `invalid_transition`.
+    pub code: &'static str,
+    pub message: String,
+    /// The fields at fault, when the input was invalid.
+    pub fields: Vec<FieldError>,
+    /// For an invalid transition, the states that may follow the current one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<String>>,
+    /// Quote this when reporting a problem: the server's log has the details under it.
+    pub request_id: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let rid = request_id::current();
+        let (status, code, message, fields, allowed) = match self {
+            ApiError::Domain(e) => match e {
+                Error::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", e.to_string(), vec![], None),
+                Error::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, vec![], None),
+                Error::Invalid(ref f) => {
+                    let f = f.clone();
+                    (StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string(), f, None)
+                }
+                Error::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m, vec![], None),
+                Error::InvalidTransition { ref allowed, .. } => {
+                    let allowed = allowed.clone();
+                    (StatusCode::CONFLICT, "invalid_transition", e.to_string(), vec![], Some(allowed))
+                }
+                Error::Unexpected(source) => {
+                    tracing::error!(request_id = %rid, error = %source, cause = ?source, "unexpected error");
+                    (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        format!("something went wrong on the server; quote request id {rid} when reporting it"),
+                        vec![],
+                        None,
+                    )
+                }
+            },
+            ApiError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, "unauthenticated", m, vec![], None),
+            ApiError::MalformedBody(m) => (StatusCode::BAD_REQUEST, "malformed_body", m, vec![], None),
+            ApiError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m, vec![], None),
+            ApiError::UnsupportedMediaType(m) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m, vec![], None)
+            }
+            ApiError::BadQuery(m) => (StatusCode::BAD_REQUEST, "bad_query", m, vec![], None),
+            ApiError::RouteNotFound => {
+                (StatusCode::NOT_FOUND, "not_found", "there is no such route; see /api/v1/docs".into(), vec![], None)
+            }
+            ApiError::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this route does not take this method; see /api/v1/docs".into(),
+                vec![],
+                None,
+            ),
+        };
+        let mut resp = (
+            status,
+            Json(ErrorBody { error: ErrorDetail { code, message, fields, allowed, request_id: rid.clone() } }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        resp
+    }
+}
