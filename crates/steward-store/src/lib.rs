@@ -129,7 +129,7 @@ impl Store {
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         let mut c = self.read().await?;
-        let _: (i64,) = c.fetch_one("SELECT 1", vec![]).await?;
+        let _: (i64,) = c.fetch_one("SELECT CAST(1 AS BIGINT)", vec![]).await?;
         Ok(())
     }
 

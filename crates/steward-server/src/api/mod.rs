@@ -223,8 +223,8 @@ pub(crate) async fn list_all<T: Table>(ctx: &Ctx, mut q: ListQuery) -> ApiResult
 }
 
 pub(crate) async fn history_of<T: Table>(ctx: &Ctx, reference: &str, q: PageQuery) -> ApiResult<Json<ListOf<HistoryEntry>>> {
-    let rec = read_one::<T>(ctx, reference).await?;
     let limit = check_limit(q.limit, 100)?;
+    let rec = read_one::<T>(ctx, reference).await?;
     Ok(Json(ctx.state.store.history(T::KIND, rec.id(), q.cursor.as_deref(), limit).await?.into()))
 }
 

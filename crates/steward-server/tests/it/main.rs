@@ -1,1 +1,11 @@
+//! The server's integration tests: the real server on port 0, spoken to over HTTP, on every
+//! backend under test.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod access;
+mod errors;
+mod helpers;
+mod incident;
+mod openapi;
+mod records;
