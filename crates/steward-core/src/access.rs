@@ -94,7 +94,11 @@ mod tests {
     use super::*;
 
     fn actor(role: Role) -> Actor {
-        Actor { user: UserId(1), role, organisation: Some(OrganisationId(7)) }
+        Actor {
+            user: UserId(1),
+            role,
+            organisation: Some(OrganisationId(7)),
+        }
     }
 
     /// The whole table, one row per role: R read, C create, U update, lower case = not allowed.
@@ -102,15 +106,38 @@ mod tests {
     fn access_table() {
         use RecordKind as K;
         let kinds = [
-            K::Service, K::CatalogueItem, K::Organisation, K::Team, K::User,
-            K::Incident, K::Request, K::Problem, K::Change, K::ConfigurationItem,
+            K::Service,
+            K::CatalogueItem,
+            K::Organisation,
+            K::Team,
+            K::User,
+            K::Incident,
+            K::Request,
+            K::Problem,
+            K::Change,
+            K::ConfigurationItem,
         ];
         let table: &[(Role, [&str; 10])] = &[
-            (Role::Admin, ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Manager, ["RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Agent, ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Auditor, ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Requester, ["Rcu", "Rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu"]),
+            (
+                Role::Admin,
+                ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"],
+            ),
+            (
+                Role::Manager,
+                ["RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"],
+            ),
+            (
+                Role::Agent,
+                ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"],
+            ),
+            (
+                Role::Auditor,
+                ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"],
+            ),
+            (
+                Role::Requester,
+                ["Rcu", "Rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu"],
+            ),
         ];
         for (role, row) in table {
             for (kind, cell) in kinds.iter().zip(row) {
@@ -131,8 +158,14 @@ mod tests {
         assert!(s.covers(Some(OrganisationId(7))));
         assert!(!s.covers(Some(OrganisationId(8))));
         assert!(!s.covers(None));
-        let orphan = Actor { organisation: None, ..a };
+        let orphan = Actor {
+            organisation: None,
+            ..a
+        };
         assert!(authorize(&orphan, RecordKind::Incident, Action::Read).is_err());
-        assert_eq!(authorize(&actor(Role::Agent), RecordKind::Incident, Action::Read).unwrap(), Scope::All);
+        assert_eq!(
+            authorize(&actor(Role::Agent), RecordKind::Incident, Action::Read).unwrap(),
+            Scope::All
+        );
     }
 }

@@ -8,7 +8,7 @@ use crate::id::{ChangeId, ServiceId, TeamId, UserId};
 use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
 use crate::record::RecordKind;
-use crate::validate::{blank_to_none, Checker, NAME_MAX, TEXT_MAX, TITLE_MAX};
+use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX, blank_to_none};
 use crate::{lifecycle, named_enum, record};
 
 lifecycle! {
@@ -300,7 +300,12 @@ mod tests {
         };
         let mut ch = Change::create(new, t0).unwrap();
         ch.status = ChangeStatus::Approved;
-        let mv = |to: &str| ChangeTransition { to: to.into(), planned_start: None, planned_end: None, outcome: None };
+        let mv = |to: &str| ChangeTransition {
+            to: to.into(),
+            planned_start: None,
+            planned_end: None,
+            outcome: None,
+        };
         assert!(matches!(ch.transition(mv("scheduled"), t0), Err(Error::Invalid(_))));
         let backwards = ChangeTransition {
             planned_start: Some(t0),
@@ -317,7 +322,10 @@ mod tests {
         ch.transition(mv("implementing"), t0).unwrap();
         ch.transition(mv("review"), t0).unwrap();
         assert!(matches!(ch.transition(mv("closed"), t0), Err(Error::Invalid(_))));
-        let done = ChangeTransition { outcome: Some(ChangeOutcome::Successful), ..mv("closed") };
+        let done = ChangeTransition {
+            outcome: Some(ChangeOutcome::Successful),
+            ..mv("closed")
+        };
         ch.transition(done, t0).unwrap();
         assert_eq!(ch.outcome, Some(ChangeOutcome::Successful));
         assert_eq!(ch.closed_at, Some(t0));

@@ -73,9 +73,13 @@ pub struct ConfigurationItemPatch {
 fn check_type(c: &mut Checker, t: &str) {
     let ok = (1..=40).contains(&t.len())
         && t.starts_with(|ch: char| ch.is_ascii_lowercase())
-        && t.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+        && t.chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
     if !ok {
-        c.fail("ci_type", "must be 1-40 characters of a-z, 0-9 or '_', starting with a letter");
+        c.fail(
+            "ci_type",
+            "must be 1-40 characters of a-z, 0-9 or '_', starting with a letter",
+        );
     }
 }
 

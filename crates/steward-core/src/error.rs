@@ -41,10 +41,7 @@ pub enum Error {
 }
 
 fn describe_fields(fields: &[FieldError]) -> String {
-    let parts: Vec<String> = fields
-        .iter()
-        .map(|f| format!("{}: {}", f.field, f.message))
-        .collect();
+    let parts: Vec<String> = fields.iter().map(|f| format!("{}: {}", f.field, f.message)).collect();
     format!("invalid input: {}", parts.join("; "))
 }
 

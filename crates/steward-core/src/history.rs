@@ -122,7 +122,10 @@ impl std::fmt::Display for ChainFault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ChainFault::Edited { seq, record } => {
-                write!(f, "history entry {seq} ({record}) was edited: its content does not match its digest")
+                write!(
+                    f,
+                    "history entry {seq} ({record}) was edited: its content does not match its digest"
+                )
             }
             ChainFault::Broken { seq, record } => write!(
                 f,
@@ -159,7 +162,12 @@ pub struct Verifier {
 
 impl Default for Verifier {
     fn default() -> Self {
-        Verifier { prev_seq: 0, prev_hash: GENESIS.to_string(), checked: 0, faults: Vec::new() }
+        Verifier {
+            prev_seq: 0,
+            prev_hash: GENESIS.to_string(),
+            checked: 0,
+            faults: Vec::new(),
+        }
     }
 }
 
@@ -171,10 +179,16 @@ impl Verifier {
     pub fn check(&mut self, e: &StoredEntry) {
         let record = format!("{}-{}", e.content.record_kind.prefix(), e.content.record_id);
         if e.seq != self.prev_seq + 1 {
-            self.faults.push(ChainFault::Missing { after: self.prev_seq, next: e.seq });
+            self.faults.push(ChainFault::Missing {
+                after: self.prev_seq,
+                next: e.seq,
+            });
         }
         if digest(&e.content) != e.digest {
-            self.faults.push(ChainFault::Edited { seq: e.seq, record: record.clone() });
+            self.faults.push(ChainFault::Edited {
+                seq: e.seq,
+                record: record.clone(),
+            });
         }
         if chain(&self.prev_hash, e.seq, &e.digest) != e.hash {
             self.faults.push(ChainFault::Broken { seq: e.seq, record });
@@ -195,7 +209,10 @@ impl Verifier {
     /// Compares the end of the walk with the chain head the store keeps.
     pub fn finish(mut self, head_seq: i64, head_hash: &str) -> Self {
         if head_seq != self.prev_seq || head_hash != self.prev_hash {
-            self.faults.push(ChainFault::Truncated { head_seq, last_seq: self.prev_seq });
+            self.faults.push(ChainFault::Truncated {
+                head_seq,
+                last_seq: self.prev_seq,
+            });
         }
         self
     }
@@ -217,7 +234,12 @@ mod tests {
             new_value: Some(new.into()),
         };
         let d = digest(&content);
-        StoredEntry { seq, hash: chain(prev, seq, &d), digest: d, content }
+        StoredEntry {
+            seq,
+            hash: chain(prev, seq, &d),
+            digest: d,
+            content,
+        }
     }
 
     fn good_chain(n: i64) -> Vec<StoredEntry> {
@@ -251,7 +273,13 @@ mod tests {
 
         let mut edited = c.clone();
         edited[2].content.new_value = Some("\"forged\"".into());
-        assert_eq!(verify(&edited, (head.0, &head.1)), [ChainFault::Edited { seq: 3, record: "INC-1".into() }]);
+        assert_eq!(
+            verify(&edited, (head.0, &head.1)),
+            [ChainFault::Edited {
+                seq: 3,
+                record: "INC-1".into()
+            }]
+        );
 
         let mut deleted = c.clone();
         deleted.remove(1);
@@ -266,15 +294,33 @@ mod tests {
         let truncated = &c[..4];
         assert_eq!(
             verify(truncated, (head.0, &head.1)),
-            [ChainFault::Truncated { head_seq: 5, last_seq: 4 }]
+            [ChainFault::Truncated {
+                head_seq: 5,
+                last_seq: 4
+            }]
         );
     }
 
     #[test]
     fn diff_lists_changed_fields_only() {
         #[derive(Serialize)]
-        struct R { a: i32, b: &'static str, updated_at: i32 }
-        let d = diff(&R { a: 1, b: "x", updated_at: 1 }, &R { a: 2, b: "x", updated_at: 2 });
+        struct R {
+            a: i32,
+            b: &'static str,
+            updated_at: i32,
+        }
+        let d = diff(
+            &R {
+                a: 1,
+                b: "x",
+                updated_at: 1,
+            },
+            &R {
+                a: 2,
+                b: "x",
+                updated_at: 2,
+            },
+        );
         assert_eq!(d, [("a".to_string(), "1".to_string(), "2".to_string())]);
     }
 }

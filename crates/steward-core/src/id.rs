@@ -86,11 +86,7 @@ ids! {
 fn parse_reference(s: &str, prefix: &str) -> Result<i64, String> {
     let bad = || format!("'{}' is not a reference of the form {prefix}-<number>", truncate(s));
     let (p, n) = s.split_once('-').ok_or_else(bad)?;
-    if !p.eq_ignore_ascii_case(prefix)
-        || n.is_empty()
-        || n.starts_with('0')
-        || !n.bytes().all(|b| b.is_ascii_digit())
-    {
+    if !p.eq_ignore_ascii_case(prefix) || n.is_empty() || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
     n.parse::<i64>().map_err(|_| bad())
@@ -115,7 +111,15 @@ mod tests {
         assert_eq!("inc-7".parse::<IncidentId>(), Ok(IncidentId(7)));
         assert_eq!(IncidentId(42).to_string(), "INC-42");
         for bad in [
-            "", "INC", "INC-", "INC-0", "INC-01", "INC--1", "INC-1a", "REQ-1", "INC-99999999999999999999",
+            "",
+            "INC",
+            "INC-",
+            "INC-0",
+            "INC-01",
+            "INC--1",
+            "INC-1a",
+            "REQ-1",
+            "INC-99999999999999999999",
         ] {
             assert!(bad.parse::<IncidentId>().is_err(), "{bad} parsed");
         }

@@ -9,7 +9,7 @@ use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
 use crate::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use crate::record::RecordKind;
-use crate::validate::{blank_to_none, Checker, NAME_MAX, TEXT_MAX, TITLE_MAX};
+use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX, blank_to_none};
 use crate::{lifecycle, named_enum, record};
 
 lifecycle! {
@@ -227,10 +227,7 @@ impl Incident {
         }
         c.opt_text("description", p.description.as_deref(), TEXT_MAX);
         let category = p.category.map(blank_to_none).unwrap_or(self.category.clone());
-        let subcategory = p
-            .subcategory
-            .map(blank_to_none)
-            .unwrap_or(self.subcategory.clone());
+        let subcategory = p.subcategory.map(blank_to_none).unwrap_or(self.subcategory.clone());
         check_classification(&mut c, category.as_deref(), subcategory.as_deref());
         c.finish()?;
         set(&mut self.title, p.title.map(|t| t.trim().to_string()));
@@ -273,10 +270,7 @@ impl Incident {
             c.fail("resolution_notes", "is required to cancel: say why");
         }
         if !matches!(to, IncidentStatus::Resolved | IncidentStatus::Cancelled) && notes.is_some() {
-            c.fail(
-                "resolution_notes",
-                "is only taken when moving to resolved or cancelled",
-            );
+            c.fail("resolution_notes", "is only taken when moving to resolved or cancelled");
         }
         c.opt_text("resolution_notes", notes.as_deref(), TEXT_MAX);
         c.finish()?;

@@ -18,7 +18,11 @@ pub trait Lifecycle: Copy + PartialEq + 'static {
             let all: Vec<&str> = Self::FIELD_VALUES.iter().map(|v| v.as_str()).collect();
             return Err(Error::invalid(
                 "to",
-                format!("unknown state '{}'; states are {}", to.chars().take(40).collect::<String>(), all.join(", ")),
+                format!(
+                    "unknown state '{}'; states are {}",
+                    to.chars().take(40).collect::<String>(),
+                    all.join(", ")
+                ),
             ));
         };
         if self.allowed_next().contains(&next) {
@@ -27,11 +31,7 @@ pub trait Lifecycle: Copy + PartialEq + 'static {
             Err(Error::InvalidTransition {
                 from: self.as_str().to_string(),
                 to: next.as_str().to_string(),
-                allowed: self
-                    .allowed_next()
-                    .iter()
-                    .map(|s| s.as_str().to_string())
-                    .collect(),
+                allowed: self.allowed_next().iter().map(|s| s.as_str().to_string()).collect(),
             })
         }
     }

@@ -90,9 +90,18 @@ mod tests {
 
     #[test]
     fn order_is_canonical_and_odd_pairs_refused() {
-        let inc = Endpoint { kind: RecordKind::Incident, id: 1 };
-        let prb = Endpoint { kind: RecordKind::Problem, id: 2 };
-        let svc = Endpoint { kind: RecordKind::Service, id: 3 };
+        let inc = Endpoint {
+            kind: RecordKind::Incident,
+            id: 1,
+        };
+        let prb = Endpoint {
+            kind: RecordKind::Problem,
+            id: 2,
+        };
+        let svc = Endpoint {
+            kind: RecordKind::Service,
+            id: 3,
+        };
         assert_eq!(canonical(prb, inc).unwrap(), (inc, prb));
         assert_eq!(canonical(inc, prb).unwrap(), (inc, prb));
         assert!(canonical(inc, svc).is_err());

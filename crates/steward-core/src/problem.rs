@@ -9,7 +9,7 @@ use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
 use crate::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use crate::record::RecordKind;
-use crate::validate::{blank_to_none, Checker, NAME_MAX, TEXT_MAX, TITLE_MAX};
+use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX, blank_to_none};
 use crate::{lifecycle, record};
 
 lifecycle! {
@@ -259,16 +259,34 @@ mod tests {
             Err(Error::Invalid(_))
         ));
         let mut p = Problem::create(
-            NewProblem { known_error: None, ..new },
+            NewProblem {
+                known_error: None,
+                ..new
+            },
             &PriorityMatrix::default(),
             DateTime::<Utc>::UNIX_EPOCH,
         )
         .unwrap();
-        p.transition(ProblemTransition { to: "investigating".into(), root_cause: None }, DateTime::<Utc>::UNIX_EPOCH)
-            .unwrap();
-        let bare = ProblemTransition { to: "resolved".into(), root_cause: None };
-        assert!(matches!(p.transition(bare, DateTime::<Utc>::UNIX_EPOCH), Err(Error::Invalid(_))));
-        let with = ProblemTransition { to: "resolved".into(), root_cause: Some("log rotation off".into()) };
+        p.transition(
+            ProblemTransition {
+                to: "investigating".into(),
+                root_cause: None,
+            },
+            DateTime::<Utc>::UNIX_EPOCH,
+        )
+        .unwrap();
+        let bare = ProblemTransition {
+            to: "resolved".into(),
+            root_cause: None,
+        };
+        assert!(matches!(
+            p.transition(bare, DateTime::<Utc>::UNIX_EPOCH),
+            Err(Error::Invalid(_))
+        ));
+        let with = ProblemTransition {
+            to: "resolved".into(),
+            root_cause: Some("log rotation off".into()),
+        };
         p.transition(with, DateTime::<Utc>::UNIX_EPOCH).unwrap();
         assert_eq!(p.root_cause.as_deref(), Some("log rotation off"));
     }

@@ -10,7 +10,7 @@ use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
 use crate::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use crate::record::RecordKind;
-use crate::validate::{blank_to_none, Checker, NAME_MAX, TEXT_MAX, TITLE_MAX};
+use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX, blank_to_none};
 use crate::{lifecycle, record};
 
 lifecycle! {

@@ -9,7 +9,7 @@ use crate::id::{CatalogueItemId, ServiceId, TeamId, UserId};
 use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
 use crate::record::RecordKind;
-use crate::validate::{blank_to_none, Checker, NAME_MAX, TEXT_MAX};
+use crate::validate::{Checker, NAME_MAX, TEXT_MAX, blank_to_none};
 use crate::{lifecycle, named_enum, record};
 
 lifecycle! {
@@ -217,7 +217,14 @@ mod tests {
 
     #[test]
     fn codes() {
-        for (code, ok) in [("MAIL", true), ("ERP-2", true), ("mail", false), ("", false), ("1X", false), ("A B", false)] {
+        for (code, ok) in [
+            ("MAIL", true),
+            ("ERP-2", true),
+            ("mail", false),
+            ("", false),
+            ("1X", false),
+            ("A B", false),
+        ] {
             let mut c = Checker::new();
             check_code(&mut c, "code", code);
             assert_eq!(c.finish().is_ok(), ok, "{code}");

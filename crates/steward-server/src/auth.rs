@@ -6,12 +6,12 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
+use steward_core::Error;
 use steward_core::access::Actor;
 use steward_core::user::User;
-use steward_core::Error;
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, Error> {
@@ -22,8 +22,8 @@ pub fn hash_password(password: &str) -> Result<String, Error> {
 
 /// Whether `password` matches a stored hash. A malformed stored hash is an error, not a "no".
 pub fn verify_password(password: &str, stored: &str) -> Result<bool, Error> {
-    let parsed = PasswordHash::new(stored)
-        .map_err(|e| Error::unexpected(format!("stored password hash is malformed: {e}")))?;
+    let parsed =
+        PasswordHash::new(stored).map_err(|e| Error::unexpected(format!("stored password hash is malformed: {e}")))?;
     Ok(PasswordVerifier::<PasswordHash>::verify_password(&Argon2::default(), password.as_bytes(), &parsed).is_ok())
 }
 
@@ -48,7 +48,11 @@ pub fn random_password() -> Result<String, Error> {
 }
 
 pub fn actor_of(u: &User) -> Actor {
-    Actor { user: u.id, role: u.role, organisation: u.organisation }
+    Actor {
+        user: u.id,
+        role: u.role,
+        organisation: u.organisation,
+    }
 }
 
 /// The context of an authenticated API call: who, when, and the application state.
@@ -63,10 +67,9 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .ok_or_else(|| ApiError::Unauthenticated("authentication required: send Authorization: Bearer <token>".into()))?;
+        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
+            ApiError::Unauthenticated("authentication required: send Authorization: Bearer <token>".into())
+        })?;
         let value = header
             .to_str()
             .map_err(|_| ApiError::Unauthenticated("the Authorization header is not valid text".into()))?;
@@ -85,6 +88,11 @@ impl FromRequestParts<AppState> for Ctx {
         if !user.active {
             return Err(ApiError::Unauthenticated("this user has been deactivated".into()));
         }
-        Ok(Ctx { actor: actor_of(&user), user, now, state: state.clone() })
+        Ok(Ctx {
+            actor: actor_of(&user),
+            user,
+            now,
+            state: state.clone(),
+        })
     }
 }

@@ -1,9 +1,9 @@
 //! The OpenAPI document and a browsable API page, both served from the binary (no network).
 
+use axum::Router;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 
 use crate::AppState;
 
@@ -19,5 +19,8 @@ pub fn routes(openapi_json: String) -> Router<AppState> {
                 async move { ([(CONTENT_TYPE, "application/json")], (*json).clone()) }
             }),
         )
-        .route("/api/v1/docs", get(|| async { ([(CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response() }))
+        .route(
+            "/api/v1/docs",
+            get(|| async { ([(CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response() }),
+        )
 }

@@ -1,9 +1,9 @@
 //! The one place errors become HTTP: an exhaustive mapping from domain errors (and the few
 //! errors only HTTP has) to a status and a JSON body `{"error":{"code","message","fields"}}`.
 
+use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Serialize;
 use steward_core::{Error, FieldError};
 
@@ -66,7 +66,13 @@ impl IntoResponse for ApiError {
                 Error::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m, vec![], None),
                 Error::InvalidTransition { ref allowed, .. } => {
                     let allowed = allowed.clone();
-                    (StatusCode::CONFLICT, "invalid_transition", e.to_string(), vec![], Some(allowed))
+                    (
+                        StatusCode::CONFLICT,
+                        "invalid_transition",
+                        e.to_string(),
+                        vec![],
+                        Some(allowed),
+                    )
                 }
                 Error::Unexpected(source) => {
                     tracing::error!(request_id = %rid, error = %source, cause = ?source, "unexpected error");
@@ -82,13 +88,21 @@ impl IntoResponse for ApiError {
             ApiError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, "unauthenticated", m, vec![], None),
             ApiError::MalformedBody(m) => (StatusCode::BAD_REQUEST, "malformed_body", m, vec![], None),
             ApiError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", m, vec![], None),
-            ApiError::UnsupportedMediaType(m) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m, vec![], None)
-            }
+            ApiError::UnsupportedMediaType(m) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                m,
+                vec![],
+                None,
+            ),
             ApiError::BadQuery(m) => (StatusCode::BAD_REQUEST, "bad_query", m, vec![], None),
-            ApiError::RouteNotFound => {
-                (StatusCode::NOT_FOUND, "not_found", "there is no such route; see /api/v1/docs".into(), vec![], None)
-            }
+            ApiError::RouteNotFound => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "there is no such route; see /api/v1/docs".into(),
+                vec![],
+                None,
+            ),
             ApiError::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method_not_allowed",
@@ -99,7 +113,15 @@ impl IntoResponse for ApiError {
         };
         let mut resp = (
             status,
-            Json(ErrorBody { error: ErrorDetail { code, message, fields, allowed, request_id: rid.clone() } }),
+            Json(ErrorBody {
+                error: ErrorDetail {
+                    code,
+                    message,
+                    fields,
+                    allowed,
+                    request_id: rid.clone(),
+                },
+            }),
         )
             .into_response();
         if status == StatusCode::UNAUTHORIZED {

@@ -36,7 +36,11 @@ pub async fn middleware(req: Request, next: Next) -> Response {
         .scope(id.clone(), async move { next.run(req).await }.instrument(span.clone()))
         .await;
     span.in_scope(|| {
-        tracing::info!(status = resp.status().as_u16(), micros = started.elapsed().as_micros() as u64, "served");
+        tracing::info!(
+            status = resp.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+            "served"
+        );
     });
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(HEADER, v);

@@ -2,14 +2,14 @@
 //! is ever stored.
 
 use chrono::{DateTime, Utc};
+use steward_core::Result;
 use steward_core::history::{EntryContent, HistoryAction};
 use steward_core::id::UserId;
 use steward_core::record::RecordKind;
 use steward_core::user::User;
-use steward_core::Result;
 
-use crate::record::{insert, Table};
-use crate::{args, history, micros, Store};
+use crate::record::{Table, insert};
+use crate::{Store, args, history, micros};
 
 /// A user with the password hash to check a sign-in against.
 #[derive(Debug, Clone)]
@@ -40,16 +40,25 @@ impl Store {
         let mut tx = self.begin().await?;
         let user = insert(&mut tx, user, actor).await?;
         if let Some(h) = password_hash {
-            tx.execute("UPDATE users SET password_hash = $1 WHERE id = $2", args![h, user.id.0]).await?;
+            tx.execute("UPDATE users SET password_hash = $1 WHERE id = $2", args![h, user.id.0])
+                .await?;
         }
         tx.commit().await?;
         Ok(user)
     }
 
     /// Replaces a user's password hash; history records that it changed, not the hash.
-    pub async fn set_password_hash(&self, user: UserId, hash: &str, actor: Option<UserId>, at: DateTime<Utc>) -> Result<()> {
+    pub async fn set_password_hash(
+        &self,
+        user: UserId,
+        hash: &str,
+        actor: Option<UserId>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
         let mut tx = self.begin().await?;
-        let n = tx.execute("UPDATE users SET password_hash = $1 WHERE id = $2", args![hash, user.0]).await?;
+        let n = tx
+            .execute("UPDATE users SET password_hash = $1 WHERE id = $2", args![hash, user.0])
+            .await?;
         if n == 0 {
             return Err(steward_core::Error::not_found("user", user));
         }
@@ -83,7 +92,10 @@ impl Store {
         let h: Option<Hash> = c
             .fetch_optional("SELECT password_hash FROM users WHERE id = $1", args![user.id.0])
             .await?;
-        Ok(Some(Credentials { user, password_hash: h.and_then(|h| h.password_hash) }))
+        Ok(Some(Credentials {
+            user,
+            password_hash: h.and_then(|h| h.password_hash),
+        }))
     }
 
     pub async fn user_by_email(&self, email: &str) -> Result<Option<User>> {
@@ -95,16 +107,17 @@ impl Store {
             .transpose()
     }
 
-    pub async fn insert_token(
-        &self,
-        user: UserId,
-        token_hash: &str,
-        info: &TokenInfo,
-    ) -> Result<()> {
+    pub async fn insert_token(&self, user: UserId, token_hash: &str, info: &TokenInfo) -> Result<()> {
         let mut tx = self.begin().await?;
         tx.execute(
             "INSERT INTO api_tokens (user_id, token_hash, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            args![user.0, token_hash, &info.name, micros(info.created_at), info.expires_at.map(micros)],
+            args![
+                user.0,
+                token_hash,
+                &info.name,
+                micros(info.created_at),
+                info.expires_at.map(micros)
+            ],
         )
         .await?;
         history::append(

@@ -1,9 +1,9 @@
 //! How catalogue items are stored.
 
+use steward_core::Result;
 use steward_core::id::*;
 use steward_core::record::RecordKind;
 use steward_core::service::CatalogueItem;
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -23,7 +23,14 @@ pub struct CatalogueItemRow {
 impl Table for CatalogueItem {
     type Row = CatalogueItemRow;
     const TABLE: &'static str = "catalogue_items";
-    const COLUMNS: &'static [&'static str] = &["service_id", "name", "description", "active", "created_at", "updated_at"];
+    const COLUMNS: &'static [&'static str] = &[
+        "service_id",
+        "name",
+        "description",
+        "active",
+        "created_at",
+        "updated_at",
+    ];
 
     fn from_row(r: CatalogueItemRow) -> Result<Self> {
         Ok(CatalogueItem {

@@ -1,10 +1,10 @@
 //! How changes are stored.
 
+use steward_core::Result;
 use steward_core::change::{Change, ChangeOutcome, ChangeStatus, ChangeType, Risk};
 use steward_core::id::*;
 use steward_core::lifecycle::Lifecycle;
 use steward_core::record::RecordKind;
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -37,9 +37,24 @@ impl Table for Change {
     type Row = ChangeRow;
     const TABLE: &'static str = "changes";
     const COLUMNS: &'static [&'static str] = &[
-        "title", "description", "status", "change_type", "risk", "service_id", "planned_start",
-        "planned_end", "implementation_plan", "backout_plan", "outcome", "category",
-        "subcategory", "assignee_id", "team_id", "created_at", "updated_at", "closed_at",
+        "title",
+        "description",
+        "status",
+        "change_type",
+        "risk",
+        "service_id",
+        "planned_start",
+        "planned_end",
+        "implementation_plan",
+        "backout_plan",
+        "outcome",
+        "category",
+        "subcategory",
+        "assignee_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+        "closed_at",
     ];
 
     fn from_row(r: ChangeRow) -> Result<Self> {
@@ -55,7 +70,10 @@ impl Table for Change {
             planned_end: opt_from_micros(r.planned_end)?,
             implementation_plan: r.implementation_plan,
             backout_plan: r.backout_plan,
-            outcome: r.outcome.map(|v| parse_stored("outcome", &v, ChangeOutcome::parse)).transpose()?,
+            outcome: r
+                .outcome
+                .map(|v| parse_stored("outcome", &v, ChangeOutcome::parse))
+                .transpose()?,
             category: r.category,
             subcategory: r.subcategory,
             assignee: r.assignee_id.map(UserId),

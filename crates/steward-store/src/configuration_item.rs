@@ -1,10 +1,10 @@
 //! How configuration items are stored.
 
+use steward_core::Result;
 use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemStatus};
 use steward_core::id::*;
 use steward_core::lifecycle::Lifecycle;
 use steward_core::record::RecordKind;
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -26,8 +26,16 @@ pub struct ConfigurationItemRow {
 impl Table for ConfigurationItem {
     type Row = ConfigurationItemRow;
     const TABLE: &'static str = "configuration_items";
-    const COLUMNS: &'static [&'static str] =
-        &["name", "ci_type", "description", "status", "owner_id", "team_id", "created_at", "updated_at"];
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "ci_type",
+        "description",
+        "status",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+    ];
 
     fn from_row(r: ConfigurationItemRow) -> Result<Self> {
         Ok(ConfigurationItem {

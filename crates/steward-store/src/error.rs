@@ -24,18 +24,48 @@ impl From<sqlx::migrate::MigrateError> for DbError {
 /// Unique constraints: PostgreSQL's constraint name, SQLite's `table.column` list, the field, and
 /// what to tell the user.
 const UNIQUE: &[(&str, &str, &str, &str)] = &[
-    ("services_code_key", "services.code", "code", "a service with this code already exists"),
-    ("users_email_key", "users.email", "email", "a user with this email already exists"),
-    ("teams_name_key", "teams.name", "name", "a team with this name already exists"),
-    ("organisations_name_key", "organisations.name", "name", "an organisation with this name already exists"),
+    (
+        "services_code_key",
+        "services.code",
+        "code",
+        "a service with this code already exists",
+    ),
+    (
+        "users_email_key",
+        "users.email",
+        "email",
+        "a user with this email already exists",
+    ),
+    (
+        "teams_name_key",
+        "teams.name",
+        "name",
+        "a team with this name already exists",
+    ),
+    (
+        "organisations_name_key",
+        "organisations.name",
+        "name",
+        "an organisation with this name already exists",
+    ),
     (
         "catalogue_items_service_name_key",
         "catalogue_items.service_id, catalogue_items.name",
         "name",
         "this service already has a catalogue item with this name",
     ),
-    ("links_pkey", "links.from_kind", "to", "these records are already linked"),
-    ("team_members_pkey", "team_members.team_id", "user", "this user is already a member of the team"),
+    (
+        "links_pkey",
+        "links.from_kind",
+        "to",
+        "these records are already linked",
+    ),
+    (
+        "team_members_pkey",
+        "team_members.team_id",
+        "user",
+        "this user is already a member of the team",
+    ),
 ];
 
 impl From<DbError> for Error {
@@ -43,9 +73,9 @@ impl From<DbError> for Error {
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
                 let msg = db.message();
-                let found = UNIQUE.iter().find(|(pg, lite, _, _)| {
-                    db.constraint() == Some(*pg) || msg.contains(lite)
-                });
+                let found = UNIQUE
+                    .iter()
+                    .find(|(pg, lite, _, _)| db.constraint() == Some(*pg) || msg.contains(lite));
                 if let Some((_, _, _field, message)) = found {
                     return Error::Conflict((*message).to_string());
                 }

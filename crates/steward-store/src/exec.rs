@@ -102,36 +102,48 @@ macro_rules! query_methods {
         pub async fn fetch_optional<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<T>> {
             let sql = AssertSqlSafe(sql.to_string());
             Ok(match self {
-                Self::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
-                    .fetch_optional(&mut **c)
-                    .await?,
-                Self::Pg(c) => bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
-                    .fetch_optional(&mut **c)
-                    .await?,
+                Self::Sqlite(c) => {
+                    bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
+                        .fetch_optional(&mut **c)
+                        .await?
+                }
+                Self::Pg(c) => {
+                    bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
+                        .fetch_optional(&mut **c)
+                        .await?
+                }
             })
         }
 
         pub async fn fetch_one<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<T> {
             let sql = AssertSqlSafe(sql.to_string());
             Ok(match self {
-                Self::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
-                    .fetch_one(&mut **c)
-                    .await?,
-                Self::Pg(c) => bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
-                    .fetch_one(&mut **c)
-                    .await?,
+                Self::Sqlite(c) => {
+                    bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
+                        .fetch_one(&mut **c)
+                        .await?
+                }
+                Self::Pg(c) => {
+                    bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
+                        .fetch_one(&mut **c)
+                        .await?
+                }
             })
         }
 
         pub async fn fetch_all<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<T>> {
             let sql = AssertSqlSafe(sql.to_string());
             Ok(match self {
-                Self::Sqlite(c) => bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
-                    .fetch_all(&mut **c)
-                    .await?,
-                Self::Pg(c) => bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
-                    .fetch_all(&mut **c)
-                    .await?,
+                Self::Sqlite(c) => {
+                    bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
+                        .fetch_all(&mut **c)
+                        .await?
+                }
+                Self::Pg(c) => {
+                    bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
+                        .fetch_all(&mut **c)
+                        .await?
+                }
             })
         }
 

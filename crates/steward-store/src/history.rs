@@ -1,14 +1,16 @@
 //! History storage: appending chained entries inside the caller's transaction, reading a
 //! record's entries, and verifying the whole chain.
 
-use steward_core::history::{chain, digest, ChainFault, EntryContent, HistoryAction, HistoryEntry, StoredEntry, Verifier};
+use steward_core::Result;
+use steward_core::history::{
+    ChainFault, EntryContent, HistoryAction, HistoryEntry, StoredEntry, Verifier, chain, digest,
+};
 use steward_core::id::UserId;
 use steward_core::record::RecordKind;
-use steward_core::Result;
 
 use crate::exec::{Arg, Tx};
-use crate::page::{decode_cursor, encode_cursor, MAX_LIMIT};
-use crate::{args, from_micros, parse_stored, Page, Store};
+use crate::page::{MAX_LIMIT, decode_cursor, encode_cursor};
+use crate::{Page, Store, args, from_micros, parse_stored};
 
 const COLUMNS: usize = 11;
 /// Rows per INSERT statement; well under SQLite's and PostgreSQL's parameter limits.
@@ -39,7 +41,10 @@ pub(crate) async fn append(tx: &mut Tx, entries: Vec<EntryContent>) -> Result<()
             let base = a.len();
             values.push(format!(
                 "({})",
-                (1..=COLUMNS).map(|i| format!("${}", base + i)).collect::<Vec<_>>().join(", ")
+                (1..=COLUMNS)
+                    .map(|i| format!("${}", base + i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             a.extend(args![
                 seq,
@@ -62,7 +67,8 @@ pub(crate) async fn append(tx: &mut Tx, entries: Vec<EntryContent>) -> Result<()
         );
         tx.execute(&sql, a).await?;
     }
-    tx.execute("UPDATE history_head SET hash = $1 WHERE id = 1", args![prev]).await?;
+    tx.execute("UPDATE history_head SET hash = $1 WHERE id = 1", args![prev])
+        .await?;
     Ok(())
 }
 
@@ -107,11 +113,18 @@ pub struct VerifyReport {
     pub faults: Vec<ChainFault>,
 }
 
-const SELECT: &str = "SELECT seq, record_kind, record_id, actor_id, at, action, field, old_value, new_value, digest, hash FROM history";
+const SELECT: &str =
+    "SELECT seq, record_kind, record_id, actor_id, at, action, field, old_value, new_value, digest, hash FROM history";
 
 impl Store {
     /// A record's history, oldest first, a page at a time.
-    pub async fn history(&self, kind: RecordKind, id: i64, cursor: Option<&str>, limit: u32) -> Result<Page<HistoryEntry>> {
+    pub async fn history(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<HistoryEntry>> {
         let after = match cursor {
             Some(c) => decode_cursor(c)?.0,
             None => 0,
@@ -135,7 +148,11 @@ impl Store {
                 new_value: json(r.new_value),
             });
         }
-        let next_cursor = if more { items.last().map(|e| encode_cursor(e.seq, 0)) } else { None };
+        let next_cursor = if more {
+            items.last().map(|e| encode_cursor(e.seq, 0))
+        } else {
+            None
+        };
         Ok(Page { items, next_cursor })
     }
 
@@ -143,8 +160,9 @@ impl Store {
     /// inserted or reordered.
     pub async fn verify_history(&self) -> Result<VerifyReport> {
         let mut c = self.read().await?;
-        let (head_seq, head_hash): (i64, String) =
-            c.fetch_one("SELECT seq, hash FROM history_head WHERE id = 1", vec![]).await?;
+        let (head_seq, head_hash): (i64, String) = c
+            .fetch_one("SELECT seq, hash FROM history_head WHERE id = 1", vec![])
+            .await?;
         let mut v = Verifier::default();
         let sql = format!("{SELECT} WHERE seq > $1 ORDER BY seq LIMIT 5000");
         loop {
@@ -166,6 +184,9 @@ impl Store {
             }
         }
         let v = v.finish(head_seq, &head_hash);
-        Ok(VerifyReport { checked: v.checked, faults: v.faults })
+        Ok(VerifyReport {
+            checked: v.checked,
+            faults: v.faults,
+        })
     }
 }

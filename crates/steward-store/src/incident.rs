@@ -1,11 +1,11 @@
 //! How incidents are stored.
 
+use steward_core::Result;
 use steward_core::id::*;
 use steward_core::incident::{Incident, IncidentStatus, PendingReason, ResolutionCode};
 use steward_core::lifecycle::Lifecycle;
 use steward_core::priority::{Impact, Urgency};
 use steward_core::record::RecordKind;
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -43,10 +43,29 @@ impl Table for Incident {
     type Row = IncidentRow;
     const TABLE: &'static str = "incidents";
     const COLUMNS: &'static [&'static str] = &[
-        "title", "description", "status", "pending_reason", "service_id", "configuration_item_id",
-        "caller_id", "organisation_id", "impact", "urgency", "priority", "major", "category",
-        "subcategory", "assignee_id", "team_id", "resolution_code", "resolution_notes",
-        "reopen_count", "created_at", "updated_at", "resolved_at", "closed_at",
+        "title",
+        "description",
+        "status",
+        "pending_reason",
+        "service_id",
+        "configuration_item_id",
+        "caller_id",
+        "organisation_id",
+        "impact",
+        "urgency",
+        "priority",
+        "major",
+        "category",
+        "subcategory",
+        "assignee_id",
+        "team_id",
+        "resolution_code",
+        "resolution_notes",
+        "reopen_count",
+        "created_at",
+        "updated_at",
+        "resolved_at",
+        "closed_at",
     ];
     const ORGANISATION_COLUMN: Option<&'static str> = Some("organisation_id");
 
@@ -56,7 +75,10 @@ impl Table for Incident {
             title: r.title,
             description: r.description,
             status: parse_stored("status", &r.status, IncidentStatus::parse)?,
-            pending_reason: r.pending_reason.map(|v| parse_stored("pending_reason", &v, PendingReason::parse)).transpose()?,
+            pending_reason: r
+                .pending_reason
+                .map(|v| parse_stored("pending_reason", &v, PendingReason::parse))
+                .transpose()?,
             service: r.service_id.map(ServiceId),
             configuration_item: r.configuration_item_id.map(ConfigurationItemId),
             caller: r.caller_id.map(UserId),
@@ -69,7 +91,10 @@ impl Table for Incident {
             subcategory: r.subcategory,
             assignee: r.assignee_id.map(UserId),
             team: r.team_id.map(TeamId),
-            resolution_code: r.resolution_code.map(|v| parse_stored("resolution_code", &v, ResolutionCode::parse)).transpose()?,
+            resolution_code: r
+                .resolution_code
+                .map(|v| parse_stored("resolution_code", &v, ResolutionCode::parse))
+                .transpose()?,
             resolution_notes: r.resolution_notes,
             reopen_count: r.reopen_count,
             created_at: from_micros(r.created_at)?,
@@ -110,7 +135,12 @@ impl Table for Incident {
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         let mut r = Vec::new();
         crate::refer(&mut r, "service", RecordKind::Service, self.service.map(|v| v.0));
-        crate::refer(&mut r, "configuration_item", RecordKind::ConfigurationItem, self.configuration_item.map(|v| v.0));
+        crate::refer(
+            &mut r,
+            "configuration_item",
+            RecordKind::ConfigurationItem,
+            self.configuration_item.map(|v| v.0),
+        );
         crate::refer(&mut r, "caller", RecordKind::User, self.caller.map(|v| v.0));
         crate::refer(&mut r, "assignee", RecordKind::User, self.assignee.map(|v| v.0));
         crate::refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));

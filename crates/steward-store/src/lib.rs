@@ -37,7 +37,7 @@ use steward_core::{Error, Result};
 pub use auth::{Credentials, TokenInfo};
 pub use error::DbError;
 pub use history::VerifyReport;
-pub use page::{ListQuery, Page, Sort, MAX_LIMIT};
+pub use page::{ListQuery, MAX_LIMIT, Page, Sort};
 pub use record::Table;
 
 use exec::{Conn, Tx};
@@ -49,7 +49,10 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 enum Db {
     /// Writes go through a pool of one connection so they queue in-process instead of contending
     /// for SQLite's lock; reads use their own pool.
-    Sqlite { write: SqlitePool, read: SqlitePool },
+    Sqlite {
+        write: SqlitePool,
+        read: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -93,7 +96,9 @@ impl Store {
             .connect_with(opts.read_only(true))
             .await
             .map_err(unexpected)?;
-        Ok(Store { db: Db::Sqlite { write, read } })
+        Ok(Store {
+            db: Db::Sqlite { write, read },
+        })
     }
 
     /// Connects to PostgreSQL at `url` (`postgres://user:password@host:port/database`).

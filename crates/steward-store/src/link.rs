@@ -8,9 +8,15 @@ use steward_core::record::RecordKind;
 use steward_core::{Error, Result};
 
 use crate::record::check_references;
-use crate::{args, from_micros, history, micros, parse_stored, Store};
+use crate::{Store, args, from_micros, history, micros, parse_stored};
 
-fn entries(from: Endpoint, to: Endpoint, action: HistoryAction, actor: Option<UserId>, at: DateTime<Utc>) -> Vec<EntryContent> {
+fn entries(
+    from: Endpoint,
+    to: Endpoint,
+    action: HistoryAction,
+    actor: Option<UserId>,
+    at: DateTime<Utc>,
+) -> Vec<EntryContent> {
     [(from, to), (to, from)]
         .into_iter()
         .map(|(me, other)| EntryContent {
@@ -38,7 +44,12 @@ impl Store {
         .await?;
         history::append(&mut tx, entries(from, to, HistoryAction::Link, actor, at)).await?;
         tx.commit().await?;
-        Ok(Link { from: from.reference(), to: to.reference(), created_by: actor, created_at: at })
+        Ok(Link {
+            from: from.reference(),
+            to: to.reference(),
+            created_by: actor,
+            created_at: at,
+        })
     }
 
     pub async fn unlink(&self, from: Endpoint, to: Endpoint, actor: Option<UserId>, at: DateTime<Utc>) -> Result<()> {
@@ -50,7 +61,10 @@ impl Store {
             )
             .await?;
         if n == 0 {
-            return Err(Error::not_found("link", format!("{} - {}", from.reference(), to.reference())));
+            return Err(Error::not_found(
+                "link",
+                format!("{} - {}", from.reference(), to.reference()),
+            ));
         }
         history::append(&mut tx, entries(from, to, HistoryAction::Unlink, actor, at)).await?;
         tx.commit().await?;
@@ -80,8 +94,14 @@ impl Store {
             .await?;
         rows.into_iter()
             .map(|r| {
-                let from = Endpoint { kind: parse_stored("from_kind", &r.from_kind, RecordKind::parse)?, id: r.from_id };
-                let to = Endpoint { kind: parse_stored("to_kind", &r.to_kind, RecordKind::parse)?, id: r.to_id };
+                let from = Endpoint {
+                    kind: parse_stored("from_kind", &r.from_kind, RecordKind::parse)?,
+                    id: r.from_id,
+                };
+                let to = Endpoint {
+                    kind: parse_stored("to_kind", &r.to_kind, RecordKind::parse)?,
+                    id: r.to_id,
+                };
                 Ok(Link {
                     from: from.reference(),
                     to: to.reference(),

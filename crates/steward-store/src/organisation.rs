@@ -1,8 +1,8 @@
 //! How customer organisations are stored.
 
+use steward_core::Result;
 use steward_core::id::OrganisationId;
 use steward_core::organisation::Organisation;
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -36,7 +36,13 @@ impl Table for Organisation {
     }
 
     fn to_args(&self) -> Vec<Arg> {
-        args![&self.name, &self.description, self.active, micros(self.created_at), micros(self.updated_at)]
+        args![
+            &self.name,
+            &self.description,
+            self.active,
+            micros(self.created_at),
+            micros(self.updated_at)
+        ]
     }
 
     fn sort_value(&self, column: &str) -> i64 {

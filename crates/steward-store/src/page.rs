@@ -18,7 +18,10 @@ pub struct Sort {
 
 impl Default for Sort {
     fn default() -> Self {
-        Sort { column: "updated_at", descending: true }
+        Sort {
+            column: "updated_at",
+            descending: true,
+        }
     }
 }
 

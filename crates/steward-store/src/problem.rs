@@ -1,11 +1,11 @@
 //! How problems are stored.
 
+use steward_core::Result;
 use steward_core::id::*;
 use steward_core::lifecycle::Lifecycle;
 use steward_core::priority::{Impact, Urgency};
 use steward_core::problem::{Problem, ProblemStatus};
 use steward_core::record::RecordKind;
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -39,9 +39,24 @@ impl Table for Problem {
     type Row = ProblemRow;
     const TABLE: &'static str = "problems";
     const COLUMNS: &'static [&'static str] = &[
-        "title", "description", "status", "service_id", "configuration_item_id", "impact",
-        "urgency", "priority", "root_cause", "known_error", "workaround", "category",
-        "subcategory", "assignee_id", "team_id", "created_at", "updated_at", "resolved_at",
+        "title",
+        "description",
+        "status",
+        "service_id",
+        "configuration_item_id",
+        "impact",
+        "urgency",
+        "priority",
+        "root_cause",
+        "known_error",
+        "workaround",
+        "category",
+        "subcategory",
+        "assignee_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+        "resolved_at",
         "closed_at",
     ];
 
@@ -97,7 +112,12 @@ impl Table for Problem {
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         let mut r = Vec::new();
         refer(&mut r, "service", RecordKind::Service, self.service.map(|v| v.0));
-        refer(&mut r, "configuration_item", RecordKind::ConfigurationItem, self.configuration_item.map(|v| v.0));
+        refer(
+            &mut r,
+            "configuration_item",
+            RecordKind::ConfigurationItem,
+            self.configuration_item.map(|v| v.0),
+        );
         refer(&mut r, "assignee", RecordKind::User, self.assignee.map(|v| v.0));
         refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
         r

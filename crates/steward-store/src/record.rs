@@ -2,14 +2,14 @@
 //! each write with its history entries in the same transaction.
 
 use chrono::{DateTime, Utc};
-use steward_core::history::{diff, EntryContent, HistoryAction};
+use steward_core::history::{EntryContent, HistoryAction, diff};
 use steward_core::id::UserId;
 use steward_core::record::{Record, RecordKind};
 use steward_core::{Error, FieldError, Result};
 
 use crate::exec::{Arg, Row, Tx};
-use crate::page::{encode_cursor, where_order_limit, ListQuery, Page};
-use crate::{history, micros, Store};
+use crate::page::{ListQuery, Page, encode_cursor, where_order_limit};
+use crate::{Store, history, micros};
 
 /// How a record type is stored.
 pub trait Table: Record + Sized {

@@ -1,12 +1,12 @@
 //! How service requests are stored.
 
+use steward_core::Result;
 use steward_core::id::*;
 use steward_core::incident::PendingReason;
 use steward_core::lifecycle::Lifecycle;
 use steward_core::priority::{Impact, Urgency};
 use steward_core::record::RecordKind;
 use steward_core::request::{Request, RequestStatus};
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -41,10 +41,26 @@ impl Table for Request {
     type Row = RequestRow;
     const TABLE: &'static str = "requests";
     const COLUMNS: &'static [&'static str] = &[
-        "title", "description", "status", "pending_reason", "catalogue_item_id", "service_id",
-        "requested_for_id", "organisation_id", "impact", "urgency", "priority", "category",
-        "subcategory", "assignee_id", "team_id", "fulfilment_notes", "created_at", "updated_at",
-        "fulfilled_at", "closed_at",
+        "title",
+        "description",
+        "status",
+        "pending_reason",
+        "catalogue_item_id",
+        "service_id",
+        "requested_for_id",
+        "organisation_id",
+        "impact",
+        "urgency",
+        "priority",
+        "category",
+        "subcategory",
+        "assignee_id",
+        "team_id",
+        "fulfilment_notes",
+        "created_at",
+        "updated_at",
+        "fulfilled_at",
+        "closed_at",
     ];
     const ORGANISATION_COLUMN: Option<&'static str> = Some("organisation_id");
 
@@ -54,7 +70,10 @@ impl Table for Request {
             title: r.title,
             description: r.description,
             status: parse_stored("status", &r.status, RequestStatus::parse)?,
-            pending_reason: r.pending_reason.map(|v| parse_stored("pending_reason", &v, PendingReason::parse)).transpose()?,
+            pending_reason: r
+                .pending_reason
+                .map(|v| parse_stored("pending_reason", &v, PendingReason::parse))
+                .transpose()?,
             catalogue_item: CatalogueItemId(r.catalogue_item_id),
             service: ServiceId(r.service_id),
             requested_for: r.requested_for_id.map(UserId),
@@ -101,8 +120,18 @@ impl Table for Request {
 
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         let mut r = Vec::new();
-        refer(&mut r, "catalogue_item", RecordKind::CatalogueItem, Some(self.catalogue_item.0));
-        refer(&mut r, "requested_for", RecordKind::User, self.requested_for.map(|v| v.0));
+        refer(
+            &mut r,
+            "catalogue_item",
+            RecordKind::CatalogueItem,
+            Some(self.catalogue_item.0),
+        );
+        refer(
+            &mut r,
+            "requested_for",
+            RecordKind::User,
+            self.requested_for.map(|v| v.0),
+        );
         refer(&mut r, "assignee", RecordKind::User, self.assignee.map(|v| v.0));
         refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
         r

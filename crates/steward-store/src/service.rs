@@ -1,10 +1,10 @@
 //! How catalogue services are stored.
 
+use steward_core::Result;
 use steward_core::id::*;
 use steward_core::lifecycle::Lifecycle;
 use steward_core::record::RecordKind;
 use steward_core::service::{Criticality, Service, ServiceStatus};
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -27,8 +27,17 @@ pub struct ServiceRow {
 impl Table for Service {
     type Row = ServiceRow;
     const TABLE: &'static str = "services";
-    const COLUMNS: &'static [&'static str] =
-        &["code", "name", "description", "status", "criticality", "owner_id", "team_id", "created_at", "updated_at"];
+    const COLUMNS: &'static [&'static str] = &[
+        "code",
+        "name",
+        "description",
+        "status",
+        "criticality",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "updated_at",
+    ];
 
     fn from_row(r: ServiceRow) -> Result<Self> {
         Ok(Service {

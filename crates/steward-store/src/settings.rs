@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use steward_core::priority::PriorityMatrix;
 use steward_core::{Error, Result};
 
-use crate::{args, micros, Store};
+use crate::{Store, args, micros};
 
 const PRIORITY_MATRIX: &str = "priority_matrix";
 

@@ -8,8 +8,8 @@ use steward_core::team::Team;
 use steward_core::{Error, Result};
 
 use crate::exec::Arg;
-use crate::record::{check_references, Table};
-use crate::{args, from_micros, history, micros, Store};
+use crate::record::{Table, check_references};
+use crate::{Store, args, from_micros, history, micros};
 
 #[derive(sqlx::FromRow)]
 pub struct TeamRow {
@@ -38,7 +38,13 @@ impl Table for Team {
     }
 
     fn to_args(&self) -> Vec<Arg> {
-        args![&self.name, &self.description, self.active, micros(self.created_at), micros(self.updated_at)]
+        args![
+            &self.name,
+            &self.description,
+            self.active,
+            micros(self.created_at),
+            micros(self.updated_at)
+        ]
     }
 
     fn sort_value(&self, column: &str) -> i64 {
@@ -60,7 +66,11 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<()> {
         let mut tx = self.begin().await?;
-        check_references(&mut tx, &[("team", RecordKind::Team, team.0), ("user", RecordKind::User, user.0)]).await?;
+        check_references(
+            &mut tx,
+            &[("team", RecordKind::Team, team.0), ("user", RecordKind::User, user.0)],
+        )
+        .await?;
         let (n, action) = if member {
             let n = tx
                 .execute(
@@ -71,7 +81,10 @@ impl Store {
             (n, HistoryAction::MemberAdded)
         } else {
             let n = tx
-                .execute("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2", args![team.0, user.0])
+                .execute(
+                    "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2",
+                    args![team.0, user.0],
+                )
                 .await?;
             (n, HistoryAction::MemberRemoved)
         };
@@ -103,7 +116,10 @@ impl Store {
     pub async fn team_members(&self, team: TeamId) -> Result<Vec<UserId>> {
         let mut c = self.read().await?;
         let rows: Vec<(i64,)> = c
-            .fetch_all("SELECT user_id FROM team_members WHERE team_id = $1 ORDER BY user_id", args![team.0])
+            .fetch_all(
+                "SELECT user_id FROM team_members WHERE team_id = $1 ORDER BY user_id",
+                args![team.0],
+            )
             .await?;
         Ok(rows.into_iter().map(|(u,)| UserId(u)).collect())
     }
@@ -111,7 +127,10 @@ impl Store {
     pub async fn teams_of(&self, user: UserId) -> Result<Vec<TeamId>> {
         let mut c = self.read().await?;
         let rows: Vec<(i64,)> = c
-            .fetch_all("SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id", args![user.0])
+            .fetch_all(
+                "SELECT team_id FROM team_members WHERE user_id = $1 ORDER BY team_id",
+                args![user.0],
+            )
             .await?;
         Ok(rows.into_iter().map(|(t,)| TeamId(t)).collect())
     }

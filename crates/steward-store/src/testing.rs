@@ -16,8 +16,14 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Where a test's database lives, so it can be removed afterwards.
 pub enum Location {
-    Sqlite { dir: PathBuf },
-    Postgres { admin_url: String, name: String, url: String },
+    Sqlite {
+        dir: PathBuf,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
 }
 
 pub struct TestDb {
@@ -56,7 +62,10 @@ pub fn with_database(url: &str, db: &str) -> String {
         None => (url, None),
     };
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
     let mut out = format!("{}/{db}", &base[..path_start]);
     if let Some(q) = query {
         out.push('?');
@@ -76,7 +85,10 @@ pub fn sqlite_dir() -> PathBuf {
 pub async fn pg_empty_database(admin_url: &str) -> (String, String) {
     let name = unique("steward_t");
     let mut admin = PgConnection::connect(admin_url).await.expect("connect to TEST_PG_URL");
-    admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).await.expect("create database");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create database");
     admin.close().await.ok();
     (with_database(admin_url, &name), name)
 }
@@ -93,16 +105,26 @@ async fn pg_migrated_database(admin_url: &str) -> (String, String) {
         .await
         .expect("look up template");
     if exists.is_none() {
-        admin.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {template}"))).await.expect("create template");
-        let store = Store::open_postgres(&with_database(admin_url, &template)).await.expect("open template");
+        admin
+            .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {template}")))
+            .await
+            .expect("create template");
+        let store = Store::open_postgres(&with_database(admin_url, &template))
+            .await
+            .expect("open template");
         store.migrate().await.expect("migrate template");
         store.close().await;
     }
     admin
-        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} TEMPLATE {template}")))
+        .execute(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE {template}"
+        )))
         .await
         .expect("clone template");
-    admin.execute("SELECT pg_advisory_unlock(727274)").await.expect("unlock");
+    admin
+        .execute("SELECT pg_advisory_unlock(727274)")
+        .await
+        .expect("unlock");
     admin.close().await.ok();
     (with_database(admin_url, &name), name)
 }
@@ -112,7 +134,11 @@ impl TestDb {
         let dir = sqlite_dir();
         let store = Store::open_sqlite(&dir.join("steward.db")).await.expect("open sqlite");
         store.migrate().await.expect("migrate sqlite");
-        TestDb { label: "sqlite", store, location: Location::Sqlite { dir } }
+        TestDb {
+            label: "sqlite",
+            store,
+            location: Location::Sqlite { dir },
+        }
     }
 
     pub async fn postgres(admin_url: &str) -> TestDb {
@@ -121,7 +147,11 @@ impl TestDb {
         TestDb {
             label: "postgres",
             store,
-            location: Location::Postgres { admin_url: admin_url.to_string(), name, url },
+            location: Location::Postgres {
+                admin_url: admin_url.to_string(),
+                name,
+                url,
+            },
         }
     }
 
@@ -152,7 +182,9 @@ impl TestDb {
             Location::Postgres { admin_url, name, .. } => {
                 if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
                     admin
-                        .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                        .execute(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
                         .await
                         .ok();
                     admin.close().await.ok();

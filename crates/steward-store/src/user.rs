@@ -1,9 +1,9 @@
 //! How users are stored (credentials live in `auth`).
 
+use steward_core::Result;
 use steward_core::id::{OrganisationId, UserId};
 use steward_core::record::RecordKind;
 use steward_core::user::{Role, User};
-use steward_core::Result;
 
 use crate::exec::Arg;
 use crate::record::Table;
@@ -24,8 +24,15 @@ pub struct UserRow {
 impl Table for User {
     type Row = UserRow;
     const TABLE: &'static str = "users";
-    const COLUMNS: &'static [&'static str] =
-        &["email", "name", "role", "organisation_id", "active", "created_at", "updated_at"];
+    const COLUMNS: &'static [&'static str] = &[
+        "email",
+        "name",
+        "role",
+        "organisation_id",
+        "active",
+        "created_at",
+        "updated_at",
+    ];
     const ORGANISATION_COLUMN: Option<&'static str> = Some("organisation_id");
 
     fn from_row(r: UserRow) -> Result<Self> {
@@ -55,7 +62,12 @@ impl Table for User {
 
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         let mut r = Vec::new();
-        refer(&mut r, "organisation", RecordKind::Organisation, self.organisation.map(|v| v.0));
+        refer(
+            &mut r,
+            "organisation",
+            RecordKind::Organisation,
+            self.organisation.map(|v| v.0),
+        );
         r
     }
 

@@ -4,17 +4,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use steward_core::Error;
 use steward_core::history::{ChainFault, HistoryAction};
 use steward_core::id::*;
 use steward_core::incident::{Incident, IncidentPatch, IncidentTransition, NewIncident, ResolutionCode};
-use steward_core::link::{canonical, Endpoint};
+use steward_core::link::{Endpoint, canonical};
 use steward_core::organisation::{NewOrganisation, Organisation};
 use steward_core::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use steward_core::record::RecordKind;
 use steward_core::service::{NewService, Service};
 use steward_core::team::{NewTeam, Team};
 use steward_core::user::{NewUser, Role, User};
-use steward_core::Error;
 use steward_store::exec::Arg;
 use steward_store::testing::{Location, TestDb};
 use steward_store::{ListQuery, Sort, Store, TokenInfo};
@@ -47,7 +47,13 @@ async fn incident(store: &Store, title: &str, at: DateTime<Utc>) -> Incident {
 
 async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId>) -> User {
     let u = User::create(
-        &NewUser { email: email.into(), name: None, role, organisation: org, password: None },
+        &NewUser {
+            email: email.into(),
+            name: None,
+            role,
+            organisation: org,
+            password: None,
+        },
         t0(),
     )
     .unwrap();
@@ -80,9 +86,22 @@ async fn incident_round_trip_with_history() {
         let t1 = t0() + Duration::minutes(5);
         let matrix = PriorityMatrix::default();
         let patched = store
-            .update::<Incident>(1, Some(UserId(1)).filter(|_| false), t1, HistoryAction::Update, |_| true, |r| {
-                r.apply_patch(IncidentPatch { urgency: Some(Urgency::High), ..Default::default() }, &matrix)
-            })
+            .update::<Incident>(
+                1,
+                Some(UserId(1)).filter(|_| false),
+                t1,
+                HistoryAction::Update,
+                |_| true,
+                |r| {
+                    r.apply_patch(
+                        IncidentPatch {
+                            urgency: Some(Urgency::High),
+                            ..Default::default()
+                        },
+                        &matrix,
+                    )
+                },
+            )
             .await
             .unwrap();
         assert_eq!(patched.priority, Priority::P2);
@@ -90,17 +109,24 @@ async fn incident_round_trip_with_history() {
 
         let t2 = t1 + Duration::minutes(5);
         store
-            .update::<Incident>(1, None, t2, HistoryAction::Transition, |_| true, |r| {
-                r.transition(
-                    IncidentTransition {
-                        to: "resolved".into(),
-                        pending_reason: None,
-                        resolution_code: Some(ResolutionCode::Fixed),
-                        resolution_notes: Some("restarted".into()),
-                    },
-                    t2,
-                )
-            })
+            .update::<Incident>(
+                1,
+                None,
+                t2,
+                HistoryAction::Transition,
+                |_| true,
+                |r| {
+                    r.transition(
+                        IncidentTransition {
+                            to: "resolved".into(),
+                            pending_reason: None,
+                            resolution_code: Some(ResolutionCode::Fixed),
+                            resolution_notes: Some("restarted".into()),
+                        },
+                        t2,
+                    )
+                },
+            )
             .await
             .unwrap();
 
@@ -116,17 +142,50 @@ async fn incident_round_trip_with_history() {
         assert_eq!(status.new_value, Some(serde_json::json!("resolved")));
 
         // An update that changes nothing writes nothing.
-        let before = store.history(RecordKind::Incident, 1, None, 100).await.unwrap().items.len();
-        store.update::<Incident>(1, None, t2, HistoryAction::Update, |_| true, |_| Ok(())).await.unwrap();
-        assert_eq!(store.history(RecordKind::Incident, 1, None, 100).await.unwrap().items.len(), before);
+        let before = store
+            .history(RecordKind::Incident, 1, None, 100)
+            .await
+            .unwrap()
+            .items
+            .len();
+        store
+            .update::<Incident>(1, None, t2, HistoryAction::Update, |_| true, |_| Ok(()))
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .history(RecordKind::Incident, 1, None, 100)
+                .await
+                .unwrap()
+                .items
+                .len(),
+            before
+        );
 
         // Invisible records are not found, and a failed rule writes nothing.
-        let hidden = store.update::<Incident>(1, None, t2, HistoryAction::Update, |_| false, |_| Ok(())).await;
+        let hidden = store
+            .update::<Incident>(1, None, t2, HistoryAction::Update, |_| false, |_| Ok(()))
+            .await;
         assert!(matches!(hidden, Err(Error::NotFound { .. })));
         let illegal = store
-            .update::<Incident>(1, None, t2, HistoryAction::Transition, |_| true, |r| {
-                r.transition(IncidentTransition { to: "new".into(), pending_reason: None, resolution_code: None, resolution_notes: None }, t2)
-            })
+            .update::<Incident>(
+                1,
+                None,
+                t2,
+                HistoryAction::Transition,
+                |_| true,
+                |r| {
+                    r.transition(
+                        IncidentTransition {
+                            to: "new".into(),
+                            pending_reason: None,
+                            resolution_code: None,
+                            resolution_notes: None,
+                        },
+                        t2,
+                    )
+                },
+            )
             .await;
         assert!(matches!(illegal, Err(Error::InvalidTransition { .. })));
 
@@ -148,7 +207,10 @@ async fn lists_filter_sort_and_page_by_cursor() {
         }
         // Newest first, 10 a page, no row twice, none missed.
         let mut seen = Vec::new();
-        let mut q = ListQuery { limit: 10, ..Default::default() };
+        let mut q = ListQuery {
+            limit: 10,
+            ..Default::default()
+        };
         loop {
             let page = store.list::<Incident>(&q).await.unwrap();
             seen.extend(page.items.iter().map(|i| i.id.0));
@@ -161,21 +223,38 @@ async fn lists_filter_sort_and_page_by_cursor() {
 
         let p1 = ListQuery {
             filters: vec![("priority", Arg::from(1i64))],
-            sort: Sort { column: "created_at", descending: false },
+            sort: Sort {
+                column: "created_at",
+                descending: false,
+            },
             limit: 3,
             ..Default::default()
         };
         let page = store.list::<Incident>(&p1).await.unwrap();
         let ids: Vec<i64> = page.items.iter().map(|i| i.id.0).collect();
         assert_eq!(ids, [1, 6, 11]);
-        let next = store.list::<Incident>(&ListQuery { cursor: page.next_cursor, ..p1.clone() }).await.unwrap();
+        let next = store
+            .list::<Incident>(&ListQuery {
+                cursor: page.next_cursor,
+                ..p1.clone()
+            })
+            .await
+            .unwrap();
         assert_eq!(next.items.iter().map(|i| i.id.0).collect::<Vec<_>>(), [16, 21]);
         assert!(next.next_cursor.is_none());
 
-        let since = ListQuery { updated_since: Some((t0() + Duration::seconds(20)).timestamp_micros()), limit: 100, ..Default::default() };
+        let since = ListQuery {
+            updated_since: Some((t0() + Duration::seconds(20)).timestamp_micros()),
+            limit: 100,
+            ..Default::default()
+        };
         assert_eq!(store.list::<Incident>(&since).await.unwrap().items.len(), 5);
 
-        let bad = ListQuery { cursor: Some("garbage!".into()), limit: 10, ..Default::default() };
+        let bad = ListQuery {
+            cursor: Some("garbage!".into()),
+            limit: 10,
+            ..Default::default()
+        };
         assert!(matches!(store.list::<Incident>(&bad).await, Err(Error::Invalid(_))));
     });
 }
@@ -183,15 +262,51 @@ async fn lists_filter_sort_and_page_by_cursor() {
 #[tokio::test]
 async fn requesters_see_only_their_organisation() {
     on_each_backend!(|store, db| {
-        let a = store.insert(Organisation::create(NewOrganisation { name: "Acme".into(), description: None }, t0()).unwrap(), None).await.unwrap();
-        let b = store.insert(Organisation::create(NewOrganisation { name: "Globex".into(), description: None }, t0()).unwrap(), None).await.unwrap();
+        let a = store
+            .insert(
+                Organisation::create(
+                    NewOrganisation {
+                        name: "Acme".into(),
+                        description: None,
+                    },
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let b = store
+            .insert(
+                Organisation::create(
+                    NewOrganisation {
+                        name: "Globex".into(),
+                        description: None,
+                    },
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
         for (org, n) in [(a.id, 3), (b.id, 2)] {
             for k in 0..n {
-                let i = Incident::create(new_incident(&format!("{org} {k}")), Some(org), &PriorityMatrix::default(), t0()).unwrap();
+                let i = Incident::create(
+                    new_incident(&format!("{org} {k}")),
+                    Some(org),
+                    &PriorityMatrix::default(),
+                    t0(),
+                )
+                .unwrap();
                 store.insert(i, None).await.unwrap();
             }
         }
-        let q = ListQuery { organisation: Some(b.id.0), limit: 50, ..Default::default() };
+        let q = ListQuery {
+            organisation: Some(b.id.0),
+            limit: 50,
+            ..Default::default()
+        };
         let page = store.list::<Incident>(&q).await.unwrap();
         assert_eq!(page.items.len(), 2);
         assert!(page.items.iter().all(|i| i.organisation == Some(b.id)));
@@ -203,7 +318,15 @@ async fn unique_values_and_missing_references_are_named() {
     on_each_backend!(|store, db| {
         let svc = |code: &str| {
             Service::create(
-                NewService { code: code.into(), name: "Mail".into(), description: None, status: None, criticality: None, owner: None, team: None },
+                NewService {
+                    code: code.into(),
+                    name: "Mail".into(),
+                    description: None,
+                    status: None,
+                    criticality: None,
+                    owner: None,
+                    team: None,
+                },
                 t0(),
             )
             .unwrap()
@@ -241,9 +364,18 @@ async fn audit_verify_names_edited_deleted_and_truncated_entries() {
         }
         assert!(store.verify_history().await.unwrap().faults.is_empty());
 
-        store.execute_raw("UPDATE history SET new_value = '{\"title\":\"forged\"}' WHERE seq = 2").await.unwrap();
+        store
+            .execute_raw("UPDATE history SET new_value = '{\"title\":\"forged\"}' WHERE seq = 2")
+            .await
+            .unwrap();
         let f = store.verify_history().await.unwrap().faults;
-        assert_eq!(f, [ChainFault::Edited { seq: 2, record: "INC-2".into() }]);
+        assert_eq!(
+            f,
+            [ChainFault::Edited {
+                seq: 2,
+                record: "INC-2".into()
+            }]
+        );
 
         store.execute_raw("DELETE FROM history WHERE seq = 3").await.unwrap();
         let f = store.verify_history().await.unwrap().faults;
@@ -251,7 +383,13 @@ async fn audit_verify_names_edited_deleted_and_truncated_entries() {
 
         store.execute_raw("DELETE FROM history WHERE seq = 4").await.unwrap();
         let f = store.verify_history().await.unwrap().faults;
-        assert!(f.contains(&ChainFault::Truncated { head_seq: 4, last_seq: 2 }), "{f:?}");
+        assert!(
+            f.contains(&ChainFault::Truncated {
+                head_seq: 4,
+                last_seq: 2
+            }),
+            "{f:?}"
+        );
     });
 }
 
@@ -263,12 +401,20 @@ async fn concurrent_writes_keep_the_chain_whole() {
         for n in 0..40 {
             let s = store.clone();
             tasks.push(tokio::spawn(async move {
-                let i = Incident::create(new_incident(&format!("c{n}")), None, &PriorityMatrix::default(), t0()).unwrap();
+                let i =
+                    Incident::create(new_incident(&format!("c{n}")), None, &PriorityMatrix::default(), t0()).unwrap();
                 let i = s.insert(i, None).await.unwrap();
-                s.update::<Incident>(i.id.0, None, t0() + Duration::seconds(1), HistoryAction::Update, |_| true, |r| {
-                    r.title = format!("c{n} edited");
-                    Ok(())
-                })
+                s.update::<Incident>(
+                    i.id.0,
+                    None,
+                    t0() + Duration::seconds(1),
+                    HistoryAction::Update,
+                    |_| true,
+                    |r| {
+                        r.title = format!("c{n} edited");
+                        Ok(())
+                    },
+                )
                 .await
                 .unwrap();
             }));
@@ -288,29 +434,57 @@ async fn links_are_written_to_both_histories() {
         incident(store, "slow", t0()).await;
         let p = steward_core::problem::Problem::create(
             steward_core::problem::NewProblem {
-                title: "Disk".into(), description: None, service: None, configuration_item: None, impact: None,
-                urgency: None, root_cause: None, known_error: None, workaround: None, category: None,
-                subcategory: None, assignee: None, team: None,
+                title: "Disk".into(),
+                description: None,
+                service: None,
+                configuration_item: None,
+                impact: None,
+                urgency: None,
+                root_cause: None,
+                known_error: None,
+                workaround: None,
+                category: None,
+                subcategory: None,
+                assignee: None,
+                team: None,
             },
             &PriorityMatrix::default(),
             t0(),
         )
         .unwrap();
         store.insert(p, None).await.unwrap();
-        let inc = Endpoint { kind: RecordKind::Incident, id: 1 };
-        let prb = Endpoint { kind: RecordKind::Problem, id: 1 };
+        let inc = Endpoint {
+            kind: RecordKind::Incident,
+            id: 1,
+        };
+        let prb = Endpoint {
+            kind: RecordKind::Problem,
+            id: 1,
+        };
         let (from, to) = canonical(prb, inc).unwrap();
         let l = store.link(from, to, None, t0()).await.unwrap();
         assert_eq!((l.from.as_str(), l.to.as_str()), ("INC-1", "PRB-1"));
-        assert!(matches!(store.link(from, to, None, t0()).await, Err(Error::Conflict(_))));
+        assert!(matches!(
+            store.link(from, to, None, t0()).await,
+            Err(Error::Conflict(_))
+        ));
         assert_eq!(store.links_of(prb).await.unwrap().len(), 1);
         let h = store.history(RecordKind::Problem, 1, None, 10).await.unwrap();
         assert_eq!(h.items.last().unwrap().new_value, Some(serde_json::json!("INC-1")));
-        let missing = Endpoint { kind: RecordKind::Problem, id: 9 };
-        assert!(matches!(store.link(inc, missing, None, t0()).await, Err(Error::Invalid(_))));
+        let missing = Endpoint {
+            kind: RecordKind::Problem,
+            id: 9,
+        };
+        assert!(matches!(
+            store.link(inc, missing, None, t0()).await,
+            Err(Error::Invalid(_))
+        ));
         store.unlink(from, to, None, t0()).await.unwrap();
         assert!(store.links_of(inc).await.unwrap().is_empty());
-        assert!(matches!(store.unlink(from, to, None, t0()).await, Err(Error::NotFound { .. })));
+        assert!(matches!(
+            store.unlink(from, to, None, t0()).await,
+            Err(Error::NotFound { .. })
+        ));
         assert!(store.verify_history().await.unwrap().faults.is_empty());
     });
 }
@@ -319,19 +493,48 @@ async fn links_are_written_to_both_histories() {
 async fn tokens_resolve_until_revoked_or_expired() {
     on_each_backend!(|store, db| {
         let u = user(store, "ana@example.com", Role::Agent, None).await;
-        let info = TokenInfo { name: "cli".into(), created_at: t0(), expires_at: None };
+        let info = TokenInfo {
+            name: "cli".into(),
+            created_at: t0(),
+            expires_at: None,
+        };
         store.insert_token(u.id, "h1", &info).await.unwrap();
-        let expiring = TokenInfo { expires_at: Some(t0() + Duration::hours(1)), ..info.clone() };
+        let expiring = TokenInfo {
+            expires_at: Some(t0() + Duration::hours(1)),
+            ..info.clone()
+        };
         store.insert_token(u.id, "h2", &expiring).await.unwrap();
         assert_eq!(store.user_by_token("h1", t0()).await.unwrap().unwrap().id, u.id);
-        assert!(store.user_by_token("h2", t0() + Duration::hours(2)).await.unwrap().is_none());
+        assert!(
+            store
+                .user_by_token("h2", t0() + Duration::hours(2))
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(store.user_by_token("nope", t0()).await.unwrap().is_none());
         assert_eq!(store.revoke_tokens(u.id, t0()).await.unwrap(), 2);
         assert!(store.user_by_token("h1", t0()).await.unwrap().is_none());
         let creds = store.credentials_by_email("ANA@example.com").await.unwrap().unwrap();
         assert_eq!(creds.password_hash.as_deref(), Some("hash"));
         assert!(matches!(
-            store.create_user(User::create(&NewUser { email: "ana@example.com".into(), name: None, role: Role::Agent, organisation: None, password: None }, t0()).unwrap(), None, None).await,
+            store
+                .create_user(
+                    User::create(
+                        &NewUser {
+                            email: "ana@example.com".into(),
+                            name: None,
+                            role: Role::Agent,
+                            organisation: None,
+                            password: None
+                        },
+                        t0()
+                    )
+                    .unwrap(),
+                    None,
+                    None
+                )
+                .await,
             Err(Error::Conflict(_))
         ));
         assert_eq!(store.count_users().await.unwrap(), 1);
@@ -342,9 +545,25 @@ async fn tokens_resolve_until_revoked_or_expired() {
 async fn team_members_and_priority_matrix() {
     on_each_backend!(|store, db| {
         let u = user(store, "bo@example.com", Role::Agent, None).await;
-        let t = store.insert(Team::create(NewTeam { name: "Service desk".into(), description: None }, t0()).unwrap(), None).await.unwrap();
+        let t = store
+            .insert(
+                Team::create(
+                    NewTeam {
+                        name: "Service desk".into(),
+                        description: None,
+                    },
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
         store.set_team_member(t.id, u.id, true, None, t0()).await.unwrap();
-        assert!(matches!(store.set_team_member(t.id, u.id, true, None, t0()).await, Err(Error::Conflict(_))));
+        assert!(matches!(
+            store.set_team_member(t.id, u.id, true, None, t0()).await,
+            Err(Error::Conflict(_))
+        ));
         assert_eq!(store.team_members(t.id).await.unwrap(), [u.id]);
         assert_eq!(store.teams_of(u.id).await.unwrap(), [t.id]);
         store.set_team_member(t.id, u.id, false, None, t0()).await.unwrap();
@@ -352,7 +571,9 @@ async fn team_members_and_priority_matrix() {
 
         assert_eq!(store.priority_matrix().await.unwrap(), PriorityMatrix::default());
         use Priority::*;
-        let m = PriorityMatrix { rows: [[P1, P1, P2], [P2, P3, P4], [P3, P4, P5]] };
+        let m = PriorityMatrix {
+            rows: [[P1, P1, P2], [P2, P3, P4], [P3, P4, P5]],
+        };
         store.set_priority_matrix(&m, t0()).await.unwrap();
         assert_eq!(store.priority_matrix().await.unwrap(), m);
     });
@@ -366,8 +587,12 @@ async fn schemas_match_across_backends() {
     };
     let lite = TestDb::sqlite().await;
     let pg = TestDb::postgres(&url).await;
-    let Location::Sqlite { dir } = &lite.location else { unreachable!() };
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("steward.db").display())).await.unwrap();
+    let Location::Sqlite { dir } = &lite.location else {
+        unreachable!()
+    };
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("steward.db").display()))
+        .await
+        .unwrap();
     let lite_cols: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
          WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name <> '_sqlx_migrations' ORDER BY 1, 2",
@@ -375,7 +600,9 @@ async fn schemas_match_across_backends() {
     .fetch_all(&pool)
     .await
     .unwrap();
-    let Location::Postgres { url: pg_url, .. } = &pg.location else { unreachable!() };
+    let Location::Postgres { url: pg_url, .. } = &pg.location else {
+        unreachable!()
+    };
     let pgpool = sqlx::PgPool::connect(pg_url).await.unwrap();
     let pg_cols: Vec<(String, String)> = sqlx::query_as(
         "SELECT table_name::text, column_name::text FROM information_schema.columns \

@@ -11,7 +11,7 @@ use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemStatu
 use steward_core::history::HistoryAction;
 use steward_core::id::*;
 use steward_core::incident::{Incident, IncidentTransition, NewIncident, PendingReason, ResolutionCode};
-use steward_core::link::{canonical, Endpoint};
+use steward_core::link::{Endpoint, canonical};
 use steward_core::organisation::{NewOrganisation, Organisation};
 use steward_core::priority::{Impact, PriorityMatrix, Urgency};
 use steward_core::problem::{NewProblem, Problem, ProblemTransition};
@@ -54,54 +54,162 @@ struct ServiceSpec {
     faults: &'static [&'static str],
 }
 
-const TEAMS: &[&str] = &["Service Desk", "Network Operations", "Platform Engineering", "Business Applications", "Security Operations"];
-
-const SERVICES: &[ServiceSpec] = &[
-    ServiceSpec { code: "MAIL", name: "Email and Calendaring", criticality: Criticality::High, team: 2,
-        cis: &[("mx-01", "server"), ("mx-02", "server"), ("Exchange Online tenant", "application")],
-        items: &["New shared mailbox", "Distribution list change"],
-        faults: &["Outlook cannot connect", "Emails stuck in outbox", "Calendar invites not arriving", "Mailbox full warning"] },
-    ServiceSpec { code: "VPN", name: "Remote Access VPN", criticality: Criticality::High, team: 1,
-        cis: &[("vpn-gw-01", "network_device"), ("vpn-gw-02", "network_device"), ("RADIUS", "application")],
-        items: &["VPN access for contractor"],
-        faults: &["VPN disconnects every few minutes", "Cannot authenticate to VPN", "VPN very slow from home"] },
-    ServiceSpec { code: "ERP", name: "Finance ERP", criticality: Criticality::Critical, team: 3,
-        cis: &[("erp-app-01", "server"), ("erp-db-01", "database"), ("ERP licence pool", "licence")],
-        items: &["ERP role change", "New cost centre"],
-        faults: &["Month-end report times out", "Invoice posting fails", "ERP login error 500"] },
-    ServiceSpec { code: "CRM", name: "Customer Relationship Management", criticality: Criticality::High, team: 3,
-        cis: &[("crm-app", "application"), ("crm-db", "database")],
-        items: &["CRM licence request"],
-        faults: &["Leads not syncing", "CRM page loads slowly", "Cannot export contacts"] },
-    ServiceSpec { code: "HR", name: "HR Self-Service Portal", criticality: Criticality::Medium, team: 3,
-        cis: &[("hr-portal", "application"), ("hr-db", "database")],
-        items: &["Access to payslips", "Onboarding account pack"],
-        faults: &["Payslip PDF blank", "Holiday request not saved"] },
-    ServiceSpec { code: "WIFI", name: "Office Wi-Fi", criticality: Criticality::Medium, team: 1,
-        cis: &[("wlc-01", "network_device"), ("ap-floor-2", "network_device"), ("ap-floor-3", "network_device")],
-        items: &["Guest Wi-Fi voucher"],
-        faults: &["No Wi-Fi on floor 2", "Wi-Fi drops in meeting rooms", "Cannot join corporate SSID"] },
-    ServiceSpec { code: "PRINT", name: "Printing", criticality: Criticality::Low, team: 0,
-        cis: &[("print-srv-01", "server"), ("MFP-3F-East", "network_device")],
-        items: &["New printer queue", "Toner replacement"],
-        faults: &["Printer offline", "Scan to email fails", "Print jobs stuck"] },
-    ServiceSpec { code: "IAM", name: "Identity and Access", criticality: Criticality::Critical, team: 4,
-        cis: &[("dc-01", "server"), ("dc-02", "server"), ("SSO gateway", "application")],
-        items: &["Password reset", "New user account", "Group membership change"],
-        faults: &["Account locked out", "SSO login loop", "MFA prompt not received"] },
-    ServiceSpec { code: "BACKUP", name: "Backup and Restore", criticality: Criticality::High, team: 2,
-        cis: &[("backup-srv", "server"), ("tape-library", "service_component")],
-        items: &["File restore"],
-        faults: &["Nightly backup failed", "Restore job hangs"] },
-    ServiceSpec { code: "WEB", name: "Public Website", criticality: Criticality::High, team: 2,
-        cis: &[("web-lb", "network_device"), ("web-01", "server"), ("web-02", "server"), ("cms-db", "database")],
-        items: &["Publish news article"],
-        faults: &["Website returns 503", "Contact form not sending", "Certificate warning on site"] },
+const TEAMS: &[&str] = &[
+    "Service Desk",
+    "Network Operations",
+    "Platform Engineering",
+    "Business Applications",
+    "Security Operations",
 ];
 
-const CUSTOMERS: &[&str] = &["Northwind Traders", "Contoso Pharma", "Fabrikam Logistics", "Tailspin Travel"];
-const FIRST: &[&str] = &["Ana", "Bo", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo", "Kemal", "Lena", "Mo", "Nia", "Omar", "Pia", "Quinn", "Rosa", "Sam", "Tariq"];
-const LAST: &[&str] = &["Silva", "Novak", "Okafor", "Larsen", "Ito", "Haddad", "Meyer", "Costa", "Kowalski", "Nguyen"];
+const SERVICES: &[ServiceSpec] = &[
+    ServiceSpec {
+        code: "MAIL",
+        name: "Email and Calendaring",
+        criticality: Criticality::High,
+        team: 2,
+        cis: &[
+            ("mx-01", "server"),
+            ("mx-02", "server"),
+            ("Exchange Online tenant", "application"),
+        ],
+        items: &["New shared mailbox", "Distribution list change"],
+        faults: &[
+            "Outlook cannot connect",
+            "Emails stuck in outbox",
+            "Calendar invites not arriving",
+            "Mailbox full warning",
+        ],
+    },
+    ServiceSpec {
+        code: "VPN",
+        name: "Remote Access VPN",
+        criticality: Criticality::High,
+        team: 1,
+        cis: &[
+            ("vpn-gw-01", "network_device"),
+            ("vpn-gw-02", "network_device"),
+            ("RADIUS", "application"),
+        ],
+        items: &["VPN access for contractor"],
+        faults: &[
+            "VPN disconnects every few minutes",
+            "Cannot authenticate to VPN",
+            "VPN very slow from home",
+        ],
+    },
+    ServiceSpec {
+        code: "ERP",
+        name: "Finance ERP",
+        criticality: Criticality::Critical,
+        team: 3,
+        cis: &[
+            ("erp-app-01", "server"),
+            ("erp-db-01", "database"),
+            ("ERP licence pool", "licence"),
+        ],
+        items: &["ERP role change", "New cost centre"],
+        faults: &[
+            "Month-end report times out",
+            "Invoice posting fails",
+            "ERP login error 500",
+        ],
+    },
+    ServiceSpec {
+        code: "CRM",
+        name: "Customer Relationship Management",
+        criticality: Criticality::High,
+        team: 3,
+        cis: &[("crm-app", "application"), ("crm-db", "database")],
+        items: &["CRM licence request"],
+        faults: &["Leads not syncing", "CRM page loads slowly", "Cannot export contacts"],
+    },
+    ServiceSpec {
+        code: "HR",
+        name: "HR Self-Service Portal",
+        criticality: Criticality::Medium,
+        team: 3,
+        cis: &[("hr-portal", "application"), ("hr-db", "database")],
+        items: &["Access to payslips", "Onboarding account pack"],
+        faults: &["Payslip PDF blank", "Holiday request not saved"],
+    },
+    ServiceSpec {
+        code: "WIFI",
+        name: "Office Wi-Fi",
+        criticality: Criticality::Medium,
+        team: 1,
+        cis: &[
+            ("wlc-01", "network_device"),
+            ("ap-floor-2", "network_device"),
+            ("ap-floor-3", "network_device"),
+        ],
+        items: &["Guest Wi-Fi voucher"],
+        faults: &[
+            "No Wi-Fi on floor 2",
+            "Wi-Fi drops in meeting rooms",
+            "Cannot join corporate SSID",
+        ],
+    },
+    ServiceSpec {
+        code: "PRINT",
+        name: "Printing",
+        criticality: Criticality::Low,
+        team: 0,
+        cis: &[("print-srv-01", "server"), ("MFP-3F-East", "network_device")],
+        items: &["New printer queue", "Toner replacement"],
+        faults: &["Printer offline", "Scan to email fails", "Print jobs stuck"],
+    },
+    ServiceSpec {
+        code: "IAM",
+        name: "Identity and Access",
+        criticality: Criticality::Critical,
+        team: 4,
+        cis: &[("dc-01", "server"), ("dc-02", "server"), ("SSO gateway", "application")],
+        items: &["Password reset", "New user account", "Group membership change"],
+        faults: &["Account locked out", "SSO login loop", "MFA prompt not received"],
+    },
+    ServiceSpec {
+        code: "BACKUP",
+        name: "Backup and Restore",
+        criticality: Criticality::High,
+        team: 2,
+        cis: &[("backup-srv", "server"), ("tape-library", "service_component")],
+        items: &["File restore"],
+        faults: &["Nightly backup failed", "Restore job hangs"],
+    },
+    ServiceSpec {
+        code: "WEB",
+        name: "Public Website",
+        criticality: Criticality::High,
+        team: 2,
+        cis: &[
+            ("web-lb", "network_device"),
+            ("web-01", "server"),
+            ("web-02", "server"),
+            ("cms-db", "database"),
+        ],
+        items: &["Publish news article"],
+        faults: &[
+            "Website returns 503",
+            "Contact form not sending",
+            "Certificate warning on site",
+        ],
+    },
+];
+
+const CUSTOMERS: &[&str] = &[
+    "Northwind Traders",
+    "Contoso Pharma",
+    "Fabrikam Logistics",
+    "Tailspin Travel",
+];
+const FIRST: &[&str] = &[
+    "Ana", "Bo", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ivan", "Jo", "Kemal", "Lena", "Mo", "Nia", "Omar",
+    "Pia", "Quinn", "Rosa", "Sam", "Tariq",
+];
+const LAST: &[&str] = &[
+    "Silva", "Novak", "Okafor", "Larsen", "Ito", "Haddad", "Meyer", "Costa", "Kowalski", "Nguyen",
+];
 
 fn person(rng: &mut Rng, domain: &str, used: &mut std::collections::HashSet<String>) -> (String, String) {
     loop {
@@ -137,7 +245,9 @@ async fn step<T: Table>(
     actor: Option<UserId>,
     change: impl FnOnce(&mut T) -> steward_core::Result<()>,
 ) -> anyhow::Result<T> {
-    Ok(store.update::<T>(rec.id(), actor, at, HistoryAction::Transition, |_| true, change).await?)
+    Ok(store
+        .update::<T>(rec.id(), actor, at, HistoryAction::Transition, |_| true, change)
+        .await?)
 }
 
 struct World {
@@ -155,11 +265,31 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
     let mut teams = Vec::new();
     let mut agents = Vec::new();
     for name in TEAMS {
-        let team = store.insert(Team::create(NewTeam { name: (*name).into(), description: None }, start)?, None).await?;
+        let team = store
+            .insert(
+                Team::create(
+                    NewTeam {
+                        name: (*name).into(),
+                        description: None,
+                    },
+                    start,
+                )?,
+                None,
+            )
+            .await?;
         let mut members = Vec::new();
         for _ in 0..3 {
             let (n, email) = person(rng, "it.example.com", &mut used);
-            let u = User::create(&NewUser { email, name: Some(n), role: Role::Agent, organisation: None, password: None }, start)?;
+            let u = User::create(
+                &NewUser {
+                    email,
+                    name: Some(n),
+                    role: Role::Agent,
+                    organisation: None,
+                    password: None,
+                },
+                start,
+            )?;
             let u = store.create_user(u, None, None).await?;
             store.set_team_member(team.id, u.id, true, None, start).await?;
             members.push(u);
@@ -170,18 +300,50 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
     for (role, count) in [(Role::Manager, 2), (Role::Auditor, 1)] {
         for _ in 0..count {
             let (n, email) = person(rng, "it.example.com", &mut used);
-            let u = User::create(&NewUser { email, name: Some(n), role, organisation: None, password: None }, start)?;
+            let u = User::create(
+                &NewUser {
+                    email,
+                    name: Some(n),
+                    role,
+                    organisation: None,
+                    password: None,
+                },
+                start,
+            )?;
             store.create_user(u, None, None).await?;
         }
     }
     let mut customers = Vec::new();
     for name in CUSTOMERS {
-        let org = store.insert(Organisation::create(NewOrganisation { name: (*name).into(), description: None }, start)?, None).await?;
-        let domain = format!("{}.example", name.split(' ').next().unwrap_or("customer").to_lowercase());
+        let org = store
+            .insert(
+                Organisation::create(
+                    NewOrganisation {
+                        name: (*name).into(),
+                        description: None,
+                    },
+                    start,
+                )?,
+                None,
+            )
+            .await?;
+        let domain = format!(
+            "{}.example",
+            name.split(' ').next().unwrap_or("customer").to_lowercase()
+        );
         let mut people = Vec::new();
         for _ in 0..6 {
             let (n, email) = person(rng, &domain, &mut used);
-            let u = User::create(&NewUser { email, name: Some(n), role: Role::Requester, organisation: Some(org.id), password: None }, start)?;
+            let u = User::create(
+                &NewUser {
+                    email,
+                    name: Some(n),
+                    role: Role::Requester,
+                    organisation: Some(org.id),
+                    password: None,
+                },
+                start,
+            )?;
             people.push(store.create_user(u, None, None).await?);
         }
         customers.push(people);
@@ -219,33 +381,65 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
             )?;
             let ci = store.insert(ci, None).await?;
             let (a, b) = canonical(
-                Endpoint { kind: RecordKind::ConfigurationItem, id: ci.id.0 },
-                Endpoint { kind: RecordKind::Service, id: svc.id.0 },
+                Endpoint {
+                    kind: RecordKind::ConfigurationItem,
+                    id: ci.id.0,
+                },
+                Endpoint {
+                    kind: RecordKind::Service,
+                    id: svc.id.0,
+                },
             )?;
             store.link(a, b, None, start).await?;
             svc_cis.push(ci);
         }
         let mut svc_items = Vec::new();
         for name in spec.items {
-            let item = CatalogueItem::create(NewCatalogueItem { service: svc.id, name: (*name).into(), description: None }, start)?;
+            let item = CatalogueItem::create(
+                NewCatalogueItem {
+                    service: svc.id,
+                    name: (*name).into(),
+                    description: None,
+                },
+                start,
+            )?;
             svc_items.push(store.insert(item, None).await?);
         }
         services.push(svc);
         cis.push(svc_cis);
         items.push(svc_items);
     }
-    Ok(World { teams, agents, customers, services, cis, items })
+    Ok(World {
+        teams,
+        agents,
+        customers,
+        services,
+        cis,
+        items,
+    })
 }
 
-
-async fn one_incident(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityMatrix) -> anyhow::Result<Incident> {
+async fn one_incident(
+    store: &Store,
+    w: &World,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    matrix: &PriorityMatrix,
+) -> anyhow::Result<Incident> {
     let s = rng.below(w.services.len() as u64) as usize;
     let spec = &SERVICES[s];
     let org = rng.below(w.customers.len() as u64) as usize;
     let caller = rng.pick(&w.customers[org]);
     let team = spec.team;
     let agent = rng.pick(&w.agents[team]).id;
-    let impact = *rng.pick(&[Impact::High, Impact::Medium, Impact::Medium, Impact::Low, Impact::Low, Impact::Low]);
+    let impact = *rng.pick(&[
+        Impact::High,
+        Impact::Medium,
+        Impact::Medium,
+        Impact::Low,
+        Impact::Low,
+        Impact::Low,
+    ]);
     let urgency = *rng.pick(&[Urgency::High, Urgency::Medium, Urgency::Medium, Urgency::Low]);
     let opened = opened_at(rng, now);
     let input = NewIncident {
@@ -257,12 +451,19 @@ async fn one_incident(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc
         impact: Some(impact),
         urgency: Some(urgency),
         major: Some(impact == Impact::High && urgency == Urgency::High && rng.chance(20)),
-        category: Some("software".into()).filter(|_| spec.cis.iter().any(|c| c.1 == "application")).or(Some("hardware".into())),
+        category: Some("software".into())
+            .filter(|_| spec.cis.iter().any(|c| c.1 == "application"))
+            .or(Some("hardware".into())),
         subcategory: None,
         assignee: None,
         team: Some(w.teams[if rng.chance(60) { 0 } else { team }].id),
     };
-    let mut inc = store.insert(Incident::create(input, caller.organisation, matrix, opened)?, Some(caller.id)).await?;
+    let mut inc = store
+        .insert(
+            Incident::create(input, caller.organisation, matrix, opened)?,
+            Some(caller.id),
+        )
+        .await?;
     let age = now - opened;
     let t1 = later(rng, opened, 45);
     if t1 >= now {
@@ -270,7 +471,15 @@ async fn one_incident(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc
     }
     inc = step(store, &inc, t1, Some(agent), |i: &mut Incident| {
         i.assignee = Some(agent);
-        i.transition(IncidentTransition { to: "in_progress".into(), pending_reason: None, resolution_code: None, resolution_notes: None }, t1)
+        i.transition(
+            IncidentTransition {
+                to: "in_progress".into(),
+                pending_reason: None,
+                resolution_code: None,
+                resolution_notes: None,
+            },
+            t1,
+        )
     })
     .await?;
     let mut t = t1;
@@ -281,7 +490,15 @@ async fn one_incident(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc
         }
         let reason = *rng.pick(&[PendingReason::WaitingForCustomer, PendingReason::WaitingForSupplier]);
         inc = step(store, &inc, tp, Some(agent), |i: &mut Incident| {
-            i.transition(IncidentTransition { to: "pending".into(), pending_reason: Some(reason), resolution_code: None, resolution_notes: None }, tp)
+            i.transition(
+                IncidentTransition {
+                    to: "pending".into(),
+                    pending_reason: Some(reason),
+                    resolution_code: None,
+                    resolution_notes: None,
+                },
+                tp,
+            )
         })
         .await?;
         t = later(rng, tp, 1440);
@@ -289,7 +506,15 @@ async fn one_incident(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc
             return Ok(inc);
         }
         inc = step(store, &inc, t, Some(agent), |i: &mut Incident| {
-            i.transition(IncidentTransition { to: "in_progress".into(), pending_reason: None, resolution_code: None, resolution_notes: None }, t)
+            i.transition(
+                IncidentTransition {
+                    to: "in_progress".into(),
+                    pending_reason: None,
+                    resolution_code: None,
+                    resolution_notes: None,
+                },
+                t,
+            )
         })
         .await?;
     }
@@ -303,10 +528,21 @@ async fn one_incident(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc
     if tr >= now || (age < Duration::days(2) && rng.chance(50)) {
         return Ok(inc);
     }
-    let code = *rng.pick(&[ResolutionCode::Fixed, ResolutionCode::Fixed, ResolutionCode::Workaround, ResolutionCode::UserError, ResolutionCode::NotReproducible]);
+    let code = *rng.pick(&[
+        ResolutionCode::Fixed,
+        ResolutionCode::Fixed,
+        ResolutionCode::Workaround,
+        ResolutionCode::UserError,
+        ResolutionCode::NotReproducible,
+    ]);
     inc = step(store, &inc, tr, Some(agent), |i: &mut Incident| {
         i.transition(
-            IncidentTransition { to: "resolved".into(), pending_reason: None, resolution_code: Some(code), resolution_notes: Some("Resolved and confirmed with the caller.".into()) },
+            IncidentTransition {
+                to: "resolved".into(),
+                pending_reason: None,
+                resolution_code: Some(code),
+                resolution_notes: Some("Resolved and confirmed with the caller.".into()),
+            },
             tr,
         )
     })
@@ -314,14 +550,28 @@ async fn one_incident(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc
     let tc = tr + Duration::days(3);
     if tc < now {
         inc = step(store, &inc, tc, None, |i: &mut Incident| {
-            i.transition(IncidentTransition { to: "closed".into(), pending_reason: None, resolution_code: None, resolution_notes: None }, tc)
+            i.transition(
+                IncidentTransition {
+                    to: "closed".into(),
+                    pending_reason: None,
+                    resolution_code: None,
+                    resolution_notes: None,
+                },
+                tc,
+            )
         })
         .await?;
     }
     Ok(inc)
 }
 
-async fn one_request(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityMatrix) -> anyhow::Result<()> {
+async fn one_request(
+    store: &Store,
+    w: &World,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    matrix: &PriorityMatrix,
+) -> anyhow::Result<()> {
     let s = rng.below(w.services.len() as u64) as usize;
     let item = rng.pick(&w.items[s]);
     let org = rng.below(w.customers.len() as u64) as usize;
@@ -339,7 +589,12 @@ async fn one_request(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>
         assignee: None,
         team: Some(w.teams[0].id),
     };
-    let req = store.insert(Request::create(input, item.service, who.organisation, matrix, opened)?, Some(who.id)).await?;
+    let req = store
+        .insert(
+            Request::create(input, item.service, who.organisation, matrix, opened)?,
+            Some(who.id),
+        )
+        .await?;
     let agent = rng.pick(&w.agents[0]).id;
     let t1 = later(rng, opened, 120);
     if t1 >= now {
@@ -347,7 +602,14 @@ async fn one_request(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>
     }
     let req = step(store, &req, t1, Some(agent), |r: &mut Request| {
         r.assignee = Some(agent);
-        r.transition(RequestTransition { to: "in_progress".into(), pending_reason: None, fulfilment_notes: None }, t1)
+        r.transition(
+            RequestTransition {
+                to: "in_progress".into(),
+                pending_reason: None,
+                fulfilment_notes: None,
+            },
+            t1,
+        )
     })
     .await?;
     let t2 = later(rng, t1, 2880);
@@ -355,20 +617,41 @@ async fn one_request(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>
         return Ok(());
     }
     let req = step(store, &req, t2, Some(agent), |r: &mut Request| {
-        r.transition(RequestTransition { to: "fulfilled".into(), pending_reason: None, fulfilment_notes: Some("Done as requested.".into()) }, t2)
+        r.transition(
+            RequestTransition {
+                to: "fulfilled".into(),
+                pending_reason: None,
+                fulfilment_notes: Some("Done as requested.".into()),
+            },
+            t2,
+        )
     })
     .await?;
     let t3 = t2 + Duration::days(2);
     if t3 < now {
         step(store, &req, t3, None, |r: &mut Request| {
-            r.transition(RequestTransition { to: "closed".into(), pending_reason: None, fulfilment_notes: None }, t3)
+            r.transition(
+                RequestTransition {
+                    to: "closed".into(),
+                    pending_reason: None,
+                    fulfilment_notes: None,
+                },
+                t3,
+            )
         })
         .await?;
     }
     Ok(())
 }
 
-async fn one_problem(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityMatrix, recent: &[Incident]) -> anyhow::Result<()> {
+async fn one_problem(
+    store: &Store,
+    w: &World,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    matrix: &PriorityMatrix,
+    recent: &[Incident],
+) -> anyhow::Result<()> {
     let Some(first) = recent.last() else {
         return Ok(());
     };
@@ -376,7 +659,10 @@ async fn one_problem(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>
     if opened >= now {
         return Ok(());
     }
-    let s = first.service.map(|id| w.services.iter().position(|x| x.id == id).unwrap_or(0)).unwrap_or(0);
+    let s = first
+        .service
+        .map(|id| w.services.iter().position(|x| x.id == id).unwrap_or(0))
+        .unwrap_or(0);
     let team = SERVICES[s].team;
     let agent = rng.pick(&w.agents[team]).id;
     let input = NewProblem {
@@ -394,9 +680,20 @@ async fn one_problem(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>
         assignee: Some(agent),
         team: Some(w.teams[team].id),
     };
-    let prb = store.insert(Problem::create(input, matrix, opened)?, Some(agent)).await?;
+    let prb = store
+        .insert(Problem::create(input, matrix, opened)?, Some(agent))
+        .await?;
     for inc in recent.iter().filter(|i| i.service == first.service).take(4) {
-        let (a, b) = canonical(Endpoint { kind: RecordKind::Incident, id: inc.id.0 }, Endpoint { kind: RecordKind::Problem, id: prb.id.0 })?;
+        let (a, b) = canonical(
+            Endpoint {
+                kind: RecordKind::Incident,
+                id: inc.id.0,
+            },
+            Endpoint {
+                kind: RecordKind::Problem,
+                id: prb.id.0,
+            },
+        )?;
         store.link(a, b, Some(agent), opened).await?;
     }
     let t1 = later(rng, opened, 600);
@@ -404,7 +701,13 @@ async fn one_problem(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>
         return Ok(());
     }
     let mut prb = step(store, &prb, t1, Some(agent), |p: &mut Problem| {
-        p.transition(ProblemTransition { to: "investigating".into(), root_cause: None }, t1)
+        p.transition(
+            ProblemTransition {
+                to: "investigating".into(),
+                root_cause: None,
+            },
+            t1,
+        )
     })
     .await?;
     if rng.chance(50) {
@@ -422,7 +725,13 @@ async fn one_problem(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>
     let t3 = later(rng, t1, 10_000);
     if t3 < now && rng.chance(60) {
         step(store, &prb, t3, Some(agent), |p: &mut Problem| {
-            p.transition(ProblemTransition { to: "resolved".into(), root_cause: Some("A configuration drift after the last patch cycle.".into()) }, t3)
+            p.transition(
+                ProblemTransition {
+                    to: "resolved".into(),
+                    root_cause: Some("A configuration drift after the last patch cycle.".into()),
+                },
+                t3,
+            )
         })
         .await?;
     }
@@ -438,7 +747,12 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
     let input = NewChange {
         title: format!("Patch {} ({})", ci.name, SERVICES[s].name),
         description: Some("Apply the monthly security updates.".into()),
-        change_type: Some(*rng.pick(&[ChangeType::Standard, ChangeType::Normal, ChangeType::Normal, ChangeType::Emergency])),
+        change_type: Some(*rng.pick(&[
+            ChangeType::Standard,
+            ChangeType::Normal,
+            ChangeType::Normal,
+            ChangeType::Emergency,
+        ])),
         risk: Some(*rng.pick(&[Risk::Low, Risk::Medium, Risk::High])),
         service: Some(w.services[s].id),
         planned_start: None,
@@ -451,9 +765,23 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
         team: Some(w.teams[team].id),
     };
     let mut chg = store.insert(Change::create(input, opened)?, Some(agent)).await?;
-    let (a, b) = canonical(Endpoint { kind: RecordKind::Change, id: chg.id.0 }, Endpoint { kind: RecordKind::ConfigurationItem, id: ci.id.0 })?;
+    let (a, b) = canonical(
+        Endpoint {
+            kind: RecordKind::Change,
+            id: chg.id.0,
+        },
+        Endpoint {
+            kind: RecordKind::ConfigurationItem,
+            id: ci.id.0,
+        },
+    )?;
     store.link(a, b, Some(agent), opened).await?;
-    let mv = |to: &str| ChangeTransition { to: to.into(), planned_start: None, planned_end: None, outcome: None };
+    let mv = |to: &str| ChangeTransition {
+        to: to.into(),
+        planned_start: None,
+        planned_end: None,
+        outcome: None,
+    };
     let mut t = opened;
     for to in ["assessment", "approved"] {
         t = later(rng, t, 1440);
@@ -470,21 +798,49 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
         return Ok(());
     }
     chg = step(store, &chg, ts, Some(agent), |c: &mut Change| {
-        c.transition(ChangeTransition { planned_start: Some(start), planned_end: Some(end), ..mv("scheduled") }, ts)
+        c.transition(
+            ChangeTransition {
+                planned_start: Some(start),
+                planned_end: Some(end),
+                ..mv("scheduled")
+            },
+            ts,
+        )
     })
     .await?;
     if start >= now {
         return Ok(());
     }
-    chg = step(store, &chg, start, Some(agent), |c: &mut Change| c.transition(mv("implementing"), start)).await?;
+    chg = step(store, &chg, start, Some(agent), |c: &mut Change| {
+        c.transition(mv("implementing"), start)
+    })
+    .await?;
     if end >= now {
         return Ok(());
     }
-    chg = step(store, &chg, end, Some(agent), |c: &mut Change| c.transition(mv("review"), end)).await?;
+    chg = step(store, &chg, end, Some(agent), |c: &mut Change| {
+        c.transition(mv("review"), end)
+    })
+    .await?;
     let tc = end + Duration::days(1);
     if tc < now {
-        let outcome = *rng.pick(&[ChangeOutcome::Successful, ChangeOutcome::Successful, ChangeOutcome::Successful, ChangeOutcome::SuccessfulWithIssues, ChangeOutcome::BackedOut]);
-        step(store, &chg, tc, Some(agent), |c: &mut Change| c.transition(ChangeTransition { outcome: Some(outcome), ..mv("closed") }, tc)).await?;
+        let outcome = *rng.pick(&[
+            ChangeOutcome::Successful,
+            ChangeOutcome::Successful,
+            ChangeOutcome::Successful,
+            ChangeOutcome::SuccessfulWithIssues,
+            ChangeOutcome::BackedOut,
+        ]);
+        step(store, &chg, tc, Some(agent), |c: &mut Change| {
+            c.transition(
+                ChangeTransition {
+                    outcome: Some(outcome),
+                    ..mv("closed")
+                },
+                tc,
+            )
+        })
+        .await?;
     }
     Ok(())
 }
@@ -493,7 +849,9 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
 pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Result<()> {
     let mut rng = Rng(2026);
     let started = std::time::Instant::now();
-    let w = build_world(store, &mut rng, now).await.context("seeding the demo organisation failed")?;
+    let w = build_world(store, &mut rng, now)
+        .await
+        .context("seeding the demo organisation failed")?;
     let matrix = store.priority_matrix().await?;
     let bar = ProgressBar::new(u64::from(records));
     bar.set_style(

@@ -9,13 +9,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use steward_core::id::OrganisationId;
 use steward_core::user::{NewUser, Role, User};
-use steward_server::auth::{hash_password, new_token, random_password};
 use steward_server::AppState;
+use steward_server::auth::{hash_password, new_token, random_password};
 use steward_store::{Store, TokenInfo};
 
 #[derive(Parser)]
@@ -138,7 +138,9 @@ async fn first_admin(store: &Store) -> anyhow::Result<()> {
     let user = User::create(&input, Utc::now())?;
     store.create_user(user, Some(hash_password(&password)?), None).await?;
     eprintln!("Created the first administrator admin@steward.local with the password {password}");
-    eprintln!("This password is shown once: keep it, or set a new one by adding another admin with `steward user add`.");
+    eprintln!(
+        "This password is shown once: keep it, or set a new one by adding another admin with `steward user add`."
+    );
     Ok(())
 }
 
@@ -175,7 +177,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
-            eprintln!("Steward is serving on http://{} (API docs at /api/v1/docs)", listener.local_addr()?);
+            eprintln!(
+                "Steward is serving on http://{} (API docs at /api/v1/docs)",
+                listener.local_addr()?
+            );
             steward_server::serve(listener, AppState { store: store.clone() }, shutdown_signal()).await?;
             store.close().await;
         }
@@ -184,7 +189,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             store.close().await;
             eprintln!("migrations applied");
         }
-        Command::User { command: UserCommand::Add { email, role, name, organisation, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    name,
+                    organisation,
+                    password_stdin,
+                },
+        } => {
             let role = Role::parse(&role)
                 .with_context(|| format!("unknown role '{role}': use admin, manager, agent, requester or auditor"))?;
             let organisation = organisation
@@ -192,7 +206,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .transpose()?;
             let password = if password_stdin {
                 let mut s = String::new();
-                std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("cannot read the password from standard input")?;
                 let line = s.lines().next().unwrap_or("").to_string();
                 if line.is_empty() {
                     bail!("--password-stdin was given but standard input held no password");
@@ -202,14 +218,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None
             };
             let store = open(&cli.db).await?;
-            let input = NewUser { email, name, role, organisation, password: password.clone() };
+            let input = NewUser {
+                email,
+                name,
+                role,
+                organisation,
+                password: password.clone(),
+            };
             let user = User::create(&input, Utc::now())?;
             let hash = password.as_deref().map(hash_password).transpose()?;
             let user = store.create_user(user, hash, None).await?;
             store.close().await;
             eprintln!("added {} ({}) as {}", user.email, user.id, user.role);
         }
-        Command::Token { command: TokenCommand::Create { email, name } } => {
+        Command::Token {
+            command: TokenCommand::Create { email, name },
+        } => {
             let store = open(&cli.db).await?;
             let user = store
                 .user_by_email(&email)
@@ -220,12 +244,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let (token, hash) = new_token()?;
             store
-                .insert_token(user.id, &hash, &TokenInfo { name, created_at: Utc::now(), expires_at: None })
+                .insert_token(
+                    user.id,
+                    &hash,
+                    &TokenInfo {
+                        name,
+                        created_at: Utc::now(),
+                        expires_at: None,
+                    },
+                )
                 .await?;
             store.close().await;
             println!("{token}");
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
             let store = open(&cli.db).await?;
             let report = store.verify_history().await?;
             store.close().await;
@@ -235,7 +269,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 for f in &report.faults {
                     println!("FAULT: {f}");
                 }
-                println!("history NOT intact: {} fault(s) in {} entries", report.faults.len(), report.checked);
+                println!(
+                    "history NOT intact: {} fault(s) in {} entries",
+                    report.faults.len(),
+                    report.checked
+                );
                 return Ok(ExitCode::from(1));
             }
         }

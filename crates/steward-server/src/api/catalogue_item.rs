@@ -1,8 +1,8 @@
 //! `/api/v1/catalogue-items`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::ServiceId;
 use steward_core::service::{CatalogueItem, CatalogueItemPatch, NewCatalogueItem};
@@ -10,10 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the catalogue item list.
@@ -33,13 +33,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/catalogue-items", tag = "catalogue-items", params(CatalogueItemQuery),
     responses((status = 200, body = ListOf<CatalogueItem>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_catalogue_items(ctx: Ctx, ApiQuery(q): ApiQuery<CatalogueItemQuery>) -> ApiResult<Json<ListOf<CatalogueItem>>> {
+async fn list_catalogue_items(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<CatalogueItemQuery>,
+) -> ApiResult<Json<ListOf<CatalogueItem>>> {
     list_all(&ctx, q.into_list()?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/catalogue-items", tag = "catalogue-items", request_body = NewCatalogueItem,
     responses((status = 201, body = CatalogueItem), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_catalogue_item(ctx: Ctx, ApiJson(input): ApiJson<NewCatalogueItem>) -> ApiResult<(StatusCode, Json<CatalogueItem>)> {
+async fn create_catalogue_item(
+    ctx: Ctx,
+    ApiJson(input): ApiJson<NewCatalogueItem>,
+) -> ApiResult<(StatusCode, Json<CatalogueItem>)> {
     create(&ctx, CatalogueItem::create(input, ctx.now)?).await
 }
 
@@ -54,13 +60,24 @@ async fn get_catalogue_item(ctx: Ctx, Path(reference): Path<String>) -> ApiResul
     params(("reference" = String, Path, description = "e.g. CAT-42")), request_body = CatalogueItemPatch,
     responses((status = 200, body = CatalogueItem), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_catalogue_item(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<CatalogueItemPatch>) -> ApiResult<Json<CatalogueItem>> {
-    modify(&ctx, &reference, HistoryAction::Update, |c: &mut CatalogueItem| c.apply_patch(patch)).await
+async fn update_catalogue_item(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<CatalogueItemPatch>,
+) -> ApiResult<Json<CatalogueItem>> {
+    modify(&ctx, &reference, HistoryAction::Update, |c: &mut CatalogueItem| {
+        c.apply_patch(patch)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/catalogue-items/{reference}/history", tag = "catalogue-items",
     params(("reference" = String, Path, description = "e.g. CAT-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn catalogue_item_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn catalogue_item_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<CatalogueItem>(&ctx, &reference, q).await
 }

@@ -1,19 +1,19 @@
 //! `/api/v1/changes`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
-use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::change::{Change, ChangePatch, ChangeStatus, ChangeTransition, ChangeType, NewChange};
+use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{ServiceId, TeamId, UserId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the change list.
@@ -58,22 +58,40 @@ async fn get_change(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<C
     params(("reference" = String, Path, description = "e.g. CHG-42")), request_body = ChangePatch,
     responses((status = 200, body = Change), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_change(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<ChangePatch>) -> ApiResult<Json<Change>> {
-    modify(&ctx, &reference, HistoryAction::Update, |c: &mut Change| c.apply_patch(patch)).await
+async fn update_change(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<ChangePatch>,
+) -> ApiResult<Json<Change>> {
+    modify(&ctx, &reference, HistoryAction::Update, |c: &mut Change| {
+        c.apply_patch(patch)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/changes/{reference}/transition", tag = "changes",
     params(("reference" = String, Path, description = "e.g. CHG-42")), request_body = ChangeTransition,
     responses((status = 200, body = Change), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn transition_change(ctx: Ctx, Path(reference): Path<String>, ApiJson(t): ApiJson<ChangeTransition>) -> ApiResult<Json<Change>> {
+async fn transition_change(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(t): ApiJson<ChangeTransition>,
+) -> ApiResult<Json<Change>> {
     let now = ctx.now;
-    modify(&ctx, &reference, HistoryAction::Transition, |c: &mut Change| c.transition(t, now)).await
+    modify(&ctx, &reference, HistoryAction::Transition, |c: &mut Change| {
+        c.transition(t, now)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/changes/{reference}/history", tag = "changes",
     params(("reference" = String, Path, description = "e.g. CHG-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn change_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn change_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Change>(&ctx, &reference, q).await
 }

@@ -1,20 +1,22 @@
 //! `/api/v1/configuration-items`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use steward_core::configuration_item::{
+    ConfigurationItem, ConfigurationItemPatch, ConfigurationItemStatus, NewConfigurationItem,
+};
 use steward_core::history::{HistoryAction, HistoryEntry};
-use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemPatch, ConfigurationItemStatus, NewConfigurationItem};
 use steward_core::id::{TeamId, UserId};
 use steward_core::service::StatusTransition;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the configuration item list.
@@ -37,13 +39,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/configuration-items", tag = "configuration-items", params(ConfigurationItemQuery),
     responses((status = 200, body = ListOf<ConfigurationItem>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_configuration_items(ctx: Ctx, ApiQuery(q): ApiQuery<ConfigurationItemQuery>) -> ApiResult<Json<ListOf<ConfigurationItem>>> {
+async fn list_configuration_items(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<ConfigurationItemQuery>,
+) -> ApiResult<Json<ListOf<ConfigurationItem>>> {
     list_all(&ctx, q.into_list()?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/configuration-items", tag = "configuration-items", request_body = NewConfigurationItem,
     responses((status = 201, body = ConfigurationItem), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_configuration_item(ctx: Ctx, ApiJson(input): ApiJson<NewConfigurationItem>) -> ApiResult<(StatusCode, Json<ConfigurationItem>)> {
+async fn create_configuration_item(
+    ctx: Ctx,
+    ApiJson(input): ApiJson<NewConfigurationItem>,
+) -> ApiResult<(StatusCode, Json<ConfigurationItem>)> {
     create(&ctx, ConfigurationItem::create(input, ctx.now)?).await
 }
 
@@ -58,21 +66,42 @@ async fn get_configuration_item(ctx: Ctx, Path(reference): Path<String>) -> ApiR
     params(("reference" = String, Path, description = "e.g. CI-42")), request_body = ConfigurationItemPatch,
     responses((status = 200, body = ConfigurationItem), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_configuration_item(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<ConfigurationItemPatch>) -> ApiResult<Json<ConfigurationItem>> {
-    modify(&ctx, &reference, HistoryAction::Update, |c: &mut ConfigurationItem| c.apply_patch(patch)).await
+async fn update_configuration_item(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<ConfigurationItemPatch>,
+) -> ApiResult<Json<ConfigurationItem>> {
+    modify(&ctx, &reference, HistoryAction::Update, |c: &mut ConfigurationItem| {
+        c.apply_patch(patch)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/configuration-items/{reference}/transition", tag = "configuration-items",
     params(("reference" = String, Path, description = "e.g. CI-42")), request_body = StatusTransition,
     responses((status = 200, body = ConfigurationItem), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn transition_configuration_item(ctx: Ctx, Path(reference): Path<String>, ApiJson(t): ApiJson<StatusTransition>) -> ApiResult<Json<ConfigurationItem>> {
-    modify(&ctx, &reference, HistoryAction::Transition, |c: &mut ConfigurationItem| c.transition(t)).await
+async fn transition_configuration_item(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(t): ApiJson<StatusTransition>,
+) -> ApiResult<Json<ConfigurationItem>> {
+    modify(
+        &ctx,
+        &reference,
+        HistoryAction::Transition,
+        |c: &mut ConfigurationItem| c.transition(t),
+    )
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/configuration-items/{reference}/history", tag = "configuration-items",
     params(("reference" = String, Path, description = "e.g. CI-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn configuration_item_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn configuration_item_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<ConfigurationItem>(&ctx, &reference, q).await
 }

@@ -3,8 +3,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use steward_core::{Error, FieldError};
 
@@ -34,7 +34,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(format!("the body is larger than the {} KiB this server accepts", crate::BODY_LIMIT / 1024))
+                ApiError::PayloadTooLarge(format!(
+                    "the body is larger than the {} KiB this server accepts",
+                    crate::BODY_LIMIT / 1024
+                ))
             } else {
                 ApiError::MalformedBody(format!("the body could not be read: {e}"))
             }
@@ -71,7 +74,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             });
         }
     };
-    de.end().map_err(|e| ApiError::MalformedBody(format!("the body has trailing data after the JSON value: {e}")))?;
+    de.end()
+        .map_err(|e| ApiError::MalformedBody(format!("the body has trailing data after the JSON value: {e}")))?;
     Ok(value)
 }
 

@@ -1,23 +1,23 @@
 //! `/api/v1/incidents`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use steward_core::Error;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{OrganisationId, UserId};
+use steward_core::id::{ServiceId, TeamId};
 use steward_core::incident::{Incident, IncidentPatch, IncidentStatus, IncidentTransition, NewIncident};
 use steward_core::priority::Priority;
 use steward_core::user::{Role, User};
-use steward_core::Error;
-use steward_core::id::{ServiceId, TeamId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the incident list.
@@ -55,7 +55,12 @@ pub(crate) async fn organisation_of(ctx: &Ctx, user: Option<UserId>) -> ApiResul
 }
 
 /// Requesters raise tickets for themselves, in their own organisation, and do not triage them.
-pub(crate) fn requester_limits(ctx: &Ctx, person: &mut Option<UserId>, field: &str, triage: &[(&str, bool)]) -> ApiResult<()> {
+pub(crate) fn requester_limits(
+    ctx: &Ctx,
+    person: &mut Option<UserId>,
+    field: &str,
+    triage: &[(&str, bool)],
+) -> ApiResult<()> {
     if ctx.actor.role != Role::Requester {
         return Ok(());
     }
@@ -83,7 +88,10 @@ async fn list_incidents(ctx: Ctx, ApiQuery(q): ApiQuery<IncidentQuery>) -> ApiRe
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncident,
     responses((status = 201, body = Incident), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn create_incident(ctx: Ctx, ApiJson(mut input): ApiJson<NewIncident>) -> ApiResult<(StatusCode, Json<Incident>)> {
+async fn create_incident(
+    ctx: Ctx,
+    ApiJson(mut input): ApiJson<NewIncident>,
+) -> ApiResult<(StatusCode, Json<Incident>)> {
     let triage = [
         ("assignee", input.assignee.is_some()),
         ("team", input.team.is_some()),
@@ -108,7 +116,11 @@ async fn get_incident(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json
     params(("reference" = String, Path, description = "e.g. INC-42")), request_body = IncidentPatch,
     responses((status = 200, body = Incident), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_incident(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<IncidentPatch>) -> ApiResult<Json<Incident>> {
+async fn update_incident(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<IncidentPatch>,
+) -> ApiResult<Json<Incident>> {
     let organisation = match patch.caller {
         Some(caller) => Some(organisation_of(&ctx, caller).await?),
         None => None,
@@ -128,16 +140,26 @@ async fn update_incident(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch)
     params(("reference" = String, Path, description = "e.g. INC-42")), request_body = IncidentTransition,
     responses((status = 200, body = Incident), (status = 409, body = ErrorBody, description = "not allowed from the current state; `allowed` names the next states"), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn transition_incident(ctx: Ctx, Path(reference): Path<String>, ApiJson(t): ApiJson<IncidentTransition>) -> ApiResult<Json<Incident>> {
+async fn transition_incident(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(t): ApiJson<IncidentTransition>,
+) -> ApiResult<Json<Incident>> {
     let now = ctx.now;
-    modify(&ctx, &reference, HistoryAction::Transition, |i: &mut Incident| i.transition(t, now)).await
+    modify(&ctx, &reference, HistoryAction::Transition, |i: &mut Incident| {
+        i.transition(t, now)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/incidents/{reference}/history", tag = "incidents",
     params(("reference" = String, Path, description = "e.g. INC-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn incident_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn incident_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Incident>(&ctx, &reference, q).await
 }
-

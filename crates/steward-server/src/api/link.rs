@@ -1,18 +1,18 @@
 //! `/api/v1/links`: links between incidents, problems, changes, configuration items and services.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
-use steward_core::access::{authorize, Action, Scope};
-use steward_core::link::{canonical, Endpoint, Link, LinkInput};
+use steward_core::access::{Action, Scope, authorize};
+use steward_core::link::{Endpoint, Link, LinkInput, canonical};
 use steward_core::record::{Record, RecordKind};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -27,17 +27,24 @@ async fn ensure_visible(ctx: &Ctx, e: Endpoint, field: &str) -> ApiResult<()> {
     let store = &ctx.state.store;
     let organisation = match e.kind {
         RecordKind::Service => store.get::<service::Service>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::CatalogueItem => store.get::<service::CatalogueItem>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::Organisation => store.get::<organisation::Organisation>(e.id).await?.map(|r| r.organisation()),
+        RecordKind::CatalogueItem => store
+            .get::<service::CatalogueItem>(e.id)
+            .await?
+            .map(|r| r.organisation()),
+        RecordKind::Organisation => store
+            .get::<organisation::Organisation>(e.id)
+            .await?
+            .map(|r| r.organisation()),
         RecordKind::Team => store.get::<team::Team>(e.id).await?.map(|r| r.organisation()),
         RecordKind::User => store.get::<user::User>(e.id).await?.map(|r| r.organisation()),
         RecordKind::Incident => store.get::<incident::Incident>(e.id).await?.map(|r| r.organisation()),
         RecordKind::Request => store.get::<request::Request>(e.id).await?.map(|r| r.organisation()),
         RecordKind::Problem => store.get::<problem::Problem>(e.id).await?.map(|r| r.organisation()),
         RecordKind::Change => store.get::<change::Change>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::ConfigurationItem => {
-            store.get::<configuration_item::ConfigurationItem>(e.id).await?.map(|r| r.organisation())
-        }
+        RecordKind::ConfigurationItem => store
+            .get::<configuration_item::ConfigurationItem>(e.id)
+            .await?
+            .map(|r| r.organisation()),
     };
     match organisation {
         Some(o) if scope.covers(o) => Ok(()),
@@ -72,7 +79,10 @@ async fn list_links(ctx: Ctx, ApiQuery(q): ApiQuery<LinkQuery>) -> ApiResult<Jso
                 .unwrap_or(false)
         })
         .collect();
-    Ok(Json(super::ListOf { items, next_cursor: None }))
+    Ok(Json(super::ListOf {
+        items,
+        next_cursor: None,
+    }))
 }
 
 async fn endpoints(ctx: &Ctx, from: &str, to: &str) -> ApiResult<(Endpoint, Endpoint)> {

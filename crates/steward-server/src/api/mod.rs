@@ -19,19 +19,19 @@ mod user;
 
 use axum::Json;
 use serde::Serialize;
-use steward_core::access::{authorize, Action, Scope};
+use steward_core::Error;
+use steward_core::access::{Action, Scope, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::record::Record;
-use steward_core::Error;
 use steward_store::exec::Arg;
 use steward_store::{ListQuery, Page, Sort, Table};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::AppState;
 
 /// A page of records.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -43,7 +43,10 @@ pub struct ListOf<T> {
 
 impl<T> From<Page<T>> for ListOf<T> {
     fn from(p: Page<T>) -> Self {
-        ListOf { items: p.items, next_cursor: p.next_cursor }
+        ListOf {
+            items: p.items,
+            next_cursor: p.next_cursor,
+        }
     }
 }
 
@@ -172,7 +175,9 @@ pub(crate) fn build_list_query(
         .map(|s| {
             chrono::DateTime::parse_from_rfc3339(&s)
                 .map(|t| t.timestamp_micros())
-                .map_err(|_| ApiError::BadQuery("updated_since must be an RFC 3339 instant such as 2026-01-31T00:00:00Z".into()))
+                .map_err(|_| {
+                    ApiError::BadQuery("updated_since must be an RFC 3339 instant such as 2026-01-31T00:00:00Z".into())
+                })
         })
         .transpose()?;
     let sort = match sort.as_deref() {
@@ -183,12 +188,22 @@ pub(crate) fn build_list_query(
                 None => (false, s),
             };
             let column = sorts.iter().copied().find(|c| *c == name).ok_or_else(|| {
-                ApiError::BadQuery(format!("sort must be one of {} (prefix - for descending)", sorts.join(", ")))
+                ApiError::BadQuery(format!(
+                    "sort must be one of {} (prefix - for descending)",
+                    sorts.join(", ")
+                ))
             })?;
             Sort { column, descending }
         }
     };
-    Ok(ListQuery { filters, updated_since, organisation: None, sort, cursor, limit: check_limit(limit, 50)? })
+    Ok(ListQuery {
+        filters,
+        updated_since,
+        organisation: None,
+        sort,
+        cursor,
+        limit: check_limit(limit, 50)?,
+    })
 }
 
 /// Parses a path reference; a malformed one names no record, so it is a 404.
@@ -200,7 +215,10 @@ pub(crate) fn id_from_path<T: Record>(reference: &str) -> ApiResult<i64> {
 }
 
 pub(crate) fn not_found<T: Record>(reference: &str) -> ApiError {
-    ApiError::Domain(Error::not_found(T::KIND.as_str(), reference.chars().take(40).collect::<String>()))
+    ApiError::Domain(Error::not_found(
+        T::KIND.as_str(),
+        reference.chars().take(40).collect::<String>(),
+    ))
 }
 
 /// Reads one record the caller may see; one they may not see is reported as not found.
@@ -222,10 +240,20 @@ pub(crate) async fn list_all<T: Table>(ctx: &Ctx, mut q: ListQuery) -> ApiResult
     Ok(Json(ctx.state.store.list::<T>(&q).await?.into()))
 }
 
-pub(crate) async fn history_of<T: Table>(ctx: &Ctx, reference: &str, q: PageQuery) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+pub(crate) async fn history_of<T: Table>(
+    ctx: &Ctx,
+    reference: &str,
+    q: PageQuery,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     let limit = check_limit(q.limit, 100)?;
     let rec = read_one::<T>(ctx, reference).await?;
-    Ok(Json(ctx.state.store.history(T::KIND, rec.id(), q.cursor.as_deref(), limit).await?.into()))
+    Ok(Json(
+        ctx.state
+            .store
+            .history(T::KIND, rec.id(), q.cursor.as_deref(), limit)
+            .await?
+            .into(),
+    ))
 }
 
 pub(crate) async fn create<T: Table>(ctx: &Ctx, rec: T) -> ApiResult<(axum::http::StatusCode, Json<T>)> {
@@ -249,7 +277,14 @@ pub(crate) async fn modify<T: Table>(
     let saved = ctx
         .state
         .store
-        .update::<T>(id, Some(ctx.actor.user), ctx.now, action, |r| scope.covers(r.organisation()), change)
+        .update::<T>(
+            id,
+            Some(ctx.actor.user),
+            ctx.now,
+            action,
+            |r| scope.covers(r.organisation()),
+            change,
+        )
         .await?;
     Ok(Json(saved))
 }
@@ -261,7 +296,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("stw_...").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("stw_...")
+                    .build(),
+            ),
         );
     }
 }

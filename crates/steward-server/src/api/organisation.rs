@@ -1,18 +1,18 @@
 //! `/api/v1/organisations`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::organisation::{NewOrganisation, Organisation, OrganisationPatch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the organisation list.
@@ -31,13 +31,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrganisationQuery),
     responses((status = 200, body = ListOf<Organisation>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_organisations(ctx: Ctx, ApiQuery(q): ApiQuery<OrganisationQuery>) -> ApiResult<Json<ListOf<Organisation>>> {
+async fn list_organisations(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<OrganisationQuery>,
+) -> ApiResult<Json<ListOf<Organisation>>> {
     list_all(&ctx, q.into_list()?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = NewOrganisation,
     responses((status = 201, body = Organisation), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_organisation(ctx: Ctx, ApiJson(input): ApiJson<NewOrganisation>) -> ApiResult<(StatusCode, Json<Organisation>)> {
+async fn create_organisation(
+    ctx: Ctx,
+    ApiJson(input): ApiJson<NewOrganisation>,
+) -> ApiResult<(StatusCode, Json<Organisation>)> {
     create(&ctx, Organisation::create(input, ctx.now)?).await
 }
 
@@ -52,13 +58,24 @@ async fn get_organisation(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<
     params(("reference" = String, Path, description = "e.g. ORG-42")), request_body = OrganisationPatch,
     responses((status = 200, body = Organisation), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_organisation(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<OrganisationPatch>) -> ApiResult<Json<Organisation>> {
-    modify(&ctx, &reference, HistoryAction::Update, |o: &mut Organisation| o.apply_patch(patch)).await
+async fn update_organisation(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<OrganisationPatch>,
+) -> ApiResult<Json<Organisation>> {
+    modify(&ctx, &reference, HistoryAction::Update, |o: &mut Organisation| {
+        o.apply_patch(patch)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{reference}/history", tag = "organisations",
     params(("reference" = String, Path, description = "e.g. ORG-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn organisation_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn organisation_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Organisation>(&ctx, &reference, q).await
 }

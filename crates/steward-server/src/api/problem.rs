@@ -1,8 +1,8 @@
 //! `/api/v1/problems`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{ServiceId, TeamId, UserId};
 use steward_core::priority::Priority;
@@ -11,10 +11,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the problem list.
@@ -62,23 +62,41 @@ async fn get_problem(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     params(("reference" = String, Path, description = "e.g. PRB-42")), request_body = ProblemPatch,
     responses((status = 200, body = Problem), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_problem(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<ProblemPatch>) -> ApiResult<Json<Problem>> {
+async fn update_problem(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<ProblemPatch>,
+) -> ApiResult<Json<Problem>> {
     let matrix = ctx.state.store.priority_matrix().await?;
-    modify(&ctx, &reference, HistoryAction::Update, |p: &mut Problem| p.apply_patch(patch, &matrix)).await
+    modify(&ctx, &reference, HistoryAction::Update, |p: &mut Problem| {
+        p.apply_patch(patch, &matrix)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/problems/{reference}/transition", tag = "problems",
     params(("reference" = String, Path, description = "e.g. PRB-42")), request_body = ProblemTransition,
     responses((status = 200, body = Problem), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn transition_problem(ctx: Ctx, Path(reference): Path<String>, ApiJson(t): ApiJson<ProblemTransition>) -> ApiResult<Json<Problem>> {
+async fn transition_problem(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(t): ApiJson<ProblemTransition>,
+) -> ApiResult<Json<Problem>> {
     let now = ctx.now;
-    modify(&ctx, &reference, HistoryAction::Transition, |p: &mut Problem| p.transition(t, now)).await
+    modify(&ctx, &reference, HistoryAction::Transition, |p: &mut Problem| {
+        p.transition(t, now)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/problems/{reference}/history", tag = "problems",
     params(("reference" = String, Path, description = "e.g. PRB-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn problem_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn problem_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Problem>(&ctx, &reference, q).await
 }

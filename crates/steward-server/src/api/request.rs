@@ -1,23 +1,23 @@
 //! `/api/v1/requests`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use steward_core::Error;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{CatalogueItemId, ServiceId, TeamId, UserId};
 use steward_core::priority::Priority;
 use steward_core::request::{NewRequest, Request, RequestPatch, RequestStatus, RequestTransition};
 use steward_core::service::CatalogueItem;
-use steward_core::Error;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
 use super::incident::{organisation_of, requester_limits};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the request list.
@@ -58,7 +58,12 @@ async fn create_request(ctx: Ctx, ApiJson(mut input): ApiJson<NewRequest>) -> Ap
         .get(input.catalogue_item.0)
         .await?
         .filter(|i: &CatalogueItem| i.active)
-        .ok_or_else(|| Error::invalid("catalogue_item", format!("{} is not an active catalogue item", input.catalogue_item)))?;
+        .ok_or_else(|| {
+            Error::invalid(
+                "catalogue_item",
+                format!("{} is not an active catalogue item", input.catalogue_item),
+            )
+        })?;
     let organisation = organisation_of(&ctx, input.requested_for).await?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let request = Request::create(input, item.service, organisation, &matrix, ctx.now)?;
@@ -76,7 +81,11 @@ async fn get_request(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     params(("reference" = String, Path, description = "e.g. REQ-42")), request_body = RequestPatch,
     responses((status = 200, body = Request), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_request(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<RequestPatch>) -> ApiResult<Json<Request>> {
+async fn update_request(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<RequestPatch>,
+) -> ApiResult<Json<Request>> {
     let organisation = match patch.requested_for {
         Some(person) => Some(organisation_of(&ctx, person).await?),
         None => None,
@@ -96,14 +105,25 @@ async fn update_request(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch):
     params(("reference" = String, Path, description = "e.g. REQ-42")), request_body = RequestTransition,
     responses((status = 200, body = Request), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn transition_request(ctx: Ctx, Path(reference): Path<String>, ApiJson(t): ApiJson<RequestTransition>) -> ApiResult<Json<Request>> {
+async fn transition_request(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(t): ApiJson<RequestTransition>,
+) -> ApiResult<Json<Request>> {
     let now = ctx.now;
-    modify(&ctx, &reference, HistoryAction::Transition, |r: &mut Request| r.transition(t, now)).await
+    modify(&ctx, &reference, HistoryAction::Transition, |r: &mut Request| {
+        r.transition(t, now)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/history", tag = "requests",
     params(("reference" = String, Path, description = "e.g. REQ-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn request_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn request_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Request>(&ctx, &reference, q).await
 }

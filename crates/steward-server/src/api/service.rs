@@ -1,8 +1,8 @@
 //! `/api/v1/services`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{TeamId, UserId};
 use steward_core::service::{NewService, Service, ServicePatch, ServiceStatus, StatusTransition};
@@ -10,10 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the service list.
@@ -56,21 +56,39 @@ async fn get_service(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     params(("reference" = String, Path, description = "e.g. SVC-42")), request_body = ServicePatch,
     responses((status = 200, body = Service), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_service(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<ServicePatch>) -> ApiResult<Json<Service>> {
-    modify(&ctx, &reference, HistoryAction::Update, |s: &mut Service| s.apply_patch(patch)).await
+async fn update_service(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<ServicePatch>,
+) -> ApiResult<Json<Service>> {
+    modify(&ctx, &reference, HistoryAction::Update, |s: &mut Service| {
+        s.apply_patch(patch)
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/services/{reference}/transition", tag = "services",
     params(("reference" = String, Path, description = "e.g. SVC-42")), request_body = StatusTransition,
     responses((status = 200, body = Service), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn transition_service(ctx: Ctx, Path(reference): Path<String>, ApiJson(t): ApiJson<StatusTransition>) -> ApiResult<Json<Service>> {
-    modify(&ctx, &reference, HistoryAction::Transition, |s: &mut Service| s.transition(t)).await
+async fn transition_service(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(t): ApiJson<StatusTransition>,
+) -> ApiResult<Json<Service>> {
+    modify(&ctx, &reference, HistoryAction::Transition, |s: &mut Service| {
+        s.transition(t)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/services/{reference}/history", tag = "services",
     params(("reference" = String, Path, description = "e.g. SVC-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn service_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn service_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Service>(&ctx, &reference, q).await
 }

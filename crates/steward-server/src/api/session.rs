@@ -1,8 +1,8 @@
 //! `/api/v1/tokens` (exchange a password for an API token) and `/api/v1/me`.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::id::TeamId;
@@ -13,12 +13,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::ApiJson;
-use crate::auth::{new_token, verify_password, Ctx};
-use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::AppState;
+use crate::auth::{Ctx, new_token, verify_password};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_token)).routes(routes!(get_me))
+    OpenApiRouter::new()
+        .routes(routes!(create_token))
+        .routes(routes!(get_me))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -44,14 +46,15 @@ pub struct NewToken {
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = TokenRequest,
     responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_token(State(state): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> ApiResult<(StatusCode, Json<NewToken>)> {
+async fn create_token(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> ApiResult<(StatusCode, Json<NewToken>)> {
     let mut c = Checker::new();
     let name = req.name.clone().unwrap_or_else(|| "api".into());
     c.line("name", &name, NAME_MAX);
-    if let Some(d) = req.expires_in_days {
-        if !(1..=365).contains(&d) {
-            c.fail("expires_in_days", "must be between 1 and 365");
-        }
+    if req.expires_in_days.is_some_and(|d| !(1..=365).contains(&d)) {
+        c.fail("expires_in_days", "must be between 1 and 365");
     }
     c.finish()?;
     let wrong = || ApiError::Unauthenticated("wrong email or password".into());
@@ -65,9 +68,24 @@ async fn create_token(State(state): State<AppState>, ApiJson(req): ApiJson<Token
     let (token, token_hash) = new_token()?;
     state
         .store
-        .insert_token(creds.user.id, &token_hash, &TokenInfo { name, created_at: now, expires_at })
+        .insert_token(
+            creds.user.id,
+            &token_hash,
+            &TokenInfo {
+                name,
+                created_at: now,
+                expires_at,
+            },
+        )
         .await?;
-    Ok((StatusCode::CREATED, Json(NewToken { token, user: creds.user, expires_at })))
+    Ok((
+        StatusCode::CREATED,
+        Json(NewToken {
+            token,
+            user: creds.user,
+            expires_at,
+        }),
+    ))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -1,15 +1,15 @@
 //! `/api/v1/settings`: settings an administrator changes at run time.
 
 use axum::Json;
-use steward_core::access::{authorize_settings, Action};
+use steward_core::access::{Action, authorize_settings};
 use steward_core::priority::PriorityMatrix;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::ApiJson;
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_priority_matrix, update_priority_matrix))

@@ -1,20 +1,20 @@
 //! `/api/v1/teams`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use steward_core::access::{Action, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
-use steward_core::access::{authorize, Action};
 use steward_core::id::UserId;
 use steward_core::team::{NewTeam, Team, TeamPatch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{create, history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the team list.
@@ -56,14 +56,25 @@ async fn get_team(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Tea
     params(("reference" = String, Path, description = "e.g. TEAM-42")), request_body = TeamPatch,
     responses((status = 200, body = Team), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_team(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<TeamPatch>) -> ApiResult<Json<Team>> {
-    modify(&ctx, &reference, HistoryAction::Update, |t: &mut Team| t.apply_patch(patch)).await
+async fn update_team(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<TeamPatch>,
+) -> ApiResult<Json<Team>> {
+    modify(&ctx, &reference, HistoryAction::Update, |t: &mut Team| {
+        t.apply_patch(patch)
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/teams/{reference}/history", tag = "teams",
     params(("reference" = String, Path, description = "e.g. TEAM-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn team_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn team_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Team>(&ctx, &reference, q).await
 }
 
@@ -87,7 +98,10 @@ async fn set_member(ctx: &Ctx, reference: &str, user: &str, member: bool) -> Api
     authorize(&ctx.actor, steward_core::record::RecordKind::Team, Action::Update)?;
     let team: Team = read_one(ctx, reference).await?;
     let user: UserId = steward_core::id::parse_field("user", user)?;
-    ctx.state.store.set_team_member(team.id, user, member, Some(ctx.actor.user), ctx.now).await?;
+    ctx.state
+        .store
+        .set_team_member(team.id, user, member, Some(ctx.actor.user), ctx.now)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,10 +1,10 @@
 //! `/api/v1/users`.
 
+use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use axum::Json;
+use steward_core::access::{Action, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
-use steward_core::access::{authorize, Action};
 use steward_core::id::OrganisationId;
 use steward_core::record::RecordKind;
 use steward_core::user::{NewUser, Role, User, UserPatch};
@@ -12,10 +12,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{history_of, list_all, list_query, modify, read_one, ListOf, PageQuery};
+use super::{ListOf, PageQuery, history_of, list_all, list_query, modify, read_one};
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
-use crate::AppState;
 
 list_query! {
     /// Filters for the user list.
@@ -62,9 +62,16 @@ async fn get_user(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Use
     params(("reference" = String, Path, description = "e.g. USR-42")), request_body = UserPatch,
     responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_user(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<UserPatch>) -> ApiResult<Json<User>> {
+async fn update_user(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> ApiResult<Json<User>> {
     let deactivating = patch.active == Some(false);
-    let saved = modify(&ctx, &reference, HistoryAction::Update, |u: &mut User| u.apply_patch(patch)).await?;
+    let saved = modify(&ctx, &reference, HistoryAction::Update, |u: &mut User| {
+        u.apply_patch(patch)
+    })
+    .await?;
     if deactivating {
         ctx.state.store.revoke_tokens(saved.id, ctx.now).await?;
     }
@@ -74,6 +81,10 @@ async fn update_user(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): Ap
 #[utoipa::path(get, path = "/api/v1/users/{reference}/history", tag = "users",
     params(("reference" = String, Path, description = "e.g. USR-42"), PageQuery),
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn user_history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+async fn user_history(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<User>(&ctx, &reference, q).await
 }

@@ -2,14 +2,14 @@
 
 use chrono::Utc;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use steward_core::id::OrganisationId;
 use steward_core::organisation::{NewOrganisation, Organisation};
 use steward_core::user::{NewUser, Role, User};
-use steward_server::auth::{hash_password, new_token};
 use steward_server::AppState;
-use steward_store::testing::TestDb;
+use steward_server::auth::{hash_password, new_token};
 use steward_store::TokenInfo;
+use steward_store::testing::TestDb;
 
 pub struct Server {
     pub base: String,
@@ -34,14 +34,32 @@ pub const PASSWORD: &str = "a long enough password";
 
 async fn add_user(db: &TestDb, email: &str, role: Role, org: Option<OrganisationId>) -> (User, String) {
     let u = User::create(
-        &NewUser { email: email.into(), name: None, role, organisation: org, password: None },
+        &NewUser {
+            email: email.into(),
+            name: None,
+            role,
+            organisation: org,
+            password: None,
+        },
         Utc::now(),
     )
     .unwrap();
-    let u = db.store.create_user(u, Some(hash_password(PASSWORD).unwrap()), None).await.unwrap();
+    let u = db
+        .store
+        .create_user(u, Some(hash_password(PASSWORD).unwrap()), None)
+        .await
+        .unwrap();
     let (token, hash) = new_token().unwrap();
     db.store
-        .insert_token(u.id, &hash, &TokenInfo { name: "test".into(), created_at: Utc::now(), expires_at: None })
+        .insert_token(
+            u.id,
+            &hash,
+            &TokenInfo {
+                name: "test".into(),
+                created_at: Utc::now(),
+                expires_at: None,
+            },
+        )
         .await
         .unwrap();
     (u, token)
@@ -51,8 +69,36 @@ impl Server {
     pub async fn start(db: TestDb) -> Server {
         eprintln!("--- backend: {}", db.label);
         let now = Utc::now();
-        let a = db.store.insert(Organisation::create(NewOrganisation { name: "Acme".into(), description: None }, now).unwrap(), None).await.unwrap();
-        let b = db.store.insert(Organisation::create(NewOrganisation { name: "Globex".into(), description: None }, now).unwrap(), None).await.unwrap();
+        let a = db
+            .store
+            .insert(
+                Organisation::create(
+                    NewOrganisation {
+                        name: "Acme".into(),
+                        description: None,
+                    },
+                    now,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let b = db
+            .store
+            .insert(
+                Organisation::create(
+                    NewOrganisation {
+                        name: "Globex".into(),
+                        description: None,
+                    },
+                    now,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
         let (_, admin) = add_user(&db, "admin@example.com", Role::Admin, None).await;
         let (_, manager) = add_user(&db, "manager@example.com", Role::Manager, None).await;
         let (_, agent) = add_user(&db, "agent@example.com", Role::Agent, None).await;
@@ -62,7 +108,9 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState { store: db.store.clone() };
+        let state = AppState {
+            store: db.store.clone(),
+        };
         let handle = tokio::spawn(async move {
             steward_server::serve(listener, state, async {
                 rx.await.ok();
@@ -89,7 +137,13 @@ impl Server {
     }
 
     /// Sends a request with an optional token and JSON body; returns status and JSON (or Null).
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -124,8 +178,20 @@ impl Server {
 
     /// A live service with a catalogue item; returns (service ref, catalogue item ref).
     pub async fn service_with_item(&self, code: &str) -> (String, String) {
-        let svc = self.create("/api/v1/services", &self.admin, json!({"code": code, "name": format!("{code} service"), "status": "live"})).await;
-        let item = self.create("/api/v1/catalogue-items", &self.admin, json!({"service": svc, "name": "Access"})).await;
+        let svc = self
+            .create(
+                "/api/v1/services",
+                &self.admin,
+                json!({"code": code, "name": format!("{code} service"), "status": "live"}),
+            )
+            .await;
+        let item = self
+            .create(
+                "/api/v1/catalogue-items",
+                &self.admin,
+                json!({"service": svc, "name": "Access"}),
+            )
+            .await;
         (svc, item)
     }
 

@@ -8,7 +8,12 @@ use crate::on_each_backend;
 #[tokio::test]
 async fn openapi_lists_every_route_and_pages_are_served_offline() {
     on_each_backend!(|s| {
-        let r = s.client.get(format!("{}/api/v1/openapi.json", s.base)).send().await.unwrap();
+        let r = s
+            .client
+            .get(format!("{}/api/v1/openapi.json", s.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let doc: Value = r.json().await.unwrap();
         assert_eq!(doc["openapi"], "3.1.0");
@@ -27,7 +32,10 @@ async fn openapi_lists_every_route_and_pages_are_served_offline() {
             ("/api/v1/links", "post"),
             ("/api/v1/tokens", "post"),
         ] {
-            assert!(paths.get(p).and_then(|m| m.get(method)).is_some(), "{method} {p} missing");
+            assert!(
+                paths.get(p).and_then(|m| m.get(method)).is_some(),
+                "{method} {p} missing"
+            );
         }
         assert!(doc["components"]["schemas"]["Incident"].is_object());
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
@@ -36,16 +44,31 @@ async fn openapi_lists_every_route_and_pages_are_served_offline() {
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
         assert!(html.contains("/api/v1/openapi.json"));
-        assert!(!html.contains("http://") && !html.contains("https://"), "the API page must load nothing from the network");
+        assert!(
+            !html.contains("http://") && !html.contains("https://"),
+            "the API page must load nothing from the network"
+        );
 
         for probe in ["/healthz", "/readyz"] {
             let r = s.client.get(format!("{}{probe}", s.base)).send().await.unwrap();
             assert_eq!(r.status(), StatusCode::OK, "{probe}");
             assert!(r.headers().contains_key("x-request-id"));
         }
-        let r = s.client.get(format!("{}/healthz", s.base)).header("x-request-id", "trace-me-42").send().await.unwrap();
+        let r = s
+            .client
+            .get(format!("{}/healthz", s.base))
+            .header("x-request-id", "trace-me-42")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.headers()["x-request-id"], "trace-me-42");
-        let r = s.client.get(format!("{}/api/v1/incidents", s.base)).header("x-request-id", "trace-me-43").send().await.unwrap();
+        let r = s
+            .client
+            .get(format!("{}/api/v1/incidents", s.base))
+            .header("x-request-id", "trace-me-43")
+            .send()
+            .await
+            .unwrap();
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["error"]["request_id"], "trace-me-43");
     });

@@ -11,33 +11,100 @@ use crate::on_each_backend;
 async fn services_configuration_items_problems_changes_and_requests() {
     on_each_backend!(|s| {
         // Services: unique codes, pipeline -> live -> retired.
-        let svc = s.create("/api/v1/services", &s.manager, json!({"code": "ERP", "name": "Finance ERP", "criticality": "critical"})).await;
-        let (st, v) = s.post("/api/v1/services", &s.manager, json!({"code": "ERP", "name": "Again"})).await;
+        let svc = s
+            .create(
+                "/api/v1/services",
+                &s.manager,
+                json!({"code": "ERP", "name": "Finance ERP", "criticality": "critical"}),
+            )
+            .await;
+        let (st, v) = s
+            .post("/api/v1/services", &s.manager, json!({"code": "ERP", "name": "Again"}))
+            .await;
         assert_eq!((st, error_code(&v)), (StatusCode::CONFLICT, "conflict"), "{v}");
-        let (st, v) = s.post("/api/v1/services", &s.agent, json!({"code": "HR", "name": "HR"})).await;
+        let (st, v) = s
+            .post("/api/v1/services", &s.agent, json!({"code": "HR", "name": "HR"}))
+            .await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
-        let (st, v) = s.post(&format!("/api/v1/services/{svc}/transition"), &s.manager, json!({"to": "live"})).await;
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/services/{svc}/transition"),
+                &s.manager,
+                json!({"to": "live"}),
+            )
+            .await;
         assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("live")));
-        let (st, v) = s.post(&format!("/api/v1/services/{svc}/transition"), &s.manager, json!({"to": "pipeline"})).await;
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/services/{svc}/transition"),
+                &s.manager,
+                json!({"to": "pipeline"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::CONFLICT);
         assert_eq!(v["error"]["allowed"], json!(["retired"]));
 
         // Configuration items, linked to the service.
-        let ci = s.create("/api/v1/configuration-items", &s.agent, json!({"name": "erp-db-01", "ci_type": "database"})).await;
-        let (st, v) = s.post("/api/v1/configuration-items", &s.agent, json!({"name": "x", "ci_type": "Database Server"})).await;
+        let ci = s
+            .create(
+                "/api/v1/configuration-items",
+                &s.agent,
+                json!({"name": "erp-db-01", "ci_type": "database"}),
+            )
+            .await;
+        let (st, v) = s
+            .post(
+                "/api/v1/configuration-items",
+                &s.agent,
+                json!({"name": "x", "ci_type": "Database Server"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        let (st, _) = s.post(&format!("/api/v1/configuration-items/{ci}/transition"), &s.agent, json!({"to": "active"})).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/configuration-items/{ci}/transition"),
+                &s.agent,
+                json!({"to": "active"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK);
         let (st, v) = s.post("/api/v1/links", &s.agent, json!({"from": svc, "to": ci})).await;
         assert_eq!(st, StatusCode::CREATED, "{v}");
-        assert_eq!((v["from"].as_str(), v["to"].as_str()), (Some(ci.as_str()), Some(svc.as_str())));
+        assert_eq!(
+            (v["from"].as_str(), v["to"].as_str()),
+            (Some(ci.as_str()), Some(svc.as_str()))
+        );
 
         // Problems with a known error, linked to an incident; changes linked to the CI.
-        let inc = s.create("/api/v1/incidents", &s.agent, json!({"title": "Posting fails", "service": svc, "configuration_item": ci})).await;
-        let prb = s.create("/api/v1/problems", &s.agent, json!({"title": "Posting fails under load", "service": svc})).await;
-        let (st, v) = s.patch(&format!("/api/v1/problems/{prb}"), &s.agent, json!({"known_error": true})).await;
+        let inc = s
+            .create(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "Posting fails", "service": svc, "configuration_item": ci}),
+            )
+            .await;
+        let prb = s
+            .create(
+                "/api/v1/problems",
+                &s.agent,
+                json!({"title": "Posting fails under load", "service": svc}),
+            )
+            .await;
+        let (st, v) = s
+            .patch(
+                &format!("/api/v1/problems/{prb}"),
+                &s.agent,
+                json!({"known_error": true}),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        let (st, v) = s.patch(&format!("/api/v1/problems/{prb}"), &s.agent, json!({"known_error": true, "workaround": "Post in smaller batches"})).await;
+        let (st, v) = s
+            .patch(
+                &format!("/api/v1/problems/{prb}"),
+                &s.agent,
+                json!({"known_error": true, "workaround": "Post in smaller batches"}),
+            )
+            .await;
         assert_eq!((st, v["known_error"].as_bool()), (StatusCode::OK, Some(true)));
         let (st, _) = s.post("/api/v1/links", &s.agent, json!({"from": prb, "to": inc})).await;
         assert_eq!(st, StatusCode::CREATED);
@@ -45,14 +112,22 @@ async fn services_configuration_items_problems_changes_and_requests() {
         assert_eq!((st, error_code(&v)), (StatusCode::CONFLICT, "conflict"));
         let (st, v) = s.post("/api/v1/links", &s.agent, json!({"from": inc, "to": svc})).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
-        let (st, v) = s.post("/api/v1/links", &s.agent, json!({"from": inc, "to": "PRB-404"})).await;
+        let (st, v) = s
+            .post("/api/v1/links", &s.agent, json!({"from": inc, "to": "PRB-404"}))
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         let (_, v) = s.get(&format!("/api/v1/links?record={inc}"), &s.agent).await;
         assert_eq!(v["items"].as_array().unwrap().len(), 1);
         let (_, v) = s.get("/api/v1/problems?known_error=true", &s.agent).await;
         assert_eq!(v["items"].as_array().unwrap().len(), 1);
 
-        let chg = s.create("/api/v1/changes", &s.agent, json!({"title": "Add ERP index", "service": svc, "risk": "low"})).await;
+        let chg = s
+            .create(
+                "/api/v1/changes",
+                &s.agent,
+                json!({"title": "Add ERP index", "service": svc, "risk": "low"}),
+            )
+            .await;
         s.post("/api/v1/links", &s.agent, json!({"from": chg, "to": ci})).await;
         s.post("/api/v1/links", &s.agent, json!({"from": prb, "to": chg})).await;
         let transition = format!("/api/v1/changes/{chg}/transition");
@@ -64,7 +139,11 @@ async fn services_configuration_items_problems_changes_and_requests() {
         assert_eq!(step("assessment", json!({})).await.0, StatusCode::OK);
         assert_eq!(step("approved", json!({})).await.0, StatusCode::OK);
         assert_eq!(step("scheduled", json!({})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
-        let (st, v) = step("scheduled", json!({"planned_start": "2026-12-01T20:00:00Z", "planned_end": "2026-12-01T22:00:00Z"})).await;
+        let (st, v) = step(
+            "scheduled",
+            json!({"planned_start": "2026-12-01T20:00:00Z", "planned_end": "2026-12-01T22:00:00Z"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::OK, "{v}");
         assert_eq!(v["planned_start"], "2026-12-01T20:00:00Z");
         assert_eq!(step("implementing", json!({})).await.0, StatusCode::OK);
@@ -72,24 +151,74 @@ async fn services_configuration_items_problems_changes_and_requests() {
         assert_eq!(step("closed", json!({"outcome": "successful"})).await.0, StatusCode::OK);
         let (_, v) = s.get(&format!("/api/v1/links?record={chg}"), &s.agent).await;
         assert_eq!(v["items"].as_array().unwrap().len(), 2);
-        let (st, _) = s.call(Method::DELETE, &format!("/api/v1/links/{chg}/{ci}"), Some(&s.agent), None).await;
+        let (st, _) = s
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/links/{chg}/{ci}"),
+                Some(&s.agent),
+                None,
+            )
+            .await;
         assert_eq!(st, StatusCode::NO_CONTENT);
-        let (_, h) = s.get(&format!("/api/v1/configuration-items/{ci}/history"), &s.auditor).await;
-        let actions: Vec<&str> = h["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        let (_, h) = s
+            .get(&format!("/api/v1/configuration-items/{ci}/history"), &s.auditor)
+            .await;
+        let actions: Vec<&str> = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
         assert!(actions.contains(&"link") && actions.contains(&"unlink"), "{actions:?}");
 
         // Requests against a catalogue item take its service.
-        let item = s.create("/api/v1/catalogue-items", &s.manager, json!({"service": svc, "name": "ERP role change"})).await;
-        let req = s.create("/api/v1/requests", &s.agent, json!({"title": "Give Bo approver role", "catalogue_item": item})).await;
+        let item = s
+            .create(
+                "/api/v1/catalogue-items",
+                &s.manager,
+                json!({"service": svc, "name": "ERP role change"}),
+            )
+            .await;
+        let req = s
+            .create(
+                "/api/v1/requests",
+                &s.agent,
+                json!({"title": "Give Bo approver role", "catalogue_item": item}),
+            )
+            .await;
         let (_, v) = s.get(&format!("/api/v1/requests/{req}"), &s.agent).await;
         assert_eq!(v["service"], svc);
-        let (st, _) = s.post(&format!("/api/v1/requests/{req}/transition"), &s.agent, json!({"to": "fulfilled"})).await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/requests/{req}/transition"),
+                &s.agent,
+                json!({"to": "fulfilled"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        let (st, v) = s.post(&format!("/api/v1/requests/{req}/transition"), &s.agent, json!({"to": "fulfilled", "fulfilment_notes": "Role granted"})).await;
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/requests/{req}/transition"),
+                &s.agent,
+                json!({"to": "fulfilled", "fulfilment_notes": "Role granted"}),
+            )
+            .await;
         assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("fulfilled")));
-        let (st, _) = s.patch(&format!("/api/v1/catalogue-items/{item}"), &s.manager, json!({"active": false})).await;
+        let (st, _) = s
+            .patch(
+                &format!("/api/v1/catalogue-items/{item}"),
+                &s.manager,
+                json!({"active": false}),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK);
-        let (st, v) = s.post("/api/v1/requests", &s.agent, json!({"title": "again", "catalogue_item": item})).await;
+        let (st, v) = s
+            .post(
+                "/api/v1/requests",
+                &s.agent,
+                json!({"title": "again", "catalogue_item": item}),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     });
 }
@@ -100,39 +229,104 @@ async fn teams_users_organisations_and_the_priority_matrix() {
         let team = s.create("/api/v1/teams", &s.manager, json!({"name": "Network"})).await;
         let (st, _) = s.post("/api/v1/teams", &s.manager, json!({"name": "Network"})).await;
         assert_eq!(st, StatusCode::CONFLICT);
-        let user = s.create("/api/v1/users", &s.admin, json!({"email": "Nia@Example.com", "role": "agent", "password": "twelve chars!"})).await;
+        let user = s
+            .create(
+                "/api/v1/users",
+                &s.admin,
+                json!({"email": "Nia@Example.com", "role": "agent", "password": "twelve chars!"}),
+            )
+            .await;
         let (_, v) = s.get(&format!("/api/v1/users/{user}"), &s.agent).await;
         assert_eq!(v["email"], "nia@example.com");
         assert!(v.get("password").is_none() && v.get("password_hash").is_none());
-        let (st, v) = s.post("/api/v1/users", &s.admin, json!({"email": "x@example.com", "role": "requester"})).await;
+        let (st, v) = s
+            .post(
+                "/api/v1/users",
+                &s.admin,
+                json!({"email": "x@example.com", "role": "requester"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert_eq!(v["error"]["fields"][0]["field"], "organisation");
-        let (st, _) = s.post("/api/v1/users", &s.admin, json!({"email": "y@example.com", "role": "agent", "password": "short"})).await;
+        let (st, _) = s
+            .post(
+                "/api/v1/users",
+                &s.admin,
+                json!({"email": "y@example.com", "role": "agent", "password": "short"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        let (st, _) = s.post("/api/v1/users", &s.admin, json!({"email": "nia@example.com", "role": "agent"})).await;
+        let (st, _) = s
+            .post(
+                "/api/v1/users",
+                &s.admin,
+                json!({"email": "nia@example.com", "role": "agent"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::CONFLICT);
 
         let members = format!("/api/v1/teams/{team}/members/{user}");
-        assert_eq!(s.call(Method::PUT, &members, Some(&s.manager), None).await.0, StatusCode::NO_CONTENT);
-        assert_eq!(s.call(Method::PUT, &members, Some(&s.manager), None).await.0, StatusCode::CONFLICT);
+        assert_eq!(
+            s.call(Method::PUT, &members, Some(&s.manager), None).await.0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            s.call(Method::PUT, &members, Some(&s.manager), None).await.0,
+            StatusCode::CONFLICT
+        );
         let (_, v) = s.get(&format!("/api/v1/teams/{team}/members"), &s.agent).await;
         assert_eq!(v["members"], json!([user]));
-        assert_eq!(s.call(Method::DELETE, &members, Some(&s.manager), None).await.0, StatusCode::NO_CONTENT);
-        assert_eq!(s.call(Method::DELETE, &members, Some(&s.manager), None).await.0, StatusCode::NOT_FOUND);
-        assert_eq!(s.call(Method::PUT, &members, Some(&s.agent), None).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            s.call(Method::DELETE, &members, Some(&s.manager), None).await.0,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(
+            s.call(Method::DELETE, &members, Some(&s.manager), None).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            s.call(Method::PUT, &members, Some(&s.agent), None).await.0,
+            StatusCode::FORBIDDEN
+        );
 
-        let (st, v) = s.patch(&format!("/api/v1/organisations/{}", s.org_a), &s.manager, json!({"description": "Key account"})).await;
+        let (st, v) = s
+            .patch(
+                &format!("/api/v1/organisations/{}", s.org_a),
+                &s.manager,
+                json!({"description": "Key account"}),
+            )
+            .await;
         assert_eq!((st, v["description"].as_str()), (StatusCode::OK, Some("Key account")));
 
         let (_, m) = s.get("/api/v1/settings/priority-matrix", &s.agent).await;
         assert_eq!(m["rows"][0], json!(["P1", "P2", "P3"]));
         let custom = json!({"rows": [["P1", "P1", "P2"], ["P2", "P3", "P4"], ["P3", "P4", "P5"]]});
-        let (st, _) = s.call(Method::PUT, "/api/v1/settings/priority-matrix", Some(&s.admin), Some(custom)).await;
+        let (st, _) = s
+            .call(
+                Method::PUT,
+                "/api/v1/settings/priority-matrix",
+                Some(&s.admin),
+                Some(custom),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK);
-        let (_, v) = s.post("/api/v1/incidents", &s.agent, json!({"title": "x", "impact": "high", "urgency": "medium"})).await;
+        let (_, v) = s
+            .post(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "x", "impact": "high", "urgency": "medium"}),
+            )
+            .await;
         assert_eq!(v["priority"], "P1");
         let inverted = json!({"rows": [["P5", "P4", "P3"], ["P4", "P3", "P2"], ["P3", "P2", "P1"]]});
-        let (st, _) = s.call(Method::PUT, "/api/v1/settings/priority-matrix", Some(&s.admin), Some(inverted)).await;
+        let (st, _) = s
+            .call(
+                Method::PUT,
+                "/api/v1/settings/priority-matrix",
+                Some(&s.admin),
+                Some(inverted),
+            )
+            .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     });
 }

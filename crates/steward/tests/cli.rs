@@ -1,0 +1,198 @@
+//! The `steward` binary end to end, on every backend: first start, users and tokens from the
+//! command line, an incident's life over HTTP, and `audit verify` catching a hand edit.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+use steward_store::testing::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_steward");
+
+fn steward(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(db.cli_args()).args(args).env("STEWARD_LOG", "warn");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Starts `steward serve` on a free port; returns the child, its base URL and what it printed
+/// before it was ready.
+#[allow(clippy::zombie_processes)] // the caller kills and waits for it
+fn serve(db: &TestDb) -> (Child, String, String) {
+    let mut child = Command::new(BIN)
+        .args(db.cli_args())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("STEWARD_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "server exited early: {printed}"
+        );
+        printed.push_str(&line);
+        if let Some(rest) = line.split("serving on ").nth(1) {
+            let base = rest.split_whitespace().next().unwrap().to_string();
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return (child, base, printed);
+        }
+    }
+}
+
+#[tokio::test]
+async fn first_start_cli_tokens_incident_lifecycle_and_audit_verify() {
+    for db in TestDb::each().await {
+        eprintln!("--- backend: {}", db.label);
+        let http = reqwest::Client::new();
+
+        // First start on an empty database: an administrator with a one-time password.
+        let (mut server, base, printed) = serve(&db);
+        let password = printed
+            .split("with the password ")
+            .nth(1)
+            .and_then(|r| r.split_whitespace().next())
+            .expect("first start prints the admin password")
+            .to_string();
+        let r = http
+            .post(format!("{base}/api/v1/tokens"))
+            .json(&json!({"email": "admin@steward.local", "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        server.kill().unwrap();
+        server.wait().unwrap();
+
+        // Users and tokens from the command line.
+        let (code, _, err) = steward(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "ops@example.com",
+                "--role",
+                "agent",
+                "--password-stdin",
+            ],
+            Some("a strong password here\n"),
+        );
+        assert_eq!(code, 0, "{err}");
+        let (code, token, err) = steward(&db, &["token", "create", "--email", "ops@example.com"], None);
+        assert_eq!(code, 0, "{err}");
+        let token = token.trim().to_string();
+        assert!(token.starts_with("stw_") && !token.contains('\n'));
+        let (code, _, err) = steward(
+            &db,
+            &["user", "add", "--email", "x@example.com", "--role", "wizard"],
+            None,
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("unknown role 'wizard'"), "{err}");
+        let (code, _, err) = steward(&db, &["token", "create", "--email", "nobody@example.com"], None);
+        assert_eq!(code, 1);
+        assert!(err.contains("no user has the email"), "{err}");
+        let (code, _, err) = steward(
+            &db,
+            &["user", "add", "--email", "ops@example.com", "--role", "agent"],
+            None,
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("already exists"), "{err}");
+
+        // An incident's life over HTTP with that token.
+        let (mut server, base, printed) = serve(&db);
+        assert!(
+            !printed.contains("with the password"),
+            "only the first start creates an admin"
+        );
+        let call = |method: reqwest::Method, path: &str, body: Option<Value>| {
+            let mut req = http.request(method, format!("{base}{path}")).bearer_auth(&token);
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            async move {
+                let r = req.send().await.unwrap();
+                (r.status().as_u16(), r.json::<Value>().await.unwrap())
+            }
+        };
+        let (st, inc) = call(
+            reqwest::Method::POST,
+            "/api/v1/incidents",
+            Some(json!({"title": "Payroll export fails", "impact": "high", "urgency": "medium"})),
+        )
+        .await;
+        assert_eq!(st, 201, "{inc}");
+        let r = inc["id"].as_str().unwrap().to_string();
+        let (_, list) = call(reqwest::Method::GET, "/api/v1/incidents?status=new&priority=P2", None).await;
+        assert_eq!(list["items"][0]["id"], r);
+        for body in [
+            json!({"to": "in_progress"}),
+            json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "Re-ran the job"}),
+        ] {
+            let (st, v) = call(
+                reqwest::Method::POST,
+                &format!("/api/v1/incidents/{r}/transition"),
+                Some(body),
+            )
+            .await;
+            assert_eq!(st, 200, "{v}");
+        }
+        let (st, h) = call(reqwest::Method::GET, &format!("/api/v1/incidents/{r}/history"), None).await;
+        assert_eq!(st, 200);
+        let statuses: Vec<&str> = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["field"] == "status")
+            .map(|e| e["new_value"].as_str().unwrap())
+            .collect();
+        assert_eq!(statuses, ["in_progress", "resolved"]);
+        server.kill().unwrap();
+        server.wait().unwrap();
+
+        // audit verify passes, then names the entry edited by hand and exits non-zero.
+        let (code, out, err) = steward(&db, &["audit", "verify"], None);
+        assert_eq!(code, 0, "{out}{err}");
+        assert!(out.contains("history intact"), "{out}");
+        let status_entry = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["field"] == "status")
+            .unwrap()["seq"]
+            .as_i64()
+            .unwrap();
+        db.store
+            .execute_raw(&format!(
+                "UPDATE history SET new_value = '\"closed\"' WHERE seq = {status_entry}"
+            ))
+            .await
+            .unwrap();
+        let (code, out, _) = steward(&db, &["audit", "verify"], None);
+        assert_eq!(code, 1, "{out}");
+        assert!(
+            out.contains(&format!("history entry {status_entry} ({r}) was edited")),
+            "{out}"
+        );
+        db.finish().await;
+    }
+}
