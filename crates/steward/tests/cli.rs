@@ -196,3 +196,23 @@ async fn first_start_cli_tokens_incident_lifecycle_and_audit_verify() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
+    for db in TestDb::each().await {
+        eprintln!("--- backend: {}", db.label);
+        let (code, _, err) = steward(&db, &["demo", "--records", "150"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("seeded 10 services, 5 teams, 4 customer organisations and 150 tickets"), "{err}");
+        let q = steward_store::ListQuery { limit: 500, ..Default::default() };
+        let services = db.store.list::<steward_core::service::Service>(&q).await.unwrap();
+        assert_eq!(services.items.len(), 10);
+        let incidents = db.store.list::<steward_core::incident::Incident>(&q).await.unwrap();
+        assert!(incidents.items.len() > 50, "{}", incidents.items.len());
+        assert!(incidents.items.iter().any(|i| i.status == steward_core::incident::IncidentStatus::Closed));
+        assert!(incidents.items.iter().all(|i| i.organisation.is_some() && i.service.is_some()));
+        let (code, out, _) = steward(&db, &["audit", "verify"], None);
+        assert_eq!(code, 0, "{out}");
+        db.finish().await;
+    }
+}
