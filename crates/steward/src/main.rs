@@ -46,6 +46,9 @@ enum Command {
         /// Seed demo data first if the database is empty.
         #[arg(long, env = "STEWARD_DEMO")]
         demo: bool,
+        /// How many demo tickets `--demo` creates.
+        #[arg(long, env = "STEWARD_DEMO_RECORDS", default_value_t = 5000)]
+        demo_records: u32,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -124,9 +127,6 @@ async fn open(db: &DbArgs) -> anyhow::Result<Store> {
 
 /// Creates the first administrator of an empty database and prints the password once.
 async fn first_admin(store: &Store) -> anyhow::Result<()> {
-    if store.count_users().await? > 0 {
-        return Ok(());
-    }
     let password = random_password()?;
     let input = NewUser {
         email: "admin@steward.local".into(),
@@ -168,12 +168,20 @@ async fn shutdown_signal() {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { listen, demo } => {
+        Command::Serve {
+            listen,
+            demo,
+            demo_records,
+        } => {
             let store = open(&cli.db).await?;
-            if demo && store.count_users().await? == 0 {
-                demo::seed(&store, 5000, Utc::now()).await?;
+            if store.count_users().await? == 0 {
+                first_admin(&store).await?;
+                if demo {
+                    demo::seed(&store, demo_records, Utc::now()).await?;
+                }
+            } else if demo {
+                eprintln!("the database already holds data: --demo seeds only an empty one, so nothing was added");
             }
-            first_admin(&store).await?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;
@@ -293,6 +301,7 @@ fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_env("STEWARD_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,

@@ -203,16 +203,60 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
         eprintln!("--- backend: {}", db.label);
         let (code, _, err) = steward(&db, &["demo", "--records", "150"], None);
         assert_eq!(code, 0, "{err}");
-        assert!(err.contains("seeded 10 services, 5 teams, 4 customer organisations and 150 tickets"), "{err}");
-        let q = steward_store::ListQuery { limit: 500, ..Default::default() };
+        assert!(
+            err.contains("seeded 10 services, 5 teams, 4 customer organisations and 150 tickets"),
+            "{err}"
+        );
+        let q = steward_store::ListQuery {
+            limit: 500,
+            ..Default::default()
+        };
         let services = db.store.list::<steward_core::service::Service>(&q).await.unwrap();
         assert_eq!(services.items.len(), 10);
         let incidents = db.store.list::<steward_core::incident::Incident>(&q).await.unwrap();
         assert!(incidents.items.len() > 50, "{}", incidents.items.len());
-        assert!(incidents.items.iter().any(|i| i.status == steward_core::incident::IncidentStatus::Closed));
-        assert!(incidents.items.iter().all(|i| i.organisation.is_some() && i.service.is_some()));
+        assert!(
+            incidents
+                .items
+                .iter()
+                .any(|i| i.status == steward_core::incident::IncidentStatus::Closed)
+        );
+        assert!(
+            incidents
+                .items
+                .iter()
+                .all(|i| i.organisation.is_some() && i.service.is_some())
+        );
         let (code, out, _) = steward(&db, &["audit", "verify"], None);
         assert_eq!(code, 0, "{out}");
         db.finish().await;
     }
+}
+
+/// `serve --demo` on an empty database seeds it and still creates a usable administrator.
+#[tokio::test]
+async fn serve_demo_creates_the_admin_too() {
+    let db = TestDb::sqlite().await;
+    let mut child = Command::new(BIN)
+        .args(db.cli_args())
+        .args(["serve", "--demo", "--demo-records", "200", "--listen", "127.0.0.1:0"])
+        .env("STEWARD_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut printed = String::new();
+    while !printed.contains("serving on") {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        printed.push_str(&line);
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(printed.contains("admin@steward.local with the password"), "{printed}");
+    assert!(printed.contains("200 tickets"), "{printed}");
+    db.finish().await;
 }

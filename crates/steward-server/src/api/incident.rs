@@ -43,14 +43,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The organisation a caller belongs to, which the incident then belongs to.
-pub(crate) async fn organisation_of(ctx: &Ctx, user: Option<UserId>) -> ApiResult<Option<OrganisationId>> {
+pub(crate) async fn organisation_of(ctx: &Ctx, field: &str, user: Option<UserId>) -> ApiResult<Option<OrganisationId>> {
     let Some(u) = user else {
         return Ok(None);
     };
     let found: Option<User> = ctx.state.store.get(u.0).await?;
     match found {
         Some(u) => Ok(u.organisation),
-        None => Err(Error::invalid("caller", format!("{u} does not exist")).into()),
+        None => Err(Error::invalid(field, format!("{u} does not exist")).into()),
     }
 }
 
@@ -98,7 +98,7 @@ async fn create_incident(
         ("major", input.major.is_some()),
     ];
     requester_limits(&ctx, &mut input.caller, "caller", &triage)?;
-    let organisation = organisation_of(&ctx, input.caller).await?;
+    let organisation = organisation_of(&ctx, "caller", input.caller).await?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let incident = Incident::create(input, organisation, &matrix, ctx.now)?;
     create(&ctx, incident).await
@@ -122,7 +122,7 @@ async fn update_incident(
     ApiJson(patch): ApiJson<IncidentPatch>,
 ) -> ApiResult<Json<Incident>> {
     let organisation = match patch.caller {
-        Some(caller) => Some(organisation_of(&ctx, caller).await?),
+        Some(caller) => Some(organisation_of(&ctx, "caller", caller).await?),
         None => None,
     };
     let matrix = ctx.state.store.priority_matrix().await?;

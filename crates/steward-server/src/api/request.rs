@@ -64,7 +64,7 @@ async fn create_request(ctx: Ctx, ApiJson(mut input): ApiJson<NewRequest>) -> Ap
                 format!("{} is not an active catalogue item", input.catalogue_item),
             )
         })?;
-    let organisation = organisation_of(&ctx, input.requested_for).await?;
+    let organisation = organisation_of(&ctx, "requested_for", input.requested_for).await?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let request = Request::create(input, item.service, organisation, &matrix, ctx.now)?;
     create(&ctx, request).await
@@ -87,7 +87,7 @@ async fn update_request(
     ApiJson(patch): ApiJson<RequestPatch>,
 ) -> ApiResult<Json<Request>> {
     let organisation = match patch.requested_for {
-        Some(person) => Some(organisation_of(&ctx, person).await?),
+        Some(person) => Some(organisation_of(&ctx, "requested_for", person).await?),
         None => None,
     };
     let matrix = ctx.state.store.priority_matrix().await?;
