@@ -37,21 +37,22 @@ impl RecordKind {
         }
     }
 
+    /// Every kind, in a fixed order.
+    pub const ALL: [RecordKind; 10] = [
+        RecordKind::Service,
+        RecordKind::CatalogueItem,
+        RecordKind::Organisation,
+        RecordKind::Team,
+        RecordKind::User,
+        RecordKind::Incident,
+        RecordKind::Request,
+        RecordKind::Problem,
+        RecordKind::Change,
+        RecordKind::ConfigurationItem,
+    ];
+
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            RecordKind::Service,
-            RecordKind::CatalogueItem,
-            RecordKind::Organisation,
-            RecordKind::Team,
-            RecordKind::User,
-            RecordKind::Incident,
-            RecordKind::Request,
-            RecordKind::Problem,
-            RecordKind::Change,
-            RecordKind::ConfigurationItem,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// The prefix of this kind's references (`INC` for `INC-42`).
@@ -74,20 +75,9 @@ impl RecordKind {
     /// Which kind a reference such as `CHG-3` names, and its number.
     pub fn parse_reference(s: &str) -> Option<(RecordKind, i64)> {
         let (prefix, _) = s.split_once('-')?;
-        let kind = [
-            RecordKind::Service,
-            RecordKind::CatalogueItem,
-            RecordKind::Organisation,
-            RecordKind::Team,
-            RecordKind::User,
-            RecordKind::Incident,
-            RecordKind::Request,
-            RecordKind::Problem,
-            RecordKind::Change,
-            RecordKind::ConfigurationItem,
-        ]
-        .into_iter()
-        .find(|k| k.prefix().eq_ignore_ascii_case(prefix))?;
+        let kind = Self::ALL
+            .into_iter()
+            .find(|k| k.prefix().eq_ignore_ascii_case(prefix))?;
         let n = reference_number(s, kind.prefix())?;
         Some((kind, n))
     }
@@ -106,6 +96,7 @@ pub trait Record: Serialize + Clone + Send + Sync + 'static {
     const KIND: RecordKind;
     fn id(&self) -> i64;
     fn set_id(&mut self, id: i64);
+    fn created_at(&self) -> DateTime<Utc>;
     fn updated_at(&self) -> DateTime<Utc>;
     fn touch(&mut self, at: DateTime<Utc>);
     /// The customer organisation a requester must belong to in order to see this record;
@@ -115,7 +106,7 @@ pub trait Record: Serialize + Clone + Send + Sync + 'static {
     }
 }
 
-/// Implements [`Record`] for a struct with `id`, `updated_at` fields.
+/// Implements [`Record`] for a struct with `id`, `created_at` and `updated_at` fields.
 #[macro_export]
 macro_rules! record {
     ($ty:ty, $kind:expr, $id:ident) => {
@@ -129,6 +120,9 @@ macro_rules! record {
             }
             fn set_id(&mut self, id: i64) {
                 self.id = $crate::id::$id(id);
+            }
+            fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+                self.created_at
             }
             fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
                 self.updated_at

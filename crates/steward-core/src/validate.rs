@@ -31,10 +31,12 @@ impl Checker {
         }
     }
 
-    /// A free text: at most `max` characters.
+    /// A free text: at most `max` characters, and no NUL (which no database column can hold).
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
         if value.chars().count() > max {
             self.fail(field, format!("must be at most {max} characters"));
+        } else if value.contains('\0') {
+            self.fail(field, "must not contain NUL characters");
         }
     }
 

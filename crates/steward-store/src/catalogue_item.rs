@@ -58,11 +58,4 @@ impl Table for CatalogueItem {
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         vec![("service", RecordKind::Service, self.service.0)]
     }
-
-    fn sort_value(&self, column: &str) -> i64 {
-        match column {
-            "created_at" => micros(self.created_at),
-            _ => micros(self.updated_at),
-        }
-    }
 }

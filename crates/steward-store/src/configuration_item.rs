@@ -70,11 +70,4 @@ impl Table for ConfigurationItem {
         refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
         r
     }
-
-    fn sort_value(&self, column: &str) -> i64 {
-        match column {
-            "created_at" => micros(self.created_at),
-            _ => micros(self.updated_at),
-        }
-    }
 }

@@ -44,11 +44,4 @@ impl Table for Organisation {
             micros(self.updated_at)
         ]
     }
-
-    fn sort_value(&self, column: &str) -> i64 {
-        match column {
-            "created_at" => micros(self.created_at),
-            _ => micros(self.updated_at),
-        }
-    }
 }

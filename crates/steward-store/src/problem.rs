@@ -125,8 +125,8 @@ impl Table for Problem {
 
     fn sort_value(&self, column: &str) -> i64 {
         match column {
-            "created_at" => micros(self.created_at),
             "priority" => crate::priority_to_stored(self.priority),
+            "created_at" => micros(self.created_at),
             _ => micros(self.updated_at),
         }
     }

@@ -26,8 +26,14 @@ pub trait Table: Record + Sized {
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         Vec::new()
     }
-    /// The value of a sort column, for the next-page cursor.
-    fn sort_value(&self, column: &str) -> i64;
+    /// The value of a sort column, for the next-page cursor. Every table sorts by `created_at`
+    /// and `updated_at`; tables with more sort columns override this.
+    fn sort_value(&self, column: &str) -> i64 {
+        match column {
+            "created_at" => micros(self.created_at()),
+            _ => micros(self.updated_at()),
+        }
+    }
 }
 
 pub(crate) fn table_of(kind: RecordKind) -> &'static str {

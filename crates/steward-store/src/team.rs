@@ -46,13 +46,6 @@ impl Table for Team {
             micros(self.updated_at)
         ]
     }
-
-    fn sort_value(&self, column: &str) -> i64 {
-        match column {
-            "created_at" => micros(self.created_at),
-            _ => micros(self.updated_at),
-        }
-    }
 }
 
 impl Store {

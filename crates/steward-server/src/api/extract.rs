@@ -51,32 +51,47 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.is_empty() {
         return Err(ApiError::MalformedBody("the body is empty; send a JSON object".into()));
     }
-    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-        if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err() {
-            return Err(ApiError::MalformedBody("the body is not valid JSON".into()));
-        }
+    let value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::MalformedBody(format!("the body is not valid JSON: {e}")))?;
+    if !value.is_object() {
         return Err(ApiError::Domain(Error::invalid("body", "must be a JSON object")));
     }
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
-    let value = match result {
-        Ok(v) => v,
-        Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            return Err(match inner.classify() {
-                serde_json::error::Category::Data => {
-                    let message = inner.to_string();
-                    let field = field_of(&path, &message);
-                    ApiError::Domain(Error::Invalid(vec![FieldError::new(field, strip_position(&message))]))
-                }
-                _ => ApiError::MalformedBody(format!("the body is not valid JSON: {inner}")),
-            });
-        }
-    };
-    de.end()
-        .map_err(|e| ApiError::MalformedBody(format!("the body has trailing data after the JSON value: {e}")))?;
-    Ok(value)
+    if let Some(path) = find_nul(&value, String::new()) {
+        return Err(ApiError::Domain(Error::invalid(
+            path,
+            "text must not contain NUL characters",
+        )));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        let field = field_of(&path, &message);
+        ApiError::Domain(Error::Invalid(vec![FieldError::new(field, message)]))
+    })
+}
+
+/// The path of the first string (or key) holding a NUL, which no text column can store.
+fn find_nul(v: &serde_json::Value, path: String) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => Some(if path.is_empty() { "body".into() } else { path }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| find_nul(x, format!("{path}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            let here = if path.is_empty() {
+                k.clone()
+            } else {
+                format!("{path}.{k}")
+            };
+            if k.contains('\0') {
+                Some(here)
+            } else {
+                find_nul(x, here)
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// The field a shape error is about: its path, or for "missing field `x`"/"unknown field `x`"
@@ -94,13 +109,6 @@ fn field_of(path: &str, message: &str) -> String {
     }
 }
 
-fn strip_position(m: &str) -> String {
-    match m.find(" at line ") {
-        Some(i) => m[..i].to_string(),
-        None => m.to_string(),
-    }
-}
-
 /// A query string; anything unknown or unparsable is a 400 naming it.
 pub struct ApiQuery<T>(pub T);
 
@@ -109,6 +117,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
+        if q.to_ascii_lowercase().contains("%00") {
+            return Err(ApiError::BadQuery(
+                "the query string must not contain NUL characters".into(),
+            ));
+        }
         serde_urlencoded::from_str(q)
             .map(ApiQuery)
             .map_err(|e| ApiError::BadQuery(format!("the query string is not valid: {e}")))
