@@ -80,6 +80,8 @@ ids! {
     OrganisationId => "ORG", "organisation";
     /// A requestable item of the service catalogue.
     CatalogueItemId => "CAT", "catalogue item";
+    /// A business-hours calendar.
+    CalendarId => "CAL", "calendar";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

@@ -11,6 +11,7 @@ use crate::id::OrganisationId;
 pub enum RecordKind {
     Service,
     CatalogueItem,
+    Calendar,
     Organisation,
     Team,
     User,
@@ -26,6 +27,7 @@ impl RecordKind {
         match self {
             RecordKind::Service => "service",
             RecordKind::CatalogueItem => "catalogue_item",
+            RecordKind::Calendar => "calendar",
             RecordKind::Organisation => "organisation",
             RecordKind::Team => "team",
             RecordKind::User => "user",
@@ -38,9 +40,10 @@ impl RecordKind {
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
+        RecordKind::Calendar,
         RecordKind::Organisation,
         RecordKind::Team,
         RecordKind::User,
@@ -61,6 +64,7 @@ impl RecordKind {
         match self {
             RecordKind::Service => ServiceId::PREFIX,
             RecordKind::CatalogueItem => CatalogueItemId::PREFIX,
+            RecordKind::Calendar => CalendarId::PREFIX,
             RecordKind::Organisation => OrganisationId::PREFIX,
             RecordKind::Team => TeamId::PREFIX,
             RecordKind::User => UserId::PREFIX,
