@@ -210,7 +210,7 @@ impl Calendar {
         ] {
             day.sort_by_key(|s| s.start);
         }
-        self.holidays.sort_by(|a, b| (a.from, a.to).cmp(&(b.from, b.to)));
+        self.holidays.sort_by_key(|h| (h.from, h.to));
     }
 
     fn check(&self, c: &mut Checker) {
