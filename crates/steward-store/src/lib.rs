@@ -5,6 +5,7 @@
 pub mod exec;
 
 mod auth;
+mod calendar;
 mod catalogue_item;
 mod change;
 mod configuration_item;

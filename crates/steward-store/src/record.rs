@@ -40,6 +40,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
     match kind {
         RecordKind::Service => "services",
         RecordKind::CatalogueItem => "catalogue_items",
+        RecordKind::Calendar => "calendars",
         RecordKind::Organisation => "organisations",
         RecordKind::Team => "teams",
         RecordKind::User => "users",
@@ -48,6 +49,21 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Problem => "problems",
         RecordKind::Change => "changes",
         RecordKind::ConfigurationItem => "configuration_items",
+    }
+}
+
+/// The column holding a kind's customer organisation, if it has one.
+fn organisation_column(kind: RecordKind) -> Option<&'static str> {
+    match kind {
+        RecordKind::Incident | RecordKind::Request | RecordKind::User => Some("organisation_id"),
+        RecordKind::Organisation => Some("id"),
+        RecordKind::Service
+        | RecordKind::CatalogueItem
+        | RecordKind::Calendar
+        | RecordKind::Team
+        | RecordKind::Problem
+        | RecordKind::Change
+        | RecordKind::ConfigurationItem => None,
     }
 }
 
@@ -205,6 +221,16 @@ impl Store {
         let saved = save(&mut tx, &old, new, actor, at, action).await?;
         tx.commit().await?;
         Ok(saved)
+    }
+
+    /// Whether a record of any kind exists and, if so, the organisation it belongs to: `None` for
+    /// no such record, `Some(None)` for a record of no organisation.
+    pub async fn locate(&self, kind: RecordKind, id: i64) -> Result<Option<Option<i64>>> {
+        let column = organisation_column(kind).unwrap_or("CAST(NULL AS BIGINT)");
+        let sql = format!("SELECT {column} FROM {} WHERE id = $1", table_of(kind));
+        let mut c = self.read().await?;
+        let row: Option<(Option<i64>,)> = c.fetch_optional(&sql, crate::args![id]).await?;
+        Ok(row.map(|(o,)| o))
     }
 
     pub async fn list<T: Table>(&self, q: &ListQuery) -> Result<Page<T>> {

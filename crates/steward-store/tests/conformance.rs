@@ -618,3 +618,59 @@ async fn schemas_match_across_backends() {
     lite.finish().await;
     pg.finish().await;
 }
+
+#[tokio::test]
+async fn calendars_round_trip_and_records_are_located() {
+    on_each_backend!(|store, db| {
+        use steward_core::calendar::{Calendar, Holiday, NewCalendar, Segment, WeeklyHours};
+        let hours = WeeklyHours {
+            monday: vec![Segment { start: 480, end: 1050 }],
+            ..Default::default()
+        };
+        let input = NewCalendar {
+            name: "Office".into(),
+            description: None,
+            time_zone: "Europe/Paris".into(),
+            always_open: false,
+            hours,
+            holidays: vec![Holiday {
+                name: "Xmas".into(),
+                from: "2026-12-25".parse().unwrap(),
+                to: "2026-12-26".parse().unwrap(),
+            }],
+        };
+        let cal = store
+            .insert(Calendar::create(input, t0()).unwrap(), None)
+            .await
+            .unwrap();
+        let got: Calendar = store.get(cal.id.0).await.unwrap().unwrap();
+        assert_eq!(got, cal);
+
+        let org = store
+            .insert(
+                Organisation::create(
+                    NewOrganisation {
+                        name: "Acme".into(),
+                        description: None,
+                    },
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let i = Incident::create(new_incident("x"), Some(org.id), &PriorityMatrix::default(), t0()).unwrap();
+        let i = store.insert(i, None).await.unwrap();
+        assert_eq!(
+            store.locate(RecordKind::Incident, i.id.0).await.unwrap(),
+            Some(Some(org.id.0))
+        );
+        assert_eq!(store.locate(RecordKind::Calendar, cal.id.0).await.unwrap(), Some(None));
+        assert_eq!(
+            store.locate(RecordKind::Organisation, org.id.0).await.unwrap(),
+            Some(Some(org.id.0))
+        );
+        assert_eq!(store.locate(RecordKind::Problem, 1).await.unwrap(), None);
+    });
+}

@@ -3,9 +3,10 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use steward_core::Error;
 use steward_core::access::{Action, Scope, authorize};
 use steward_core::link::{Endpoint, Link, LinkInput, canonical};
-use steward_core::record::{Record, RecordKind};
+use steward_core::record::RecordKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -22,30 +23,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Fails unless the caller may see the record at `e` (existing, and within their reach).
 async fn ensure_visible(ctx: &Ctx, e: Endpoint, field: &str) -> ApiResult<()> {
-    use steward_core::*;
     let scope = authorize(&ctx.actor, e.kind, Action::Read)?;
-    let store = &ctx.state.store;
-    let organisation = match e.kind {
-        RecordKind::Service => store.get::<service::Service>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::CatalogueItem => store
-            .get::<service::CatalogueItem>(e.id)
-            .await?
-            .map(|r| r.organisation()),
-        RecordKind::Organisation => store
-            .get::<organisation::Organisation>(e.id)
-            .await?
-            .map(|r| r.organisation()),
-        RecordKind::Team => store.get::<team::Team>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::User => store.get::<user::User>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::Incident => store.get::<incident::Incident>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::Request => store.get::<request::Request>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::Problem => store.get::<problem::Problem>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::Change => store.get::<change::Change>(e.id).await?.map(|r| r.organisation()),
-        RecordKind::ConfigurationItem => store
-            .get::<configuration_item::ConfigurationItem>(e.id)
-            .await?
-            .map(|r| r.organisation()),
-    };
+    let organisation = ctx
+        .state
+        .store
+        .locate(e.kind, e.id)
+        .await?
+        .map(|o| o.map(steward_core::id::OrganisationId));
     match organisation {
         Some(o) if scope.covers(o) => Ok(()),
         _ if field == "record" => Err(Error::not_found(e.kind.as_str(), e.reference()).into()),

@@ -3,6 +3,7 @@
 
 pub mod extract;
 
+mod calendar;
 mod catalogue_item;
 mod change;
 mod configuration_item;
@@ -328,6 +329,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(configuration_item::routes())
         .merge(service::routes())
         .merge(catalogue_item::routes())
+        .merge(calendar::routes())
         .merge(organisation::routes())
         .merge(team::routes())
         .merge(user::routes())
