@@ -107,14 +107,14 @@ mod tests {
     #[rustfmt::skip]
     fn access_table() {
         let kinds = RecordKind::ALL;
-        // service, catalogue item, calendar, organisation, team, user,
+        // service, catalogue item, calendar, agreement, organisation, team, user,
         // incident, request, problem, change, configuration item
-        let table: &[(Role, [&str; 11])] = &[
-            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Requester, ["Rcu", "Rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu"]),
+        let table: &[(Role, [&str; 12])] = &[
+            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
+            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu"]),
         ];
         for (role, row) in table {
             for (kind, cell) in kinds.iter().zip(row) {

@@ -503,3 +503,49 @@ pub fn format_duration(micros: i64) -> String {
     }
     out
 }
+
+/// A business duration (microseconds), sent and shown as ISO 8601 hours, minutes and seconds
+/// (`PT4H`) and also accepted as whole seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BusinessDuration(pub i64);
+
+impl Serialize for BusinessDuration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(&format_duration(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for BusinessDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw<'a> {
+            Seconds(i64),
+            Text(std::borrow::Cow<'a, str>),
+        }
+        let text = match Raw::deserialize(d)? {
+            Raw::Seconds(s) => s.to_string(),
+            Raw::Text(t) => t.into_owned(),
+        };
+        parse_duration("duration", &text).map(BusinessDuration).map_err(|_| {
+            serde::de::Error::custom(format!(
+                "'{}' is not a duration: give seconds (3600) or ISO 8601 hours, minutes and seconds (PT8H30M)",
+                text.chars().take(40).collect::<String>()
+            ))
+        })
+    }
+}
+
+impl utoipa::PartialSchema for BusinessDuration {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .examples(["PT8H30M"])
+            .description(Some(
+                "A business duration: ISO 8601 hours, minutes and seconds, or whole seconds.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for BusinessDuration {}

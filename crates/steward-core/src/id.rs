@@ -82,6 +82,8 @@ ids! {
     CatalogueItemId => "CAT", "catalogue item";
     /// A business-hours calendar.
     CalendarId => "CAL", "calendar";
+    /// A service level agreement, operational level agreement or underpinning contract.
+    AgreementId => "AGR", "agreement";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

@@ -2,6 +2,7 @@
 //! history chain. Pure: no HTTP, no SQL, no clock or randomness — callers pass time and ids in.
 
 pub mod access;
+pub mod agreement;
 pub mod calendar;
 pub mod change;
 pub mod configuration_item;

@@ -69,11 +69,11 @@ macro_rules! lifecycle {
 /// Declares a plain enum of named values (no transitions), stored and sent as its name.
 #[macro_export]
 macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $s:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         pub enum $name {
-            $(#[serde(rename = $s)] $variant),+
+            $($(#[$vdoc])* #[serde(rename = $s)] $variant),+
         }
 
         impl $name {

@@ -12,6 +12,7 @@ pub enum RecordKind {
     Service,
     CatalogueItem,
     Calendar,
+    Agreement,
     Organisation,
     Team,
     User,
@@ -28,6 +29,7 @@ impl RecordKind {
             RecordKind::Service => "service",
             RecordKind::CatalogueItem => "catalogue_item",
             RecordKind::Calendar => "calendar",
+            RecordKind::Agreement => "agreement",
             RecordKind::Organisation => "organisation",
             RecordKind::Team => "team",
             RecordKind::User => "user",
@@ -40,10 +42,11 @@ impl RecordKind {
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
+        RecordKind::Agreement,
         RecordKind::Organisation,
         RecordKind::Team,
         RecordKind::User,
@@ -65,6 +68,7 @@ impl RecordKind {
             RecordKind::Service => ServiceId::PREFIX,
             RecordKind::CatalogueItem => CatalogueItemId::PREFIX,
             RecordKind::Calendar => CalendarId::PREFIX,
+            RecordKind::Agreement => AgreementId::PREFIX,
             RecordKind::Organisation => OrganisationId::PREFIX,
             RecordKind::Team => TeamId::PREFIX,
             RecordKind::User => UserId::PREFIX,

@@ -6,7 +6,7 @@ use steward_core::{Error, Result};
 
 use crate::exec::Arg;
 use crate::record::Table;
-use crate::{args, from_micros, micros};
+use crate::{args, from_micros, json_text, micros};
 
 #[derive(sqlx::FromRow)]
 pub struct CalendarRow {
@@ -19,11 +19,6 @@ pub struct CalendarRow {
     holidays: String,
     created_at: i64,
     updated_at: i64,
-}
-
-fn json<T: serde::Serialize>(v: &T) -> String {
-    // Serialising plain data structs to a string cannot fail.
-    serde_json::to_string(v).unwrap_or_default()
 }
 
 impl Table for Calendar {
@@ -62,8 +57,8 @@ impl Table for Calendar {
             &self.description,
             &self.time_zone,
             self.always_open,
-            json(&self.hours),
-            json(&self.holidays),
+            json_text(&self.hours),
+            json_text(&self.holidays),
             micros(self.created_at),
             micros(self.updated_at),
         ]

@@ -4,6 +4,7 @@
 
 pub mod exec;
 
+mod agreement;
 mod auth;
 mod calendar;
 mod catalogue_item;
@@ -226,4 +227,10 @@ pub fn schema_fingerprint() -> String {
         h.update(&m.checksum[..]);
     }
     hex::encode(&h.finalize()[..6])
+}
+
+/// A plain data structure as JSON text, for columns holding a document.
+pub(crate) fn json_text<T: serde::Serialize>(v: &T) -> String {
+    // Serialising plain data structs (no maps with non-text keys) cannot fail.
+    serde_json::to_string(v).unwrap_or_default()
 }

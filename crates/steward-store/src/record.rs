@@ -41,6 +41,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Service => "services",
         RecordKind::CatalogueItem => "catalogue_items",
         RecordKind::Calendar => "calendars",
+        RecordKind::Agreement => "agreements",
         RecordKind::Organisation => "organisations",
         RecordKind::Team => "teams",
         RecordKind::User => "users",
@@ -60,6 +61,7 @@ fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         RecordKind::Service
         | RecordKind::CatalogueItem
         | RecordKind::Calendar
+        | RecordKind::Agreement
         | RecordKind::Team
         | RecordKind::Problem
         | RecordKind::Change

@@ -3,6 +3,7 @@
 
 pub mod extract;
 
+mod agreement;
 mod calendar;
 mod catalogue_item;
 mod change;
@@ -92,7 +93,8 @@ id_filters!(
     steward_core::id::UserId,
     steward_core::id::TeamId,
     steward_core::id::OrganisationId,
-    steward_core::id::CatalogueItemId
+    steward_core::id::CatalogueItemId,
+    steward_core::id::CalendarId
 );
 
 macro_rules! text_filters {
@@ -111,6 +113,7 @@ text_filters!(
     steward_core::service::ServiceStatus,
     steward_core::configuration_item::ConfigurationItemStatus,
     steward_core::user::Role,
+    steward_core::agreement::AgreementKind,
     String
 );
 
@@ -330,6 +333,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(service::routes())
         .merge(catalogue_item::routes())
         .merge(calendar::routes())
+        .merge(agreement::routes())
         .merge(organisation::routes())
         .merge(team::routes())
         .merge(user::routes())

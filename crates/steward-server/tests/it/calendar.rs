@@ -134,3 +134,85 @@ async fn calendars_are_defined_and_previewed() {
         assert!(h["items"].as_array().unwrap().iter().any(|e| e["field"] == "time_zone"));
     });
 }
+
+#[tokio::test]
+async fn agreements_hold_targets_per_service_and_priority() {
+    on_each_backend!(|s| {
+        let cal = s
+            .create(
+                "/api/v1/calendars",
+                &s.manager,
+                json!({"name": "24x7", "time_zone": "UTC", "always_open": true}),
+            )
+            .await;
+        let (svc, _) = s.service_with_item("MAIL").await;
+        let team = s
+            .create("/api/v1/teams", &s.manager, json!({"name": "Mail team"}))
+            .await;
+        let sla = json!({
+            "name": "Acme gold",
+            "kind": "sla",
+            "organisation": s.org_a,
+            "calendar": cal,
+            "valid_from": "2026-01-01",
+            "review_date": "2026-12-01",
+            "targets": [
+                {"priority": "P1", "response": "PT15M", "resolution": "PT4H"},
+                {"service": svc, "priority": "P1", "response": 600, "resolution": "PT2H"}
+            ]
+        });
+        let (st, v) = s.post("/api/v1/agreements", &s.agent, sla.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{v}");
+        let (st, v) = s.post("/api/v1/agreements", &s.manager, sla).await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        let agr = v["id"].as_str().unwrap().to_string();
+        assert!(agr.starts_with("AGR-"));
+        assert_eq!(v["warning_percent"], json!([75]));
+        assert_eq!(v["pause_on"], json!(["waiting_for_customer", "waiting_for_supplier"]));
+        assert_eq!(v["targets"][1]["response"], "PT10M");
+
+        let bad = json!({
+            "name": "Broken", "kind": "ola", "calendar": "CAL-999", "valid_from": "2026-01-01", "valid_to": "2025-01-01",
+            "targets": [{"priority": "P1", "response": "PT4H", "resolution": "PT1H"}], "warning_percent": [0]
+        });
+        let (st, v) = s.post("/api/v1/agreements", &s.manager, bad).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let mut fields: Vec<&str> = v["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        fields.sort();
+        assert_eq!(fields, ["targets[0].resolution", "team", "valid_to", "warning_percent"]);
+        let (st, v) = s
+            .post("/api/v1/agreements", &s.manager, json!({"name": "No calendar", "kind": "ola", "team": team, "calendar": "CAL-999", "valid_from": "2026-01-01", "targets": [{"priority": "P2", "response": "PT1H", "resolution": "PT8H"}]}))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["fields"][0]["field"], "calendar");
+        let (st, v) = s
+            .post("/api/v1/agreements", &s.manager, json!({"name": "Bad duration", "kind": "sla", "calendar": cal, "valid_from": "2026-01-01", "targets": [{"priority": "P2", "response": "soon", "resolution": "PT8H"}]}))
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+        let (_, v) = s
+            .get(
+                &format!("/api/v1/agreements?kind=sla&organisation={}", s.org_a),
+                &s.auditor,
+            )
+            .await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 1);
+        let (st, v) = s
+            .patch(
+                &format!("/api/v1/agreements/{agr}"),
+                &s.manager,
+                json!({"active": false}),
+            )
+            .await;
+        assert_eq!((st, v["active"].as_bool()), (StatusCode::OK, Some(false)));
+        let (_, v) = s.get("/api/v1/agreements?active=true", &s.agent).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 0);
+        let (st, _) = s.get(&format!("/api/v1/agreements/{agr}"), &s.requester_a).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}

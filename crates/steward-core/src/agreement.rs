@@ -1,0 +1,417 @@
+//! Agreements: service level agreements with customers, operational level agreements with
+//! internal teams, and underpinning contracts with suppliers. Each sets, per service and
+//! priority, a response and a resolution target counted in a business-hours calendar.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::BusinessDuration;
+use crate::error::Result;
+use crate::id::{AgreementId, CalendarId, OrganisationId, ServiceId, TeamId, UserId};
+use crate::incident::PendingReason;
+use crate::patch::{nullable, set};
+use crate::priority::Priority;
+use crate::record::RecordKind;
+use crate::validate::{Checker, NAME_MAX, TEXT_MAX};
+use crate::{named_enum, record};
+
+named_enum! {
+    /// With whom the agreement is made.
+    AgreementKind {
+        /// A service level agreement with customers.
+        ServiceLevel = "sla",
+        /// An operational level agreement with an internal team.
+        OperationalLevel = "ola",
+        /// An underpinning contract with a supplier.
+        UnderpinningContract = "uc",
+    }
+}
+
+/// The targets for one priority, on one service or (without `service`) on every service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    #[serde(default)]
+    pub service: Option<ServiceId>,
+    pub priority: Priority,
+    /// Business time allowed until the first response.
+    pub response: BusinessDuration,
+    /// Business time allowed until resolution (or fulfilment).
+    pub resolution: BusinessDuration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Agreement {
+    pub id: AgreementId,
+    pub name: String,
+    pub kind: AgreementKind,
+    pub description: String,
+    /// The customer of a service level agreement; none means every customer.
+    pub organisation: Option<OrganisationId>,
+    /// The internal team of an operational level agreement.
+    pub team: Option<TeamId>,
+    /// The supplier of an underpinning contract.
+    pub supplier: Option<String>,
+    /// The calendar targets are counted in.
+    pub calendar: CalendarId,
+    pub targets: Vec<Target>,
+    /// Pending reasons that stop the clock.
+    pub pause_on: Vec<PendingReason>,
+    /// Percentages of a target at which a warning is raised.
+    pub warning_percent: Vec<u8>,
+    /// Whether a reopened ticket's resolution clock runs on (true) or stays as it was at the
+    /// first resolution (false).
+    pub resume_on_reopen: bool,
+    pub owner: Option<UserId>,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+    pub review_date: Option<NaiveDate>,
+    /// Deactivating an agreement stops its clocks and withdraws their pending escalations.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+record!(Agreement, RecordKind::Agreement, AgreementId);
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAgreement {
+    pub name: String,
+    pub kind: AgreementKind,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub organisation: Option<OrganisationId>,
+    #[serde(default)]
+    pub team: Option<TeamId>,
+    #[serde(default)]
+    pub supplier: Option<String>,
+    pub calendar: CalendarId,
+    pub targets: Vec<Target>,
+    /// Defaults to waiting for customer and waiting for supplier.
+    #[serde(default)]
+    pub pause_on: Option<Vec<PendingReason>>,
+    /// Defaults to [75].
+    #[serde(default)]
+    pub warning_percent: Option<Vec<u8>>,
+    /// Defaults to true.
+    #[serde(default)]
+    pub resume_on_reopen: Option<bool>,
+    #[serde(default)]
+    pub owner: Option<UserId>,
+    pub valid_from: NaiveDate,
+    #[serde(default)]
+    pub valid_to: Option<NaiveDate>,
+    #[serde(default)]
+    pub review_date: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementPatch {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub organisation: Option<Option<OrganisationId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub team: Option<Option<TeamId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub supplier: Option<Option<String>>,
+    #[serde(default)]
+    pub calendar: Option<CalendarId>,
+    #[serde(default)]
+    pub targets: Option<Vec<Target>>,
+    #[serde(default)]
+    pub pause_on: Option<Vec<PendingReason>>,
+    #[serde(default)]
+    pub warning_percent: Option<Vec<u8>>,
+    #[serde(default)]
+    pub resume_on_reopen: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub owner: Option<Option<UserId>>,
+    #[serde(default)]
+    pub valid_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub valid_to: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub review_date: Option<Option<NaiveDate>>,
+    #[serde(default)]
+    pub active: Option<bool>,
+}
+
+impl Agreement {
+    pub fn create(input: NewAgreement, at: DateTime<Utc>) -> Result<Agreement> {
+        let mut a = Agreement {
+            id: AgreementId(0),
+            name: input.name.trim().to_string(),
+            kind: input.kind,
+            description: input.description.unwrap_or_default(),
+            organisation: input.organisation,
+            team: input.team,
+            supplier: input.supplier.filter(|s| !s.trim().is_empty()),
+            calendar: input.calendar,
+            targets: input.targets,
+            pause_on: input
+                .pause_on
+                .unwrap_or_else(|| vec![PendingReason::WaitingForCustomer, PendingReason::WaitingForSupplier]),
+            warning_percent: input.warning_percent.unwrap_or_else(|| vec![75]),
+            resume_on_reopen: input.resume_on_reopen.unwrap_or(true),
+            owner: input.owner,
+            valid_from: input.valid_from,
+            valid_to: input.valid_to,
+            review_date: input.review_date,
+            active: true,
+            created_at: at,
+            updated_at: at,
+        };
+        a.normalise();
+        let mut c = Checker::new();
+        c.line("name", &input.name, NAME_MAX);
+        a.check(&mut c);
+        c.finish()?;
+        Ok(a)
+    }
+
+    pub fn apply_patch(&mut self, p: AgreementPatch) -> Result<()> {
+        let mut c = Checker::new();
+        if let Some(n) = &p.name {
+            c.line("name", n, NAME_MAX);
+        }
+        let mut next = self.clone();
+        set(&mut next.name, p.name.map(|n| n.trim().to_string()));
+        set(&mut next.description, p.description);
+        set(&mut next.organisation, p.organisation);
+        set(&mut next.team, p.team);
+        set(
+            &mut next.supplier,
+            p.supplier.map(|s| s.filter(|s| !s.trim().is_empty())),
+        );
+        set(&mut next.calendar, p.calendar);
+        set(&mut next.targets, p.targets);
+        set(&mut next.pause_on, p.pause_on);
+        set(&mut next.warning_percent, p.warning_percent);
+        set(&mut next.resume_on_reopen, p.resume_on_reopen);
+        set(&mut next.owner, p.owner);
+        set(&mut next.valid_from, p.valid_from);
+        set(&mut next.valid_to, p.valid_to);
+        set(&mut next.review_date, p.review_date);
+        set(&mut next.active, p.active);
+        next.normalise();
+        next.check(&mut c);
+        c.finish()?;
+        *self = next;
+        Ok(())
+    }
+
+    fn normalise(&mut self) {
+        self.warning_percent.sort_unstable();
+        self.warning_percent.dedup();
+        self.pause_on.sort_by_key(|r| r.as_str());
+        self.pause_on.dedup();
+        self.targets.sort_by_key(|t| (t.service, t.priority as u8));
+    }
+
+    fn check(&self, c: &mut Checker) {
+        c.text("description", &self.description, TEXT_MAX);
+        c.opt_line("supplier", self.supplier.as_deref(), NAME_MAX);
+        match self.kind {
+            AgreementKind::OperationalLevel if self.team.is_none() => {
+                c.fail("team", "an operational level agreement is made with a team")
+            }
+            AgreementKind::UnderpinningContract if self.supplier.is_none() => {
+                c.fail("supplier", "an underpinning contract is made with a supplier")
+            }
+            _ => {}
+        }
+        if self.targets.is_empty() {
+            c.fail("targets", "an agreement needs at least one target");
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if t.response.0 <= 0 {
+                c.fail(&format!("targets[{i}].response"), "must be longer than zero");
+            }
+            if t.resolution.0 < t.response.0 {
+                c.fail(
+                    &format!("targets[{i}].resolution"),
+                    "must not be shorter than the response target",
+                );
+            }
+            if i > 0 && self.targets[i - 1].service == t.service && self.targets[i - 1].priority == t.priority {
+                c.fail(
+                    &format!("targets[{i}]"),
+                    "repeats the service and priority of another target",
+                );
+            }
+        }
+        if self.targets.len() > 500 {
+            c.fail("targets", "at most 500 targets");
+        }
+        if self.warning_percent.iter().any(|p| !(1..=99).contains(p)) {
+            c.fail("warning_percent", "each threshold must be between 1 and 99");
+        }
+        if let Some(to) = self.valid_to {
+            if to < self.valid_from {
+                c.fail("valid_to", "must not be before valid_from");
+            }
+        }
+    }
+
+    /// Whether this agreement is in force on a date.
+    pub fn in_force(&self, on: NaiveDate) -> bool {
+        self.active && self.valid_from <= on && self.valid_to.is_none_or(|to| on <= to)
+    }
+}
+
+/// What a ticket offers for choosing the agreement that governs it.
+#[derive(Debug, Clone, Copy)]
+pub struct TicketTerms {
+    pub organisation: Option<OrganisationId>,
+    pub team: Option<TeamId>,
+    pub service: Option<ServiceId>,
+    pub priority: Priority,
+    /// The date (in UTC) the ticket was opened.
+    pub opened_on: NaiveDate,
+}
+
+/// The service level agreement and target that govern a ticket: among agreements in force on
+/// the day it was opened, for its customer (or every customer) and with a target for its
+/// priority on its service (or every service), the most specific wins — a customer's own over
+/// a general one, then a service's own target over a general one — and then the oldest.
+pub fn select<'a>(agreements: &'a [Agreement], terms: &TicketTerms) -> Option<(&'a Agreement, &'a Target)> {
+    agreements
+        .iter()
+        .filter(|a| a.kind == AgreementKind::ServiceLevel && a.in_force(terms.opened_on))
+        .filter(|a| a.organisation.is_none() || a.organisation == terms.organisation)
+        .flat_map(|a| {
+            a.targets
+                .iter()
+                .filter(|t| t.priority == terms.priority && (t.service.is_none() || t.service == terms.service))
+                .map(move |t| (a, t))
+        })
+        .max_by_key(|(a, t)| (a.organisation.is_some(), t.service.is_some(), std::cmp::Reverse(a.id)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hours(h: i64) -> BusinessDuration {
+        BusinessDuration(h * 3_600_000_000)
+    }
+
+    fn agreement(id: i64, organisation: Option<i64>, targets: Vec<(Option<i64>, Priority, i64)>) -> Agreement {
+        let input = NewAgreement {
+            name: format!("a{id}"),
+            kind: AgreementKind::ServiceLevel,
+            description: None,
+            organisation: organisation.map(OrganisationId),
+            team: None,
+            supplier: None,
+            calendar: CalendarId(1),
+            targets: targets
+                .into_iter()
+                .map(|(s, p, h)| Target {
+                    service: s.map(ServiceId),
+                    priority: p,
+                    response: hours(1),
+                    resolution: hours(h),
+                })
+                .collect(),
+            pause_on: None,
+            warning_percent: None,
+            resume_on_reopen: None,
+            owner: None,
+            valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            valid_to: Some(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
+            review_date: None,
+        };
+        let mut a = Agreement::create(input, DateTime::<Utc>::UNIX_EPOCH).unwrap();
+        a.id = AgreementId(id);
+        a
+    }
+
+    #[test]
+    fn the_most_specific_agreement_in_force_wins() {
+        use Priority::*;
+        let general = agreement(1, None, vec![(None, P1, 4), (None, P2, 8)]);
+        let general_mail = agreement(2, None, vec![(Some(10), P1, 2)]);
+        let acme = agreement(3, Some(7), vec![(None, P1, 3)]);
+        let all = [general, general_mail, acme];
+        let terms = |org: Option<i64>, svc: Option<i64>, p: Priority, month: u32| TicketTerms {
+            organisation: org.map(OrganisationId),
+            team: None,
+            service: svc.map(ServiceId),
+            priority: p,
+            opened_on: NaiveDate::from_ymd_opt(2026, month, 1).unwrap(),
+        };
+        let pick = |t: TicketTerms| select(&all, &t).map(|(a, t)| (a.id.0, t.resolution));
+        assert_eq!(pick(terms(None, None, P1, 3)), Some((1, hours(4))));
+        assert_eq!(pick(terms(None, Some(10), P1, 3)), Some((2, hours(2))));
+        assert_eq!(
+            pick(terms(Some(7), Some(10), P1, 3)),
+            Some((3, hours(3))),
+            "the customer's own first"
+        );
+        assert_eq!(
+            pick(terms(Some(7), None, P2, 3)),
+            Some((1, hours(8))),
+            "falls back to the general one"
+        );
+        assert_eq!(pick(terms(None, None, P5, 3)), None);
+        let mut expired = all.clone();
+        for a in &mut expired {
+            a.valid_to = Some(NaiveDate::from_ymd_opt(2026, 2, 1).unwrap());
+        }
+        assert!(select(&expired, &terms(None, None, P1, 3)).is_none());
+        let mut inactive = all.clone();
+        inactive[2].active = false;
+        assert_eq!(
+            select(&inactive, &terms(Some(7), None, P1, 3)).map(|(a, _)| a.id.0),
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn targets_and_kinds_are_checked() {
+        let mut a = agreement(1, None, vec![(None, Priority::P1, 4)]);
+        let dup = AgreementPatch {
+            targets: Some(vec![
+                Target {
+                    service: None,
+                    priority: Priority::P1,
+                    response: hours(1),
+                    resolution: hours(2),
+                },
+                Target {
+                    service: None,
+                    priority: Priority::P1,
+                    response: hours(1),
+                    resolution: hours(3),
+                },
+            ]),
+            ..Default::default()
+        };
+        assert!(a.apply_patch(dup).is_err());
+        let short = AgreementPatch {
+            targets: Some(vec![Target {
+                service: None,
+                priority: Priority::P1,
+                response: hours(4),
+                resolution: hours(2),
+            }]),
+            warning_percent: Some(vec![150]),
+            ..Default::default()
+        };
+        match a.apply_patch(short) {
+            Err(crate::Error::Invalid(f)) => {
+                let names: Vec<&str> = f.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(names, ["targets[0].resolution", "warning_percent"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(a.warning_percent, [75]);
+    }
+}

@@ -1,0 +1,143 @@
+//! How agreements are stored.
+
+use chrono::NaiveDate;
+use steward_core::agreement::{Agreement, AgreementKind};
+use steward_core::id::*;
+use steward_core::record::RecordKind;
+use steward_core::{Error, Result};
+
+use crate::exec::Arg;
+use crate::record::Table;
+use crate::{args, from_micros, json_text, micros, parse_stored, refer};
+
+#[derive(sqlx::FromRow)]
+pub struct AgreementRow {
+    id: i64,
+    name: String,
+    kind: String,
+    description: String,
+    organisation_id: Option<i64>,
+    team_id: Option<i64>,
+    supplier: Option<String>,
+    calendar_id: i64,
+    targets: String,
+    pause_on: String,
+    warning_percent: String,
+    resume_on_reopen: bool,
+    owner_id: Option<i64>,
+    valid_from: String,
+    valid_to: Option<String>,
+    review_date: Option<String>,
+    active: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn date(column: &str, v: &str) -> Result<NaiveDate> {
+    v.parse()
+        .map_err(|_| Error::unexpected(format!("stored {column} '{v}' is not a date")))
+}
+
+fn document<T: serde::de::DeserializeOwned>(column: &str, v: &str) -> Result<T> {
+    serde_json::from_str(v).map_err(|e| Error::unexpected(format!("stored {column} is not valid: {e}")))
+}
+
+impl Table for Agreement {
+    type Row = AgreementRow;
+    const TABLE: &'static str = "agreements";
+    const COLUMNS: &'static [&'static str] = &[
+        "name",
+        "kind",
+        "description",
+        "organisation_id",
+        "team_id",
+        "supplier",
+        "calendar_id",
+        "targets",
+        "pause_on",
+        "warning_percent",
+        "resume_on_reopen",
+        "owner_id",
+        "valid_from",
+        "valid_to",
+        "review_date",
+        "active",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn from_row(r: AgreementRow) -> Result<Self> {
+        Ok(Agreement {
+            id: AgreementId(r.id),
+            name: r.name,
+            kind: parse_stored("kind", &r.kind, AgreementKind::parse)?,
+            description: r.description,
+            organisation: r.organisation_id.map(OrganisationId),
+            team: r.team_id.map(TeamId),
+            supplier: r.supplier,
+            calendar: CalendarId(r.calendar_id),
+            targets: document("targets", &r.targets)?,
+            pause_on: document("pause_on", &r.pause_on)?,
+            warning_percent: document("warning_percent", &r.warning_percent)?,
+            resume_on_reopen: r.resume_on_reopen,
+            owner: r.owner_id.map(UserId),
+            valid_from: date("valid_from", &r.valid_from)?,
+            valid_to: r.valid_to.map(|v| date("valid_to", &v)).transpose()?,
+            review_date: r.review_date.map(|v| date("review_date", &v)).transpose()?,
+            active: r.active,
+            created_at: from_micros(r.created_at)?,
+            updated_at: from_micros(r.updated_at)?,
+        })
+    }
+
+    fn to_args(&self) -> Vec<Arg> {
+        args![
+            &self.name,
+            self.kind.as_str(),
+            &self.description,
+            self.organisation.map(|v| v.0),
+            self.team.map(|v| v.0),
+            self.supplier.clone(),
+            self.calendar.0,
+            json_text(&self.targets),
+            json_text(&self.pause_on),
+            json_text(&self.warning_percent),
+            self.resume_on_reopen,
+            self.owner.map(|v| v.0),
+            self.valid_from.to_string(),
+            self.valid_to.map(|d| d.to_string()),
+            self.review_date.map(|d| d.to_string()),
+            self.active,
+            micros(self.created_at),
+            micros(self.updated_at),
+        ]
+    }
+
+    fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
+        let mut r = vec![("calendar", RecordKind::Calendar, self.calendar.0)];
+        refer(
+            &mut r,
+            "organisation",
+            RecordKind::Organisation,
+            self.organisation.map(|v| v.0),
+        );
+        refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
+        refer(&mut r, "owner", RecordKind::User, self.owner.map(|v| v.0));
+        r
+    }
+}
+
+impl crate::Store {
+    /// Every service level agreement that is active, for choosing the one that governs a ticket.
+    pub async fn active_service_level_agreements(&self) -> Result<Vec<Agreement>> {
+        let sql = format!(
+            "SELECT id, {} FROM agreements WHERE kind = $1 AND active = $2 ORDER BY id",
+            Agreement::COLUMNS.join(", ")
+        );
+        let mut c = self.read().await?;
+        let rows: Vec<AgreementRow> = c
+            .fetch_all(&sql, args![AgreementKind::ServiceLevel.as_str(), true])
+            .await?;
+        rows.into_iter().map(Agreement::from_row).collect()
+    }
+}
