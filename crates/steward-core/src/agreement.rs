@@ -252,10 +252,8 @@ impl Agreement {
         if self.warning_percent.iter().any(|p| !(1..=99).contains(p)) {
             c.fail("warning_percent", "each threshold must be between 1 and 99");
         }
-        if let Some(to) = self.valid_to {
-            if to < self.valid_from {
-                c.fail("valid_to", "must not be before valid_from");
-            }
+        if self.valid_to.is_some_and(|to| to < self.valid_from) {
+            c.fail("valid_to", "must not be before valid_from");
         }
     }
 
