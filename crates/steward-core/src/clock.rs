@@ -1,0 +1,283 @@
+//! Service level clocks: how much business time a ticket has used against a target, exactly,
+//! through any sequence of pauses, resumptions, re-targeting, stops and reopenings.
+//!
+//! A clock keeps the business time counted up to `running_since` (or in total when it is not
+//! running). Every change first banks the time since `running_since` and then moves it, so the
+//! running intervals partition the timeline: no business time is lost or counted twice.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::calendar::{Schedule, format_duration};
+use crate::error::Result;
+use crate::id::AgreementId;
+use crate::incident::{IncidentStatus, PendingReason};
+use crate::named_enum;
+use crate::request::RequestStatus;
+
+named_enum! {
+    /// What a clock measures.
+    Metric { Response = "response", Resolution = "resolution" }
+}
+
+named_enum! {
+    /// How a stopped clock ended.
+    Outcome {
+        /// Stopped within the target.
+        Met = "met",
+        /// Stopped after the target ran out.
+        Breached = "breached",
+        /// The ticket was cancelled.
+        Cancelled = "cancelled",
+        /// The agreement was deactivated while the clock ran.
+        Withdrawn = "withdrawn",
+    }
+}
+
+named_enum! {
+    /// A clock's state as shown at a given instant.
+    ClockState {
+        Running = "running",
+        Paused = "paused",
+        Met = "met",
+        Breached = "breached",
+        Cancelled = "cancelled",
+        Withdrawn = "withdrawn",
+    }
+}
+
+/// What the ticket's state asks of a clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Running,
+    Paused,
+    /// The measured thing happened (first response; resolution).
+    Done,
+    Cancelled,
+}
+
+/// A clock as stored. Instants and durations are microseconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    pub metric: Metric,
+    pub agreement: AgreementId,
+    pub target: i64,
+    pub started_at: i64,
+    /// Business time counted before `running_since`, or in total while not running.
+    pub elapsed: i64,
+    pub running_since: Option<i64>,
+    /// While running: the instant the target runs out.
+    pub due_at: Option<i64>,
+    /// The instant the target ran out, once it has.
+    pub breached_at: Option<i64>,
+    pub stopped_at: Option<i64>,
+    pub outcome: Option<Outcome>,
+}
+
+/// A clock as shown in a ticket, at a given instant.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct ClockView {
+    pub metric: Metric,
+    pub agreement: AgreementId,
+    pub state: ClockState,
+    /// The target, as ISO 8601.
+    pub target: String,
+    /// Business time used so far, as ISO 8601.
+    pub elapsed: String,
+    pub elapsed_seconds: i64,
+    pub started_at: DateTime<Utc>,
+    /// While running: when the target runs out.
+    pub due_at: Option<DateTime<Utc>>,
+    pub breached_at: Option<DateTime<Utc>>,
+    pub stopped_at: Option<DateTime<Utc>>,
+}
+
+fn instant(micros: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(micros)
+}
+
+impl Clock {
+    /// A clock started at `at`, running.
+    pub fn start(metric: Metric, agreement: AgreementId, target: i64, at: i64, cal: &Schedule) -> Result<Clock> {
+        let mut c = Clock {
+            metric,
+            agreement,
+            target,
+            started_at: at,
+            elapsed: 0,
+            running_since: None,
+            due_at: None,
+            breached_at: None,
+            stopped_at: None,
+            outcome: None,
+        };
+        c.run_from(at, cal)?;
+        Ok(c)
+    }
+
+    fn run_from(&mut self, at: i64, cal: &Schedule) -> Result<()> {
+        self.running_since = Some(at);
+        let remaining = self.target - self.elapsed;
+        if remaining >= 0 {
+            self.due_at = Some(cal.add(at, remaining)?);
+        } else {
+            self.due_at = None;
+            self.breached_at.get_or_insert(at);
+        }
+        Ok(())
+    }
+
+    /// Banks the business time since `running_since` up to `at` and stops running.
+    fn bank(&mut self, at: i64, cal: &Schedule) -> Result<()> {
+        if let Some(since) = self.running_since.take() {
+            self.elapsed += cal.business_time(since, at.max(since))?;
+            // Using up the target exactly is still within it; any business time beyond is not,
+            // and the breach happened at the due instant.
+            let due = self.due_at.take();
+            if let Some(d) = due.filter(|_| self.elapsed > self.target) {
+                self.breached_at.get_or_insert(d);
+            }
+        }
+        Ok(())
+    }
+
+    /// Follows the ticket into `phase` at `at`. A stopped clock starts again only when
+    /// `resume_after_stop` (a reopened ticket, under an agreement that says so).
+    pub fn follow(&mut self, phase: Phase, at: i64, cal: &Schedule, resume_after_stop: bool) -> Result<()> {
+        let stopped = self.outcome.is_some();
+        match phase {
+            Phase::Running if stopped && !resume_after_stop => {}
+            Phase::Running => {
+                if self.running_since.is_none() {
+                    self.outcome = None;
+                    self.stopped_at = None;
+                    self.run_from(at, cal)?;
+                }
+            }
+            Phase::Paused if stopped => {}
+            Phase::Paused => self.bank(at, cal)?,
+            Phase::Done | Phase::Cancelled if stopped => {}
+            Phase::Done | Phase::Cancelled => {
+                self.bank(at, cal)?;
+                self.stopped_at = Some(at);
+                self.outcome = Some(match phase {
+                    Phase::Cancelled => Outcome::Cancelled,
+                    _ if self.breached_at.is_some() => Outcome::Breached,
+                    _ => Outcome::Met,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes the target (and the calendar it counts in) at `at`, keeping the time used so
+    /// far: time up to `at` is counted in the old calendar, time after it in the new one.
+    pub fn retarget(
+        &mut self,
+        agreement: AgreementId,
+        target: i64,
+        at: i64,
+        old: &Schedule,
+        new: &Schedule,
+    ) -> Result<()> {
+        if self.outcome.is_some() {
+            return Ok(());
+        }
+        let running = self.running_since.is_some();
+        self.bank(at, old)?;
+        self.agreement = agreement;
+        self.target = target;
+        // Judged against the new target; a target already used up counts as breached from now.
+        if self.elapsed > target {
+            self.breached_at.get_or_insert(at);
+        } else {
+            self.breached_at = None;
+        }
+        if running {
+            self.run_from(at, new)?;
+        }
+        Ok(())
+    }
+
+    /// Stops the clock because its agreement no longer applies.
+    pub fn withdraw(&mut self, at: i64, cal: &Schedule) -> Result<()> {
+        if self.outcome.is_none() {
+            self.bank(at, cal)?;
+            self.stopped_at = Some(at);
+            self.outcome = Some(Outcome::Withdrawn);
+        }
+        Ok(())
+    }
+
+    /// Business time used by `now`.
+    pub fn elapsed_at(&self, now: i64, cal: &Schedule) -> Result<i64> {
+        Ok(self.elapsed
+            + match self.running_since {
+                Some(since) if now > since => cal.business_time(since, now)?,
+                _ => 0,
+            })
+    }
+
+    pub fn view(&self, now: i64, cal: &Schedule) -> Result<ClockView> {
+        let elapsed = self.elapsed_at(now, cal)?;
+        let running_over = self.running_since.is_some() && elapsed > self.target;
+        let breached_at = self.breached_at.or(self.due_at.filter(|_| running_over));
+        let state = match self.outcome {
+            Some(Outcome::Met) => ClockState::Met,
+            Some(Outcome::Breached) => ClockState::Breached,
+            Some(Outcome::Cancelled) => ClockState::Cancelled,
+            Some(Outcome::Withdrawn) => ClockState::Withdrawn,
+            None if breached_at.is_some() => ClockState::Breached,
+            None if self.running_since.is_some() => ClockState::Running,
+            None => ClockState::Paused,
+        };
+        Ok(ClockView {
+            metric: self.metric,
+            agreement: self.agreement,
+            state,
+            target: format_duration(self.target),
+            elapsed: format_duration(elapsed),
+            elapsed_seconds: elapsed / crate::calendar::MICROS_PER_SECOND,
+            started_at: instant(self.started_at).unwrap_or_default(),
+            due_at: self.due_at.and_then(instant),
+            breached_at: breached_at.and_then(instant),
+            stopped_at: self.stopped_at.and_then(instant),
+        })
+    }
+}
+
+/// The phase of an incident's clock for a metric.
+pub fn incident_phase(
+    metric: Metric,
+    status: IncidentStatus,
+    reason: Option<PendingReason>,
+    pause_on: &[PendingReason],
+) -> Phase {
+    use IncidentStatus::*;
+    match (metric, status) {
+        (_, Cancelled) => Phase::Cancelled,
+        (Metric::Response, New) => Phase::Running,
+        (Metric::Response, _) => Phase::Done,
+        (Metric::Resolution, Resolved | Closed) => Phase::Done,
+        (Metric::Resolution, Pending) if reason.is_some_and(|r| pause_on.contains(&r)) => Phase::Paused,
+        (Metric::Resolution, New | InProgress | Pending) => Phase::Running,
+    }
+}
+
+/// The phase of a service request's clock for a metric.
+pub fn request_phase(
+    metric: Metric,
+    status: RequestStatus,
+    reason: Option<PendingReason>,
+    pause_on: &[PendingReason],
+) -> Phase {
+    use RequestStatus::*;
+    match (metric, status) {
+        (_, Cancelled) => Phase::Cancelled,
+        (Metric::Response, New) => Phase::Running,
+        (Metric::Response, _) => Phase::Done,
+        (Metric::Resolution, Fulfilled | Closed) => Phase::Done,
+        (Metric::Resolution, Pending) if reason.is_some_and(|r| pause_on.contains(&r)) => Phase::Paused,
+        (Metric::Resolution, New | InProgress | Pending) => Phase::Running,
+    }
+}
