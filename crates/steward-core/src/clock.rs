@@ -281,3 +281,117 @@ pub fn request_phase(
         (Metric::Resolution, New | InProgress | Pending) => Phase::Running,
     }
 }
+
+/// What a ticket tells its clocks: the terms that choose its agreement, when it was opened, and
+/// the state its clocks follow.
+#[derive(Debug, Clone)]
+pub struct ClockSubject {
+    pub terms: crate::agreement::TicketTerms,
+    pub opened_at: i64,
+    pub state: TicketState,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum TicketState {
+    Incident(IncidentStatus, Option<PendingReason>),
+    Request(RequestStatus, Option<PendingReason>),
+}
+
+impl ClockSubject {
+    pub fn phase(&self, metric: Metric, pause_on: &[PendingReason]) -> Phase {
+        match self.state {
+            TicketState::Incident(s, r) => incident_phase(metric, s, r, pause_on),
+            TicketState::Request(s, r) => request_phase(metric, s, r, pause_on),
+        }
+    }
+}
+
+/// Looks up the schedule of an agreement's calendar.
+pub trait Schedules {
+    fn schedule(&self, calendar: crate::id::CalendarId) -> Result<&Schedule>;
+}
+
+impl Schedules for std::collections::HashMap<crate::id::CalendarId, Schedule> {
+    fn schedule(&self, calendar: crate::id::CalendarId) -> Result<&Schedule> {
+        self.get(&calendar)
+            .ok_or_else(|| crate::Error::unexpected(format!("the schedule of {calendar} was not loaded")))
+    }
+}
+
+/// Brings a ticket's clocks up to date with a change made at `at`. `agreements` holds the active
+/// service level agreements and every agreement an existing clock names. It starts clocks when an
+/// agreement first applies (from the ticket's opening when that is the change that created it),
+/// re-targets them when the governing agreement or target changes, withdraws them when none
+/// applies any more, and makes each follow the ticket's state.
+pub fn reconcile(
+    existing: Vec<Clock>,
+    subject: &ClockSubject,
+    agreements: &[crate::agreement::Agreement],
+    schedules: &impl Schedules,
+    at: i64,
+) -> Result<Vec<Clock>> {
+    let chosen = crate::agreement::select(agreements, &subject.terms);
+    // The schedule a clock has been counting in.
+    let governing = |c: &Clock| -> Result<&Schedule> {
+        let a = agreements
+            .iter()
+            .find(|a| a.id == c.agreement)
+            .ok_or_else(|| crate::Error::unexpected(format!("{} of a clock was not loaded", c.agreement)))?;
+        schedules.schedule(a.calendar)
+    };
+    let mut out = Vec::with_capacity(2);
+    for metric in [Metric::Response, Metric::Resolution] {
+        let current = existing.iter().find(|c| c.metric == metric).cloned();
+        let clock = match (current, chosen) {
+            (None, None) => continue,
+            (None, Some((agreement, target))) => {
+                let cal = schedules.schedule(agreement.calendar)?;
+                let amount = match metric {
+                    Metric::Response => target.response.0,
+                    Metric::Resolution => target.resolution.0,
+                };
+                let start = if existing.is_empty() && at == subject.opened_at {
+                    subject.opened_at
+                } else {
+                    at
+                };
+                let mut c = Clock::start(metric, agreement.id, amount, start, cal)?;
+                c.follow(
+                    subject.phase(metric, &agreement.pause_on),
+                    at,
+                    cal,
+                    agreement.resume_on_reopen,
+                )?;
+                c
+            }
+            (Some(mut c), None) => {
+                // The agreement that governed it no longer applies: bank the time and stop.
+                c.withdraw(at, governing(&c)?)?;
+                c
+            }
+            (Some(mut c), Some((agreement, target))) => {
+                let amount = match metric {
+                    Metric::Response => target.response.0,
+                    Metric::Resolution => target.resolution.0,
+                };
+                let new_cal = schedules.schedule(agreement.calendar)?;
+                if c.outcome == Some(Outcome::Withdrawn) {
+                    c.outcome = None;
+                    c.stopped_at = None;
+                }
+                if c.agreement != agreement.id || c.target != amount {
+                    c.retarget(agreement.id, amount, at, governing(&c)?, new_cal)?;
+                }
+                c.follow(
+                    subject.phase(metric, &agreement.pause_on),
+                    at,
+                    new_cal,
+                    agreement.resume_on_reopen,
+                )?;
+                c
+            }
+        };
+        out.push(clock);
+    }
+    Ok(out)
+}

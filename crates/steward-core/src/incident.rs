@@ -210,6 +210,21 @@ impl Incident {
         })
     }
 
+    /// What this incident tells its service level clocks.
+    pub fn clock_subject(&self) -> crate::clock::ClockSubject {
+        crate::clock::ClockSubject {
+            terms: crate::agreement::TicketTerms {
+                organisation: self.organisation,
+                team: self.team,
+                service: self.service,
+                priority: self.priority,
+                opened_on: self.created_at.date_naive(),
+            },
+            opened_at: self.created_at.timestamp_micros(),
+            state: crate::clock::TicketState::Incident(self.status, self.pending_reason),
+        }
+    }
+
     fn is_final(&self) -> bool {
         matches!(self.status, IncidentStatus::Closed | IncidentStatus::Cancelled)
     }

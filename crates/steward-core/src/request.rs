@@ -159,6 +159,21 @@ impl Request {
         })
     }
 
+    /// What this request tells its service level clocks.
+    pub fn clock_subject(&self) -> crate::clock::ClockSubject {
+        crate::clock::ClockSubject {
+            terms: crate::agreement::TicketTerms {
+                organisation: self.organisation,
+                team: self.team,
+                service: Some(self.service),
+                priority: self.priority,
+                opened_on: self.created_at.date_naive(),
+            },
+            opened_at: self.created_at.timestamp_micros(),
+            state: crate::clock::TicketState::Request(self.status, self.pending_reason),
+        }
+    }
+
     pub fn apply_patch(&mut self, p: RequestPatch, matrix: &PriorityMatrix) -> Result<()> {
         if matches!(self.status, RequestStatus::Closed | RequestStatus::Cancelled) {
             return Err(Error::Conflict(format!(

@@ -55,6 +55,13 @@ pub fn actor_of(u: &User) -> Actor {
     }
 }
 
+/// The current instant at the precision Steward stores (microseconds), so what a write returns
+/// is exactly what a later read shows.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
+}
+
 /// The context of an authenticated API call: who, when, and the application state.
 pub struct Ctx {
     pub actor: Actor,
@@ -79,7 +86,7 @@ impl FromRequestParts<AppState> for Ctx {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be 'Bearer <token>'".into()))?;
-        let now = Utc::now();
+        let now = now();
         let user = state
             .store
             .user_by_token(&token_hash(token), now)

@@ -113,6 +113,15 @@ impl Table for Agreement {
         ]
     }
 
+    /// A deactivated agreement stops its clocks at once and so withdraws their escalations.
+    async fn after_write(&self, tx: &mut crate::exec::Tx, at: i64) -> Result<()> {
+        if self.active {
+            Ok(())
+        } else {
+            crate::clock::withdraw_for(tx, self, at).await
+        }
+    }
+
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         let mut r = vec![("calendar", RecordKind::Calendar, self.calendar.0)];
         refer(
@@ -124,20 +133,5 @@ impl Table for Agreement {
         refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
         refer(&mut r, "owner", RecordKind::User, self.owner.map(|v| v.0));
         r
-    }
-}
-
-impl crate::Store {
-    /// Every service level agreement that is active, for choosing the one that governs a ticket.
-    pub async fn active_service_level_agreements(&self) -> Result<Vec<Agreement>> {
-        let sql = format!(
-            "SELECT id, {} FROM agreements WHERE kind = $1 AND active = $2 ORDER BY id",
-            Agreement::COLUMNS.join(", ")
-        );
-        let mut c = self.read().await?;
-        let rows: Vec<AgreementRow> = c
-            .fetch_all(&sql, args![AgreementKind::ServiceLevel.as_str(), true])
-            .await?;
-        rows.into_iter().map(Agreement::from_row).collect()
     }
 }

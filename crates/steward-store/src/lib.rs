@@ -9,6 +9,7 @@ mod auth;
 mod calendar;
 mod catalogue_item;
 mod change;
+mod clock;
 mod configuration_item;
 mod error;
 mod history;
@@ -153,6 +154,14 @@ impl Store {
     pub(crate) async fn begin(&self) -> Result<Tx> {
         Ok(match &self.db {
             Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await.map_err(DbError)?),
+            Db::Postgres(p) => Tx::Pg(p.begin().await.map_err(DbError)?),
+        })
+    }
+
+    /// A transaction for several consistent reads.
+    pub(crate) async fn begin_read(&self) -> Result<Tx> {
+        Ok(match &self.db {
+            Db::Sqlite { read, .. } => Tx::Sqlite(read.begin().await.map_err(DbError)?),
             Db::Postgres(p) => Tx::Pg(p.begin().await.map_err(DbError)?),
         })
     }

@@ -26,6 +26,16 @@ pub trait Table: Record + Sized {
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         Vec::new()
     }
+    /// Work that must happen in the same transaction as every write of this record (such as
+    /// keeping a ticket's service level clocks up to date), at the instant of the write.
+    fn after_write<'a>(
+        &'a self,
+        _tx: &'a mut Tx,
+        _at: i64,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        std::future::ready(Ok(()))
+    }
+
     /// The value of a sort column, for the next-page cursor. Every table sorts by `created_at`
     /// and `updated_at`; tables with more sort columns override this.
     fn sort_value(&self, column: &str) -> i64 {
@@ -131,6 +141,7 @@ pub(crate) async fn insert<T: Table>(tx: &mut Tx, mut rec: T, actor: Option<User
         }],
     )
     .await?;
+    rec.after_write(tx, micros(rec.created_at())).await?;
     Ok(rec)
 }
 
@@ -180,6 +191,7 @@ pub(crate) async fn save<T: Table>(
         })
         .collect();
     history::append(tx, entries).await?;
+    new.after_write(tx, micros(at)).await?;
     Ok(new)
 }
 

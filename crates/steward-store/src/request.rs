@@ -137,6 +137,14 @@ impl Table for Request {
         r
     }
 
+    fn after_write<'a>(
+        &'a self,
+        tx: &'a mut crate::exec::Tx,
+        at: i64,
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        crate::clock::reconcile_in(tx, RecordKind::Request, self.id.0, self.clock_subject(), at)
+    }
+
     fn sort_value(&self, column: &str) -> i64 {
         match column {
             "priority" => crate::priority_to_stored(self.priority),

@@ -14,7 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
-use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use super::{Clocked, ListOf, PageQuery, clocked, create, history_of, list_clocked, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
@@ -79,19 +79,19 @@ pub(crate) fn requester_limits(
 }
 
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(IncidentQuery),
-    responses((status = 200, body = ListOf<Incident>), (status = 400, body = ErrorBody)),
+    responses((status = 200, body = ListOf<Clocked<Incident>>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn list_incidents(ctx: Ctx, ApiQuery(q): ApiQuery<IncidentQuery>) -> ApiResult<Json<ListOf<Incident>>> {
-    list_all(&ctx, q.into_list()?).await
+async fn list_incidents(ctx: Ctx, ApiQuery(q): ApiQuery<IncidentQuery>) -> ApiResult<Json<ListOf<Clocked<Incident>>>> {
+    list_clocked(&ctx, q.into_list()?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents", tag = "incidents", request_body = NewIncident,
-    responses((status = 201, body = Incident), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = Clocked<Incident>), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_incident(
     ctx: Ctx,
     ApiJson(mut input): ApiJson<NewIncident>,
-) -> ApiResult<(StatusCode, Json<Incident>)> {
+) -> ApiResult<(StatusCode, Json<Clocked<Incident>>)> {
     let triage = [
         ("assignee", input.assignee.is_some()),
         ("team", input.team.is_some()),
@@ -101,55 +101,59 @@ async fn create_incident(
     let organisation = organisation_of(&ctx, "caller", input.caller).await?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let incident = Incident::create(input, organisation, &matrix, ctx.now)?;
-    create(&ctx, incident).await
+    let (status, Json(saved)) = create(&ctx, incident).await?;
+    Ok((status, clocked(&ctx, saved).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/incidents/{reference}", tag = "incidents",
     params(("reference" = String, Path, description = "e.g. INC-42")),
-    responses((status = 200, body = Incident), (status = 404, body = ErrorBody)),
+    responses((status = 200, body = Clocked<Incident>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn get_incident(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Incident>> {
-    read_one(&ctx, &reference).await.map(Json)
+async fn get_incident(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Clocked<Incident>>> {
+    let incident: Incident = read_one(&ctx, &reference).await?;
+    clocked(&ctx, incident).await
 }
 
 #[utoipa::path(patch, path = "/api/v1/incidents/{reference}", tag = "incidents",
     params(("reference" = String, Path, description = "e.g. INC-42")), request_body = IncidentPatch,
-    responses((status = 200, body = Incident), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Clocked<Incident>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn update_incident(
     ctx: Ctx,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<IncidentPatch>,
-) -> ApiResult<Json<Incident>> {
+) -> ApiResult<Json<Clocked<Incident>>> {
     let organisation = match patch.caller {
         Some(caller) => Some(organisation_of(&ctx, "caller", caller).await?),
         None => None,
     };
     let matrix = ctx.state.store.priority_matrix().await?;
-    modify(&ctx, &reference, HistoryAction::Update, |i: &mut Incident| {
+    let Json(saved) = modify(&ctx, &reference, HistoryAction::Update, |i: &mut Incident| {
         i.apply_patch(patch, &matrix)?;
         if let Some(o) = organisation {
             i.organisation = o;
         }
         Ok(())
     })
-    .await
+    .await?;
+    clocked(&ctx, saved).await
 }
 
 #[utoipa::path(post, path = "/api/v1/incidents/{reference}/transition", tag = "incidents",
     params(("reference" = String, Path, description = "e.g. INC-42")), request_body = IncidentTransition,
-    responses((status = 200, body = Incident), (status = 409, body = ErrorBody, description = "not allowed from the current state; `allowed` names the next states"), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Clocked<Incident>), (status = 409, body = ErrorBody, description = "not allowed from the current state; `allowed` names the next states"), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn transition_incident(
     ctx: Ctx,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<IncidentTransition>,
-) -> ApiResult<Json<Incident>> {
+) -> ApiResult<Json<Clocked<Incident>>> {
     let now = ctx.now;
-    modify(&ctx, &reference, HistoryAction::Transition, |i: &mut Incident| {
+    let Json(saved) = modify(&ctx, &reference, HistoryAction::Transition, |i: &mut Incident| {
         i.transition(t, now)
     })
-    .await
+    .await?;
+    clocked(&ctx, saved).await
 }
 
 #[utoipa::path(get, path = "/api/v1/incidents/{reference}/history", tag = "incidents",

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiQuery};
 use super::incident::{organisation_of, requester_limits};
-use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
+use super::{Clocked, ListOf, PageQuery, clocked, create, history_of, list_clocked, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
@@ -42,14 +42,17 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(RequestQuery),
-    responses((status = 200, body = ListOf<Request>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_requests(ctx: Ctx, ApiQuery(q): ApiQuery<RequestQuery>) -> ApiResult<Json<ListOf<Request>>> {
-    list_all(&ctx, q.into_list()?).await
+    responses((status = 200, body = ListOf<Clocked<Request>>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
+async fn list_requests(ctx: Ctx, ApiQuery(q): ApiQuery<RequestQuery>) -> ApiResult<Json<ListOf<Clocked<Request>>>> {
+    list_clocked(&ctx, q.into_list()?).await
 }
 
 #[utoipa::path(post, path = "/api/v1/requests", tag = "requests", request_body = NewRequest,
-    responses((status = 201, body = Request), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_request(ctx: Ctx, ApiJson(mut input): ApiJson<NewRequest>) -> ApiResult<(StatusCode, Json<Request>)> {
+    responses((status = 201, body = Clocked<Request>), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+async fn create_request(
+    ctx: Ctx,
+    ApiJson(mut input): ApiJson<NewRequest>,
+) -> ApiResult<(StatusCode, Json<Clocked<Request>>)> {
     let triage = [("assignee", input.assignee.is_some()), ("team", input.team.is_some())];
     requester_limits(&ctx, &mut input.requested_for, "requested_for", &triage)?;
     let item: CatalogueItem = ctx
@@ -67,54 +70,58 @@ async fn create_request(ctx: Ctx, ApiJson(mut input): ApiJson<NewRequest>) -> Ap
     let organisation = organisation_of(&ctx, "requested_for", input.requested_for).await?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let request = Request::create(input, item.service, organisation, &matrix, ctx.now)?;
-    create(&ctx, request).await
+    let (status, Json(saved)) = create(&ctx, request).await?;
+    Ok((status, clocked(&ctx, saved).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{reference}", tag = "requests",
     params(("reference" = String, Path, description = "e.g. REQ-42")),
-    responses((status = 200, body = Request), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_request(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Request>> {
-    read_one(&ctx, &reference).await.map(Json)
+    responses((status = 200, body = Clocked<Request>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn get_request(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Clocked<Request>>> {
+    let request: Request = read_one(&ctx, &reference).await?;
+    clocked(&ctx, request).await
 }
 
 #[utoipa::path(patch, path = "/api/v1/requests/{reference}", tag = "requests",
     params(("reference" = String, Path, description = "e.g. REQ-42")), request_body = RequestPatch,
-    responses((status = 200, body = Request), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Clocked<Request>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn update_request(
     ctx: Ctx,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<RequestPatch>,
-) -> ApiResult<Json<Request>> {
+) -> ApiResult<Json<Clocked<Request>>> {
     let organisation = match patch.requested_for {
         Some(person) => Some(organisation_of(&ctx, "requested_for", person).await?),
         None => None,
     };
     let matrix = ctx.state.store.priority_matrix().await?;
-    modify(&ctx, &reference, HistoryAction::Update, |r: &mut Request| {
+    let Json(saved) = modify(&ctx, &reference, HistoryAction::Update, |r: &mut Request| {
         r.apply_patch(patch, &matrix)?;
         if let Some(o) = organisation {
             r.organisation = o;
         }
         Ok(())
     })
-    .await
+    .await?;
+    clocked(&ctx, saved).await
 }
 
 #[utoipa::path(post, path = "/api/v1/requests/{reference}/transition", tag = "requests",
     params(("reference" = String, Path, description = "e.g. REQ-42")), request_body = RequestTransition,
-    responses((status = 200, body = Request), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 200, body = Clocked<Request>), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn transition_request(
     ctx: Ctx,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<RequestTransition>,
-) -> ApiResult<Json<Request>> {
+) -> ApiResult<Json<Clocked<Request>>> {
     let now = ctx.now;
-    modify(&ctx, &reference, HistoryAction::Transition, |r: &mut Request| {
+    let Json(saved) = modify(&ctx, &reference, HistoryAction::Transition, |r: &mut Request| {
         r.transition(t, now)
     })
-    .await
+    .await?;
+    clocked(&ctx, saved).await
 }
 
 #[utoipa::path(get, path = "/api/v1/requests/{reference}/history", tag = "requests",

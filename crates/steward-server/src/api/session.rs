@@ -63,7 +63,7 @@ async fn create_token(
     if !verify_password(&req.password, hash)? || !creds.user.active {
         return Err(wrong());
     }
-    let now = Utc::now();
+    let now = crate::auth::now();
     let expires_at = req.expires_in_days.map(|d| now + Duration::days(i64::from(d)));
     let (token, token_hash) = new_token()?;
     state

@@ -216,3 +216,123 @@ async fn agreements_hold_targets_per_service_and_priority() {
         assert_eq!(st, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn tickets_carry_exact_service_level_clocks() {
+    on_each_backend!(|s| {
+        let cal = s
+            .create(
+                "/api/v1/calendars",
+                &s.manager,
+                json!({"name": "Always", "time_zone": "UTC", "always_open": true}),
+            )
+            .await;
+        let (svc, item) = s.service_with_item("VPN").await;
+        let sla = json!({
+            "name": "Standard", "kind": "sla", "calendar": cal, "valid_from": "2020-01-01",
+            "targets": [
+                {"priority": "P1", "response": "PT15M", "resolution": "PT4H"},
+                {"priority": "P4", "response": "PT4H", "resolution": "PT40H"},
+                {"service": svc, "priority": "P4", "response": "PT2H", "resolution": "PT24H"}
+            ]
+        });
+        let agr = s.create("/api/v1/agreements", &s.manager, sla).await;
+
+        let (st, inc) = s
+            .post(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "VPN down", "impact": "high", "urgency": "high"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{inc}");
+        let r = inc["id"].as_str().unwrap().to_string();
+        let sla: Vec<(String, String, String)> = inc["sla"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["metric"].as_str().unwrap().into(),
+                    c["state"].as_str().unwrap().into(),
+                    c["target"].as_str().unwrap().into(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sla,
+            [
+                ("response".into(), "running".into(), "PT15M".into()),
+                ("resolution".into(), "running".into(), "PT4H".into())
+            ]
+        );
+        assert_eq!(inc["sla"][0]["agreement"], agr);
+        let created = chrono::DateTime::parse_from_rfc3339(inc["created_at"].as_str().unwrap()).unwrap();
+        let due = chrono::DateTime::parse_from_rfc3339(inc["sla"][1]["due_at"].as_str().unwrap()).unwrap();
+        assert_eq!(due - created, chrono::Duration::hours(4));
+
+        let t = format!("/api/v1/incidents/{r}/transition");
+        let (_, v) = s.post(&t, &s.agent, json!({"to": "in_progress"})).await;
+        assert_eq!(v["sla"][0]["state"], "met", "{v}");
+        assert_eq!(v["sla"][1]["state"], "running");
+        let (_, v) = s
+            .post(
+                &t,
+                &s.agent,
+                json!({"to": "pending", "pending_reason": "waiting_for_customer"}),
+            )
+            .await;
+        assert_eq!(v["sla"][1]["state"], "paused", "{v}");
+        assert!(v["sla"][1]["due_at"].is_null());
+        let (_, v) = s.post(&t, &s.agent, json!({"to": "in_progress"})).await;
+        assert_eq!(v["sla"][1]["state"], "running");
+        let resumed_due = chrono::DateTime::parse_from_rfc3339(v["sla"][1]["due_at"].as_str().unwrap()).unwrap();
+        assert!(resumed_due > due, "the pause pushed the due time out");
+
+        // Lowering the priority re-targets from the original start; a service's own target wins.
+        let (_, v) = s
+            .patch(
+                &format!("/api/v1/incidents/{r}"),
+                &s.agent,
+                json!({"impact": "low", "urgency": "medium", "service": svc}),
+            )
+            .await;
+        assert_eq!(v["priority"], "P4");
+        assert_eq!(v["sla"][1]["target"], "PT24H", "{v}");
+        assert_eq!(v["sla"][0]["state"], "met", "a met response stays met");
+        // A priority without a target withdraws the clocks.
+        let (_, v) = s
+            .patch(&format!("/api/v1/incidents/{r}"), &s.agent, json!({"impact": "medium"}))
+            .await;
+        assert_eq!(v["priority"], "P3");
+        assert_eq!(v["sla"][1]["state"], "withdrawn", "{v}");
+
+        // A request and its clocks; then deactivating the agreement withdraws open clocks at once.
+        let (_, req) = s
+            .post(
+                "/api/v1/requests",
+                &s.requester_a,
+                json!({"title": "VPN for Bo", "catalogue_item": item, "urgency": "medium"}),
+            )
+            .await;
+        assert_eq!(req["priority"], "P4", "{req}");
+        assert_eq!(req["sla"][1]["target"], "PT24H");
+        let (_, got) = s
+            .get(
+                &format!("/api/v1/requests/{}", req["id"].as_str().unwrap()),
+                &s.requester_a,
+            )
+            .await;
+        assert_eq!(got["sla"][1]["state"], "running");
+        s.patch(
+            &format!("/api/v1/agreements/{agr}"),
+            &s.manager,
+            json!({"active": false}),
+        )
+        .await;
+        let (_, list) = s.get("/api/v1/requests", &s.agent).await;
+        assert_eq!(list["items"][0]["sla"][1]["state"], "withdrawn", "{list}");
+        let (_, list) = s.get("/api/v1/incidents", &s.agent).await;
+        assert!(list["items"][0]["sla"].is_array());
+    });
+}

@@ -1,0 +1,213 @@
+//! How service level clocks are stored, kept up to date in the same transaction as the ticket
+//! they measure, and shown.
+
+use std::collections::HashMap;
+
+use steward_core::agreement::{Agreement, AgreementKind};
+use steward_core::calendar::{Calendar, Schedule};
+use steward_core::clock::{Clock, ClockSubject, ClockView, Metric, Outcome, reconcile};
+use steward_core::id::{AgreementId, CalendarId};
+use steward_core::record::RecordKind;
+use steward_core::{Error, Result};
+
+use crate::exec::{Arg, Tx};
+use crate::record::Table;
+use crate::{Store, args, parse_stored};
+
+#[derive(sqlx::FromRow)]
+struct ClockRow {
+    record_id: i64,
+    metric: String,
+    agreement_id: i64,
+    target: i64,
+    started_at: i64,
+    elapsed: i64,
+    running_since: Option<i64>,
+    due_at: Option<i64>,
+    breached_at: Option<i64>,
+    stopped_at: Option<i64>,
+    outcome: Option<String>,
+}
+
+impl ClockRow {
+    fn into_clock(self) -> Result<Clock> {
+        Ok(Clock {
+            metric: parse_stored("metric", &self.metric, Metric::parse)?,
+            agreement: AgreementId(self.agreement_id),
+            target: self.target,
+            started_at: self.started_at,
+            elapsed: self.elapsed,
+            running_since: self.running_since,
+            due_at: self.due_at,
+            breached_at: self.breached_at,
+            stopped_at: self.stopped_at,
+            outcome: self
+                .outcome
+                .map(|o| parse_stored("outcome", &o, Outcome::parse))
+                .transpose()?,
+        })
+    }
+}
+
+const CLOCK_COLUMNS: &str = "record_id, metric, agreement_id, target, started_at, elapsed, running_since, due_at, breached_at, stopped_at, outcome";
+
+fn in_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn schedules_for(tx: &mut Tx, calendars: &[CalendarId]) -> Result<HashMap<CalendarId, Schedule>> {
+    let mut out = HashMap::new();
+    if calendars.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT id, {} FROM calendars WHERE id IN ({})",
+        Calendar::COLUMNS.join(", "),
+        in_list(1, calendars.len())
+    );
+    let rows: Vec<<Calendar as Table>::Row> = tx
+        .fetch_all(&sql, calendars.iter().map(|c| Arg::from(c.0)).collect())
+        .await?;
+    for row in rows {
+        let cal = Calendar::from_row(row)?;
+        out.insert(cal.id, cal.schedule()?);
+    }
+    Ok(out)
+}
+
+async fn write_clocks(tx: &mut Tx, kind: RecordKind, id: i64, clocks: &[Clock], at: i64) -> Result<()> {
+    for c in clocks {
+        tx.execute(
+            "INSERT INTO sla_clocks (record_kind, record_id, metric, agreement_id, target, started_at, elapsed, \
+             running_since, due_at, breached_at, stopped_at, outcome, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (record_kind, record_id, metric) DO UPDATE SET agreement_id = excluded.agreement_id, \
+             target = excluded.target, started_at = excluded.started_at, elapsed = excluded.elapsed, \
+             running_since = excluded.running_since, due_at = excluded.due_at, breached_at = excluded.breached_at, \
+             stopped_at = excluded.stopped_at, outcome = excluded.outcome, updated_at = excluded.updated_at",
+            args![
+                kind.as_str(),
+                id,
+                c.metric.as_str(),
+                c.agreement.0,
+                c.target,
+                c.started_at,
+                c.elapsed,
+                c.running_since,
+                c.due_at,
+                c.breached_at,
+                c.stopped_at,
+                c.outcome.map(|o| o.as_str()),
+                at,
+            ],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Brings a ticket's clocks up to date inside the transaction that changed it.
+pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject: ClockSubject, at: i64) -> Result<()> {
+    let sql = format!("SELECT {CLOCK_COLUMNS} FROM sla_clocks WHERE record_kind = $1 AND record_id = $2");
+    let rows: Vec<ClockRow> = tx.fetch_all(&sql, args![kind.as_str(), id]).await?;
+    let existing = rows.into_iter().map(ClockRow::into_clock).collect::<Result<Vec<_>>>()?;
+    let mut a = args![AgreementKind::ServiceLevel.as_str(), true];
+    let named: Vec<i64> = existing.iter().map(|c| c.agreement.0).collect();
+    let also = if named.is_empty() {
+        String::new()
+    } else {
+        format!(" OR id IN ({})", in_list(3, named.len()))
+    };
+    a.extend(named.iter().map(|n| Arg::from(*n)));
+    let sql = format!(
+        "SELECT id, {} FROM agreements WHERE (kind = $1 AND active = $2){also} ORDER BY id",
+        Agreement::COLUMNS.join(", ")
+    );
+    let rows: Vec<<Agreement as Table>::Row> = tx.fetch_all(&sql, a).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let agreements = rows.into_iter().map(Agreement::from_row).collect::<Result<Vec<_>>>()?;
+    let mut calendars: Vec<CalendarId> = agreements.iter().map(|a| a.calendar).collect();
+    calendars.sort();
+    calendars.dedup();
+    let schedules = schedules_for(tx, &calendars).await?;
+    let clocks = reconcile(existing.clone(), &subject, &agreements, &schedules, at)?;
+    let changed: Vec<Clock> = clocks.into_iter().filter(|c| !existing.contains(c)).collect();
+    write_clocks(tx, kind, id, &changed, at).await
+}
+
+/// Withdraws every open clock of an agreement (it was deactivated), banking their time.
+pub(crate) async fn withdraw_for(tx: &mut Tx, agreement: &Agreement, at: i64) -> Result<()> {
+    let sql =
+        format!("SELECT record_kind, {CLOCK_COLUMNS} FROM sla_clocks WHERE agreement_id = $1 AND outcome IS NULL");
+    #[derive(sqlx::FromRow)]
+    struct Kinded {
+        record_kind: String,
+        #[sqlx(flatten)]
+        clock: ClockRow,
+    }
+    let rows: Vec<Kinded> = tx.fetch_all(&sql, args![agreement.id.0]).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let schedules = schedules_for(tx, &[agreement.calendar]).await?;
+    let cal = schedules
+        .get(&agreement.calendar)
+        .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
+    for row in rows {
+        let kind = parse_stored("record_kind", &row.record_kind, RecordKind::parse)?;
+        let id = row.clock.record_id;
+        let mut clock = row.clock.into_clock()?;
+        clock.withdraw(at, cal)?;
+        write_clocks(tx, kind, id, &[clock], at).await?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The clocks of some tickets of one kind as they stand at `now`, by ticket id.
+    pub async fn clock_views(&self, kind: RecordKind, ids: &[i64], now: i64) -> Result<HashMap<i64, Vec<ClockView>>> {
+        let mut out: HashMap<i64, Vec<ClockView>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        #[derive(sqlx::FromRow)]
+        struct WithCalendar {
+            calendar_id: i64,
+            #[sqlx(flatten)]
+            clock: ClockRow,
+        }
+        let sql = format!(
+            "SELECT a.calendar_id, {} FROM sla_clocks c JOIN agreements a ON a.id = c.agreement_id \
+             WHERE c.record_kind = $1 AND c.record_id IN ({}) ORDER BY c.record_id, c.metric DESC",
+            CLOCK_COLUMNS
+                .split(", ")
+                .map(|c| format!("c.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            in_list(2, ids.len())
+        );
+        let mut a = args![kind.as_str()];
+        a.extend(ids.iter().map(|i| Arg::from(*i)));
+        let mut tx = self.begin_read().await?;
+        let rows: Vec<WithCalendar> = tx.fetch_all(&sql, a).await?;
+        let mut calendars: Vec<CalendarId> = rows.iter().map(|r| CalendarId(r.calendar_id)).collect();
+        calendars.sort();
+        calendars.dedup();
+        let schedules = schedules_for(&mut tx, &calendars).await?;
+        tx.commit().await?;
+        for row in rows {
+            let cal = schedules
+                .get(&CalendarId(row.calendar_id))
+                .ok_or_else(|| Error::unexpected(format!("CAL-{} is missing", row.calendar_id)))?;
+            let id = row.clock.record_id;
+            let view = row.clock.into_clock()?.view(now, cal)?;
+            out.entry(id).or_default().push(view);
+        }
+        Ok(out)
+    }
+}
