@@ -6,6 +6,8 @@
 use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
+use steward_core::agreement::{Agreement, AgreementKind, NewAgreement, Target};
+use steward_core::calendar::{BusinessDuration, Calendar, Holiday, NewCalendar, Segment, WeeklyHours};
 use steward_core::change::{Change, ChangeOutcome, ChangeTransition, ChangeType, NewChange, Risk};
 use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemStatus, NewConfigurationItem};
 use steward_core::history::HistoryAction;
@@ -13,7 +15,7 @@ use steward_core::id::*;
 use steward_core::incident::{Incident, IncidentTransition, NewIncident, PendingReason, ResolutionCode};
 use steward_core::link::{Endpoint, canonical};
 use steward_core::organisation::{NewOrganisation, Organisation};
-use steward_core::priority::{Impact, PriorityMatrix, Urgency};
+use steward_core::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use steward_core::problem::{NewProblem, Problem, ProblemTransition};
 use steward_core::record::RecordKind;
 use steward_core::request::{NewRequest, Request, RequestTransition};
@@ -409,6 +411,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         cis.push(svc_cis);
         items.push(svc_items);
     }
+    agreements(store, start, &services, &customers).await?;
     Ok(World {
         teams,
         agents,
@@ -417,6 +420,125 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         cis,
         items,
     })
+}
+
+fn hours(h: i64) -> BusinessDuration {
+    BusinessDuration(h * 3_600_000_000)
+}
+
+fn ymd(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn weekdays(day: Vec<Segment>) -> WeeklyHours {
+    WeeklyHours {
+        monday: day.clone(),
+        tuesday: day.clone(),
+        wednesday: day.clone(),
+        thursday: day.clone(),
+        friday: day,
+        ..Default::default()
+    }
+}
+
+/// Office hours and 24x7 calendars, a standard agreement for everyone, round-the-clock targets
+/// for the critical services, and a gold agreement for the first customer.
+async fn agreements(
+    store: &Store,
+    start: DateTime<Utc>,
+    services: &[Service],
+    customers: &[Vec<User>],
+) -> anyhow::Result<()> {
+    let office = NewCalendar {
+        name: "Office hours".into(),
+        description: Some("Weekdays 08:00-12:30 and 13:30-18:00, London time.".into()),
+        time_zone: "Europe/London".into(),
+        always_open: false,
+        hours: weekdays(vec![
+            Segment {
+                start: 8 * 60,
+                end: 12 * 60 + 30,
+            },
+            Segment {
+                start: 13 * 60 + 30,
+                end: 18 * 60,
+            },
+        ]),
+        holidays: vec![
+            Holiday {
+                name: "Christmas".into(),
+                from: ymd(2026, 12, 25),
+                to: ymd(2026, 12, 26),
+            },
+            Holiday {
+                name: "New Year".into(),
+                from: ymd(2027, 1, 1),
+                to: ymd(2027, 1, 1),
+            },
+        ],
+    };
+    let office = store.insert(Calendar::create(office, start)?, None).await?;
+    let always = NewCalendar {
+        name: "24x7".into(),
+        description: Some("Every hour of every day.".into()),
+        time_zone: "UTC".into(),
+        always_open: true,
+        hours: WeeklyHours::default(),
+        holidays: vec![],
+    };
+    let always = store.insert(Calendar::create(always, start)?, None).await?;
+    let table = |rows: &[(Priority, i64, i64)], service: Option<ServiceId>| -> Vec<Target> {
+        rows.iter()
+            .map(|(p, r, f)| Target {
+                service,
+                priority: *p,
+                response: hours(*r),
+                resolution: hours(*f),
+            })
+            .collect()
+    };
+    use Priority::*;
+    let mut critical = Vec::new();
+    for s in services.iter().filter(|s| s.criticality == Criticality::Critical) {
+        critical.extend(table(&[(P1, 1, 4), (P2, 1, 8)], Some(s.id)));
+    }
+    let gold_customer = customers.first().and_then(|c| c.first()).and_then(|u| u.organisation);
+    let plans = [
+        (
+            "Standard service levels",
+            None,
+            office.id,
+            table(&[(P1, 1, 4), (P2, 2, 8), (P3, 4, 24), (P4, 8, 40), (P5, 16, 80)], None),
+        ),
+        ("Critical services, round the clock", None, always.id, critical),
+        (
+            "Northwind gold",
+            gold_customer,
+            office.id,
+            table(&[(P1, 1, 2), (P2, 1, 4), (P3, 2, 16)], None),
+        ),
+    ];
+    for (name, organisation, calendar, targets) in plans {
+        let input = NewAgreement {
+            name: name.into(),
+            kind: AgreementKind::ServiceLevel,
+            description: None,
+            organisation,
+            team: None,
+            supplier: None,
+            calendar,
+            targets,
+            pause_on: None,
+            warning_percent: None,
+            resume_on_reopen: None,
+            owner: None,
+            valid_from: start.date_naive(),
+            valid_to: None,
+            review_date: Some(start.date_naive() + chrono::Days::new(365)),
+        };
+        store.insert(Agreement::create(input, start)?, None).await?;
+    }
+    Ok(())
 }
 
 async fn one_incident(
