@@ -209,6 +209,31 @@ impl Clock {
         Ok(())
     }
 
+    /// The business time at which `percent` of the target is used up.
+    pub fn threshold_amount(&self, percent: u8) -> i64 {
+        self.target / 100 * i64::from(percent) + self.target % 100 * i64::from(percent) / 100
+    }
+
+    /// For each threshold (percent of the target; 100 is the breach), when it falls due: `Some`
+    /// for a running clock that has not reached it yet (the instant it will) or for any clock that
+    /// already has (`at`, the change instant); `None` while it cannot be reached.
+    pub fn thresholds(&self, percents: &[u8], at: i64, cal: &Schedule) -> Result<Vec<(u8, Option<i64>)>> {
+        let mut out = Vec::with_capacity(percents.len());
+        for &p in percents {
+            let amount = self.threshold_amount(p);
+            let when = if self.elapsed >= amount {
+                Some(at)
+            } else {
+                match (self.running_since, self.outcome) {
+                    (Some(since), None) => Some(cal.add(since, amount - self.elapsed)?),
+                    _ => None,
+                }
+            };
+            out.push((p, when));
+        }
+        Ok(out)
+    }
+
     /// Business time used by `now`.
     pub fn elapsed_at(&self, now: i64, cal: &Schedule) -> Result<i64> {
         Ok(self.elapsed

@@ -24,6 +24,8 @@ named_enum! {
         Unlink = "unlink",
         MemberAdded = "member_added",
         MemberRemoved = "member_removed",
+        SlaWarning = "sla_warning",
+        SlaBreach = "sla_breach",
     }
 }
 

@@ -13,6 +13,7 @@ pub mod id;
 pub mod incident;
 pub mod lifecycle;
 pub mod link;
+pub mod notification;
 pub mod organisation;
 pub mod patch;
 pub mod priority;

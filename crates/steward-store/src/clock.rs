@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use steward_core::agreement::{Agreement, AgreementKind};
 use steward_core::calendar::{Calendar, Schedule};
 use steward_core::clock::{Clock, ClockSubject, ClockView, Metric, Outcome, reconcile};
+use steward_core::history::HistoryAction;
 use steward_core::id::{AgreementId, CalendarId};
 use steward_core::record::RecordKind;
 use steward_core::{Error, Result};
 
 use crate::exec::{Arg, Tx};
+use crate::job;
 use crate::record::Table;
 use crate::{Store, args, parse_stored};
 
@@ -137,7 +139,62 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
     let schedules = schedules_for(tx, &calendars).await?;
     let clocks = reconcile(existing.clone(), &subject, &agreements, &schedules, at)?;
     let changed: Vec<Clock> = clocks.into_iter().filter(|c| !existing.contains(c)).collect();
-    write_clocks(tx, kind, id, &changed, at).await
+    write_clocks(tx, kind, id, &changed, at).await?;
+    for clock in &changed {
+        let agreement = agreements
+            .iter()
+            .find(|a| a.id == clock.agreement)
+            .ok_or_else(|| Error::unexpected(format!("{} is missing", clock.agreement)))?;
+        let cal = schedules
+            .get(&agreement.calendar)
+            .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
+        plan_escalations(tx, kind, id, clock, agreement, cal, at).await?;
+    }
+    Ok(())
+}
+
+pub(crate) const ESCALATION_QUEUE: &str = "sla_escalation";
+
+fn subject(kind: RecordKind, id: i64, metric: Metric) -> String {
+    format!("{}:{id}:{}", kind.as_str(), metric.as_str())
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct EscalationPayload {
+    percent: u8,
+    agreement: i64,
+}
+
+/// Arms a job for each warning threshold and the breach of a clock, at the instant each falls
+/// due, and withdraws those that can no longer fall due (a paused or stopped clock).
+async fn plan_escalations(
+    tx: &mut Tx,
+    kind: RecordKind,
+    id: i64,
+    clock: &Clock,
+    agreement: &Agreement,
+    cal: &Schedule,
+    at: i64,
+) -> Result<()> {
+    let mut percents = agreement.warning_percent.clone();
+    percents.push(100);
+    let subject = subject(kind, id, clock.metric);
+    let planned: Vec<job::Planned> = clock
+        .thresholds(&percents, at, cal)?
+        .into_iter()
+        .filter_map(|(percent, when)| {
+            when.map(|run_at| job::Planned {
+                key: format!("{subject}:{}:{percent}", clock.agreement.0),
+                payload: crate::json_text(&EscalationPayload {
+                    percent,
+                    agreement: clock.agreement.0,
+                }),
+                run_at,
+                settled: clock.elapsed >= clock.threshold_amount(percent),
+            })
+        })
+        .collect();
+    job::plan(tx, ESCALATION_QUEUE, &subject, &planned, at).await
 }
 
 /// Withdraws every open clock of an agreement (it was deactivated), banking their time.
@@ -163,12 +220,149 @@ pub(crate) async fn withdraw_for(tx: &mut Tx, agreement: &Agreement, at: i64) ->
         let id = row.clock.record_id;
         let mut clock = row.clock.into_clock()?;
         clock.withdraw(at, cal)?;
-        write_clocks(tx, kind, id, &[clock], at).await?;
+        write_clocks(tx, kind, id, std::slice::from_ref(&clock), at).await?;
+        job::plan(tx, ESCALATION_QUEUE, &subject(kind, id, clock.metric), &[], at).await?;
     }
     Ok(())
 }
 
+/// Fires one due escalation inside the transaction that claimed it: a warning or breach entry in
+/// the ticket's history and a notification to its assignee and team. A job whose clock no longer
+/// warrants it (paused, re-targeted, withdrawn) is cancelled instead.
+async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
+    let mut parts = job.subject.split(':');
+    let (Some(kind), Some(id), Some(metric)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(Error::unexpected(format!("job subject '{}' is malformed", job.subject)));
+    };
+    let kind = parse_stored("job subject", kind, RecordKind::parse)?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::unexpected(format!("job subject '{}' is malformed", job.subject)))?;
+    let metric = parse_stored("job subject", metric, Metric::parse)?;
+    let payload: EscalationPayload =
+        serde_json::from_str(&job.payload).map_err(|e| Error::unexpected(format!("job payload is malformed: {e}")))?;
+    let table = crate::record::table_of(kind);
+    // Lock the ticket as its writers do, so the clock cannot change under us.
+    let sql = format!(
+        "SELECT assignee_id, team_id FROM {table} WHERE id = $1{}",
+        tx.lock_rows()
+    );
+    let Some((assignee, team)): Option<(Option<i64>, Option<i64>)> = tx.fetch_optional(&sql, args![id]).await? else {
+        return Ok(false);
+    };
+    let sql =
+        format!("SELECT {CLOCK_COLUMNS} FROM sla_clocks WHERE record_kind = $1 AND record_id = $2 AND metric = $3");
+    let Some(row): Option<ClockRow> = tx
+        .fetch_optional(&sql, args![kind.as_str(), id, metric.as_str()])
+        .await?
+    else {
+        return Ok(false);
+    };
+    let clock = row.into_clock()?;
+    if clock.agreement.0 != payload.agreement || clock.outcome == Some(Outcome::Withdrawn) {
+        return Ok(false);
+    }
+    let sql = format!(
+        "SELECT id, {} FROM agreements WHERE id = $1",
+        Agreement::COLUMNS.join(", ")
+    );
+    let Some(agreement) = tx
+        .fetch_optional::<<Agreement as Table>::Row>(&sql, args![payload.agreement])
+        .await?
+    else {
+        return Ok(false);
+    };
+    let agreement = Agreement::from_row(agreement)?;
+    let schedules = schedules_for(tx, &[agreement.calendar]).await?;
+    let cal = schedules
+        .get(&agreement.calendar)
+        .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
+    if clock.elapsed_at(now, cal)? < clock.threshold_amount(payload.percent) {
+        return Ok(false);
+    }
+    let breach = payload.percent >= 100;
+    let reference = format!("{}-{id}", kind.prefix());
+    let detail = serde_json::json!({
+        "agreement": clock.agreement.to_string(),
+        "percent": payload.percent,
+        "target": steward_core::calendar::format_duration(clock.target),
+    });
+    crate::history::append(
+        tx,
+        vec![steward_core::history::EntryContent {
+            record_kind: kind,
+            record_id: id,
+            actor: None,
+            at_micros: job.run_at,
+            action: if breach {
+                HistoryAction::SlaBreach
+            } else {
+                HistoryAction::SlaWarning
+            },
+            field: Some(metric.as_str().to_string()),
+            old_value: None,
+            new_value: Some(detail.to_string()),
+        }],
+    )
+    .await?;
+    let mut recipients: Vec<i64> = assignee.into_iter().collect();
+    if let Some(team) = team {
+        let members: Vec<(i64,)> = tx
+            .fetch_all("SELECT user_id FROM team_members WHERE team_id = $1", args![team])
+            .await?;
+        recipients.extend(members.into_iter().map(|(u,)| u));
+    }
+    recipients.sort_unstable();
+    recipients.dedup();
+    let message = if breach {
+        format!(
+            "{reference}: the {} target of {} ({}) is breached",
+            metric.as_str(),
+            agreement.name,
+            detail["target"]
+        )
+    } else {
+        format!(
+            "{reference}: {}% of the {} target of {} is used",
+            payload.percent,
+            metric.as_str(),
+            agreement.name
+        )
+    };
+    let kind_text = if breach { "sla_breach" } else { "sla_warning" };
+    for user in recipients {
+        tx.execute(
+            "INSERT INTO notifications (user_id, record_kind, record_id, kind, message, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            args![user, kind.as_str(), id, kind_text, message.clone(), now],
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
 impl Store {
+    /// Fires every escalation due by `now`, oldest first, each in its own transaction; returns
+    /// how many fired. Safe to run in any number of processes at once: each job is claimed with
+    /// its row lock (`FOR UPDATE SKIP LOCKED`) or SQLite's exclusive write transaction, and marked
+    /// done in the transaction that fires it, so it fires exactly once.
+    pub async fn run_due_escalations(&self, now: i64, max: usize) -> Result<usize> {
+        let mut fired = 0;
+        for _ in 0..max {
+            let mut tx = self.begin().await?;
+            let Some(claimed) = job::claim(&mut tx, ESCALATION_QUEUE, now).await? else {
+                tx.commit().await?;
+                break;
+            };
+            let done = fire(&mut tx, &claimed, now).await?;
+            job::finish(&mut tx, claimed.id, if done { job::DONE } else { job::CANCELLED }, now).await?;
+            tx.commit().await?;
+            if done {
+                fired += 1;
+            }
+        }
+        Ok(fired)
+    }
+
     /// The clocks of some tickets of one kind as they stand at `now`, by ticket id.
     pub async fn clock_views(&self, kind: RecordKind, ids: &[i64], now: i64) -> Result<HashMap<i64, Vec<ClockView>>> {
         let mut out: HashMap<i64, Vec<ClockView>> = HashMap::new();

@@ -147,6 +147,15 @@ macro_rules! query_methods {
             })
         }
 
+        /// `FOR UPDATE SKIP LOCKED` where the backend has row locks, so concurrent workers in
+        /// other processes take different rows; SQLite's write transactions are exclusive.
+        pub fn lock_rows_skip_locked(&self) -> &'static str {
+            match self {
+                Self::Sqlite(_) => "",
+                Self::Pg(_) => " FOR UPDATE SKIP LOCKED",
+            }
+        }
+
         /// `FOR UPDATE` where the backend has row locks; SQLite's write transactions are already
         /// exclusive (`BEGIN IMMEDIATE`).
         pub fn lock_rows(&self) -> &'static str {

@@ -14,7 +14,9 @@ mod configuration_item;
 mod error;
 mod history;
 mod incident;
+mod job;
 mod link;
+mod notification;
 mod organisation;
 mod page;
 mod problem;
@@ -40,6 +42,7 @@ use steward_core::{Error, Result};
 pub use auth::{Credentials, TokenInfo};
 pub use error::DbError;
 pub use history::VerifyReport;
+pub use job::JobState;
 pub use page::{ListQuery, MAX_LIMIT, Page, Sort};
 pub use record::Table;
 

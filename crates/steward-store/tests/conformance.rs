@@ -674,3 +674,217 @@ async fn calendars_round_trip_and_records_are_located() {
         assert_eq!(store.locate(RecordKind::Problem, 1).await.unwrap(), None);
     });
 }
+
+/// Warnings and breaches fire at their instants, exactly once, follow pauses, catch up after
+/// downtime, and never fire twice with several runners at once.
+#[tokio::test]
+async fn escalations_fire_exactly_once_at_their_instants() {
+    on_each_backend!(|store, db| {
+        use steward_core::agreement::{Agreement, AgreementKind, NewAgreement, Target};
+        use steward_core::calendar::{BusinessDuration, Calendar, NewCalendar, WeeklyHours};
+        use steward_core::incident::PendingReason;
+        const MIN: i64 = 60_000_000;
+        let t0 = self::t0();
+        let at = |minutes: i64| t0 + Duration::minutes(minutes);
+        let us = |minutes: i64| at(minutes).timestamp_micros();
+        let cal = Calendar::create(
+            NewCalendar {
+                name: "24x7".into(),
+                description: None,
+                time_zone: "UTC".into(),
+                always_open: true,
+                hours: WeeklyHours::default(),
+                holidays: vec![],
+            },
+            t0,
+        )
+        .unwrap();
+        let cal = store.insert(cal, None).await.unwrap();
+        let sla = NewAgreement {
+            name: "Gold".into(),
+            kind: AgreementKind::ServiceLevel,
+            description: None,
+            organisation: None,
+            team: None,
+            supplier: None,
+            calendar: cal.id,
+            targets: vec![Target {
+                service: None,
+                priority: Priority::P1,
+                response: BusinessDuration(60 * MIN),
+                resolution: BusinessDuration(240 * MIN),
+            }],
+            pause_on: None,
+            warning_percent: Some(vec![50, 75]),
+            resume_on_reopen: None,
+            owner: None,
+            valid_from: t0.date_naive(),
+            valid_to: None,
+            review_date: None,
+        };
+        store.insert(Agreement::create(sla, t0).unwrap(), None).await.unwrap();
+        let ana = user(store, "ana@example.com", Role::Agent, None).await;
+        let bo = user(store, "bo@example.com", Role::Agent, None).await;
+        let team = store
+            .insert(
+                Team::create(
+                    NewTeam {
+                        name: "Desk".into(),
+                        description: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        store.set_team_member(team.id, ana.id, true, None, t0).await.unwrap();
+        store.set_team_member(team.id, bo.id, true, None, t0).await.unwrap();
+
+        let mut new = new_incident("Mail down");
+        new.impact = Some(Impact::High);
+        new.urgency = Some(Urgency::High);
+        new.team = Some(team.id);
+        new.assignee = Some(ana.id);
+        let inc = store
+            .insert(
+                Incident::create(new, None, &PriorityMatrix::default(), t0).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let runs = |subject: &str| {
+            let subject = subject.to_string();
+            async move {
+                store
+                    .jobs_of(&subject)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|j| (j.state, (j.run_at - us(0)) / MIN))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            runs("incident:1:resolution").await,
+            [
+                ("pending".to_string(), 240),
+                ("pending".to_string(), 120),
+                ("pending".to_string(), 180)
+            ],
+            "keys sort 100, 50, 75"
+        );
+
+        assert_eq!(store.run_due_escalations(us(35), 100).await.unwrap(), 1);
+        assert_eq!(store.run_due_escalations(us(35), 100).await.unwrap(), 0, "never twice");
+
+        let mv = |to: &str, reason: Option<PendingReason>| IncidentTransition {
+            to: to.into(),
+            pending_reason: reason,
+            resolution_code: None,
+            resolution_notes: None,
+        };
+        let step = |minutes: i64, t: IncidentTransition| async move {
+            store
+                .update::<Incident>(
+                    inc.id.0,
+                    None,
+                    at(minutes),
+                    HistoryAction::Transition,
+                    |_| true,
+                    |r| r.transition(t, at(minutes)),
+                )
+                .await
+                .unwrap();
+        };
+        step(40, mv("in_progress", None)).await;
+        assert_eq!(
+            runs("incident:1:response")
+                .await
+                .iter()
+                .map(|r| r.0.as_str())
+                .collect::<Vec<_>>(),
+            ["cancelled", "done", "cancelled"],
+            "responding withdraws the rest"
+        );
+        step(60, mv("pending", Some(PendingReason::WaitingForCustomer))).await;
+        assert!(
+            runs("incident:1:resolution").await.iter().all(|r| r.0 == "cancelled"),
+            "a paused clock cannot escalate"
+        );
+        step(180, mv("in_progress", None)).await;
+        assert_eq!(
+            runs("incident:1:resolution").await,
+            [
+                ("pending".to_string(), 360),
+                ("pending".to_string(), 240),
+                ("pending".to_string(), 300)
+            ],
+            "re-armed, moved out by the two hours paused"
+        );
+
+        // Down for hours: on return every due escalation fires once, at its own instant.
+        assert_eq!(store.run_due_escalations(us(600), 100).await.unwrap(), 3);
+        assert_eq!(store.run_due_escalations(us(600), 100).await.unwrap(), 0);
+        let h = store
+            .history(RecordKind::Incident, inc.id.0, None, 200)
+            .await
+            .unwrap()
+            .items;
+        let fired: Vec<(HistoryAction, i64)> = h
+            .iter()
+            .filter(|e| matches!(e.action, HistoryAction::SlaWarning | HistoryAction::SlaBreach))
+            .map(|e| (e.action, (e.at - t0).num_minutes()))
+            .collect();
+        assert_eq!(
+            fired,
+            [
+                (HistoryAction::SlaWarning, 30),
+                (HistoryAction::SlaWarning, 240),
+                (HistoryAction::SlaWarning, 300),
+                (HistoryAction::SlaBreach, 360)
+            ]
+        );
+        let ana_notes = store.notifications(ana.id, false, None, 50).await.unwrap().items;
+        assert_eq!(ana_notes.len(), 4, "assignee and team member, once each");
+        assert!(ana_notes[0].message.contains("breached"), "{}", ana_notes[0].message);
+        assert_eq!(store.notifications(bo.id, true, None, 50).await.unwrap().items.len(), 4);
+        let bo_first = store.notifications(bo.id, true, None, 1).await.unwrap().items[0].id;
+        store.mark_notification_read(bo.id, bo_first, at(700)).await.unwrap();
+        assert_eq!(store.notifications(bo.id, true, None, 50).await.unwrap().items.len(), 3);
+        assert!(matches!(
+            store.mark_notification_read(bo.id, ana_notes[0].id, at(700)).await,
+            Err(Error::NotFound { .. })
+        ));
+        assert!(store.verify_history().await.unwrap().faults.is_empty());
+
+        // Several runners at once: each escalation still fires exactly once.
+        for n in 0..5 {
+            let mut new = new_incident(&format!("burst {n}"));
+            new.impact = Some(Impact::High);
+            new.urgency = Some(Urgency::High);
+            store
+                .insert(
+                    Incident::create(new, None, &PriorityMatrix::default(), at(1000)).unwrap(),
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let s = store.clone();
+            let now = us(5000);
+            tasks.push(tokio::spawn(
+                async move { s.run_due_escalations(now, 1000).await.unwrap() },
+            ));
+        }
+        let mut total = 0;
+        for t in tasks {
+            total += t.await.unwrap();
+        }
+        assert_eq!(total, 5 * 6, "three thresholds on each of two clocks of five incidents");
+        assert!(store.verify_history().await.unwrap().faults.is_empty());
+    });
+}

@@ -3,6 +3,7 @@
 //! (SQLite) or `--database-url` (PostgreSQL).
 
 mod demo;
+mod runner;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -189,7 +190,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "Steward is serving on http://{} (API docs at /api/v1/docs)",
                 listener.local_addr()?
             );
-            steward_server::serve(listener, AppState { store: store.clone() }, shutdown_signal()).await?;
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let jobs = tokio::spawn(runner::run(store.clone(), stopped));
+            let shutdown = async move {
+                shutdown_signal().await;
+                let _ = stop.send(true);
+            };
+            steward_server::serve(listener, AppState { store: store.clone() }, shutdown).await?;
+            let _ = jobs.await;
             store.close().await;
         }
         Command::Migrate => {

@@ -260,3 +260,99 @@ async fn serve_demo_creates_the_admin_too() {
     assert!(printed.contains("200 tickets"), "{printed}");
     db.finish().await;
 }
+
+/// Two `steward serve` processes on one PostgreSQL database: each breach fires exactly once.
+#[tokio::test]
+async fn two_servers_fire_each_escalation_once() {
+    let Some(url) = steward_store::testing::pg_url() else {
+        return;
+    };
+    let db = TestDb::postgres(&url).await;
+    let (mut first, base, printed) = serve(&db);
+    let password = printed
+        .split("with the password ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap()
+        .to_string();
+    let (mut second, _, _) = serve(&db);
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .post(format!("{base}/api/v1/tokens"))
+        .json(&json!({"email": "admin@steward.local", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let post = |path: &str, body: Value| {
+        let req = http.post(format!("{base}{path}")).bearer_auth(&token).json(&body);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let cal = post(
+        "/api/v1/calendars",
+        json!({"name": "24x7", "time_zone": "UTC", "always_open": true}),
+    )
+    .await;
+    let agr = post(
+        "/api/v1/agreements",
+        json!({"name": "Fast", "kind": "sla", "calendar": cal["id"], "valid_from": "2020-01-01", "warning_percent": [50],
+               "targets": [{"priority": "P1", "response": 1, "resolution": 2}]}),
+    )
+    .await;
+    assert!(agr["id"].is_string(), "{agr}");
+    let mut refs = Vec::new();
+    for n in 0..4 {
+        let inc = post(
+            "/api/v1/incidents",
+            json!({"title": format!("fast {n}"), "impact": "high", "urgency": "high"}),
+        )
+        .await;
+        refs.push(inc["id"].as_str().unwrap().to_string());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(4500)).await;
+    for r in &refs {
+        let h: Value = http
+            .get(format!("{base}/api/v1/incidents/{r}/history"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let fired: Vec<(String, String)> = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "sla_warning" || e["action"] == "sla_breach")
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap().to_string(),
+                    e["field"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let mut fired_sorted = fired.clone();
+        fired_sorted.sort();
+        assert_eq!(
+            fired_sorted,
+            [
+                ("sla_breach".to_string(), "resolution".to_string()),
+                ("sla_breach".to_string(), "response".to_string()),
+                ("sla_warning".to_string(), "resolution".to_string()),
+                ("sla_warning".to_string(), "response".to_string()),
+            ],
+            "{r}: {fired:?}"
+        );
+    }
+    for child in [&mut first, &mut second] {
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let (code, out, _) = steward(&db, &["audit", "verify"], None);
+    assert_eq!(code, 0, "{out}");
+    db.finish().await;
+}

@@ -10,6 +10,7 @@ mod change;
 mod configuration_item;
 mod incident;
 mod link;
+mod notification;
 mod organisation;
 mod problem;
 mod request;
@@ -379,6 +380,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(team::routes())
         .merge(user::routes())
         .merge(link::routes())
+        .merge(notification::routes())
         .merge(settings::routes())
         .merge(session::routes())
 }

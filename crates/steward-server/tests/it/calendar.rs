@@ -336,3 +336,65 @@ async fn tickets_carry_exact_service_level_clocks() {
         assert!(list["items"][0]["sla"].is_array());
     });
 }
+
+#[tokio::test]
+async fn escalations_reach_the_assignee_as_notifications() {
+    on_each_backend!(|s| {
+        let cal = s
+            .create(
+                "/api/v1/calendars",
+                &s.manager,
+                json!({"name": "Always", "time_zone": "UTC", "always_open": true}),
+            )
+            .await;
+        s.create(
+            "/api/v1/agreements",
+            &s.manager,
+            json!({"name": "Std", "kind": "sla", "calendar": cal, "valid_from": "2020-01-01",
+                   "targets": [{"priority": "P3", "response": "PT1H", "resolution": "PT8H"}]}),
+        )
+        .await;
+        let (_, me) = s.get("/api/v1/me", &s.agent).await;
+        let inc = s
+            .create(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "Slow", "assignee": me["user"]["id"]}),
+            )
+            .await;
+        let far = (chrono::Utc::now() + chrono::Duration::days(2)).timestamp_micros();
+        assert_eq!(s.db.store.run_due_escalations(far, 100).await.unwrap(), 4);
+        let (st, v) = s.get("/api/v1/notifications?unread=true", &s.agent).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let items = v["items"].as_array().unwrap();
+        assert_eq!(items.len(), 4);
+        assert!(items.iter().all(|n| n["record"] == inc));
+        let id = items[0]["id"].as_i64().unwrap();
+        let (st, _) = s
+            .call(
+                Method::POST,
+                &format!("/api/v1/notifications/{id}/read"),
+                Some(&s.agent),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NO_CONTENT);
+        let (_, v) = s.get("/api/v1/notifications?unread=true", &s.agent).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 3);
+        let (st, _) = s
+            .call(
+                Method::POST,
+                &format!("/api/v1/notifications/{id}/read"),
+                Some(&s.manager),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "someone else's notification");
+        let (st, _) = s
+            .call(Method::POST, "/api/v1/notifications/abc/read", Some(&s.agent), None)
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (_, v) = s.get(&format!("/api/v1/incidents/{inc}"), &s.agent).await;
+        assert_eq!(v["sla"][1]["state"], "running", "the breach is ahead in real time: {v}");
+    });
+}

@@ -1,0 +1,128 @@
+//! The job runner's storage: scheduling keyed jobs, and claiming a due one in the transaction
+//! that runs it, so a job runs exactly once however many processes share the database.
+
+use steward_core::Result;
+
+use crate::exec::{Arg, Tx};
+use crate::{Store, args};
+
+pub(crate) const PENDING: &str = "pending";
+pub(crate) const DONE: &str = "done";
+pub(crate) const CANCELLED: &str = "cancelled";
+
+/// A job to arm (or re-arm, unless it has already run).
+pub(crate) struct Planned {
+    pub key: String,
+    pub payload: String,
+    pub run_at: i64,
+    /// Its moment has already passed: keep an existing job as it is (with its original time),
+    /// and arm one only if there is none.
+    pub settled: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct Claimed {
+    pub id: i64,
+    pub subject: String,
+    pub payload: String,
+    pub run_at: i64,
+}
+
+/// Makes the pending jobs of `subject` exactly `planned`: arms new ones, moves re-planned ones,
+/// and cancels pending ones no longer planned. Jobs that have run stay as they are.
+pub(crate) async fn plan(tx: &mut Tx, queue: &str, subject: &str, planned: &[Planned], at: i64) -> Result<()> {
+    for settled in [false, true] {
+        let group: Vec<&Planned> = planned.iter().filter(|p| p.settled == settled).collect();
+        if group.is_empty() {
+            continue;
+        }
+        let mut values = Vec::with_capacity(group.len());
+        let mut a: Vec<Arg> = Vec::with_capacity(group.len() * 4 + 2);
+        a.extend(args![queue, subject]);
+        for p in group {
+            let b = a.len();
+            values.push(format!(
+                "($1, $2, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 4
+            ));
+            a.extend(args![p.key.clone(), p.payload.clone(), p.run_at, at]);
+        }
+        let on_conflict = if settled {
+            "DO NOTHING"
+        } else {
+            "DO UPDATE SET run_at = excluded.run_at, payload = excluded.payload, state = 'pending', \
+             updated_at = excluded.updated_at WHERE jobs.state <> 'done'"
+        };
+        let sql = format!(
+            "INSERT INTO jobs (queue, subject, job_key, payload, run_at, state, attempts, created_at, updated_at) \
+             VALUES {} ON CONFLICT (job_key) {on_conflict}",
+            values.join(", ")
+        );
+        tx.execute(&sql, a).await?;
+    }
+    let mut a = args![CANCELLED, at, subject, PENDING];
+    let keep = if planned.is_empty() {
+        String::new()
+    } else {
+        let first = a.len() + 1;
+        a.extend(planned.iter().map(|p| Arg::from(p.key.clone())));
+        format!(
+            " AND job_key NOT IN ({})",
+            (first..first + planned.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    tx.execute(
+        &format!("UPDATE jobs SET state = $1, updated_at = $2 WHERE subject = $3 AND state = $4{keep}"),
+        a,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Claims the most overdue job of `queue` due by `now`, locking it for this transaction.
+pub(crate) async fn claim(tx: &mut Tx, queue: &str, now: i64) -> Result<Option<Claimed>> {
+    let sql = format!(
+        "SELECT id, subject, payload, run_at FROM jobs WHERE state = $1 AND run_at <= $2 AND queue = $3 \
+         ORDER BY run_at, id LIMIT 1{}",
+        tx.lock_rows_skip_locked()
+    );
+    Ok(tx.fetch_optional(&sql, args![PENDING, now, queue]).await?)
+}
+
+pub(crate) async fn finish(tx: &mut Tx, id: i64, state: &str, at: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE jobs SET state = $1, attempts = attempts + 1, updated_at = $2 WHERE id = $3",
+        args![state, at, id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A job's state, for tests and diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct JobState {
+    pub job_key: String,
+    pub state: String,
+    pub run_at: i64,
+    pub attempts: i64,
+}
+
+impl Store {
+    /// The jobs about one subject (such as `incident:5:resolution`), by key.
+    pub async fn jobs_of(&self, subject: &str) -> Result<Vec<JobState>> {
+        let mut c = self.read().await?;
+        c.fetch_all(
+            "SELECT job_key, state, run_at, attempts FROM jobs WHERE subject = $1 ORDER BY job_key",
+            args![subject],
+        )
+        .await
+        .map_err(Into::into)
+    }
+}
