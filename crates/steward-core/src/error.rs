@@ -36,7 +36,7 @@ pub enum Error {
         to: String,
         allowed: Vec<String>,
     },
-    #[error("unexpected error: {0}")]
+    #[error("unexpected error")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 

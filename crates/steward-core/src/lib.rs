@@ -19,6 +19,7 @@ pub mod patch;
 pub mod priority;
 pub mod problem;
 pub mod record;
+pub mod report;
 pub mod request;
 pub mod service;
 pub mod team;

@@ -21,6 +21,7 @@ mod organisation;
 mod page;
 mod problem;
 mod record;
+mod report;
 mod request;
 mod service;
 mod settings;

@@ -3,6 +3,7 @@
 //! (SQLite) or `--database-url` (PostgreSQL).
 
 mod demo;
+mod report;
 mod runner;
 
 use std::io::Read;
@@ -14,8 +15,10 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use steward_core::id::OrganisationId;
+use steward_core::report::{GroupBy, aggregate};
 use steward_core::user::{NewUser, Role, User};
 use steward_server::AppState;
+use steward_server::api::report::period_bound;
 use steward_server::auth::{hash_password, new_token, random_password};
 use steward_store::{Store, TokenInfo};
 
@@ -68,6 +71,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// Seed a believable organisation with 90 days of tickets.
     Demo {
         /// How many tickets (incidents, requests, problems and changes) to create.
@@ -104,6 +112,25 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Service level attainment: targets met and missed, mean and 90th percentile times.
+    Sla {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// agreement, service or priority
+        #[arg(long, default_value = "agreement")]
+        group_by: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
     },
 }
 
@@ -292,6 +319,32 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Report {
+            command:
+                ReportCommand::Sla {
+                    from,
+                    to,
+                    group_by,
+                    format,
+                },
+        } => {
+            let group_by = GroupBy::parse(&group_by)
+                .with_context(|| format!("unknown grouping '{group_by}': use agreement, service or priority"))?;
+            if !["table", "csv", "json"].contains(&format.as_str()) {
+                bail!("unknown format '{format}': use table, csv or json");
+            }
+            let from = period_bound("--from", &from).map_err(anyhow::Error::msg)?;
+            let to = period_bound("--to", &to).map_err(anyhow::Error::msg)?;
+            if to <= from {
+                bail!("--to must be after --from");
+            }
+            let store = open(&cli.db).await?;
+            let facts = store
+                .sla_facts(from.timestamp_micros(), to.timestamp_micros(), group_by)
+                .await?;
+            store.close().await;
+            print!("{}", report::render(&aggregate(&facts), &format)?);
         }
         Command::Demo { records } => {
             let store = open(&cli.db).await?;

@@ -229,6 +229,94 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
         );
         let (code, out, _) = steward(&db, &["audit", "verify"], None);
         assert_eq!(code, 0, "{out}");
+
+        // The SLA report over all time matches a count made straight from the clocks.
+        let (code, out, err) = steward(
+            &db,
+            &[
+                "report",
+                "sla",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2100-01-01",
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        let rows: Value = serde_json::from_str(&out).unwrap();
+        let all = |metric: &str| {
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["group"] == "all" && r["metric"] == metric)
+                .unwrap()
+                .clone()
+        };
+        let counted = |sql: &str| {
+            let sql = sql.to_string();
+            let location = &db.location;
+            async move {
+                match location {
+                    steward_store::testing::Location::Sqlite { dir } => {
+                        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", dir.join("steward.db").display()))
+                            .await
+                            .unwrap();
+                        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.unwrap();
+                        pool.close().await;
+                        n
+                    }
+                    steward_store::testing::Location::Postgres { url, .. } => {
+                        let pool = sqlx::PgPool::connect(url).await.unwrap();
+                        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_one(&pool).await.unwrap();
+                        pool.close().await;
+                        n
+                    }
+                }
+            }
+        };
+        for metric in ["response", "resolution"] {
+            let met = counted(&format!(
+                "SELECT COUNT(*) FROM sla_clocks WHERE metric = '{metric}' AND outcome = 'met'"
+            ))
+            .await;
+            let breached = counted(&format!(
+                "SELECT COUNT(*) FROM sla_clocks WHERE metric = '{metric}' AND (outcome = 'breached' OR (outcome IS NULL AND breached_at IS NOT NULL))"
+            ))
+            .await;
+            let row = all(metric);
+            assert_eq!(
+                (row["met"].as_i64().unwrap(), row["breached"].as_i64().unwrap()),
+                (met, breached),
+                "{metric}"
+            );
+            assert!(met > 0, "the demo produces clocks");
+        }
+        let (code, _, err) = steward(
+            &db,
+            &["report", "sla", "--from", "2026-13-01", "--to", "2027-01-01"],
+            None,
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("--from must be a date"), "{err}");
+        let (code, _, err) = steward(
+            &db,
+            &[
+                "report",
+                "sla",
+                "--from",
+                "2026-01-01",
+                "--to",
+                "2027-01-01",
+                "--format",
+                "xml",
+            ],
+            None,
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("unknown format"), "{err}");
         db.finish().await;
     }
 }

@@ -13,6 +13,7 @@ mod link;
 mod notification;
 mod organisation;
 mod problem;
+pub mod report;
 mod request;
 mod service;
 mod session;
@@ -382,5 +383,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(link::routes())
         .merge(notification::routes())
         .merge(settings::routes())
+        .merge(report::routes())
         .merge(session::routes())
 }

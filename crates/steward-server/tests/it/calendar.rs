@@ -396,5 +396,46 @@ async fn escalations_reach_the_assignee_as_notifications() {
         assert_eq!(st, StatusCode::NOT_FOUND);
         let (_, v) = s.get(&format!("/api/v1/incidents/{inc}"), &s.agent).await;
         assert_eq!(v["sla"][1]["state"], "running", "the breach is ahead in real time: {v}");
+
+        // Resolve it: the report counts it as met, by priority.
+        let t = format!("/api/v1/incidents/{inc}/transition");
+        s.post(
+            &t,
+            &s.agent,
+            json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "done"}),
+        )
+        .await;
+        let (st, v) = s
+            .get(
+                "/api/v1/reports/sla?from=2020-01-01&to=2100-01-01&group_by=priority",
+                &s.manager,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let rows = v["rows"].as_array().unwrap();
+        let p3 = rows
+            .iter()
+            .find(|r| r["group"] == "P3" && r["metric"] == "resolution")
+            .unwrap();
+        assert_eq!(
+            (
+                p3["total"].as_i64(),
+                p3["met"].as_i64(),
+                p3["attainment_percent"].as_f64()
+            ),
+            (Some(1), Some(1), Some(100.0))
+        );
+        for bad in [
+            "from=yesterday&to=2100-01-01",
+            "from=2026-01-01&to=2025-01-01",
+            "from=2026-01-01&to=2027-01-01&group_by=team",
+        ] {
+            let (st, _) = s.get(&format!("/api/v1/reports/sla?{bad}"), &s.manager).await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let (st, _) = s
+            .get("/api/v1/reports/sla?from=2020-01-01&to=2100-01-01", &s.requester_a)
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
     });
 }

@@ -18,3 +18,5 @@ CREATE TABLE sla_clocks (
 );
 CREATE INDEX sla_clocks_due_idx ON sla_clocks (due_at);
 CREATE INDEX sla_clocks_agreement_idx ON sla_clocks (agreement_id, outcome);
+CREATE INDEX sla_clocks_stopped_idx ON sla_clocks (stopped_at);
+CREATE INDEX sla_clocks_breached_idx ON sla_clocks (breached_at);

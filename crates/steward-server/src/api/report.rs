@@ -1,0 +1,76 @@
+//! `/api/v1/reports/sla`: service level attainment for a period.
+
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use steward_core::access::{Action, authorize};
+use steward_core::record::RecordKind;
+use steward_core::report::{GroupBy, ReportRow, aggregate};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::extract::ApiQuery;
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(sla_report))
+}
+
+/// Query of the service level report.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SlaReportQuery {
+    /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+    pub from: String,
+    /// End of the period, exclusive: a date or an instant.
+    pub to: String,
+    /// `agreement` (default), `service` or `priority`.
+    #[serde(default)]
+    pub group_by: Option<GroupBy>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SlaReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub group_by: GroupBy,
+    /// One row per group and metric, then an `all` row per metric.
+    pub rows: Vec<ReportRow>,
+}
+
+/// A date (taken as UTC midnight) or an RFC 3339 instant.
+pub fn period_bound(field: &str, s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(d) = s.parse::<NaiveDate>() {
+        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    }
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("{field} must be a date such as 2026-10-01 or an RFC 3339 instant"))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/sla", tag = "reports", params(SlaReportQuery),
+    responses((status = 200, body = SlaReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn sla_report(ctx: Ctx, ApiQuery(q): ApiQuery<SlaReportQuery>) -> ApiResult<Json<SlaReport>> {
+    authorize(&ctx.actor, RecordKind::Agreement, Action::Read)?;
+    let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
+    let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
+    if to <= from {
+        return Err(ApiError::BadQuery("to must be after from".into()));
+    }
+    let group_by = q.group_by.unwrap_or(GroupBy::Agreement);
+    let facts = ctx
+        .state
+        .store
+        .sla_facts(from.timestamp_micros(), to.timestamp_micros(), group_by)
+        .await?;
+    Ok(Json(SlaReport {
+        from,
+        to,
+        group_by,
+        rows: aggregate(&facts),
+    }))
+}
