@@ -40,6 +40,21 @@ pub struct Target {
     pub resolution: BusinessDuration,
 }
 
+/// What to do, besides recording it and notifying the assignee and team, when a clock reaches
+/// a threshold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationAction {
+    /// One of `warning_percent`, or 100 for the breach.
+    pub at_percent: u8,
+    /// Hand the ticket to this team (and clear its assignee).
+    #[serde(default)]
+    pub reassign_team: Option<TeamId>,
+    /// Raise the ticket's priority one step (P3 to P2, say; P1 stays P1).
+    #[serde(default)]
+    pub raise_priority: bool,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Agreement {
     pub id: AgreementId,
@@ -59,6 +74,8 @@ pub struct Agreement {
     pub pause_on: Vec<PendingReason>,
     /// Percentages of a target at which a warning is raised.
     pub warning_percent: Vec<u8>,
+    /// Actions taken at a warning threshold or at the breach.
+    pub actions: Vec<EscalationAction>,
     /// Whether a reopened ticket's resolution clock runs on (true) or stays as it was at the
     /// first resolution (false).
     pub resume_on_reopen: bool,
@@ -95,6 +112,8 @@ pub struct NewAgreement {
     /// Defaults to [75].
     #[serde(default)]
     pub warning_percent: Option<Vec<u8>>,
+    #[serde(default)]
+    pub actions: Vec<EscalationAction>,
     /// Defaults to true.
     #[serde(default)]
     pub resume_on_reopen: Option<bool>,
@@ -129,6 +148,8 @@ pub struct AgreementPatch {
     #[serde(default)]
     pub warning_percent: Option<Vec<u8>>,
     #[serde(default)]
+    pub actions: Option<Vec<EscalationAction>>,
+    #[serde(default)]
     pub resume_on_reopen: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub owner: Option<Option<UserId>>,
@@ -158,6 +179,7 @@ impl Agreement {
                 .pause_on
                 .unwrap_or_else(|| vec![PendingReason::WaitingForCustomer, PendingReason::WaitingForSupplier]),
             warning_percent: input.warning_percent.unwrap_or_else(|| vec![75]),
+            actions: input.actions,
             resume_on_reopen: input.resume_on_reopen.unwrap_or(true),
             owner: input.owner,
             valid_from: input.valid_from,
@@ -193,6 +215,7 @@ impl Agreement {
         set(&mut next.targets, p.targets);
         set(&mut next.pause_on, p.pause_on);
         set(&mut next.warning_percent, p.warning_percent);
+        set(&mut next.actions, p.actions);
         set(&mut next.resume_on_reopen, p.resume_on_reopen);
         set(&mut next.owner, p.owner);
         set(&mut next.valid_from, p.valid_from);
@@ -252,9 +275,34 @@ impl Agreement {
         if self.warning_percent.iter().any(|p| !(1..=99).contains(p)) {
             c.fail("warning_percent", "each threshold must be between 1 and 99");
         }
+        for (i, a) in self.actions.iter().enumerate() {
+            if a.at_percent != 100 && !self.warning_percent.contains(&a.at_percent) {
+                c.fail(
+                    &format!("actions[{i}].at_percent"),
+                    "must be one of warning_percent, or 100 for the breach",
+                );
+            }
+            if a.reassign_team.is_none() && !a.raise_priority {
+                c.fail(
+                    &format!("actions[{i}]"),
+                    "does nothing: give reassign_team or raise_priority",
+                );
+            }
+            if self.actions[..i].iter().any(|b| b.at_percent == a.at_percent) {
+                c.fail(
+                    &format!("actions[{i}].at_percent"),
+                    "repeats another action's threshold",
+                );
+            }
+        }
         if self.valid_to.is_some_and(|to| to < self.valid_from) {
             c.fail("valid_to", "must not be before valid_from");
         }
+    }
+
+    /// The action to take at a threshold, if any.
+    pub fn action_at(&self, percent: u8) -> Option<&EscalationAction> {
+        self.actions.iter().find(|a| a.at_percent == percent)
     }
 
     /// Whether this agreement is in force on a date.
@@ -320,6 +368,7 @@ mod tests {
                 .collect(),
             pause_on: None,
             warning_percent: None,
+            actions: vec![],
             resume_on_reopen: None,
             owner: None,
             valid_from: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),

@@ -225,6 +225,17 @@ impl Incident {
         }
     }
 
+    /// Applies an escalation action: hand it to another team, raise its priority.
+    pub fn escalate(&mut self, action: &crate::agreement::EscalationAction) {
+        if let Some(team) = action.reassign_team {
+            self.team = Some(team);
+            self.assignee = None;
+        }
+        if action.raise_priority {
+            self.priority = self.priority.raised();
+        }
+    }
+
     fn is_final(&self) -> bool {
         matches!(self.status, IncidentStatus::Closed | IncidentStatus::Cancelled)
     }

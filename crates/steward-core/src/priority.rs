@@ -20,6 +20,13 @@ named_enum! {
     Priority { P1 = "P1", P2 = "P2", P3 = "P3", P4 = "P4", P5 = "P5" }
 }
 
+impl Priority {
+    /// One step more urgent; P1 stays P1.
+    pub fn raised(self) -> Priority {
+        Priority::ALL[(self as usize).saturating_sub(1)]
+    }
+}
+
 impl Impact {
     fn index(self) -> usize {
         self as usize

@@ -174,6 +174,17 @@ impl Request {
         }
     }
 
+    /// Applies an escalation action: hand it to another team, raise its priority.
+    pub fn escalate(&mut self, action: &crate::agreement::EscalationAction) {
+        if let Some(team) = action.reassign_team {
+            self.team = Some(team);
+            self.assignee = None;
+        }
+        if action.raise_priority {
+            self.priority = self.priority.raised();
+        }
+    }
+
     pub fn apply_patch(&mut self, p: RequestPatch, matrix: &PriorityMatrix) -> Result<()> {
         if matches!(self.status, RequestStatus::Closed | RequestStatus::Cancelled) {
             return Err(Error::Conflict(format!(

@@ -23,6 +23,7 @@ pub struct AgreementRow {
     targets: String,
     pause_on: String,
     warning_percent: String,
+    actions: String,
     resume_on_reopen: bool,
     owner_id: Option<i64>,
     valid_from: String,
@@ -56,6 +57,7 @@ impl Table for Agreement {
         "targets",
         "pause_on",
         "warning_percent",
+        "actions",
         "resume_on_reopen",
         "owner_id",
         "valid_from",
@@ -79,6 +81,7 @@ impl Table for Agreement {
             targets: document("targets", &r.targets)?,
             pause_on: document("pause_on", &r.pause_on)?,
             warning_percent: document("warning_percent", &r.warning_percent)?,
+            actions: document("actions", &r.actions)?,
             resume_on_reopen: r.resume_on_reopen,
             owner: r.owner_id.map(UserId),
             valid_from: date("valid_from", &r.valid_from)?,
@@ -102,6 +105,7 @@ impl Table for Agreement {
             json_text(&self.targets),
             json_text(&self.pause_on),
             json_text(&self.warning_percent),
+            json_text(&self.actions),
             self.resume_on_reopen,
             self.owner.map(|v| v.0),
             self.valid_from.to_string(),
@@ -132,6 +136,9 @@ impl Table for Agreement {
         );
         refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
         refer(&mut r, "owner", RecordKind::User, self.owner.map(|v| v.0));
+        for a in &self.actions {
+            refer(&mut r, "actions", RecordKind::Team, a.reassign_team.map(|t| t.0));
+        }
         r
     }
 }

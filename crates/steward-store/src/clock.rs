@@ -329,6 +329,17 @@ async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
             agreement.name
         )
     };
+    if let Some(action) = agreement.action_at(payload.percent) {
+        match kind {
+            RecordKind::Incident => {
+                escalate::<steward_core::incident::Incident>(tx, id, now, |t| t.escalate(action)).await?
+            }
+            RecordKind::Request => {
+                escalate::<steward_core::request::Request>(tx, id, now, |t| t.escalate(action)).await?
+            }
+            _ => {}
+        }
+    }
     let kind_text = if breach { "sla_breach" } else { "sla_warning" };
     for user in recipients {
         tx.execute(
@@ -338,6 +349,18 @@ async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
         .await?;
     }
     Ok(true)
+}
+
+/// Changes a ticket as an escalation action says, with history, in the firing transaction.
+async fn escalate<T: Table>(tx: &mut Tx, id: i64, at: i64, change: impl FnOnce(&mut T)) -> Result<()> {
+    let Some(old) = crate::record::get_in::<T>(tx, id).await? else {
+        return Ok(());
+    };
+    let mut new = old.clone();
+    change(&mut new);
+    let at = crate::from_micros(at)?;
+    crate::record::save(tx, &old, new, None, at, HistoryAction::Update).await?;
+    Ok(())
 }
 
 impl Store {

@@ -716,6 +716,7 @@ async fn escalations_fire_exactly_once_at_their_instants() {
             }],
             pause_on: None,
             warning_percent: Some(vec![50, 75]),
+            actions: vec![],
             resume_on_reopen: None,
             owner: None,
             valid_from: t0.date_naive(),
@@ -885,6 +886,129 @@ async fn escalations_fire_exactly_once_at_their_instants() {
             total += t.await.unwrap();
         }
         assert_eq!(total, 5 * 6, "three thresholds on each of two clocks of five incidents");
+        assert!(store.verify_history().await.unwrap().faults.is_empty());
+    });
+}
+
+/// Escalation actions: raise the priority at a warning, hand the ticket to another team at the
+/// breach; each written to history as the system's change.
+#[tokio::test]
+async fn escalation_actions_raise_priority_and_reassign() {
+    on_each_backend!(|store, db| {
+        use steward_core::agreement::{Agreement, AgreementKind, EscalationAction, NewAgreement, Target};
+        use steward_core::calendar::{BusinessDuration, Calendar, NewCalendar, WeeklyHours};
+        const MIN: i64 = 60_000_000;
+        let t0 = self::t0();
+        let cal = Calendar::create(
+            NewCalendar {
+                name: "24x7".into(),
+                description: None,
+                time_zone: "UTC".into(),
+                always_open: true,
+                hours: WeeklyHours::default(),
+                holidays: vec![],
+            },
+            t0,
+        )
+        .unwrap();
+        let cal = store.insert(cal, None).await.unwrap();
+        let desk = store
+            .insert(
+                Team::create(
+                    NewTeam {
+                        name: "Desk".into(),
+                        description: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let experts = store
+            .insert(
+                Team::create(
+                    NewTeam {
+                        name: "Experts".into(),
+                        description: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let target = |p: Priority, res: i64| Target {
+            service: None,
+            priority: p,
+            response: BusinessDuration(10 * MIN),
+            resolution: BusinessDuration(res * MIN),
+        };
+        let sla = NewAgreement {
+            name: "Escalating".into(),
+            kind: AgreementKind::ServiceLevel,
+            description: None,
+            organisation: None,
+            team: None,
+            supplier: None,
+            calendar: cal.id,
+            targets: vec![target(Priority::P1, 60), target(Priority::P2, 120)],
+            pause_on: None,
+            warning_percent: Some(vec![50]),
+            actions: vec![
+                EscalationAction {
+                    at_percent: 50,
+                    reassign_team: None,
+                    raise_priority: true,
+                },
+                EscalationAction {
+                    at_percent: 100,
+                    reassign_team: Some(experts.id),
+                    raise_priority: false,
+                },
+            ],
+            resume_on_reopen: None,
+            owner: None,
+            valid_from: t0.date_naive(),
+            valid_to: None,
+            review_date: None,
+        };
+        store.insert(Agreement::create(sla, t0).unwrap(), None).await.unwrap();
+        let mut new = new_incident("Printer fire");
+        new.impact = Some(Impact::High);
+        new.urgency = Some(Urgency::Medium);
+        new.team = Some(desk.id);
+        let inc = store
+            .insert(
+                Incident::create(new, None, &PriorityMatrix::default(), t0).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(inc.priority, Priority::P2);
+        let us = |m: i64| (t0 + Duration::minutes(m)).timestamp_micros();
+        // At 60 minutes, half the P2 resolution target: the priority rises to P1, whose 60-minute
+        // target is then used up at once, so the breach fires too and hands it to the experts.
+        store.run_due_escalations(us(61), 100).await.unwrap();
+        let now: Incident = store.get(inc.id.0).await.unwrap().unwrap();
+        assert_eq!(now.priority, Priority::P1);
+        assert_eq!(now.team, Some(experts.id));
+        let h = store
+            .history(RecordKind::Incident, inc.id.0, None, 100)
+            .await
+            .unwrap()
+            .items;
+        assert!(
+            h.iter()
+                .any(|e| e.field.as_deref() == Some("priority") && e.actor.is_none())
+        );
+        assert!(
+            h.iter().any(|e| e.field.as_deref() == Some("team")
+                && e.new_value == Some(serde_json::json!(experts.id.to_string())))
+        );
+        assert!(h.iter().any(|e| e.action == HistoryAction::SlaBreach));
         assert!(store.verify_history().await.unwrap().faults.is_empty());
     });
 }

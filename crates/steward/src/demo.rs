@@ -530,6 +530,7 @@ async fn agreements(
             targets,
             pause_on: None,
             warning_percent: None,
+            actions: vec![],
             resume_on_reopen: None,
             owner: None,
             valid_from: start.date_naive(),

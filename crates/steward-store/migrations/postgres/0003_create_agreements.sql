@@ -1,4 +1,5 @@
--- Agreements (SLA, OLA, underpinning contracts). Targets, pause reasons and warning thresholds
+-- Agreements (SLA, OLA, underpinning contracts). Targets, pause reasons, warning thresholds and
+-- escalation actions
 -- are JSON documents read and written whole; dates are ISO 8601 text ('YYYY-MM-DD'), which sorts
 -- as dates.
 CREATE TABLE agreements (
@@ -13,6 +14,7 @@ CREATE TABLE agreements (
     targets TEXT NOT NULL,
     pause_on TEXT NOT NULL,
     warning_percent TEXT NOT NULL,
+    actions TEXT NOT NULL,
     resume_on_reopen BOOLEAN NOT NULL,
     owner_id BIGINT REFERENCES users (id),
     valid_from TEXT NOT NULL,
