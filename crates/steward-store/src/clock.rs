@@ -376,11 +376,22 @@ impl Store {
                 tx.commit().await?;
                 break;
             };
-            let done = fire(&mut tx, &claimed, now).await?;
-            job::finish(&mut tx, claimed.id, if done { job::DONE } else { job::CANCELLED }, now).await?;
-            tx.commit().await?;
-            if done {
-                fired += 1;
+            match fire(&mut tx, &claimed, now).await {
+                Ok(done) => {
+                    job::finish(&mut tx, claimed.id, if done { job::DONE } else { job::CANCELLED }, now).await?;
+                    tx.commit().await?;
+                    if done {
+                        fired += 1;
+                    }
+                }
+                Err(e) => {
+                    // Undo whatever it did, and set it aside so it cannot block the jobs behind it.
+                    drop(tx);
+                    tracing::error!(job = claimed.id, subject = %claimed.subject, error = %e, cause = ?e, "escalation failed");
+                    let mut tx = self.begin().await?;
+                    job::fail(&mut tx, claimed.id, &format!("{e}: {e:?}"), now).await?;
+                    tx.commit().await?;
+                }
             }
         }
         Ok(fired)

@@ -9,6 +9,7 @@ use crate::{Store, args};
 pub(crate) const PENDING: &str = "pending";
 pub(crate) const DONE: &str = "done";
 pub(crate) const CANCELLED: &str = "cancelled";
+pub(crate) const FAILED: &str = "failed";
 
 /// A job to arm (or re-arm, unless it has already run).
 pub(crate) struct Planned {
@@ -100,6 +101,17 @@ pub(crate) async fn finish(tx: &mut Tx, id: i64, state: &str, at: i64) -> Result
     tx.execute(
         "UPDATE jobs SET state = $1, attempts = attempts + 1, updated_at = $2 WHERE id = $3",
         args![state, at, id],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets a job aside after an error, keeping the error for whoever looks into it.
+pub(crate) async fn fail(tx: &mut Tx, id: i64, error: &str, at: i64) -> Result<()> {
+    let error: String = error.chars().take(2000).collect();
+    tx.execute(
+        "UPDATE jobs SET state = $1, attempts = attempts + 1, last_error = $2, updated_at = $3 WHERE id = $4",
+        args![FAILED, error, at, id],
     )
     .await?;
     Ok(())

@@ -1012,3 +1012,27 @@ async fn escalation_actions_raise_priority_and_reassign() {
         assert!(store.verify_history().await.unwrap().faults.is_empty());
     });
 }
+
+/// A job that fails is set aside with its error, not retried in a loop at the head of the queue.
+#[tokio::test]
+async fn a_failing_job_is_set_aside() {
+    on_each_backend!(|store, db| {
+        store
+            .execute_raw(
+                "INSERT INTO jobs (queue, subject, job_key, payload, run_at, state, attempts, created_at, updated_at) \
+                 VALUES ('sla_escalation', 'incident:1:response', 'broken', 'not json', 1, 'pending', 0, 1, 1)",
+            )
+            .await
+            .unwrap();
+        incident(store, "behind it", t0()).await;
+        assert_eq!(store.run_due_escalations(i64::MAX / 2, 10).await.unwrap(), 0);
+        let jobs = store.jobs_of("incident:1:response").await.unwrap();
+        assert_eq!(jobs.len(), 1);
+        assert_eq!((jobs[0].state.as_str(), jobs[0].attempts), ("failed", 1));
+        assert_eq!(
+            store.run_due_escalations(i64::MAX / 2, 10).await.unwrap(),
+            0,
+            "not retried in a loop"
+        );
+    });
+}
