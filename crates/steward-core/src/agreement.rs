@@ -340,6 +340,26 @@ pub fn select<'a>(agreements: &'a [Agreement], terms: &TicketTerms) -> Option<(&
         .max_by_key(|(a, t)| (a.organisation.is_some(), t.service.is_some(), std::cmp::Reverse(a.id)))
 }
 
+/// The operational level agreement and target that govern a team's part in a ticket: among the
+/// team's agreements in force on the day the ticket was opened, with a target for its priority
+/// on its service (or every service), a service's own target first, then the oldest agreement.
+pub fn select_operational<'a>(
+    agreements: &'a [Agreement],
+    terms: &TicketTerms,
+    team: TeamId,
+) -> Option<(&'a Agreement, &'a Target)> {
+    agreements
+        .iter()
+        .filter(|a| a.kind == AgreementKind::OperationalLevel && a.team == Some(team) && a.in_force(terms.opened_on))
+        .flat_map(|a| {
+            a.targets
+                .iter()
+                .filter(|t| t.priority == terms.priority && (t.service.is_none() || t.service == terms.service))
+                .map(move |t| (a, t))
+        })
+        .max_by_key(|(a, t)| (t.service.is_some(), std::cmp::Reverse(a.id)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,9 +74,41 @@ pub struct Clock {
     pub outcome: Option<Outcome>,
 }
 
+/// Whose clock it is: the customer's service level agreement, or an internal team's operational
+/// level agreement (which counts only while the ticket is with that team).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ClockScope {
+    ServiceLevel,
+    Operational(crate::id::TeamId),
+}
+
+impl ClockScope {
+    /// `sla`, or `ola-<team id>`, as stored.
+    pub fn key(&self) -> String {
+        match self {
+            ClockScope::ServiceLevel => "sla".into(),
+            ClockScope::Operational(t) => format!("ola-{}", t.0),
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ClockScope> {
+        if s == "sla" {
+            return Some(ClockScope::ServiceLevel);
+        }
+        s.strip_prefix("ola-")?
+            .parse()
+            .ok()
+            .map(|id| ClockScope::Operational(crate::id::TeamId(id)))
+    }
+}
+
 /// A clock as shown in a ticket, at a given instant.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ClockView {
+    /// `sla` for the customer's agreement, `ola` for an internal team's.
+    pub scope: String,
+    /// The team of an operational level clock.
+    pub team: Option<crate::id::TeamId>,
     pub metric: Metric,
     pub agreement: AgreementId,
     pub state: ClockState,
@@ -243,7 +275,7 @@ impl Clock {
             })
     }
 
-    pub fn view(&self, now: i64, cal: &Schedule) -> Result<ClockView> {
+    pub fn view(&self, scope: ClockScope, now: i64, cal: &Schedule) -> Result<ClockView> {
         let elapsed = self.elapsed_at(now, cal)?;
         let running_over = self.running_since.is_some() && elapsed > self.target;
         let breached_at = self.breached_at.or(self.due_at.filter(|_| running_over));
@@ -256,7 +288,13 @@ impl Clock {
             None if self.running_since.is_some() => ClockState::Running,
             None => ClockState::Paused,
         };
+        let (scope, team) = match scope {
+            ClockScope::ServiceLevel => ("sla".to_string(), None),
+            ClockScope::Operational(t) => ("ola".to_string(), Some(t)),
+        };
         Ok(ClockView {
+            scope,
+            team,
             metric: self.metric,
             agreement: self.agreement,
             state,
@@ -351,11 +389,23 @@ impl Schedules for std::collections::HashMap<crate::id::CalendarId, Schedule> {
 pub fn reconcile(
     existing: Vec<Clock>,
     subject: &ClockSubject,
+    scope: ClockScope,
     agreements: &[crate::agreement::Agreement],
     schedules: &impl Schedules,
     at: i64,
 ) -> Result<Vec<Clock>> {
-    let chosen = crate::agreement::select(agreements, &subject.terms);
+    let chosen = match scope {
+        ClockScope::ServiceLevel => crate::agreement::select(agreements, &subject.terms),
+        ClockScope::Operational(team) => crate::agreement::select_operational(agreements, &subject.terms, team),
+    };
+    // A team's clock waits while the ticket is with another team.
+    let phase = |metric: Metric, pause_on: &[PendingReason]| {
+        let p = subject.phase(metric, pause_on);
+        match scope {
+            ClockScope::Operational(team) if subject.terms.team != Some(team) && p == Phase::Running => Phase::Paused,
+            _ => p,
+        }
+    };
     // The schedule a clock has been counting in.
     let governing = |c: &Clock| -> Result<&Schedule> {
         let a = agreements
@@ -381,12 +431,7 @@ pub fn reconcile(
                     at
                 };
                 let mut c = Clock::start(metric, agreement.id, amount, start, cal)?;
-                c.follow(
-                    subject.phase(metric, &agreement.pause_on),
-                    at,
-                    cal,
-                    agreement.resume_on_reopen,
-                )?;
+                c.follow(phase(metric, &agreement.pause_on), at, cal, agreement.resume_on_reopen)?;
                 c
             }
             (Some(mut c), None) => {
@@ -408,7 +453,7 @@ pub fn reconcile(
                     c.retarget(agreement.id, amount, at, governing(&c)?, new_cal)?;
                 }
                 c.follow(
-                    subject.phase(metric, &agreement.pause_on),
+                    phase(metric, &agreement.pause_on),
                     at,
                     new_cal,
                     agreement.resume_on_reopen,

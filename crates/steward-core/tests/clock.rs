@@ -6,7 +6,7 @@
 use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 use steward_core::calendar::{Calendar, NewCalendar, Schedule, Segment, WeeklyHours};
-use steward_core::clock::{Clock, ClockState, Metric, Phase};
+use steward_core::clock::{Clock, ClockScope, ClockState, Metric, Phase};
 use steward_core::id::AgreementId;
 
 const H: i64 = 3_600_000_000;
@@ -69,7 +69,9 @@ fn pending_over_a_weekend_credits_no_time_and_due_moves_by_the_pause() {
     // business time (Monday 08:00-09:00), so due moves to 11:30.
     c.follow(Phase::Paused, paris("2026-11-27 17:00"), &cal, true).unwrap();
     assert_eq!(
-        c.view(paris("2026-11-29 12:00"), &cal).unwrap().state,
+        c.view(ClockScope::ServiceLevel, paris("2026-11-29 12:00"), &cal)
+            .unwrap()
+            .state,
         ClockState::Paused
     );
     c.follow(Phase::Running, paris("2026-11-30 09:00"), &cal, true).unwrap();
@@ -77,7 +79,9 @@ fn pending_over_a_weekend_credits_no_time_and_due_moves_by_the_pause() {
     assert_eq!(c.due_at, Some(paris("2026-11-30 12:00")));
     // Resolved at the due instant exactly: met.
     c.follow(Phase::Done, paris("2026-11-30 12:00"), &cal, true).unwrap();
-    let v = c.view(paris("2026-12-01 09:00"), &cal).unwrap();
+    let v = c
+        .view(ClockScope::ServiceLevel, paris("2026-12-01 09:00"), &cal)
+        .unwrap();
     assert_eq!((v.state, v.elapsed.as_str()), (ClockState::Met, "PT4H"));
 }
 
@@ -87,18 +91,20 @@ fn breach_is_at_the_due_instant_and_survives_resolution() {
     let mut c = Clock::start(Metric::Resolution, AgreementId(1), H, paris("2026-11-23 09:00"), &cal).unwrap();
     let due = paris("2026-11-23 10:00");
     assert_eq!(
-        c.view(due, &cal).unwrap().state,
+        c.view(ClockScope::ServiceLevel, due, &cal).unwrap().state,
         ClockState::Running,
         "exactly used up is still within"
     );
-    let v = c.view(due + 1, &cal).unwrap();
+    let v = c.view(ClockScope::ServiceLevel, due + 1, &cal).unwrap();
     assert_eq!(
         (v.state, v.breached_at.map(|t| t.timestamp_micros())),
         (ClockState::Breached, Some(due))
     );
     c.follow(Phase::Done, paris("2026-11-23 11:00"), &cal, true).unwrap();
     assert_eq!(
-        c.view(paris("2026-11-24 09:00"), &cal).unwrap().state,
+        c.view(ClockScope::ServiceLevel, paris("2026-11-24 09:00"), &cal)
+            .unwrap()
+            .state,
         ClockState::Breached
     );
     assert_eq!(c.breached_at, Some(due));
@@ -118,7 +124,9 @@ fn reprioritising_keeps_elapsed_time_and_recomputes_from_the_original_start() {
     c.retarget(AgreementId(1), H, paris("2026-11-23 11:30"), &cal, &cal)
         .unwrap();
     assert_eq!(
-        c.view(paris("2026-11-23 11:30"), &cal).unwrap().state,
+        c.view(ClockScope::ServiceLevel, paris("2026-11-23 11:30"), &cal)
+            .unwrap()
+            .state,
         ClockState::Breached
     );
     // A change of agreement to 24x7 mid-flight: time so far counted in the office calendar.
@@ -128,7 +136,9 @@ fn reprioritising_keeps_elapsed_time_and_recomputes_from_the_original_start() {
     assert_eq!(c.elapsed, 3 * H);
     assert_eq!(c.due_at, Some(paris("2026-11-23 19:30")));
     assert_eq!(
-        c.view(paris("2026-11-23 13:00"), &cal).unwrap().state,
+        c.view(ClockScope::ServiceLevel, paris("2026-11-23 13:00"), &cal)
+            .unwrap()
+            .state,
         ClockState::Running
     );
 }
@@ -146,10 +156,13 @@ fn reopening_resumes_only_when_the_agreement_says_so() {
     }
     let mut c = Clock::start(Metric::Resolution, AgreementId(1), 8 * H, t0, &cal).unwrap();
     c.follow(Phase::Cancelled, t0 + H, &cal, true).unwrap();
-    assert_eq!(c.view(t0 + 9 * H, &cal).unwrap().state, ClockState::Cancelled);
+    assert_eq!(
+        c.view(ClockScope::ServiceLevel, t0 + 9 * H, &cal).unwrap().state,
+        ClockState::Cancelled
+    );
     let mut c = Clock::start(Metric::Resolution, AgreementId(1), 8 * H, t0, &cal).unwrap();
     c.withdraw(t0 + 2 * H, &cal).unwrap();
-    let v = c.view(t0 + 9 * H, &cal).unwrap();
+    let v = c.view(ClockScope::ServiceLevel, t0 + 9 * H, &cal).unwrap();
     assert_eq!((v.state, v.elapsed_seconds), (ClockState::Withdrawn, 7200));
 }
 
@@ -191,7 +204,9 @@ fn changing_the_agreement_while_paused_loses_nothing() {
     c.retarget(AgreementId(2), 6 * H, paris("2026-11-24 10:00"), &cal, &cal)
         .unwrap();
     assert_eq!(
-        c.view(paris("2026-11-24 10:00"), &cal).unwrap().state,
+        c.view(ClockScope::ServiceLevel, paris("2026-11-24 10:00"), &cal)
+            .unwrap()
+            .state,
         ClockState::Paused
     );
     c.follow(Phase::Running, paris("2026-11-24 14:00"), &cal, true).unwrap();
@@ -294,7 +309,7 @@ proptest! {
             let banked = clock.elapsed_at(t, &cal).unwrap();
             prop_assert!(banked >= last_elapsed, "time only grows");
             last_elapsed = banked;
-            let view = clock.view(now, &cal).unwrap();
+            let view = clock.view(ClockScope::ServiceLevel, now, &cal).unwrap();
             if !stopped && model > clock.target {
                 prop_assert_eq!(view.state, ClockState::Breached);
             }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use steward_core::agreement::{Agreement, AgreementKind};
 use steward_core::calendar::{Calendar, Schedule};
-use steward_core::clock::{Clock, ClockSubject, ClockView, Metric, Outcome, reconcile};
+use steward_core::clock::{Clock, ClockScope, ClockSubject, ClockView, Metric, Outcome, reconcile};
 use steward_core::history::HistoryAction;
 use steward_core::id::{AgreementId, CalendarId};
 use steward_core::record::RecordKind;
@@ -19,6 +19,7 @@ use crate::{Store, args, parse_stored};
 #[derive(sqlx::FromRow)]
 struct ClockRow {
     record_id: i64,
+    scope: String,
     metric: String,
     agreement_id: i64,
     target: i64,
@@ -32,6 +33,10 @@ struct ClockRow {
 }
 
 impl ClockRow {
+    fn scope(&self) -> Result<ClockScope> {
+        parse_stored("scope", &self.scope, ClockScope::parse)
+    }
+
     fn into_clock(self) -> Result<Clock> {
         Ok(Clock {
             metric: parse_stored("metric", &self.metric, Metric::parse)?,
@@ -51,7 +56,7 @@ impl ClockRow {
     }
 }
 
-const CLOCK_COLUMNS: &str = "record_id, metric, agreement_id, target, started_at, elapsed, running_since, due_at, breached_at, stopped_at, outcome";
+const CLOCK_COLUMNS: &str = "record_id, scope, metric, agreement_id, target, started_at, elapsed, running_since, due_at, breached_at, stopped_at, outcome";
 
 fn in_list(first: usize, n: usize) -> String {
     (first..first + n)
@@ -80,13 +85,20 @@ async fn schedules_for(tx: &mut Tx, calendars: &[CalendarId]) -> Result<HashMap<
     Ok(out)
 }
 
-async fn write_clocks(tx: &mut Tx, kind: RecordKind, id: i64, clocks: &[Clock], at: i64) -> Result<()> {
+async fn write_clocks(
+    tx: &mut Tx,
+    kind: RecordKind,
+    id: i64,
+    scope: ClockScope,
+    clocks: &[Clock],
+    at: i64,
+) -> Result<()> {
     for c in clocks {
         tx.execute(
             "INSERT INTO sla_clocks (record_kind, record_id, metric, agreement_id, target, started_at, elapsed, \
-             running_since, due_at, breached_at, stopped_at, outcome, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (record_kind, record_id, metric) DO UPDATE SET agreement_id = excluded.agreement_id, \
+             running_since, due_at, breached_at, stopped_at, outcome, updated_at, scope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             ON CONFLICT (record_kind, record_id, scope, metric) DO UPDATE SET agreement_id = excluded.agreement_id, \
              target = excluded.target, started_at = excluded.started_at, elapsed = excluded.elapsed, \
              running_since = excluded.running_since, due_at = excluded.due_at, breached_at = excluded.breached_at, \
              stopped_at = excluded.stopped_at, outcome = excluded.outcome, updated_at = excluded.updated_at",
@@ -104,6 +116,7 @@ async fn write_clocks(tx: &mut Tx, kind: RecordKind, id: i64, clocks: &[Clock], 
                 c.stopped_at,
                 c.outcome.map(|o| o.as_str()),
                 at,
+                scope.key(),
             ],
         )
         .await?;
@@ -115,17 +128,26 @@ async fn write_clocks(tx: &mut Tx, kind: RecordKind, id: i64, clocks: &[Clock], 
 pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject: ClockSubject, at: i64) -> Result<()> {
     let sql = format!("SELECT {CLOCK_COLUMNS} FROM sla_clocks WHERE record_kind = $1 AND record_id = $2");
     let rows: Vec<ClockRow> = tx.fetch_all(&sql, args![kind.as_str(), id]).await?;
-    let existing = rows.into_iter().map(ClockRow::into_clock).collect::<Result<Vec<_>>>()?;
-    let mut a = args![AgreementKind::ServiceLevel.as_str(), true];
-    let named: Vec<i64> = existing.iter().map(|c| c.agreement.0).collect();
+    let mut existing: Vec<(ClockScope, Clock)> = Vec::with_capacity(rows.len());
+    for row in rows {
+        existing.push((row.scope()?, row.into_clock()?));
+    }
+    // The customer's agreements, the current team's, and every agreement a clock already names.
+    let mut a = args![
+        AgreementKind::ServiceLevel.as_str(),
+        true,
+        AgreementKind::OperationalLevel.as_str(),
+        subject.terms.team.map(|t| t.0)
+    ];
+    let named: Vec<i64> = existing.iter().map(|(_, c)| c.agreement.0).collect();
     let also = if named.is_empty() {
         String::new()
     } else {
-        format!(" OR id IN ({})", in_list(3, named.len()))
+        format!(" OR id IN ({})", in_list(5, named.len()))
     };
     a.extend(named.iter().map(|n| Arg::from(*n)));
     let sql = format!(
-        "SELECT id, {} FROM agreements WHERE (kind = $1 AND active = $2){also} ORDER BY id",
+        "SELECT id, {} FROM agreements WHERE (active = $2 AND (kind = $1 OR (kind = $3 AND team_id = $4))){also} ORDER BY id",
         Agreement::COLUMNS.join(", ")
     );
     let rows: Vec<<Agreement as Table>::Row> = tx.fetch_all(&sql, a).await?;
@@ -137,26 +159,38 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
     calendars.sort();
     calendars.dedup();
     let schedules = schedules_for(tx, &calendars).await?;
-    let clocks = reconcile(existing.clone(), &subject, &agreements, &schedules, at)?;
-    let changed: Vec<Clock> = clocks.into_iter().filter(|c| !existing.contains(c)).collect();
-    write_clocks(tx, kind, id, &changed, at).await?;
-    for clock in &changed {
-        let agreement = agreements
+    let mut scopes: Vec<ClockScope> = existing.iter().map(|(s, _)| *s).collect();
+    scopes.push(ClockScope::ServiceLevel);
+    scopes.extend(subject.terms.team.map(ClockScope::Operational));
+    scopes.sort();
+    scopes.dedup();
+    for scope in scopes {
+        let before: Vec<Clock> = existing
             .iter()
-            .find(|a| a.id == clock.agreement)
-            .ok_or_else(|| Error::unexpected(format!("{} is missing", clock.agreement)))?;
-        let cal = schedules
-            .get(&agreement.calendar)
-            .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
-        plan_escalations(tx, kind, id, clock, agreement, cal, at).await?;
+            .filter(|(s, _)| *s == scope)
+            .map(|(_, c)| c.clone())
+            .collect();
+        let clocks = reconcile(before.clone(), &subject, scope, &agreements, &schedules, at)?;
+        let changed: Vec<Clock> = clocks.into_iter().filter(|c| !before.contains(c)).collect();
+        write_clocks(tx, kind, id, scope, &changed, at).await?;
+        for clock in &changed {
+            let agreement = agreements
+                .iter()
+                .find(|a| a.id == clock.agreement)
+                .ok_or_else(|| Error::unexpected(format!("{} is missing", clock.agreement)))?;
+            let cal = schedules
+                .get(&agreement.calendar)
+                .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
+            plan_escalations(tx, kind, id, scope, clock, agreement, cal, at).await?;
+        }
     }
     Ok(())
 }
 
 pub(crate) const ESCALATION_QUEUE: &str = "sla_escalation";
 
-fn subject(kind: RecordKind, id: i64, metric: Metric) -> String {
-    format!("{}:{id}:{}", kind.as_str(), metric.as_str())
+fn subject(kind: RecordKind, id: i64, scope: ClockScope, metric: Metric) -> String {
+    format!("{}:{id}:{}:{}", kind.as_str(), scope.key(), metric.as_str())
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -167,10 +201,12 @@ struct EscalationPayload {
 
 /// Arms a job for each warning threshold and the breach of a clock, at the instant each falls
 /// due, and withdraws those that can no longer fall due (a paused or stopped clock).
+#[allow(clippy::too_many_arguments)] // each is a distinct part of the job's identity
 async fn plan_escalations(
     tx: &mut Tx,
     kind: RecordKind,
     id: i64,
+    scope: ClockScope,
     clock: &Clock,
     agreement: &Agreement,
     cal: &Schedule,
@@ -178,7 +214,7 @@ async fn plan_escalations(
 ) -> Result<()> {
     let mut percents = agreement.warning_percent.clone();
     percents.push(100);
-    let subject = subject(kind, id, clock.metric);
+    let subject = subject(kind, id, scope, clock.metric);
     let planned: Vec<job::Planned> = clock
         .thresholds(&percents, at, cal)?
         .into_iter()
@@ -218,10 +254,11 @@ pub(crate) async fn withdraw_for(tx: &mut Tx, agreement: &Agreement, at: i64) ->
     for row in rows {
         let kind = parse_stored("record_kind", &row.record_kind, RecordKind::parse)?;
         let id = row.clock.record_id;
+        let scope = row.clock.scope()?;
         let mut clock = row.clock.into_clock()?;
         clock.withdraw(at, cal)?;
-        write_clocks(tx, kind, id, std::slice::from_ref(&clock), at).await?;
-        job::plan(tx, ESCALATION_QUEUE, &subject(kind, id, clock.metric), &[], at).await?;
+        write_clocks(tx, kind, id, scope, std::slice::from_ref(&clock), at).await?;
+        job::plan(tx, ESCALATION_QUEUE, &subject(kind, id, scope, clock.metric), &[], at).await?;
     }
     Ok(())
 }
@@ -231,9 +268,11 @@ pub(crate) async fn withdraw_for(tx: &mut Tx, agreement: &Agreement, at: i64) ->
 /// warrants it (paused, re-targeted, withdrawn) is cancelled instead.
 async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
     let mut parts = job.subject.split(':');
-    let (Some(kind), Some(id), Some(metric)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(kind), Some(id), Some(scope), Some(metric)) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(Error::unexpected(format!("job subject '{}' is malformed", job.subject)));
     };
+    let scope = parse_stored("job subject", scope, ClockScope::parse)?;
     let kind = parse_stored("job subject", kind, RecordKind::parse)?;
     let id: i64 = id
         .parse()
@@ -250,10 +289,11 @@ async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
     let Some((assignee, team)): Option<(Option<i64>, Option<i64>)> = tx.fetch_optional(&sql, args![id]).await? else {
         return Ok(false);
     };
-    let sql =
-        format!("SELECT {CLOCK_COLUMNS} FROM sla_clocks WHERE record_kind = $1 AND record_id = $2 AND metric = $3");
+    let sql = format!(
+        "SELECT {CLOCK_COLUMNS} FROM sla_clocks WHERE record_kind = $1 AND record_id = $2 AND scope = $3 AND metric = $4"
+    );
     let Some(row): Option<ClockRow> = tx
-        .fetch_optional(&sql, args![kind.as_str(), id, metric.as_str()])
+        .fetch_optional(&sql, args![kind.as_str(), id, scope.key(), metric.as_str()])
         .await?
     else {
         return Ok(false);
@@ -411,7 +451,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT a.calendar_id, {} FROM sla_clocks c JOIN agreements a ON a.id = c.agreement_id \
-             WHERE c.record_kind = $1 AND c.record_id IN ({}) ORDER BY c.record_id, c.metric DESC",
+             WHERE c.record_kind = $1 AND c.record_id IN ({}) ORDER BY c.record_id, c.scope DESC, c.metric DESC",
             CLOCK_COLUMNS
                 .split(", ")
                 .map(|c| format!("c.{c}"))
@@ -433,7 +473,8 @@ impl Store {
                 .get(&CalendarId(row.calendar_id))
                 .ok_or_else(|| Error::unexpected(format!("CAL-{} is missing", row.calendar_id)))?;
             let id = row.clock.record_id;
-            let view = row.clock.into_clock()?.view(now, cal)?;
+            let scope = row.clock.scope()?;
+            let view = row.clock.into_clock()?.view(scope, now, cal)?;
             out.entry(id).or_default().push(view);
         }
         Ok(out)

@@ -124,6 +124,7 @@ pub struct JobState {
     pub state: String,
     pub run_at: i64,
     pub attempts: i64,
+    pub last_error: Option<String>,
 }
 
 impl Store {
@@ -131,7 +132,7 @@ impl Store {
     pub async fn jobs_of(&self, subject: &str) -> Result<Vec<JobState>> {
         let mut c = self.read().await?;
         c.fetch_all(
-            "SELECT job_key, state, run_at, attempts FROM jobs WHERE subject = $1 ORDER BY job_key",
+            "SELECT job_key, state, run_at, attempts, last_error FROM jobs WHERE subject = $1 ORDER BY job_key",
             args![subject],
         )
         .await

@@ -768,7 +768,7 @@ async fn escalations_fire_exactly_once_at_their_instants() {
             }
         };
         assert_eq!(
-            runs("incident:1:resolution").await,
+            runs("incident:1:sla:resolution").await,
             [
                 ("pending".to_string(), 240),
                 ("pending".to_string(), 120),
@@ -801,7 +801,7 @@ async fn escalations_fire_exactly_once_at_their_instants() {
         };
         step(40, mv("in_progress", None)).await;
         assert_eq!(
-            runs("incident:1:response")
+            runs("incident:1:sla:response")
                 .await
                 .iter()
                 .map(|r| r.0.as_str())
@@ -811,12 +811,15 @@ async fn escalations_fire_exactly_once_at_their_instants() {
         );
         step(60, mv("pending", Some(PendingReason::WaitingForCustomer))).await;
         assert!(
-            runs("incident:1:resolution").await.iter().all(|r| r.0 == "cancelled"),
+            runs("incident:1:sla:resolution")
+                .await
+                .iter()
+                .all(|r| r.0 == "cancelled"),
             "a paused clock cannot escalate"
         );
         step(180, mv("in_progress", None)).await;
         assert_eq!(
-            runs("incident:1:resolution").await,
+            runs("incident:1:sla:resolution").await,
             [
                 ("pending".to_string(), 360),
                 ("pending".to_string(), 240),
@@ -1020,19 +1023,147 @@ async fn a_failing_job_is_set_aside() {
         store
             .execute_raw(
                 "INSERT INTO jobs (queue, subject, job_key, payload, run_at, state, attempts, created_at, updated_at) \
-                 VALUES ('sla_escalation', 'incident:1:response', 'broken', 'not json', 1, 'pending', 0, 1, 1)",
+                 VALUES ('sla_escalation', 'incident:1:sla:response', 'broken', 'not json', 1, 'pending', 0, 1, 1)",
             )
             .await
             .unwrap();
         incident(store, "behind it", t0()).await;
         assert_eq!(store.run_due_escalations(i64::MAX / 2, 10).await.unwrap(), 0);
-        let jobs = store.jobs_of("incident:1:response").await.unwrap();
+        let jobs = store.jobs_of("incident:1:sla:response").await.unwrap();
         assert_eq!(jobs.len(), 1);
         assert_eq!((jobs[0].state.as_str(), jobs[0].attempts), ("failed", 1));
         assert_eq!(
             store.run_due_escalations(i64::MAX / 2, 10).await.unwrap(),
             0,
             "not retried in a loop"
+        );
+    });
+}
+
+/// A team's operational level clock counts only while the ticket is with that team.
+#[tokio::test]
+async fn operational_clocks_count_while_the_team_holds_the_ticket() {
+    on_each_backend!(|store, db| {
+        use steward_core::agreement::{Agreement, AgreementKind, NewAgreement, Target};
+        use steward_core::calendar::{BusinessDuration, Calendar, NewCalendar, WeeklyHours};
+        use steward_core::clock::ClockState;
+        const MIN: i64 = 60_000_000;
+        let t0 = self::t0();
+        let at = |m: i64| t0 + Duration::minutes(m);
+        let cal = Calendar::create(
+            NewCalendar {
+                name: "24x7".into(),
+                description: None,
+                time_zone: "UTC".into(),
+                always_open: true,
+                hours: WeeklyHours::default(),
+                holidays: vec![],
+            },
+            t0,
+        )
+        .unwrap();
+        let cal = store.insert(cal, None).await.unwrap();
+        let desk = store
+            .insert(
+                Team::create(
+                    NewTeam {
+                        name: "Desk".into(),
+                        description: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let experts = store
+            .insert(
+                Team::create(
+                    NewTeam {
+                        name: "Experts".into(),
+                        description: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let ola = NewAgreement {
+            name: "Desk OLA".into(),
+            kind: AgreementKind::OperationalLevel,
+            description: None,
+            organisation: None,
+            team: Some(desk.id),
+            supplier: None,
+            calendar: cal.id,
+            targets: vec![Target {
+                service: None,
+                priority: Priority::P3,
+                response: BusinessDuration(15 * MIN),
+                resolution: BusinessDuration(120 * MIN),
+            }],
+            pause_on: None,
+            warning_percent: None,
+            actions: vec![],
+            resume_on_reopen: None,
+            owner: None,
+            valid_from: t0.date_naive(),
+            valid_to: None,
+            review_date: None,
+        };
+        store.insert(Agreement::create(ola, t0).unwrap(), None).await.unwrap();
+        let mut new = new_incident("Handed around");
+        new.team = Some(desk.id);
+        let inc = store
+            .insert(
+                Incident::create(new, None, &PriorityMatrix::default(), t0).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let set_team = |m: i64, team| async move {
+            store
+                .update::<Incident>(
+                    inc.id.0,
+                    None,
+                    at(m),
+                    HistoryAction::Update,
+                    |_| true,
+                    |r| {
+                        r.team = Some(team);
+                        Ok(())
+                    },
+                )
+                .await
+                .unwrap();
+        };
+        set_team(30, experts.id).await;
+        set_team(90, desk.id).await;
+        let views = store
+            .clock_views(RecordKind::Incident, &[inc.id.0], at(100).timestamp_micros())
+            .await
+            .unwrap();
+        let resolution = views[&inc.id.0]
+            .iter()
+            .find(|v| v.metric == steward_core::clock::Metric::Resolution)
+            .unwrap();
+        assert_eq!((resolution.scope.as_str(), resolution.team), ("ola", Some(desk.id)));
+        assert_eq!(resolution.state, ClockState::Running);
+        assert_eq!(
+            resolution.elapsed, "PT40M",
+            "30 minutes, then 10 more after it came back"
+        );
+        let response = views[&inc.id.0]
+            .iter()
+            .find(|v| v.metric == steward_core::clock::Metric::Response)
+            .unwrap();
+        assert_eq!(
+            response.state,
+            ClockState::Breached,
+            "nobody responded within 15 minutes of the desk's time"
         );
     });
 }

@@ -1,8 +1,10 @@
--- Service level clocks: one per ticket and metric (response, resolution). Instants and durations
--- are microseconds; `elapsed` is the business time counted before `running_since`.
+-- Service level clocks: one per ticket, scope (`sla` for the customer's agreement, `ola-<team>`
+-- for a team's) and metric (response, resolution). Instants and durations are microseconds;
+-- `elapsed` is the business time counted before `running_since`.
 CREATE TABLE sla_clocks (
     record_kind TEXT NOT NULL,
     record_id BIGINT NOT NULL,
+    scope TEXT NOT NULL,
     metric TEXT NOT NULL,
     agreement_id BIGINT NOT NULL REFERENCES agreements (id),
     target BIGINT NOT NULL,
@@ -14,7 +16,7 @@ CREATE TABLE sla_clocks (
     stopped_at BIGINT,
     outcome TEXT,
     updated_at BIGINT NOT NULL,
-    CONSTRAINT sla_clocks_pkey PRIMARY KEY (record_kind, record_id, metric)
+    CONSTRAINT sla_clocks_pkey PRIMARY KEY (record_kind, record_id, scope, metric)
 );
 CREATE INDEX sla_clocks_due_idx ON sla_clocks (due_at);
 CREATE INDEX sla_clocks_agreement_idx ON sla_clocks (agreement_id, outcome);
