@@ -60,6 +60,50 @@ async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId
     store.create_user(u, Some("hash".into()), None).await.unwrap()
 }
 
+/// A 24x7 calendar.
+async fn always_open(store: &Store) -> steward_core::calendar::Calendar {
+    use steward_core::calendar::{Calendar, NewCalendar, WeeklyHours};
+    let input = NewCalendar {
+        name: "24x7".into(),
+        description: None,
+        time_zone: "UTC".into(),
+        always_open: true,
+        hours: WeeklyHours::default(),
+        holidays: vec![],
+    };
+    store
+        .insert(Calendar::create(input, t0()).unwrap(), None)
+        .await
+        .unwrap()
+}
+
+/// An agreement of the given kind with defaults for everything else.
+fn agreement_input(
+    name: &str,
+    kind: steward_core::agreement::AgreementKind,
+    calendar: CalendarId,
+    targets: Vec<steward_core::agreement::Target>,
+) -> steward_core::agreement::NewAgreement {
+    steward_core::agreement::NewAgreement {
+        name: name.into(),
+        kind,
+        description: None,
+        organisation: None,
+        team: None,
+        supplier: None,
+        calendar,
+        targets,
+        pause_on: None,
+        warning_percent: None,
+        actions: vec![],
+        resume_on_reopen: None,
+        owner: None,
+        valid_from: t0().date_naive(),
+        valid_to: None,
+        review_date: None,
+    }
+}
+
 /// Runs `body` once per backend, naming the backend on failure.
 macro_rules! on_each_backend {
     (|$store:ident, $db:ident| $body:block) => {
@@ -680,49 +724,26 @@ async fn calendars_round_trip_and_records_are_located() {
 #[tokio::test]
 async fn escalations_fire_exactly_once_at_their_instants() {
     on_each_backend!(|store, db| {
-        use steward_core::agreement::{Agreement, AgreementKind, NewAgreement, Target};
-        use steward_core::calendar::{BusinessDuration, Calendar, NewCalendar, WeeklyHours};
+        use steward_core::agreement::{Agreement, AgreementKind, Target};
+        use steward_core::calendar::BusinessDuration;
         use steward_core::incident::PendingReason;
         const MIN: i64 = 60_000_000;
         let t0 = self::t0();
         let at = |minutes: i64| t0 + Duration::minutes(minutes);
         let us = |minutes: i64| at(minutes).timestamp_micros();
-        let cal = Calendar::create(
-            NewCalendar {
-                name: "24x7".into(),
-                description: None,
-                time_zone: "UTC".into(),
-                always_open: true,
-                hours: WeeklyHours::default(),
-                holidays: vec![],
-            },
-            t0,
-        )
-        .unwrap();
-        let cal = store.insert(cal, None).await.unwrap();
-        let sla = NewAgreement {
-            name: "Gold".into(),
-            kind: AgreementKind::ServiceLevel,
-            description: None,
-            organisation: None,
-            team: None,
-            supplier: None,
-            calendar: cal.id,
-            targets: vec![Target {
+        let cal = always_open(store).await;
+        let mut sla = agreement_input(
+            "Gold",
+            AgreementKind::ServiceLevel,
+            cal.id,
+            vec![Target {
                 service: None,
                 priority: Priority::P1,
                 response: BusinessDuration(60 * MIN),
                 resolution: BusinessDuration(240 * MIN),
             }],
-            pause_on: None,
-            warning_percent: Some(vec![50, 75]),
-            actions: vec![],
-            resume_on_reopen: None,
-            owner: None,
-            valid_from: t0.date_naive(),
-            valid_to: None,
-            review_date: None,
-        };
+        );
+        sla.warning_percent = Some(vec![50, 75]);
         store.insert(Agreement::create(sla, t0).unwrap(), None).await.unwrap();
         let ana = user(store, "ana@example.com", Role::Agent, None).await;
         let bo = user(store, "bo@example.com", Role::Agent, None).await;
@@ -898,23 +919,11 @@ async fn escalations_fire_exactly_once_at_their_instants() {
 #[tokio::test]
 async fn escalation_actions_raise_priority_and_reassign() {
     on_each_backend!(|store, db| {
-        use steward_core::agreement::{Agreement, AgreementKind, EscalationAction, NewAgreement, Target};
-        use steward_core::calendar::{BusinessDuration, Calendar, NewCalendar, WeeklyHours};
+        use steward_core::agreement::{Agreement, AgreementKind, EscalationAction, Target};
+        use steward_core::calendar::BusinessDuration;
         const MIN: i64 = 60_000_000;
         let t0 = self::t0();
-        let cal = Calendar::create(
-            NewCalendar {
-                name: "24x7".into(),
-                description: None,
-                time_zone: "UTC".into(),
-                always_open: true,
-                hours: WeeklyHours::default(),
-                holidays: vec![],
-            },
-            t0,
-        )
-        .unwrap();
-        let cal = store.insert(cal, None).await.unwrap();
+        let cal = always_open(store).await;
         let desk = store
             .insert(
                 Team::create(
@@ -949,35 +958,25 @@ async fn escalation_actions_raise_priority_and_reassign() {
             response: BusinessDuration(10 * MIN),
             resolution: BusinessDuration(res * MIN),
         };
-        let sla = NewAgreement {
-            name: "Escalating".into(),
-            kind: AgreementKind::ServiceLevel,
-            description: None,
-            organisation: None,
-            team: None,
-            supplier: None,
-            calendar: cal.id,
-            targets: vec![target(Priority::P1, 60), target(Priority::P2, 120)],
-            pause_on: None,
-            warning_percent: Some(vec![50]),
-            actions: vec![
-                EscalationAction {
-                    at_percent: 50,
-                    reassign_team: None,
-                    raise_priority: true,
-                },
-                EscalationAction {
-                    at_percent: 100,
-                    reassign_team: Some(experts.id),
-                    raise_priority: false,
-                },
-            ],
-            resume_on_reopen: None,
-            owner: None,
-            valid_from: t0.date_naive(),
-            valid_to: None,
-            review_date: None,
-        };
+        let mut sla = agreement_input(
+            "Escalating",
+            AgreementKind::ServiceLevel,
+            cal.id,
+            vec![target(Priority::P1, 60), target(Priority::P2, 120)],
+        );
+        sla.warning_percent = Some(vec![50]);
+        sla.actions = vec![
+            EscalationAction {
+                at_percent: 50,
+                reassign_team: None,
+                raise_priority: true,
+            },
+            EscalationAction {
+                at_percent: 100,
+                reassign_team: Some(experts.id),
+                raise_priority: false,
+            },
+        ];
         store.insert(Agreement::create(sla, t0).unwrap(), None).await.unwrap();
         let mut new = new_incident("Printer fire");
         new.impact = Some(Impact::High);
@@ -1044,25 +1043,13 @@ async fn a_failing_job_is_set_aside() {
 #[tokio::test]
 async fn operational_clocks_count_while_the_team_holds_the_ticket() {
     on_each_backend!(|store, db| {
-        use steward_core::agreement::{Agreement, AgreementKind, NewAgreement, Target};
-        use steward_core::calendar::{BusinessDuration, Calendar, NewCalendar, WeeklyHours};
+        use steward_core::agreement::{Agreement, AgreementKind, Target};
+        use steward_core::calendar::BusinessDuration;
         use steward_core::clock::ClockState;
         const MIN: i64 = 60_000_000;
         let t0 = self::t0();
         let at = |m: i64| t0 + Duration::minutes(m);
-        let cal = Calendar::create(
-            NewCalendar {
-                name: "24x7".into(),
-                description: None,
-                time_zone: "UTC".into(),
-                always_open: true,
-                hours: WeeklyHours::default(),
-                holidays: vec![],
-            },
-            t0,
-        )
-        .unwrap();
-        let cal = store.insert(cal, None).await.unwrap();
+        let cal = always_open(store).await;
         let desk = store
             .insert(
                 Team::create(
@@ -1091,29 +1078,18 @@ async fn operational_clocks_count_while_the_team_holds_the_ticket() {
             )
             .await
             .unwrap();
-        let ola = NewAgreement {
-            name: "Desk OLA".into(),
-            kind: AgreementKind::OperationalLevel,
-            description: None,
-            organisation: None,
-            team: Some(desk.id),
-            supplier: None,
-            calendar: cal.id,
-            targets: vec![Target {
+        let mut ola = agreement_input(
+            "Desk OLA",
+            AgreementKind::OperationalLevel,
+            cal.id,
+            vec![Target {
                 service: None,
                 priority: Priority::P3,
                 response: BusinessDuration(15 * MIN),
                 resolution: BusinessDuration(120 * MIN),
             }],
-            pause_on: None,
-            warning_percent: None,
-            actions: vec![],
-            resume_on_reopen: None,
-            owner: None,
-            valid_from: t0.date_naive(),
-            valid_to: None,
-            review_date: None,
-        };
+        );
+        ola.team = Some(desk.id);
         store.insert(Agreement::create(ola, t0).unwrap(), None).await.unwrap();
         let mut new = new_incident("Handed around");
         new.team = Some(desk.id);
