@@ -33,6 +33,12 @@ pub struct ConfigurationItem {
     pub status: ConfigurationItemStatus,
     pub owner: Option<UserId>,
     pub team: Option<TeamId>,
+    /// The values of its type's attributes.
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    /// When someone last confirmed the record matches the real item, and who.
+    pub last_verified_at: Option<DateTime<Utc>>,
+    pub last_verified_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -53,6 +59,10 @@ pub struct NewConfigurationItem {
     pub owner: Option<UserId>,
     #[serde(default)]
     pub team: Option<TeamId>,
+    /// Checked against the attributes of its type.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -68,6 +78,10 @@ pub struct ConfigurationItemPatch {
     pub owner: Option<Option<UserId>>,
     #[serde(default, deserialize_with = "nullable")]
     pub team: Option<Option<TeamId>>,
+    /// Replaces all attributes; checked against the (new) type.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub attributes: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 fn check_type(c: &mut Checker, t: &str) {
@@ -99,9 +113,18 @@ impl ConfigurationItem {
             status: input.status.unwrap_or(ConfigurationItemStatus::Planned),
             owner: input.owner,
             team: input.team,
+            attributes: input.attributes,
+            last_verified_at: None,
+            last_verified_by: None,
             created_at: at,
             updated_at: at,
         })
+    }
+
+    /// Records that `by` checked the record against the real item at `at`.
+    pub fn verify(&mut self, by: UserId, at: DateTime<Utc>) {
+        self.last_verified_at = Some(at);
+        self.last_verified_by = Some(by);
     }
 
     pub fn apply_patch(&mut self, p: ConfigurationItemPatch) -> Result<()> {
@@ -117,6 +140,7 @@ impl ConfigurationItem {
         set(&mut self.description, p.description);
         set(&mut self.owner, p.owner);
         set(&mut self.team, p.team);
+        set(&mut self.attributes, p.attributes);
         Ok(())
     }
 

@@ -19,6 +19,9 @@ pub struct ConfigurationItemRow {
     status: String,
     owner_id: Option<i64>,
     team_id: Option<i64>,
+    attributes: String,
+    last_verified_at: Option<i64>,
+    last_verified_by: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -33,6 +36,9 @@ impl Table for ConfigurationItem {
         "status",
         "owner_id",
         "team_id",
+        "attributes",
+        "last_verified_at",
+        "last_verified_by",
         "created_at",
         "updated_at",
     ];
@@ -46,6 +52,10 @@ impl Table for ConfigurationItem {
             status: parse_stored("status", &r.status, ConfigurationItemStatus::parse)?,
             owner: r.owner_id.map(UserId),
             team: r.team_id.map(TeamId),
+            attributes: serde_json::from_str(&r.attributes)
+                .map_err(|e| steward_core::Error::unexpected(format!("stored attributes are not valid: {e}")))?,
+            last_verified_at: crate::opt_from_micros(r.last_verified_at)?,
+            last_verified_by: r.last_verified_by.map(UserId),
             created_at: from_micros(r.created_at)?,
             updated_at: from_micros(r.updated_at)?,
         })
@@ -59,6 +69,9 @@ impl Table for ConfigurationItem {
             self.status.as_str(),
             self.owner.map(|v| v.0),
             self.team.map(|v| v.0),
+            crate::json_text(&self.attributes),
+            self.last_verified_at.map(micros),
+            self.last_verified_by.map(|v| v.0),
             micros(self.created_at),
             micros(self.updated_at),
         ]

@@ -18,6 +18,7 @@ use steward_core::organisation::{NewOrganisation, Organisation};
 use steward_core::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use steward_core::problem::{NewProblem, Problem, ProblemTransition};
 use steward_core::record::RecordKind;
+use steward_core::relationship::{Relationship, RelationshipKind};
 use steward_core::request::{NewRequest, Request, RequestTransition};
 use steward_core::service::{CatalogueItem, Criticality, NewCatalogueItem, NewService, Service, ServiceStatus};
 use steward_core::team::{NewTeam, Team};
@@ -378,6 +379,14 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
                     status: Some(ConfigurationItemStatus::Active),
                     owner: Some(owner),
                     team: Some(teams[spec.team].id),
+                    attributes: if *ci_type == "server" {
+                        serde_json::json!({"hostname": format!("{name}.it.example.com"), "cpu_cores": 8})
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default()
+                    } else {
+                        Default::default()
+                    },
                 },
                 start,
             )?;
@@ -411,6 +420,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         cis.push(svc_cis);
         items.push(svc_items);
     }
+    relationships(store, start, &cis).await?;
     agreements(store, start, &services, &customers).await?;
     Ok(World {
         teams,
@@ -420,6 +430,51 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         cis,
         items,
     })
+}
+
+/// Within each service, applications and databases run on its first server, applications depend
+/// on its databases, and network devices connect to its servers; every application depends on
+/// the single sign-on gateway, so its impact reaches across services.
+async fn relationships(store: &Store, at: DateTime<Utc>, cis: &[Vec<ConfigurationItem>]) -> anyhow::Result<()> {
+    let sso = cis.iter().flatten().find(|c| c.name == "SSO gateway").map(|c| c.id);
+    for items in cis {
+        let of = |t: &'static str| items.iter().filter(move |c| c.ci_type == t);
+        let server = of("server").next().map(|c| c.id);
+        let add =
+            async |from: ConfigurationItemId, kind: RelationshipKind, to: ConfigurationItemId| -> anyhow::Result<()> {
+                if from != to {
+                    store
+                        .relate(&Relationship {
+                            from,
+                            kind,
+                            to,
+                            created_by: None,
+                            created_at: at,
+                        })
+                        .await?;
+                }
+                Ok(())
+            };
+        for c in of("application").chain(of("database")) {
+            if let Some(s) = server {
+                add(c.id, RelationshipKind::RunsOn, s).await?;
+            }
+        }
+        for app in of("application") {
+            for db in of("database") {
+                add(app.id, RelationshipKind::DependsOn, db.id).await?;
+            }
+            if let Some(sso) = sso {
+                add(app.id, RelationshipKind::DependsOn, sso).await?;
+            }
+        }
+        for net in of("network_device") {
+            for s in of("server") {
+                add(net.id, RelationshipKind::ConnectedTo, s.id).await?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn hours(h: i64) -> BusinessDuration {

@@ -14,7 +14,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
-use steward_core::id::OrganisationId;
+use steward_core::configuration_item::ConfigurationItem;
+use steward_core::id::{ConfigurationItemId, OrganisationId};
 use steward_core::report::{GroupBy, aggregate};
 use steward_core::user::{NewUser, Role, User};
 use steward_server::AppState;
@@ -71,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Configuration items.
+    Ci {
+        #[command(subcommand)]
+        command: CiCommand,
+    },
     /// Reports.
     Report {
         #[command(subcommand)]
@@ -112,6 +118,18 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CiCommand {
+    /// What a failure of an item would affect (items and services), and what it depends on.
+    Impact {
+        /// The item, e.g. CI-3.
+        reference: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -318,6 +336,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.checked
                 );
                 return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Ci {
+            command: CiCommand::Impact { reference, json },
+        } => {
+            let id: ConfigurationItemId = reference.parse().map_err(|e: String| anyhow::anyhow!("{e}"))?;
+            let store = open(&cli.db).await?;
+            let item: Option<ConfigurationItem> = store.get(id.0).await?;
+            let Some(item) = item else {
+                store.close().await;
+                bail!("there is no configuration item {reference}");
+            };
+            let impact = store.impact(item.id).await?;
+            store.close().await;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&impact)?);
+            } else {
+                print!("{}", report::impact_text(&item, &impact));
             }
         }
         Command::Report {

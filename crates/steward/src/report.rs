@@ -1,5 +1,7 @@
-//! Printing reports as a table, CSV or JSON.
+//! Printing reports as a table, CSV or JSON, and impact analyses as text.
 
+use steward_core::configuration_item::ConfigurationItem;
+use steward_core::relationship::Impact;
 use steward_core::report::ReportRow;
 
 fn cells(r: &ReportRow) -> Vec<String> {
@@ -82,4 +84,46 @@ pub fn render(rows: &[ReportRow], format: &str) -> anyhow::Result<String> {
             out
         }
     })
+}
+
+/// An impact analysis as a person reads it.
+pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
+    let mut out = format!("{} {} ({})\n", item.id, item.name, item.ci_type);
+    out.push_str("\nIf it fails, these items are affected:\n");
+    if impact.affected_items.is_empty() {
+        out.push_str("  none\n");
+    }
+    for r in &impact.affected_items {
+        out.push_str(&format!(
+            "  {:>2} step{} away  {} {}\n",
+            r.depth,
+            if r.depth == 1 { "" } else { "s" },
+            r.item,
+            r.name
+        ));
+    }
+    out.push_str("\nand these services:\n");
+    if impact.affected_services.is_empty() {
+        out.push_str("  none\n");
+    }
+    for s in &impact.affected_services {
+        out.push_str(&format!("  {} {} (through {})\n", s.service, s.name, s.through));
+    }
+    out.push_str("\nIt depends on:\n");
+    if impact.depends_on.is_empty() {
+        out.push_str("  nothing recorded\n");
+    }
+    for r in &impact.depends_on {
+        out.push_str(&format!(
+            "  {:>2} step{} away  {} {}\n",
+            r.depth,
+            if r.depth == 1 { "" } else { "s" },
+            r.item,
+            r.name
+        ));
+    }
+    if impact.truncated {
+        out.push_str("\n(the walk stopped at its limit; there is more)\n");
+    }
+    out
 }

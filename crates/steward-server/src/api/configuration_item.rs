@@ -3,9 +3,11 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
+use steward_core::Error;
 use steward_core::configuration_item::{
     ConfigurationItem, ConfigurationItemPatch, ConfigurationItemStatus, NewConfigurationItem,
 };
+use steward_core::configuration_item_type::ConfigurationItemType;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{TeamId, UserId};
 use steward_core::service::StatusTransition;
@@ -52,7 +54,22 @@ async fn create_configuration_item(
     ctx: Ctx,
     ApiJson(input): ApiJson<NewConfigurationItem>,
 ) -> ApiResult<(StatusCode, Json<ConfigurationItem>)> {
-    create(&ctx, ConfigurationItem::create(input, ctx.now)?).await
+    let item = ConfigurationItem::create(input, ctx.now)?;
+    let types = ctx.state.store.configuration_item_types().await?;
+    check_type_and_attributes(&types, &item)?;
+    create(&ctx, item).await
+}
+
+/// An item's type must exist, and its attributes must suit the type.
+fn check_type_and_attributes(types: &[ConfigurationItemType], item: &ConfigurationItem) -> Result<(), Error> {
+    let Some(t) = types.iter().find(|t| t.name == item.ci_type) else {
+        let names: Vec<&str> = types.iter().map(|t| t.name.as_str()).collect();
+        return Err(Error::invalid(
+            "ci_type",
+            format!("'{}' is not a type; the types are {}", item.ci_type, names.join(", ")),
+        ));
+    };
+    t.check_attributes(&item.attributes)
 }
 
 #[utoipa::path(get, path = "/api/v1/configuration-items/{reference}", tag = "configuration-items",
@@ -71,8 +88,10 @@ async fn update_configuration_item(
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ConfigurationItemPatch>,
 ) -> ApiResult<Json<ConfigurationItem>> {
+    let types = ctx.state.store.configuration_item_types().await?;
     modify(&ctx, &reference, HistoryAction::Update, |c: &mut ConfigurationItem| {
-        c.apply_patch(patch)
+        c.apply_patch(patch)?;
+        check_type_and_attributes(&types, c)
     })
     .await
 }

@@ -8,6 +8,7 @@ mod calendar;
 mod catalogue_item;
 mod change;
 mod configuration_item;
+mod configuration_management;
 mod incident;
 mod link;
 mod notification;
@@ -373,6 +374,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(problem::routes())
         .merge(change::routes())
         .merge(configuration_item::routes())
+        .merge(configuration_management::routes())
         .merge(service::routes())
         .merge(catalogue_item::routes())
         .merge(calendar::routes())

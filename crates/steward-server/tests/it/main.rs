@@ -5,6 +5,7 @@
 
 mod access;
 mod calendar;
+mod configuration;
 mod errors;
 mod helpers;
 mod incident;
