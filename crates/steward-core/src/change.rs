@@ -61,6 +61,9 @@ pub struct Change {
     pub implementation_plan: Option<String>,
     pub backout_plan: Option<String>,
     pub outcome: Option<ChangeOutcome>,
+    /// The post-implementation review: what happened and what was learnt. Required to close an
+    /// implemented change.
+    pub review_notes: Option<String>,
     pub category: Option<String>,
     pub subcategory: Option<String>,
     pub assignee: Option<UserId>,
@@ -147,6 +150,14 @@ pub struct ChangeTransition {
     /// Required when moving from review to `closed`.
     #[serde(default)]
     pub outcome: Option<ChangeOutcome>,
+    /// The post-implementation review; required (here or already on the change) to close a
+    /// change after review.
+    #[serde(default)]
+    pub review_notes: Option<String>,
+    /// Schedule even though the window overlaps other changes on the same items or services, or
+    /// a blackout window.
+    #[serde(default)]
+    pub accept_conflicts: bool,
 }
 
 impl Change {
@@ -166,6 +177,7 @@ impl Change {
             implementation_plan: blank_to_none(input.implementation_plan),
             backout_plan: blank_to_none(input.backout_plan),
             outcome: None,
+            review_notes: None,
             category: blank_to_none(input.category),
             subcategory: blank_to_none(input.subcategory),
             assignee: input.assignee,
@@ -244,6 +256,25 @@ impl Change {
             (false, Some(_)) => c.fail("outcome", "is only taken when closing after review"),
             _ => {}
         }
+        let review_notes = blank_to_none(t.review_notes);
+        match (closing_after_review, &review_notes) {
+            (true, None) if next.review_notes.is_none() => c.fail(
+                "review_notes",
+                "a post-implementation review is required to close an implemented change",
+            ),
+            (false, Some(_)) => c.fail("review_notes", "is only taken when closing after review"),
+            _ => {}
+        }
+        c.opt_text("review_notes", review_notes.as_deref(), TEXT_MAX);
+        if review_notes.is_some() {
+            next.review_notes = review_notes;
+        }
+        if to == ChangeStatus::Approved && next.change_type != ChangeType::Standard && next.backout_plan.is_none() {
+            c.fail(
+                "backout_plan",
+                "a normal or emergency change needs a back-out plan before approval",
+            );
+        }
         next.check(&mut c);
         c.finish()?;
         next.status = to;
@@ -281,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn scheduling_needs_a_window_and_closing_needs_an_outcome() {
+    fn approval_needs_a_backout_plan_scheduling_a_window_and_closing_an_outcome_and_a_review() {
         let t0 = Utc.with_ymd_and_hms(2026, 5, 1, 20, 0, 0).single().unwrap();
         let new = NewChange {
             title: "Patch mail servers".into(),
@@ -299,13 +330,22 @@ mod tests {
             team: None,
         };
         let mut ch = Change::create(new, t0).unwrap();
-        ch.status = ChangeStatus::Approved;
+        ch.status = ChangeStatus::Assessment;
         let mv = |to: &str| ChangeTransition {
             to: to.into(),
             planned_start: None,
             planned_end: None,
             outcome: None,
+            review_notes: None,
+            accept_conflicts: false,
         };
+        // A normal change is not approved without a back-out plan.
+        match ch.transition(mv("approved"), t0) {
+            Err(Error::Invalid(f)) => assert_eq!(f[0].field, "backout_plan"),
+            other => panic!("{other:?}"),
+        }
+        ch.backout_plan = Some("Restore the snapshot.".into());
+        ch.transition(mv("approved"), t0).unwrap();
         assert!(matches!(ch.transition(mv("scheduled"), t0), Err(Error::Invalid(_))));
         let backwards = ChangeTransition {
             planned_start: Some(t0),
@@ -322,11 +362,21 @@ mod tests {
         ch.transition(mv("implementing"), t0).unwrap();
         ch.transition(mv("review"), t0).unwrap();
         assert!(matches!(ch.transition(mv("closed"), t0), Err(Error::Invalid(_))));
-        let done = ChangeTransition {
+        let no_review = ChangeTransition {
             outcome: Some(ChangeOutcome::Successful),
             ..mv("closed")
         };
+        match ch.transition(no_review, t0) {
+            Err(Error::Invalid(f)) => assert_eq!(f[0].field, "review_notes"),
+            other => panic!("{other:?}"),
+        }
+        let done = ChangeTransition {
+            outcome: Some(ChangeOutcome::Successful),
+            review_notes: Some("Went to plan; no incidents.".into()),
+            ..mv("closed")
+        };
         ch.transition(done, t0).unwrap();
+        assert_eq!(ch.review_notes.as_deref(), Some("Went to plan; no incidents."));
         assert_eq!(ch.outcome, Some(ChangeOutcome::Successful));
         assert_eq!(ch.closed_at, Some(t0));
     }

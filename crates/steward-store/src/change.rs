@@ -24,6 +24,7 @@ pub struct ChangeRow {
     implementation_plan: Option<String>,
     backout_plan: Option<String>,
     outcome: Option<String>,
+    review_notes: Option<String>,
     category: Option<String>,
     subcategory: Option<String>,
     assignee_id: Option<i64>,
@@ -48,6 +49,7 @@ impl Table for Change {
         "implementation_plan",
         "backout_plan",
         "outcome",
+        "review_notes",
         "category",
         "subcategory",
         "assignee_id",
@@ -74,6 +76,7 @@ impl Table for Change {
                 .outcome
                 .map(|v| parse_stored("outcome", &v, ChangeOutcome::parse))
                 .transpose()?,
+            review_notes: r.review_notes,
             category: r.category,
             subcategory: r.subcategory,
             assignee: r.assignee_id.map(UserId),
@@ -97,6 +100,7 @@ impl Table for Change {
             self.implementation_plan.clone(),
             self.backout_plan.clone(),
             self.outcome.map(|o| o.as_str()),
+            self.review_notes.clone(),
             self.category.clone(),
             self.subcategory.clone(),
             self.assignee.map(|v| v.0),

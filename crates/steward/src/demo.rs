@@ -959,6 +959,8 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
         planned_start: None,
         planned_end: None,
         outcome: None,
+        review_notes: None,
+        accept_conflicts: true,
     };
     let mut t = opened;
     for to in ["assessment", "approved"] {
@@ -1013,6 +1015,11 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
             c.transition(
                 ChangeTransition {
                     outcome: Some(outcome),
+                    review_notes: Some(match outcome {
+                        ChangeOutcome::Successful => "Completed as planned; no incidents followed.".into(),
+                        ChangeOutcome::BackedOut => "Backed out after failed checks; to be replanned.".into(),
+                        _ => "Completed with minor issues, recorded for the next run.".into(),
+                    }),
                     ..mv("closed")
                 },
                 tc,

@@ -137,6 +137,17 @@ async fn services_configuration_items_problems_changes_and_requests() {
             s.post(&transition, &s.agent, body)
         };
         assert_eq!(step("assessment", json!({})).await.0, StatusCode::OK);
+        let (st, v) = step("approved", json!({})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(v["error"]["fields"][0]["field"], "backout_plan");
+        let (st, _) = s
+            .patch(
+                &format!("/api/v1/changes/{chg}"),
+                &s.agent,
+                json!({"backout_plan": "Drop the index"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
         assert_eq!(step("approved", json!({})).await.0, StatusCode::OK);
         assert_eq!(step("scheduled", json!({})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
         let (st, v) = step(
@@ -148,7 +159,18 @@ async fn services_configuration_items_problems_changes_and_requests() {
         assert_eq!(v["planned_start"], "2026-12-01T20:00:00Z");
         assert_eq!(step("implementing", json!({})).await.0, StatusCode::OK);
         assert_eq!(step("review", json!({})).await.0, StatusCode::OK);
-        assert_eq!(step("closed", json!({"outcome": "successful"})).await.0, StatusCode::OK);
+        let (st, v) = step("closed", json!({"outcome": "successful"})).await;
+        assert_eq!(
+            (st, v["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("review_notes"))
+        );
+        let (st, v) = step(
+            "closed",
+            json!({"outcome": "successful", "review_notes": "Queries 40% faster; no incidents."}),
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["review_notes"], "Queries 40% faster; no incidents.");
         let (_, v) = s.get(&format!("/api/v1/links?record={chg}"), &s.agent).await;
         assert_eq!(v["items"].as_array().unwrap().len(), 2);
         let (st, _) = s
