@@ -84,6 +84,8 @@ ids! {
     CalendarId => "CAL", "calendar";
     /// A service level agreement, operational level agreement or underpinning contract.
     AgreementId => "AGR", "agreement";
+    /// A window in which changes are not to be made.
+    ChangeBlackoutId => "BLK", "change blackout";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

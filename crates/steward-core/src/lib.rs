@@ -5,6 +5,7 @@ pub mod access;
 pub mod agreement;
 pub mod calendar;
 pub mod change;
+pub mod change_blackout;
 pub mod clock;
 pub mod configuration_item;
 pub mod configuration_item_type;

@@ -20,6 +20,7 @@ pub enum RecordKind {
     Request,
     Problem,
     Change,
+    ChangeBlackout,
     ConfigurationItem,
 }
 
@@ -37,12 +38,13 @@ impl RecordKind {
             RecordKind::Request => "request",
             RecordKind::Problem => "problem",
             RecordKind::Change => "change",
+            RecordKind::ChangeBlackout => "change_blackout",
             RecordKind::ConfigurationItem => "configuration_item",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -54,6 +56,7 @@ impl RecordKind {
         RecordKind::Request,
         RecordKind::Problem,
         RecordKind::Change,
+        RecordKind::ChangeBlackout,
         RecordKind::ConfigurationItem,
     ];
 
@@ -76,6 +79,7 @@ impl RecordKind {
             RecordKind::Request => RequestId::PREFIX,
             RecordKind::Problem => ProblemId::PREFIX,
             RecordKind::Change => ChangeId::PREFIX,
+            RecordKind::ChangeBlackout => ChangeBlackoutId::PREFIX,
             RecordKind::ConfigurationItem => ConfigurationItemId::PREFIX,
         }
     }

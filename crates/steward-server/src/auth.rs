@@ -3,6 +3,7 @@
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -74,7 +75,19 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(axum::http::header::AUTHORIZATION).ok_or_else(|| {
+        Ctx::from_token(state, &parts.headers, None).await
+    }
+}
+
+impl Ctx {
+    /// Authenticates from the Authorization header or, on the few routes that allow it (feeds
+    /// read by calendar clients, which cannot send headers), a token from the query string.
+    pub async fn from_token(state: &AppState, headers: &HeaderMap, query_token: Option<&str>) -> Result<Ctx, ApiError> {
+        let header = match (headers.get(axum::http::header::AUTHORIZATION), query_token) {
+            (None, Some(token)) => return Ctx::for_token(state, token).await,
+            (h, _) => h,
+        };
+        let header = header.ok_or_else(|| {
             ApiError::Unauthenticated("authentication required: send Authorization: Bearer <token>".into())
         })?;
         let value = header
@@ -86,6 +99,10 @@ impl FromRequestParts<AppState> for Ctx {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be 'Bearer <token>'".into()))?;
+        Ctx::for_token(state, token).await
+    }
+
+    async fn for_token(state: &AppState, token: &str) -> Result<Ctx, ApiError> {
         let now = now();
         let user = state
             .store

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 mod docs;
 pub mod error;
+mod ical;
 pub mod request_id;
 
 use std::net::SocketAddr;

@@ -119,3 +119,18 @@ impl Table for Change {
         r
     }
 }
+
+impl crate::Store {
+    /// Changes with a planned window ending at or after `since` that are approved, scheduled,
+    /// being implemented or in review — the forward schedule of change — by start.
+    pub async fn change_schedule(&self, since: chrono::DateTime<chrono::Utc>, limit: u32) -> Result<Vec<Change>> {
+        let sql = format!(
+            "SELECT id, {} FROM changes WHERE status IN ('approved', 'scheduled', 'implementing', 'review') \
+             AND planned_end >= $1 ORDER BY planned_start, id LIMIT $2",
+            Change::COLUMNS.join(", ")
+        );
+        let mut c = self.read().await?;
+        let rows: Vec<ChangeRow> = c.fetch_all(&sql, args![micros(since), i64::from(limit)]).await?;
+        rows.into_iter().map(Change::from_row).collect()
+    }
+}

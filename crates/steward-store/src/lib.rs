@@ -9,6 +9,7 @@ mod auth;
 mod calendar;
 mod catalogue_item;
 mod change;
+mod change_blackout;
 mod clock;
 mod configuration_item;
 mod configuration_item_type;
@@ -43,6 +44,7 @@ use sqlx::{PgPool, SqlitePool};
 use steward_core::{Error, Result};
 
 pub use auth::{Credentials, TokenInfo};
+pub use change_blackout::ScheduleConflict;
 pub use error::DbError;
 pub use history::VerifyReport;
 pub use job::JobState;

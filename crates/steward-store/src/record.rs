@@ -59,6 +59,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Request => "requests",
         RecordKind::Problem => "problems",
         RecordKind::Change => "changes",
+        RecordKind::ChangeBlackout => "change_blackouts",
         RecordKind::ConfigurationItem => "configuration_items",
     }
 }
@@ -75,6 +76,7 @@ fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Team
         | RecordKind::Problem
         | RecordKind::Change
+        | RecordKind::ChangeBlackout
         | RecordKind::ConfigurationItem => None,
     }
 }

@@ -2,10 +2,14 @@
 
 use axum::Json;
 use axum::extract::Path;
+use axum::extract::State;
 use axum::http::StatusCode;
+use steward_core::Error;
+use steward_core::access::{Action, authorize};
 use steward_core::change::{Change, ChangePatch, ChangeStatus, ChangeTransition, ChangeType, NewChange};
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{ServiceId, TeamId, UserId};
+use steward_core::record::RecordKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -32,6 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_changes, create_change))
         .routes(routes!(get_change, update_change))
         .routes(routes!(transition_change))
+        .routes(routes!(change_schedule))
         .routes(routes!(change_history))
 }
 
@@ -78,11 +83,62 @@ async fn transition_change(
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<ChangeTransition>,
 ) -> ApiResult<Json<Change>> {
+    if t.to == "scheduled" && !t.accept_conflicts {
+        let current: Change = read_one(&ctx, &reference).await?;
+        if let (Some(start), Some(end)) = (
+            t.planned_start.or(current.planned_start),
+            t.planned_end.or(current.planned_end),
+        ) {
+            let conflicts = ctx
+                .state
+                .store
+                .schedule_conflicts(current.id, current.service, start, end)
+                .await?;
+            if !conflicts.is_empty() {
+                let list: Vec<String> = conflicts.iter().map(ToString::to_string).collect();
+                return Err(Error::Conflict(format!(
+                    "the window collides with {}; send accept_conflicts: true to schedule it anyway",
+                    list.join(", ")
+                ))
+                .into());
+            }
+        }
+    }
     let now = ctx.now;
     modify(&ctx, &reference, HistoryAction::Transition, |c: &mut Change| {
         c.transition(t, now)
     })
     .await
+}
+
+/// Query of the forward schedule feed.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ScheduleQuery {
+    /// An API token, for calendar clients that cannot send an Authorization header.
+    #[serde(default)]
+    pub token: Option<String>,
+}
+
+/// The forward schedule of change as an iCalendar feed: every change with a planned window from
+/// thirty days ago on, that is approved, scheduled, being implemented or in review.
+#[utoipa::path(get, path = "/api/v1/changes/schedule.ics", tag = "changes", params(ScheduleQuery),
+    responses((status = 200, content_type = "text/calendar", body = String), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn change_schedule(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+    ApiQuery(q): ApiQuery<ScheduleQuery>,
+) -> ApiResult<([(axum::http::header::HeaderName, &'static str); 1], String)> {
+    let ctx = crate::auth::Ctx::from_token(&state, &headers, q.token.as_deref()).await?;
+    authorize(&ctx.actor, RecordKind::Change, Action::Read)?;
+    let since = ctx.now - chrono::Duration::days(30);
+    let changes = ctx.state.store.change_schedule(since, 5000).await?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+        crate::ical::schedule(&changes, ctx.now),
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/changes/{reference}/history", tag = "changes",

@@ -7,6 +7,7 @@ mod agreement;
 mod calendar;
 mod catalogue_item;
 mod change;
+mod change_blackout;
 mod configuration_item;
 mod configuration_management;
 mod incident;
@@ -373,6 +374,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(request::routes())
         .merge(problem::routes())
         .merge(change::routes())
+        .merge(change_blackout::routes())
         .merge(configuration_item::routes())
         .merge(configuration_management::routes())
         .merge(service::routes())

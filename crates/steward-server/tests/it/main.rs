@@ -5,6 +5,7 @@
 
 mod access;
 mod calendar;
+mod change;
 mod configuration;
 mod errors;
 mod helpers;
