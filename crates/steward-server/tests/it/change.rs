@@ -2,7 +2,7 @@
 //! change as an iCalendar feed read by an independent parser.
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::error_code;
 use crate::on_each_backend;
