@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod agreement;
+pub mod approval;
 pub mod calendar;
 pub mod change;
 pub mod change_blackout;

@@ -111,6 +111,11 @@ impl Table for Change {
         ]
     }
 
+    /// Asks the approvers when the change enters assessment; clears them on rework.
+    async fn after_write(&self, tx: &mut crate::exec::Tx, at: i64) -> Result<()> {
+        crate::approval::follow_change(tx, self, at).await
+    }
+
     fn references(&self) -> Vec<(&'static str, RecordKind, i64)> {
         let mut r = Vec::new();
         refer(&mut r, "service", RecordKind::Service, self.service.map(|v| v.0));

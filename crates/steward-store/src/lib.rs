@@ -5,6 +5,7 @@
 pub mod exec;
 
 mod agreement;
+mod approval;
 mod auth;
 mod calendar;
 mod catalogue_item;

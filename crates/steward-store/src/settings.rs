@@ -1,12 +1,14 @@
 //! Settings an administrator changes at run time, kept in the database so every process agrees.
 
 use chrono::{DateTime, Utc};
+use steward_core::approval::ChangePolicy;
 use steward_core::priority::PriorityMatrix;
 use steward_core::{Error, Result};
 
 use crate::{Store, args, micros};
 
 const PRIORITY_MATRIX: &str = "priority_matrix";
+pub(crate) const CHANGE_POLICY: &str = "change_policy";
 
 impl Store {
     /// The priority matrix in force: the stored one, or the default table.
@@ -29,6 +31,42 @@ impl Store {
             "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             args![PRIORITY_MATRIX, json, micros(at)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    pub async fn change_policy(&self) -> Result<ChangePolicy> {
+        let mut tx = self.begin_read().await?;
+        let p = crate::approval::policy_in(&mut tx).await?;
+        tx.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn set_change_policy(&self, p: &ChangePolicy, at: DateTime<Utc>) -> Result<()> {
+        p.validate()?;
+        let json = serde_json::to_string(p).map_err(|e| Error::Unexpected(Box::new(e)))?;
+        let mut tx = self.begin().await?;
+        if let Some(team) = p.advisory_board {
+            crate::record::check_references(
+                &mut tx,
+                &[("advisory_board", steward_core::record::RecordKind::Team, team.0)],
+            )
+            .await?;
+        }
+        let users: Vec<(&'static str, steward_core::record::RecordKind, i64)> = p
+            .emergency_approvers
+            .iter()
+            .map(|u| ("emergency_approvers", steward_core::record::RecordKind::User, u.0))
+            .collect();
+        crate::record::check_references(&mut tx, &users).await?;
+        tx.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            args![CHANGE_POLICY, json, micros(at)],
         )
         .await?;
         tx.commit().await?;

@@ -7,6 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use steward_core::agreement::{Agreement, AgreementKind, NewAgreement, Target};
+use steward_core::approval::ChangePolicy;
 use steward_core::calendar::{BusinessDuration, Calendar, Holiday, NewCalendar, Segment, WeeklyHours};
 use steward_core::change::{Change, ChangeOutcome, ChangeTransition, ChangeType, NewChange, Risk};
 use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemStatus, NewConfigurationItem};
@@ -254,6 +255,7 @@ async fn step<T: Table>(
 }
 
 struct World {
+    managers: Vec<UserId>,
     teams: Vec<Team>,
     agents: Vec<Vec<User>>,
     customers: Vec<Vec<User>>,
@@ -300,6 +302,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         teams.push(team);
         agents.push(members);
     }
+    let mut managers = Vec::new();
     for (role, count) in [(Role::Manager, 2), (Role::Auditor, 1)] {
         for _ in 0..count {
             let (n, email) = person(rng, "it.example.com", &mut used);
@@ -313,9 +316,19 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
                 },
                 start,
             )?;
-            store.create_user(u, None, None).await?;
+            let u = store.create_user(u, None, None).await?;
+            if role == Role::Manager {
+                managers.push(u.id);
+            }
         }
     }
+    // One approval carries a change; the managers approve emergencies.
+    let policy = ChangePolicy {
+        advisory_board: None,
+        quorum: 1,
+        emergency_approvers: managers.clone(),
+    };
+    store.set_change_policy(&policy, start).await?;
     let mut customers = Vec::new();
     for name in CUSTOMERS {
         let org = store
@@ -423,6 +436,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
     relationships(store, start, &cis).await?;
     agreements(store, start, &services, &customers).await?;
     Ok(World {
+        managers,
         teams,
         agents,
         customers,
@@ -963,14 +977,30 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
         accept_conflicts: true,
     };
     let mut t = opened;
-    for to in ["assessment", "approved"] {
-        t = later(rng, t, 1440);
-        if t >= now {
-            return Ok(());
-        }
-        let tt = t;
-        chg = step(store, &chg, tt, Some(agent), |c: &mut Change| c.transition(mv(to), tt)).await?;
+    t = later(rng, t, 1440);
+    if t >= now {
+        return Ok(());
     }
+    let tt = t;
+    chg = step(store, &chg, tt, Some(agent), |c: &mut Change| {
+        c.transition(mv("assessment"), tt)
+    })
+    .await?;
+    t = later(rng, t, 1440);
+    if t >= now {
+        return Ok(());
+    }
+    let tt = t;
+    chg = match chg.change_type {
+        ChangeType::Standard => {
+            step(store, &chg, tt, Some(agent), |c: &mut Change| {
+                c.transition(mv("approved"), tt)
+            })
+            .await?
+        }
+        ChangeType::Emergency => store.decide(chg.id, w.managers[0], true, None, tt).await?.0,
+        ChangeType::Normal => store.decide(chg.id, w.agents[team][0].id, true, None, tt).await?.0,
+    };
     let start = t + Duration::days(1 + rng.below(6) as i64);
     let end = start + Duration::hours(2);
     let ts = later(rng, t, 120);

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use steward_core::Error;
 use steward_core::access::{Action, authorize};
+use steward_core::approval::{Approval, Decision};
 use steward_core::change::{Change, ChangePatch, ChangeStatus, ChangeTransition, ChangeType, NewChange};
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{ServiceId, TeamId, UserId};
@@ -37,6 +38,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_change, update_change))
         .routes(routes!(transition_change))
         .routes(routes!(change_schedule))
+        .routes(routes!(list_approvals, decide_change))
         .routes(routes!(change_history))
 }
 
@@ -83,6 +85,16 @@ async fn transition_change(
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<ChangeTransition>,
 ) -> ApiResult<Json<Change>> {
+    if matches!(t.to.as_str(), "approved" | "rejected") {
+        let current: Change = read_one(&ctx, &reference).await?;
+        if current.change_type != ChangeType::Standard {
+            return Err(Error::Conflict(format!(
+                "a {} change is approved or rejected by its approvers: POST /api/v1/changes/{}/approvals",
+                current.change_type, current.id
+            ))
+            .into());
+        }
+    }
     if t.to == "scheduled" && !t.accept_conflicts {
         let current: Change = read_one(&ctx, &reference).await?;
         if let (Some(start), Some(end)) = (
@@ -150,4 +162,70 @@ async fn change_history(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Change>(&ctx, &reference, q).await
+}
+
+/// A change's approvers and their decisions.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Approvals {
+    pub change: steward_core::id::ChangeId,
+    pub status: steward_core::change::ChangeStatus,
+    pub approvals: Vec<Approval>,
+}
+
+#[utoipa::path(get, path = "/api/v1/changes/{reference}/approvals", tag = "changes",
+    params(("reference" = String, Path, description = "e.g. CHG-42")),
+    responses((status = 200, body = Approvals), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+async fn list_approvals(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Approvals>> {
+    let change: Change = read_one(&ctx, &reference).await?;
+    let approvals = ctx.state.store.approvals(change.id).await?;
+    Ok(Json(Approvals {
+        change: change.id,
+        status: change.status,
+        approvals,
+    }))
+}
+
+/// The body of a decision on a change.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// `approved` or `rejected`.
+    pub decision: Decision,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Records the signed-in approver's decision; the change is approved at the policy's quorum (one
+/// emergency approver for an emergency) and rejected by any rejection.
+#[utoipa::path(post, path = "/api/v1/changes/{reference}/approvals", tag = "changes",
+    params(("reference" = String, Path, description = "e.g. CHG-42")), request_body = DecisionInput,
+    responses((status = 200, body = Approvals), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn decide_change(
+    ctx: Ctx,
+    Path(reference): Path<String>,
+    ApiJson(input): ApiJson<DecisionInput>,
+) -> ApiResult<Json<Approvals>> {
+    let change: Change = read_one(&ctx, &reference).await?;
+    let approve = match input.decision {
+        Decision::Approved => true,
+        Decision::Rejected => false,
+        Decision::Pending => return Err(Error::invalid("decision", "must be approved or rejected").into()),
+    };
+    let mut c = steward_core::validate::Checker::new();
+    c.opt_text("comment", input.comment.as_deref(), steward_core::validate::TEXT_MAX);
+    if !approve && input.comment.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        c.fail("comment", "say why the change is rejected");
+    }
+    c.finish()?;
+    let (saved, approvals) = ctx
+        .state
+        .store
+        .decide(change.id, ctx.actor.user, approve, input.comment, ctx.now)
+        .await?;
+    Ok(Json(Approvals {
+        change: saved.id,
+        status: saved.status,
+        approvals,
+    }))
 }

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use steward_core::access::{Action, authorize_settings};
+use steward_core::approval::ChangePolicy;
 use steward_core::priority::PriorityMatrix;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -12,7 +13,9 @@ use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_priority_matrix, update_priority_matrix))
+    OpenApiRouter::new()
+        .routes(routes!(get_priority_matrix, update_priority_matrix))
+        .routes(routes!(get_change_policy, update_change_policy))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/priority-matrix", tag = "settings",
@@ -31,4 +34,22 @@ async fn update_priority_matrix(ctx: Ctx, ApiJson(m): ApiJson<PriorityMatrix>) -
     authorize_settings(&ctx.actor, Action::Update)?;
     ctx.state.store.set_priority_matrix(&m, ctx.now).await?;
     Ok(Json(m))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/change-policy", tag = "settings",
+    responses((status = 200, body = ChangePolicy)), security(("bearer" = [])))]
+async fn get_change_policy(ctx: Ctx) -> ApiResult<Json<ChangePolicy>> {
+    authorize_settings(&ctx.actor, Action::Read)?;
+    Ok(Json(ctx.state.store.change_policy().await?))
+}
+
+/// Replaces the change policy: the advisory board's team, the quorum of normal changes and the
+/// emergency approvers. Changes already in assessment keep the approvers they were given.
+#[utoipa::path(put, path = "/api/v1/settings/change-policy", tag = "settings", request_body = ChangePolicy,
+    responses((status = 200, body = ChangePolicy), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_change_policy(ctx: Ctx, ApiJson(p): ApiJson<ChangePolicy>) -> ApiResult<Json<ChangePolicy>> {
+    authorize_settings(&ctx.actor, Action::Update)?;
+    ctx.state.store.set_change_policy(&p, ctx.now).await?;
+    Ok(Json(p))
 }

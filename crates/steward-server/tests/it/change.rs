@@ -10,6 +10,7 @@ use crate::on_each_backend;
 #[tokio::test]
 async fn scheduling_reports_conflicts_and_the_feed_lists_the_schedule() {
     on_each_backend!(|s| {
+        s.advisory_board().await;
         let (svc, _) = s.service_with_item("MAIL").await;
         let (other_svc, _) = s.service_with_item("WEB").await;
         let db = s
@@ -23,12 +24,15 @@ async fn scheduling_reports_conflicts_and_the_feed_lists_the_schedule() {
             let body = json!({"title": title, "service": service, "backout_plan": "Restore the snapshot"});
             async move {
                 let r = s.create("/api/v1/changes", &s.agent, body).await;
-                for to in ["assessment", "approved"] {
-                    let (st, v) = s
-                        .post(&format!("/api/v1/changes/{r}/transition"), &s.agent, json!({"to": to}))
-                        .await;
-                    assert_eq!(st, StatusCode::OK, "{v}");
-                }
+                let (st, v) = s
+                    .post(
+                        &format!("/api/v1/changes/{r}/transition"),
+                        &s.agent,
+                        json!({"to": "assessment"}),
+                    )
+                    .await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+                s.approve(&r).await;
                 r
             }
         };
@@ -138,5 +142,173 @@ async fn scheduling_reports_conflicts_and_the_feed_lists_the_schedule() {
             )
             .await;
         assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
+
+#[tokio::test]
+async fn approvals_follow_the_policy_quorum_rejection_and_emergencies() {
+    on_each_backend!(|s| {
+        let (_, me) = s.get("/api/v1/me", &s.manager).await;
+        let manager = me["user"]["id"].as_str().unwrap().to_string();
+        let (_, me) = s.get("/api/v1/me", &s.admin).await;
+        let admin = me["user"]["id"].as_str().unwrap().to_string();
+        let (_, me) = s.get("/api/v1/me", &s.agent).await;
+        let agent = me["user"]["id"].as_str().unwrap().to_string();
+        // The board: manager and admin; two approvals needed; the admin approves emergencies.
+        let board = s.create("/api/v1/teams", &s.admin, json!({"name": "CAB"})).await;
+        for u in [&manager, &admin] {
+            s.call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/teams/{board}/members/{u}"),
+                Some(&s.admin),
+                None,
+            )
+            .await;
+        }
+        let policy = json!({"advisory_board": board, "quorum": 2, "emergency_approvers": [admin]});
+        let (st, _) = s
+            .call(
+                reqwest::Method::PUT,
+                "/api/v1/settings/change-policy",
+                Some(&s.manager),
+                Some(policy.clone()),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        s.call(
+            reqwest::Method::PUT,
+            "/api/v1/settings/change-policy",
+            Some(&s.admin),
+            Some(policy),
+        )
+        .await;
+        let (st, _) = s
+            .call(
+                reqwest::Method::PUT,
+                "/api/v1/settings/change-policy",
+                Some(&s.admin),
+                Some(json!({"quorum": 0})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+        // The service is the agent's: the agent is asked as its owner.
+        let svc = s
+            .create(
+                "/api/v1/services",
+                &s.admin,
+                json!({"code": "HR", "name": "HR", "owner": agent}),
+            )
+            .await;
+        let new = |kind: &str| json!({"title": format!("{kind} change"), "change_type": kind, "service": svc, "backout_plan": "Undo"});
+        let chg = s.create("/api/v1/changes", &s.agent, new("normal")).await;
+        s.post(
+            &format!("/api/v1/changes/{chg}/transition"),
+            &s.agent,
+            json!({"to": "assessment"}),
+        )
+        .await;
+        let (_, v) = s.get(&format!("/api/v1/changes/{chg}/approvals"), &s.auditor).await;
+        let asked: Vec<(&str, &str)> = v["approvals"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["approver"].as_str().unwrap(), a["role"].as_str().unwrap()))
+            .collect();
+        assert_eq!(asked.len(), 3, "{v}");
+        assert!(asked.contains(&(agent.as_str(), "service_owner")));
+        let decide = |token: &str, decision: &str, comment: Option<&str>| {
+            let (path, body, token) = (
+                format!("/api/v1/changes/{chg}/approvals"),
+                json!({"decision": decision, "comment": comment}),
+                token.to_string(),
+            );
+            async move { s.post(&path, &token, body).await }
+        };
+        let (st, v) = decide(&s.manager, "approved", None).await;
+        assert_eq!(
+            (st, v["status"].as_str()),
+            (StatusCode::OK, Some("assessment")),
+            "one of two: not yet"
+        );
+        let (st, _) = decide(&s.manager, "approved", None).await;
+        assert_eq!(st, StatusCode::CONFLICT, "already decided");
+        let (st, _) = decide(&s.auditor, "approved", None).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "not an approver");
+        let (st, v) = decide(&s.agent, "approved", None).await;
+        assert_eq!(
+            (st, v["status"].as_str()),
+            (StatusCode::OK, Some("approved")),
+            "quorum of two reached: {v}"
+        );
+
+        // Any rejection rejects, and needs a reason.
+        let chg2 = s.create("/api/v1/changes", &s.agent, new("normal")).await;
+        s.post(
+            &format!("/api/v1/changes/{chg2}/transition"),
+            &s.agent,
+            json!({"to": "assessment"}),
+        )
+        .await;
+        let path2 = format!("/api/v1/changes/{chg2}/approvals");
+        s.post(&path2, &s.manager, json!({"decision": "approved"})).await;
+        let (st, _) = s.post(&path2, &s.admin, json!({"decision": "rejected"})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "a rejection says why");
+        let (st, v) = s
+            .post(
+                &path2,
+                &s.admin,
+                json!({"decision": "rejected", "comment": "Clashes with payroll"}),
+            )
+            .await;
+        assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("rejected")));
+        let (_, h) = s.get(&format!("/api/v1/changes/{chg2}/history"), &s.auditor).await;
+        assert!(
+            h["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["field"] == "approvals" && e["new_value"]["comment"] == "Clashes with payroll")
+        );
+
+        // An emergency needs one emergency approver; a standard change is pre-approved.
+        let em = s.create("/api/v1/changes", &s.agent, new("emergency")).await;
+        s.post(
+            &format!("/api/v1/changes/{em}/transition"),
+            &s.agent,
+            json!({"to": "assessment"}),
+        )
+        .await;
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/changes/{em}/approvals"),
+                &s.manager,
+                json!({"decision": "approved"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "not an emergency approver");
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/changes/{em}/approvals"),
+                &s.admin,
+                json!({"decision": "approved"}),
+            )
+            .await;
+        assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("approved")));
+        let std = s.create("/api/v1/changes", &s.agent, new("standard")).await;
+        s.post(
+            &format!("/api/v1/changes/{std}/transition"),
+            &s.agent,
+            json!({"to": "assessment"}),
+        )
+        .await;
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/changes/{std}/transition"),
+                &s.agent,
+                json!({"to": "approved"}),
+            )
+            .await;
+        assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("approved")));
     });
 }

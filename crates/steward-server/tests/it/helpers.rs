@@ -195,6 +195,41 @@ impl Server {
         (svc, item)
     }
 
+    /// A change advisory board of the manager alone, whose one approval carries a change.
+    pub async fn advisory_board(&self) {
+        let team = self
+            .create("/api/v1/teams", &self.admin, json!({"name": "Change advisory board"}))
+            .await;
+        let (_, me) = self.get("/api/v1/me", &self.manager).await;
+        let member = format!("/api/v1/teams/{team}/members/{}", me["user"]["id"].as_str().unwrap());
+        assert_eq!(
+            self.call(Method::PUT, &member, Some(&self.admin), None).await.0,
+            StatusCode::NO_CONTENT
+        );
+        let (st, v) = self
+            .call(
+                Method::PUT,
+                "/api/v1/settings/change-policy",
+                Some(&self.admin),
+                Some(json!({"advisory_board": team, "quorum": 1})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+    }
+
+    /// The board's approval of a change in assessment.
+    pub async fn approve(&self, change: &str) {
+        let (st, v) = self
+            .post(
+                &format!("/api/v1/changes/{change}/approvals"),
+                &self.manager,
+                json!({"decision": "approved"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["status"], "approved", "{v}");
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             tx.send(()).ok();

@@ -121,6 +121,7 @@ async fn services_configuration_items_problems_changes_and_requests() {
         let (_, v) = s.get("/api/v1/problems?known_error=true", &s.agent).await;
         assert_eq!(v["items"].as_array().unwrap().len(), 1);
 
+        s.advisory_board().await;
         let chg = s
             .create(
                 "/api/v1/changes",
@@ -138,8 +139,25 @@ async fn services_configuration_items_problems_changes_and_requests() {
         };
         assert_eq!(step("assessment", json!({})).await.0, StatusCode::OK);
         let (st, v) = step("approved", json!({})).await;
-        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            (st, error_code(&v)),
+            (StatusCode::CONFLICT, "conflict"),
+            "a normal change is approved by its approvers"
+        );
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/changes/{chg}/approvals"),
+                &s.manager,
+                json!({"decision": "approved"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
         assert_eq!(v["error"]["fields"][0]["field"], "backout_plan");
+        let (_, v) = s.get(&format!("/api/v1/changes/{chg}/approvals"), &s.auditor).await;
+        assert_eq!(
+            v["approvals"][0]["decision"], "pending",
+            "the refused decision was not kept: {v}"
+        );
         let (st, _) = s
             .patch(
                 &format!("/api/v1/changes/{chg}"),
@@ -148,7 +166,7 @@ async fn services_configuration_items_problems_changes_and_requests() {
             )
             .await;
         assert_eq!(st, StatusCode::OK);
-        assert_eq!(step("approved", json!({})).await.0, StatusCode::OK);
+        s.approve(&chg).await;
         assert_eq!(step("scheduled", json!({})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
         let (st, v) = step(
             "scheduled",
