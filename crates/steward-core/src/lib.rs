@@ -7,6 +7,7 @@ pub mod approval;
 pub mod calendar;
 pub mod change;
 pub mod change_blackout;
+pub mod change_report;
 pub mod clock;
 pub mod configuration_item;
 pub mod configuration_item_type;

@@ -1,4 +1,5 @@
-//! Links between records: incident-problem, problem-change, change-CI, incident-CI, CI-service.
+//! Links between records: incident-problem, problem-change, change-CI, incident-CI,
+//! incident-change (an incident a change caused) and CI-service.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,8 @@ pub const ALLOWED: &[(RecordKind, RecordKind)] = &[
     (RecordKind::Problem, RecordKind::Change),
     (RecordKind::Change, RecordKind::ConfigurationItem),
     (RecordKind::Incident, RecordKind::ConfigurationItem),
+    // An incident caused by a change.
+    (RecordKind::Incident, RecordKind::Change),
     (RecordKind::ConfigurationItem, RecordKind::Service),
 ];
 

@@ -131,3 +131,73 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Change management figures for `[from, to)`.
+    pub async fn change_figures(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<steward_core::change_report::ChangeFigures> {
+        use steward_core::change_report::{ChangeFigures, UnauthorisedChange, percent};
+        let (f, t) = (micros(from), micros(to));
+        let mut c = self.read().await?;
+        let (implemented, successful): (i64, i64) = c
+            .fetch_one(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN outcome IN ('successful', 'successful_with_issues') THEN 1 ELSE 0 END), 0) \
+                 FROM changes WHERE status = 'closed' AND outcome IS NOT NULL AND closed_at >= $1 AND closed_at < $2",
+                args![f, t],
+            )
+            .await?;
+        let (raised, emergency): (i64, i64) = c
+            .fetch_one(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN change_type = 'emergency' THEN 1 ELSE 0 END), 0) \
+                 FROM changes WHERE created_at >= $1 AND created_at < $2",
+                args![f, t],
+            )
+            .await?;
+        let caused: Vec<(i64,)> = c
+            .fetch_all(
+                "SELECT DISTINCT c.id FROM changes c JOIN links l ON l.to_kind = 'change' AND l.to_id = c.id \
+                 AND l.from_kind = 'incident' WHERE c.closed_at >= $1 AND c.closed_at < $2 ORDER BY c.id",
+                args![f, t],
+            )
+            .await?;
+        let unauthorised: Vec<(i64, i64, Option<String>, i64)> = c
+            .fetch_all(
+                "SELECT h.record_id, h.seq, h.field, h.at FROM history h \
+                 JOIN configuration_items ci ON ci.id = h.record_id \
+                 JOIN configuration_item_types ct ON ct.name = ci.ci_type \
+                 WHERE h.record_kind = 'configuration_item' AND h.action = 'update' AND ct.under_change_control = $3 \
+                 AND (h.field IS NULL OR h.field NOT IN ('relationships', 'last_verified_at', 'last_verified_by', 'links')) \
+                 AND h.at >= $1 AND h.at < $2 \
+                 AND NOT EXISTS (SELECT 1 FROM links l JOIN changes ch ON ch.id = l.from_id \
+                     WHERE l.from_kind = 'change' AND l.to_kind = 'configuration_item' AND l.to_id = h.record_id \
+                     AND ch.planned_start <= h.at AND ch.planned_end >= h.at) \
+                 ORDER BY h.seq LIMIT 1000",
+                args![f, t, true],
+            )
+            .await?;
+        let as_u64 = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(ChangeFigures {
+            implemented: as_u64(implemented),
+            successful: as_u64(successful),
+            success_rate_percent: percent(as_u64(successful), as_u64(implemented)),
+            raised: as_u64(raised),
+            emergency: as_u64(emergency),
+            emergency_share_percent: percent(as_u64(emergency), as_u64(raised)),
+            caused_incidents: caused.into_iter().map(|(id,)| ChangeId(id)).collect(),
+            unauthorised: unauthorised
+                .into_iter()
+                .map(|(item, seq, field, at)| {
+                    Ok(UnauthorisedChange {
+                        item: steward_core::id::ConfigurationItemId(item),
+                        history_seq: seq,
+                        field,
+                        at: from_micros(at)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
+        })
+    }
+}

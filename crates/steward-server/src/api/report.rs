@@ -1,9 +1,11 @@
-//! `/api/v1/reports/sla`: service level attainment for a period.
+//! `/api/v1/reports/sla` (service level attainment) and `/api/v1/reports/changes` (change
+//! management figures) for a period.
 
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::access::{Action, authorize};
+use steward_core::change_report::ChangeFigures;
 use steward_core::record::RecordKind;
 use steward_core::report::{GroupBy, ReportRow, aggregate};
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +17,9 @@ use crate::auth::Ctx;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(sla_report))
+    OpenApiRouter::new()
+        .routes(routes!(sla_report))
+        .routes(routes!(change_report))
 }
 
 /// Query of the service level report.
@@ -73,4 +77,28 @@ async fn sla_report(ctx: Ctx, ApiQuery(q): ApiQuery<SlaReportQuery>) -> ApiResul
         group_by,
         rows: aggregate(&facts),
     }))
+}
+
+/// Query of the change figures.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+    pub from: String,
+    /// End of the period, exclusive.
+    pub to: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/changes", tag = "reports", params(PeriodQuery),
+    responses((status = 200, body = ChangeFigures), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn change_report(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<ChangeFigures>> {
+    authorize(&ctx.actor, RecordKind::Change, Action::Read)?;
+    let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
+    let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
+    if to <= from {
+        return Err(ApiError::BadQuery("to must be after from".into()));
+    }
+    Ok(Json(ctx.state.store.change_figures(from, to).await?))
 }

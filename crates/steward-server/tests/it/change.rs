@@ -312,3 +312,110 @@ async fn approvals_follow_the_policy_quorum_rejection_and_emergencies() {
         assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("approved")));
     });
 }
+
+#[tokio::test]
+async fn change_figures_count_success_emergencies_caused_incidents_and_unauthorised_changes() {
+    on_each_backend!(|s| {
+        let (_, me) = s.get("/api/v1/me", &s.admin).await;
+        let policy = json!({"quorum": 1, "emergency_approvers": [me["user"]["id"]]});
+        let (st, v) = s
+            .call(
+                reqwest::Method::PUT,
+                "/api/v1/settings/change-policy",
+                Some(&s.admin),
+                Some(policy),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let svc = s
+            .create("/api/v1/services", &s.admin, json!({"code": "ERP", "name": "ERP"}))
+            .await;
+        let server = s
+            .create(
+                "/api/v1/configuration-items",
+                &s.agent,
+                json!({"name": "erp-1", "ci_type": "server"}),
+            )
+            .await;
+        let run = |kind: &'static str, outcome: &'static str| {
+            let body = json!({"title": format!("{kind} {outcome}"), "change_type": kind, "service": svc, "backout_plan": "Undo"});
+            async move {
+                let r = s.create("/api/v1/changes", &s.agent, body).await;
+                let t = format!("/api/v1/changes/{r}/transition");
+                s.post(&t, &s.agent, json!({"to": "assessment"})).await;
+                let (st, v) = if kind == "standard" {
+                    s.post(&t, &s.agent, json!({"to": "approved"})).await
+                } else {
+                    s.post(
+                        &format!("/api/v1/changes/{r}/approvals"),
+                        &s.admin,
+                        json!({"decision": "approved"}),
+                    )
+                    .await
+                };
+                assert_eq!(
+                    (st, v["status"].as_str()),
+                    (StatusCode::OK, Some("approved")),
+                    "{kind}: {v}"
+                );
+                let window = json!({"to": "scheduled", "planned_start": "2026-01-05T10:00:00Z",
+                                    "planned_end": "2026-01-05T11:00:00Z", "accept_conflicts": true});
+                let steps = [
+                    window,
+                    json!({"to": "implementing"}),
+                    json!({"to": "review"}),
+                    json!({"to": "closed", "outcome": outcome, "review_notes": "done"}),
+                ];
+                for body in steps {
+                    let (st, v) = s.post(&t, &s.agent, body).await;
+                    assert_eq!(st, StatusCode::OK, "{kind}: {v}");
+                }
+                r
+            }
+        };
+        run("standard", "successful").await;
+        let failed = run("emergency", "failed").await;
+        run("standard", "successful_with_issues").await;
+        let inc = s
+            .create(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "ERP broke after the change"}),
+            )
+            .await;
+        let (st, v) = s
+            .post("/api/v1/links", &s.agent, json!({"from": failed, "to": inc}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        // A server (under change control) edited with no change covering the moment.
+        s.patch(
+            &format!("/api/v1/configuration-items/{server}"),
+            &s.agent,
+            json!({"description": "hand-tuned"}),
+        )
+        .await;
+
+        let (st, v) = s
+            .get("/api/v1/reports/changes?from=2020-01-01&to=2100-01-01", &s.auditor)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(
+            (v["implemented"].as_i64(), v["successful"].as_i64()),
+            (Some(3), Some(2))
+        );
+        assert_eq!(v["success_rate_percent"], 66.67);
+        assert_eq!((v["raised"].as_i64(), v["emergency"].as_i64()), (Some(3), Some(1)));
+        assert_eq!(v["caused_incidents"], json!([failed]));
+        let unauthorised: Vec<&str> = v["unauthorised"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["item"].as_str().unwrap())
+            .collect();
+        assert_eq!(unauthorised, [server.as_str()]);
+        let (st, _) = s
+            .get("/api/v1/reports/changes?from=2026-01-01&to=2025-01-01", &s.auditor)
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+    });
+}
