@@ -38,6 +38,43 @@ named_enum! {
 }
 
 named_enum! {
+    /// How likely the change is to go wrong.
+    Likelihood { Low = "low", Medium = "medium", High = "high" }
+}
+
+/// The service design and transition plan a change with potentially major impact must carry
+/// before approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionPlan {
+    pub activities: String,
+    pub acceptance_criteria: String,
+    pub expected_outcomes: String,
+}
+
+/// Risk from the impact if it goes wrong and the likelihood that it does, one step higher when
+/// the service is critical: low x low is low, high x high is high.
+pub fn assess_risk(impact: crate::priority::Impact, likelihood: Likelihood, critical_service: bool) -> Risk {
+    use crate::priority::Impact as I;
+    let i = match impact {
+        I::Low => 1,
+        I::Medium => 2,
+        I::High => 3,
+    };
+    let l = match likelihood {
+        Likelihood::Low => 1,
+        Likelihood::Medium => 2,
+        Likelihood::High => 3,
+    };
+    let score = i * l + if critical_service { 3 } else { 0 };
+    match score {
+        0..=2 => Risk::Low,
+        3..=5 => Risk::Medium,
+        _ => Risk::High,
+    }
+}
+
+named_enum! {
     /// How an implemented change turned out, recorded at review.
     ChangeOutcome {
         Successful = "successful",
@@ -54,7 +91,15 @@ pub struct Change {
     pub description: String,
     pub status: ChangeStatus,
     pub change_type: ChangeType,
+    /// Set by hand, or assessed from `impact` and `likelihood` (and the service's criticality).
     pub risk: Risk,
+    /// The impact on the service if the change goes wrong.
+    pub impact: Option<crate::priority::Impact>,
+    pub likelihood: Option<Likelihood>,
+    /// Potentially major impact (high risk, or a critical service): approval then needs a
+    /// transition plan.
+    pub major: bool,
+    pub transition_plan: Option<TransitionPlan>,
     pub service: Option<ServiceId>,
     pub planned_start: Option<DateTime<Utc>>,
     pub planned_end: Option<DateTime<Utc>>,
@@ -84,9 +129,15 @@ pub struct NewChange {
     /// Defaults to normal.
     #[serde(default)]
     pub change_type: Option<ChangeType>,
-    /// Defaults to medium.
+    /// Defaults to medium; assessed instead when `impact` and `likelihood` are given.
     #[serde(default)]
     pub risk: Option<Risk>,
+    #[serde(default)]
+    pub impact: Option<crate::priority::Impact>,
+    #[serde(default)]
+    pub likelihood: Option<Likelihood>,
+    #[serde(default)]
+    pub transition_plan: Option<TransitionPlan>,
     #[serde(default)]
     pub service: Option<ServiceId>,
     #[serde(default)]
@@ -118,6 +169,12 @@ pub struct ChangePatch {
     pub change_type: Option<ChangeType>,
     #[serde(default)]
     pub risk: Option<Risk>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub impact: Option<Option<crate::priority::Impact>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub likelihood: Option<Option<Likelihood>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub transition_plan: Option<Option<TransitionPlan>>,
     #[serde(default, deserialize_with = "nullable")]
     pub service: Option<Option<ServiceId>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -171,6 +228,10 @@ impl Change {
             status: ChangeStatus::Draft,
             change_type: input.change_type.unwrap_or(ChangeType::Normal),
             risk: input.risk.unwrap_or(Risk::Medium),
+            impact: input.impact,
+            likelihood: input.likelihood,
+            major: false,
+            transition_plan: input.transition_plan,
             service: input.service,
             planned_start: input.planned_start,
             planned_end: input.planned_end,
@@ -191,8 +252,29 @@ impl Change {
         Ok(ch)
     }
 
+    /// Assesses risk from impact and likelihood when both are known, and decides whether the
+    /// change has potentially major impact. `critical_service`: its service is critical.
+    pub fn assess(&mut self, critical_service: bool) {
+        if let (Some(i), Some(l)) = (self.impact, self.likelihood) {
+            self.risk = assess_risk(i, l, critical_service);
+        }
+        self.major = self.risk == Risk::High || critical_service;
+    }
+
     fn check(&self, c: &mut Checker) {
         c.text("description", &self.description, TEXT_MAX);
+        if let Some(p) = &self.transition_plan {
+            for (field, v) in [
+                ("transition_plan.activities", &p.activities),
+                ("transition_plan.acceptance_criteria", &p.acceptance_criteria),
+                ("transition_plan.expected_outcomes", &p.expected_outcomes),
+            ] {
+                if v.trim().is_empty() {
+                    c.fail(field, "must not be blank");
+                }
+                c.text(field, v, TEXT_MAX);
+            }
+        }
         c.opt_text("implementation_plan", self.implementation_plan.as_deref(), TEXT_MAX);
         c.opt_text("backout_plan", self.backout_plan.as_deref(), TEXT_MAX);
         c.opt_line("category", self.category.as_deref(), NAME_MAX);
@@ -221,6 +303,9 @@ impl Change {
         set(&mut next.description, p.description);
         set(&mut next.change_type, p.change_type);
         set(&mut next.risk, p.risk);
+        set(&mut next.impact, p.impact);
+        set(&mut next.likelihood, p.likelihood);
+        set(&mut next.transition_plan, p.transition_plan);
         set(&mut next.service, p.service);
         set(&mut next.planned_start, p.planned_start);
         set(&mut next.planned_end, p.planned_end);
@@ -275,6 +360,12 @@ impl Change {
                 "a normal or emergency change needs a back-out plan before approval",
             );
         }
+        if to == ChangeStatus::Approved && next.major && next.transition_plan.is_none() {
+            c.fail(
+                "transition_plan",
+                "a change with potentially major impact needs a service design and transition plan before approval",
+            );
+        }
         next.check(&mut c);
         c.finish()?;
         next.status = to;
@@ -322,6 +413,9 @@ mod tests {
             service: None,
             planned_start: None,
             planned_end: None,
+            impact: None,
+            likelihood: None,
+            transition_plan: None,
             implementation_plan: None,
             backout_plan: None,
             category: None,
@@ -379,5 +473,22 @@ mod tests {
         assert_eq!(ch.review_notes.as_deref(), Some("Went to plan; no incidents."));
         assert_eq!(ch.outcome, Some(ChangeOutcome::Successful));
         assert_eq!(ch.closed_at, Some(t0));
+    }
+
+    #[test]
+    fn risk_from_impact_likelihood_and_criticality() {
+        use crate::priority::Impact as I;
+        use Likelihood as L;
+        let cases = [
+            (I::Low, L::Low, false, Risk::Low),
+            (I::Low, L::High, false, Risk::Medium),
+            (I::Medium, L::Medium, false, Risk::Medium),
+            (I::High, L::Medium, false, Risk::High),
+            (I::Low, L::Low, true, Risk::Medium),
+            (I::Medium, L::Medium, true, Risk::High),
+        ];
+        for (i, l, critical, want) in cases {
+            assert_eq!(assess_risk(i, l, critical), want, "{i} x {l}, critical {critical}");
+        }
     }
 }

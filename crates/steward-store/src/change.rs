@@ -1,7 +1,7 @@
 //! How changes are stored.
 
 use steward_core::Result;
-use steward_core::change::{Change, ChangeOutcome, ChangeStatus, ChangeType, Risk};
+use steward_core::change::{Change, ChangeOutcome, ChangeStatus, ChangeType, Likelihood, Risk};
 use steward_core::id::*;
 use steward_core::lifecycle::Lifecycle;
 use steward_core::record::RecordKind;
@@ -18,6 +18,10 @@ pub struct ChangeRow {
     status: String,
     change_type: String,
     risk: String,
+    impact: Option<String>,
+    likelihood: Option<String>,
+    major: bool,
+    transition_plan: Option<String>,
     service_id: Option<i64>,
     planned_start: Option<i64>,
     planned_end: Option<i64>,
@@ -43,6 +47,10 @@ impl Table for Change {
         "status",
         "change_type",
         "risk",
+        "impact",
+        "likelihood",
+        "major",
+        "transition_plan",
         "service_id",
         "planned_start",
         "planned_end",
@@ -67,6 +75,20 @@ impl Table for Change {
             status: parse_stored("status", &r.status, ChangeStatus::parse)?,
             change_type: parse_stored("change_type", &r.change_type, ChangeType::parse)?,
             risk: parse_stored("risk", &r.risk, Risk::parse)?,
+            impact: r
+                .impact
+                .map(|v| parse_stored("impact", &v, steward_core::priority::Impact::parse))
+                .transpose()?,
+            likelihood: r
+                .likelihood
+                .map(|v| parse_stored("likelihood", &v, Likelihood::parse))
+                .transpose()?,
+            major: r.major,
+            transition_plan: r
+                .transition_plan
+                .map(|v| serde_json::from_str(&v))
+                .transpose()
+                .map_err(|e| steward_core::Error::unexpected(format!("stored transition plan is not valid: {e}")))?,
             service: r.service_id.map(ServiceId),
             planned_start: opt_from_micros(r.planned_start)?,
             planned_end: opt_from_micros(r.planned_end)?,
@@ -94,6 +116,10 @@ impl Table for Change {
             self.status.as_str(),
             self.change_type.as_str(),
             self.risk.as_str(),
+            self.impact.map(|v| v.as_str()),
+            self.likelihood.map(|v| v.as_str()),
+            self.major,
+            self.transition_plan.as_ref().map(crate::json_text),
             self.service.map(|v| v.0),
             self.planned_start.map(micros),
             self.planned_end.map(micros),

@@ -9,7 +9,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use steward_core::agreement::{Agreement, AgreementKind, NewAgreement, Target};
 use steward_core::approval::ChangePolicy;
 use steward_core::calendar::{BusinessDuration, Calendar, Holiday, NewCalendar, Segment, WeeklyHours};
-use steward_core::change::{Change, ChangeOutcome, ChangeTransition, ChangeType, NewChange, Risk};
+use steward_core::change::{
+    Change, ChangeOutcome, ChangeTransition, ChangeType, Likelihood, NewChange, TransitionPlan,
+};
 use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemStatus, NewConfigurationItem};
 use steward_core::history::HistoryAction;
 use steward_core::id::*;
@@ -945,7 +947,14 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
             ChangeType::Normal,
             ChangeType::Emergency,
         ])),
-        risk: Some(*rng.pick(&[Risk::Low, Risk::Medium, Risk::High])),
+        risk: None,
+        impact: Some(*rng.pick(&[Impact::Low, Impact::Medium, Impact::High])),
+        likelihood: Some(*rng.pick(&[Likelihood::Low, Likelihood::Low, Likelihood::Medium, Likelihood::High])),
+        transition_plan: Some(TransitionPlan {
+            activities: "Patch one node at a time behind the load balancer.".into(),
+            acceptance_criteria: "Health checks green and error rate unchanged for 30 minutes.".into(),
+            expected_outcomes: "All nodes on the new patch level with no user-visible outage.".into(),
+        }),
         service: Some(w.services[s].id),
         planned_start: None,
         planned_end: None,
@@ -956,7 +965,9 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
         assignee: Some(agent),
         team: Some(w.teams[team].id),
     };
-    let mut chg = store.insert(Change::create(input, opened)?, Some(agent)).await?;
+    let mut change = Change::create(input, opened)?;
+    change.assess(w.services[s].criticality == Criticality::Critical);
+    let mut chg = store.insert(change, Some(agent)).await?;
     let (a, b) = canonical(
         Endpoint {
             kind: RecordKind::Change,

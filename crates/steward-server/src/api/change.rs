@@ -51,7 +51,19 @@ async fn list_changes(ctx: Ctx, ApiQuery(q): ApiQuery<ChangeQuery>) -> ApiResult
 #[utoipa::path(post, path = "/api/v1/changes", tag = "changes", request_body = NewChange,
     responses((status = 201, body = Change), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_change(ctx: Ctx, ApiJson(input): ApiJson<NewChange>) -> ApiResult<(StatusCode, Json<Change>)> {
-    create(&ctx, Change::create(input, ctx.now)?).await
+    let mut change = Change::create(input, ctx.now)?;
+    change.assess(critical(&ctx, change.service).await?);
+    create(&ctx, change).await
+}
+
+/// Whether a service is critical, which raises a change's risk and makes its impact potentially
+/// major.
+async fn critical(ctx: &Ctx, service: Option<steward_core::id::ServiceId>) -> ApiResult<bool> {
+    let Some(id) = service else {
+        return Ok(false);
+    };
+    let found: Option<steward_core::service::Service> = ctx.state.store.get(id.0).await?;
+    Ok(found.is_some_and(|s| s.criticality == steward_core::service::Criticality::Critical))
 }
 
 #[utoipa::path(get, path = "/api/v1/changes/{reference}", tag = "changes",
@@ -70,8 +82,12 @@ async fn update_change(
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ChangePatch>,
 ) -> ApiResult<Json<Change>> {
+    let current: Change = read_one(&ctx, &reference).await?;
+    let critical = critical(&ctx, patch.service.unwrap_or(current.service)).await?;
     modify(&ctx, &reference, HistoryAction::Update, |c: &mut Change| {
-        c.apply_patch(patch)
+        c.apply_patch(patch)?;
+        c.assess(critical);
+        Ok(())
     })
     .await
 }

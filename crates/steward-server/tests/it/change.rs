@@ -419,3 +419,71 @@ async fn change_figures_count_success_emergencies_caused_incidents_and_unauthori
         assert_eq!(st, StatusCode::BAD_REQUEST);
     });
 }
+
+#[tokio::test]
+async fn risk_is_assessed_and_major_changes_need_a_transition_plan() {
+    on_each_backend!(|s| {
+        s.advisory_board().await;
+        let erp = s
+            .create(
+                "/api/v1/services",
+                &s.admin,
+                json!({"code": "ERP", "name": "ERP", "criticality": "critical"}),
+            )
+            .await;
+        let wiki = s
+            .create(
+                "/api/v1/services",
+                &s.admin,
+                json!({"code": "WIKI", "name": "Wiki", "criticality": "low"}),
+            )
+            .await;
+        let (_, v) = s
+            .post("/api/v1/changes", &s.agent, json!({"title": "Wiki theme", "service": wiki, "impact": "low", "likelihood": "medium", "backout_plan": "Revert"}))
+            .await;
+        assert_eq!(
+            (v["risk"].as_str(), v["major"].as_bool()),
+            (Some("low"), Some(false)),
+            "{v}"
+        );
+        let (_, v) = s
+            .post("/api/v1/changes", &s.agent, json!({"title": "ERP upgrade", "service": erp, "impact": "medium", "likelihood": "medium", "backout_plan": "Restore"}))
+            .await;
+        assert_eq!(
+            (v["risk"].as_str(), v["major"].as_bool()),
+            (Some("high"), Some(true)),
+            "a critical service raises the risk: {v}"
+        );
+        let chg = v["id"].as_str().unwrap().to_string();
+        s.post(
+            &format!("/api/v1/changes/{chg}/transition"),
+            &s.agent,
+            json!({"to": "assessment"}),
+        )
+        .await;
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/changes/{chg}/approvals"),
+                &s.manager,
+                json!({"decision": "approved"}),
+            )
+            .await;
+        assert_eq!(
+            (st, v["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("transition_plan")),
+            "{v}"
+        );
+        let plan = json!({"transition_plan": {"activities": "Blue-green switch", "acceptance_criteria": "Month-end report runs", "expected_outcomes": "v12 live"}});
+        let (st, v) = s.patch(&format!("/api/v1/changes/{chg}"), &s.agent, plan).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, _) = s
+            .patch(
+                &format!("/api/v1/changes/{chg}"),
+                &s.agent,
+                json!({"transition_plan": {"activities": " ", "acceptance_criteria": "x", "expected_outcomes": "y"}}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        s.approve(&chg).await;
+    });
+}

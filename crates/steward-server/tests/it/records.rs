@@ -162,7 +162,7 @@ async fn services_configuration_items_problems_changes_and_requests() {
             .patch(
                 &format!("/api/v1/changes/{chg}"),
                 &s.agent,
-                json!({"backout_plan": "Drop the index"}),
+                json!({"backout_plan": "Drop the index", "transition_plan": {"activities": "Build the index online", "acceptance_criteria": "Posting under 1 s", "expected_outcomes": "Faster posting"}}),
             )
             .await;
         assert_eq!(st, StatusCode::OK);
