@@ -100,6 +100,8 @@ pub struct Change {
     /// transition plan.
     pub major: bool,
     pub transition_plan: Option<TransitionPlan>,
+    /// The template a standard change was raised from.
+    pub template: Option<crate::id::ChangeTemplateId>,
     pub service: Option<ServiceId>,
     pub planned_start: Option<DateTime<Utc>>,
     pub planned_end: Option<DateTime<Utc>>,
@@ -138,6 +140,10 @@ pub struct NewChange {
     pub likelihood: Option<Likelihood>,
     #[serde(default)]
     pub transition_plan: Option<TransitionPlan>,
+    /// Raise a standard change from this pre-approved template; its plans, risk and service
+    /// fill whatever the body leaves out. Standard changes come only from templates.
+    #[serde(default)]
+    pub template: Option<crate::id::ChangeTemplateId>,
     #[serde(default)]
     pub service: Option<ServiceId>,
     #[serde(default)]
@@ -232,6 +238,7 @@ impl Change {
             likelihood: input.likelihood,
             major: false,
             transition_plan: input.transition_plan,
+            template: input.template,
             service: input.service,
             planned_start: input.planned_start,
             planned_end: input.planned_end,
@@ -250,6 +257,34 @@ impl Change {
         ch.check(&mut c);
         c.finish()?;
         Ok(ch)
+    }
+
+    /// Builds a standard change from a template, the body's own values winning.
+    pub fn from_template(
+        mut input: NewChange,
+        t: &crate::change_template::ChangeTemplate,
+        at: DateTime<Utc>,
+    ) -> Result<Change> {
+        if !t.active {
+            return Err(Error::invalid("template", format!("{} is no longer active", t.id)));
+        }
+        if input.change_type.is_some_and(|k| k != ChangeType::Standard) {
+            return Err(Error::invalid(
+                "change_type",
+                "a change raised from a template is a standard change",
+            ));
+        }
+        input.change_type = Some(ChangeType::Standard);
+        input.template = Some(t.id);
+        input.risk = input.risk.or(Some(t.risk));
+        input.service = input.service.or(t.service);
+        input.implementation_plan = input.implementation_plan.or(Some(t.implementation_plan.clone()));
+        input.backout_plan = input.backout_plan.or(Some(t.backout_plan.clone()));
+        input.category = input.category.or(t.category.clone());
+        if input.description.is_none() {
+            input.description = Some(t.description.clone());
+        }
+        Change::create(input, at)
     }
 
     /// Assesses risk from impact and likelihood when both are known, and decides whether the
@@ -416,6 +451,7 @@ mod tests {
             impact: None,
             likelihood: None,
             transition_plan: None,
+            template: None,
             implementation_plan: None,
             backout_plan: None,
             category: None,

@@ -86,6 +86,8 @@ ids! {
     AgreementId => "AGR", "agreement";
     /// A window in which changes are not to be made.
     ChangeBlackoutId => "BLK", "change blackout";
+    /// A pre-approved template of standard changes.
+    ChangeTemplateId => "TPL", "change template";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod change;
 pub mod change_blackout;
 pub mod change_report;
+pub mod change_template;
 pub mod clock;
 pub mod configuration_item;
 pub mod configuration_item_type;

@@ -21,6 +21,7 @@ pub enum RecordKind {
     Problem,
     Change,
     ChangeBlackout,
+    ChangeTemplate,
     ConfigurationItem,
 }
 
@@ -39,12 +40,13 @@ impl RecordKind {
             RecordKind::Problem => "problem",
             RecordKind::Change => "change",
             RecordKind::ChangeBlackout => "change_blackout",
+            RecordKind::ChangeTemplate => "change_template",
             RecordKind::ConfigurationItem => "configuration_item",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -57,6 +59,7 @@ impl RecordKind {
         RecordKind::Problem,
         RecordKind::Change,
         RecordKind::ChangeBlackout,
+        RecordKind::ChangeTemplate,
         RecordKind::ConfigurationItem,
     ];
 
@@ -80,6 +83,7 @@ impl RecordKind {
             RecordKind::Problem => ProblemId::PREFIX,
             RecordKind::Change => ChangeId::PREFIX,
             RecordKind::ChangeBlackout => ChangeBlackoutId::PREFIX,
+            RecordKind::ChangeTemplate => ChangeTemplateId::PREFIX,
             RecordKind::ConfigurationItem => ConfigurationItemId::PREFIX,
         }
     }

@@ -22,6 +22,7 @@ pub struct ChangeRow {
     likelihood: Option<String>,
     major: bool,
     transition_plan: Option<String>,
+    template_id: Option<i64>,
     service_id: Option<i64>,
     planned_start: Option<i64>,
     planned_end: Option<i64>,
@@ -51,6 +52,7 @@ impl Table for Change {
         "likelihood",
         "major",
         "transition_plan",
+        "template_id",
         "service_id",
         "planned_start",
         "planned_end",
@@ -89,6 +91,7 @@ impl Table for Change {
                 .map(|v| serde_json::from_str(&v))
                 .transpose()
                 .map_err(|e| steward_core::Error::unexpected(format!("stored transition plan is not valid: {e}")))?,
+            template: r.template_id.map(steward_core::id::ChangeTemplateId),
             service: r.service_id.map(ServiceId),
             planned_start: opt_from_micros(r.planned_start)?,
             planned_end: opt_from_micros(r.planned_end)?,
@@ -120,6 +123,7 @@ impl Table for Change {
             self.likelihood.map(|v| v.as_str()),
             self.major,
             self.transition_plan.as_ref().map(crate::json_text),
+            self.template.map(|t| t.0),
             self.service.map(|v| v.0),
             self.planned_start.map(micros),
             self.planned_end.map(micros),

@@ -11,6 +11,7 @@ mod calendar;
 mod catalogue_item;
 mod change;
 mod change_blackout;
+mod change_template;
 mod clock;
 mod configuration_item;
 mod configuration_item_type;

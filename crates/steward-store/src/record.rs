@@ -60,6 +60,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Problem => "problems",
         RecordKind::Change => "changes",
         RecordKind::ChangeBlackout => "change_blackouts",
+        RecordKind::ChangeTemplate => "change_templates",
         RecordKind::ConfigurationItem => "configuration_items",
     }
 }
@@ -77,6 +78,7 @@ fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Problem
         | RecordKind::Change
         | RecordKind::ChangeBlackout
+        | RecordKind::ChangeTemplate
         | RecordKind::ConfigurationItem => None,
     }
 }

@@ -12,6 +12,7 @@ use steward_core::calendar::{BusinessDuration, Calendar, Holiday, NewCalendar, S
 use steward_core::change::{
     Change, ChangeOutcome, ChangeTransition, ChangeType, Likelihood, NewChange, TransitionPlan,
 };
+use steward_core::change_template::{ChangeTemplate, NewChangeTemplate};
 use steward_core::configuration_item::{ConfigurationItem, ConfigurationItemStatus, NewConfigurationItem};
 use steward_core::history::HistoryAction;
 use steward_core::id::*;
@@ -258,6 +259,8 @@ async fn step<T: Table>(
 
 struct World {
     managers: Vec<UserId>,
+    /// The template of standard changes.
+    patching: ChangeTemplate,
     teams: Vec<Team>,
     agents: Vec<Vec<User>>,
     customers: Vec<Vec<User>>,
@@ -437,8 +440,22 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
     }
     relationships(store, start, &cis).await?;
     agreements(store, start, &services, &customers).await?;
+    let patching = ChangeTemplate::create(
+        NewChangeTemplate {
+            name: "Monthly security patching".into(),
+            description: Some("Apply the vendor's monthly security updates to one item.".into()),
+            service: None,
+            risk: None,
+            implementation_plan: "Drain, patch, reboot, verify, restore traffic.".into(),
+            backout_plan: "Restore the pre-change snapshot.".into(),
+            category: Some("maintenance".into()),
+        },
+        start,
+    )?;
+    let patching = store.insert(patching, None).await?;
     Ok(World {
         managers,
+        patching,
         teams,
         agents,
         customers,
@@ -955,6 +972,7 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
             acceptance_criteria: "Health checks green and error rate unchanged for 30 minutes.".into(),
             expected_outcomes: "All nodes on the new patch level with no user-visible outage.".into(),
         }),
+        template: None,
         service: Some(w.services[s].id),
         planned_start: None,
         planned_end: None,
@@ -965,7 +983,20 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
         assignee: Some(agent),
         team: Some(w.teams[team].id),
     };
-    let mut change = Change::create(input, opened)?;
+    let mut change = if input.change_type == Some(ChangeType::Standard) {
+        Change::from_template(
+            NewChange {
+                change_type: None,
+                implementation_plan: None,
+                backout_plan: None,
+                ..input
+            },
+            &w.patching,
+            opened,
+        )?
+    } else {
+        Change::create(input, opened)?
+    };
     change.assess(w.services[s].criticality == Criticality::Critical);
     let mut chg = store.insert(change, Some(agent)).await?;
     let (a, b) = canonical(

@@ -8,6 +8,7 @@ use steward_core::Error;
 use steward_core::access::{Action, authorize};
 use steward_core::approval::{Approval, Decision};
 use steward_core::change::{Change, ChangePatch, ChangeStatus, ChangeTransition, ChangeType, NewChange};
+use steward_core::change_template::ChangeTemplate;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{ServiceId, TeamId, UserId};
 use steward_core::record::RecordKind;
@@ -51,7 +52,21 @@ async fn list_changes(ctx: Ctx, ApiQuery(q): ApiQuery<ChangeQuery>) -> ApiResult
 #[utoipa::path(post, path = "/api/v1/changes", tag = "changes", request_body = NewChange,
     responses((status = 201, body = Change), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_change(ctx: Ctx, ApiJson(input): ApiJson<NewChange>) -> ApiResult<(StatusCode, Json<Change>)> {
-    let mut change = Change::create(input, ctx.now)?;
+    let mut change = match input.template {
+        Some(t) => {
+            let template: Option<ChangeTemplate> = ctx.state.store.get(t.0).await?;
+            let template = template.ok_or_else(|| Error::invalid("template", format!("{t} does not exist")))?;
+            Change::from_template(input, &template, ctx.now)?
+        }
+        None if input.change_type == Some(ChangeType::Standard) => {
+            return Err(Error::invalid(
+                "change_type",
+                "standard changes are raised from a template: give template",
+            )
+            .into());
+        }
+        None => Change::create(input, ctx.now)?,
+    };
     change.assess(critical(&ctx, change.service).await?);
     create(&ctx, change).await
 }

@@ -8,6 +8,7 @@ mod calendar;
 mod catalogue_item;
 mod change;
 mod change_blackout;
+mod change_template;
 mod configuration_item;
 mod configuration_management;
 mod incident;
@@ -375,6 +376,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(problem::routes())
         .merge(change::routes())
         .merge(change_blackout::routes())
+        .merge(change_template::routes())
         .merge(configuration_item::routes())
         .merge(configuration_management::routes())
         .merge(service::routes())

@@ -295,7 +295,55 @@ async fn approvals_follow_the_policy_quorum_rejection_and_emergencies() {
             )
             .await;
         assert_eq!((st, v["status"].as_str()), (StatusCode::OK, Some("approved")));
-        let std = s.create("/api/v1/changes", &s.agent, new("standard")).await;
+        let (st, v) = s.post("/api/v1/changes", &s.agent, new("standard")).await;
+        assert_eq!(
+            (st, v["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("change_type")),
+            "standard changes come from templates"
+        );
+        let tpl_body = json!({"name": "Rotate certificate", "implementation_plan": "Issue and install", "backout_plan": "Reinstall the old one"});
+        let (st, _) = s.post("/api/v1/change-templates", &s.agent, tpl_body.clone()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let tpl = s.create("/api/v1/change-templates", &s.manager, tpl_body).await;
+        let (st, v) = s
+            .post(
+                "/api/v1/changes",
+                &s.agent,
+                json!({"title": "Rotate the HR certificate", "template": tpl, "service": svc}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        assert_eq!(
+            (
+                v["change_type"].as_str(),
+                v["template"].as_str(),
+                v["backout_plan"].as_str()
+            ),
+            (Some("standard"), Some(tpl.as_str()), Some("Reinstall the old one"))
+        );
+        let std = v["id"].as_str().unwrap().to_string();
+        let (st, _) = s
+            .post(
+                "/api/v1/changes",
+                &s.agent,
+                json!({"title": "x", "template": tpl, "change_type": "normal"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        s.patch(
+            &format!("/api/v1/change-templates/{tpl}"),
+            &s.manager,
+            json!({"active": false}),
+        )
+        .await;
+        let (st, _) = s
+            .post("/api/v1/changes", &s.agent, json!({"title": "x", "template": tpl}))
+            .await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "an inactive template raises nothing"
+        );
         s.post(
             &format!("/api/v1/changes/{std}/transition"),
             &s.agent,
@@ -330,6 +378,13 @@ async fn change_figures_count_success_emergencies_caused_incidents_and_unauthori
         let svc = s
             .create("/api/v1/services", &s.admin, json!({"code": "ERP", "name": "ERP"}))
             .await;
+        let tpl = s
+            .create(
+                "/api/v1/change-templates",
+                &s.manager,
+                json!({"name": "Patch", "implementation_plan": "Patch", "backout_plan": "Unpatch"}),
+            )
+            .await;
         let server = s
             .create(
                 "/api/v1/configuration-items",
@@ -338,7 +393,11 @@ async fn change_figures_count_success_emergencies_caused_incidents_and_unauthori
             )
             .await;
         let run = |kind: &'static str, outcome: &'static str| {
-            let body = json!({"title": format!("{kind} {outcome}"), "change_type": kind, "service": svc, "backout_plan": "Undo"});
+            let body = if kind == "standard" {
+                json!({"title": format!("{kind} {outcome}"), "template": tpl, "service": svc})
+            } else {
+                json!({"title": format!("{kind} {outcome}"), "change_type": kind, "service": svc, "backout_plan": "Undo"})
+            };
             async move {
                 let r = s.create("/api/v1/changes", &s.agent, body).await;
                 let t = format!("/api/v1/changes/{r}/transition");
