@@ -23,6 +23,11 @@ pub struct ChangeFigures {
     /// Modifications, in the period, of items whose type is under change control, made when no
     /// change linked to the item had its planned window open.
     pub unauthorised: Vec<UnauthorisedChange>,
+    /// Releases whose deployment ended in the period, and how many of them were rolled back.
+    pub releases_deployed: u64,
+    pub releases_rolled_back: u64,
+    /// Deployed without rollback / all whose deployment ended, in percent.
+    pub release_success_rate_percent: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

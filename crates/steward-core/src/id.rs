@@ -88,6 +88,8 @@ ids! {
     ChangeBlackoutId => "BLK", "change blackout";
     /// A pre-approved template of standard changes.
     ChangeTemplateId => "TPL", "change template";
+    /// A release: changes grouped for deployment.
+    ReleaseId => "REL", "release";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

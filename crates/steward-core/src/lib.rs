@@ -25,6 +25,7 @@ pub mod priority;
 pub mod problem;
 pub mod record;
 pub mod relationship;
+pub mod release;
 pub mod report;
 pub mod request;
 pub mod service;

@@ -16,6 +16,8 @@ pub const ALLOWED: &[(RecordKind, RecordKind)] = &[
     (RecordKind::Incident, RecordKind::ConfigurationItem),
     // An incident caused by a change.
     (RecordKind::Incident, RecordKind::Change),
+    // A change deployed in a release.
+    (RecordKind::Change, RecordKind::Release),
     (RecordKind::ConfigurationItem, RecordKind::Service),
 ];
 

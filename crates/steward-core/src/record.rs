@@ -22,6 +22,7 @@ pub enum RecordKind {
     Change,
     ChangeBlackout,
     ChangeTemplate,
+    Release,
     ConfigurationItem,
 }
 
@@ -41,12 +42,13 @@ impl RecordKind {
             RecordKind::Change => "change",
             RecordKind::ChangeBlackout => "change_blackout",
             RecordKind::ChangeTemplate => "change_template",
+            RecordKind::Release => "release",
             RecordKind::ConfigurationItem => "configuration_item",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -60,6 +62,7 @@ impl RecordKind {
         RecordKind::Change,
         RecordKind::ChangeBlackout,
         RecordKind::ChangeTemplate,
+        RecordKind::Release,
         RecordKind::ConfigurationItem,
     ];
 
@@ -84,6 +87,7 @@ impl RecordKind {
             RecordKind::Change => ChangeId::PREFIX,
             RecordKind::ChangeBlackout => ChangeBlackoutId::PREFIX,
             RecordKind::ChangeTemplate => ChangeTemplateId::PREFIX,
+            RecordKind::Release => ReleaseId::PREFIX,
             RecordKind::ConfigurationItem => ConfigurationItemId::PREFIX,
         }
     }

@@ -178,6 +178,12 @@ impl Store {
                 args![f, t, true],
             )
             .await?;
+        let (ended, rolled_back): (i64, i64) = c
+            .fetch_one(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN rolled_back = $3 THEN 1 ELSE 0 END), 0) FROM releases WHERE deployed_at >= $1 AND deployed_at < $2",
+                args![f, t, true],
+            )
+            .await?;
         let as_u64 = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok(ChangeFigures {
             implemented: as_u64(implemented),
@@ -198,6 +204,9 @@ impl Store {
                     })
                 })
                 .collect::<Result<Vec<_>>>()?,
+            releases_deployed: as_u64(ended),
+            releases_rolled_back: as_u64(rolled_back),
+            release_success_rate_percent: percent(as_u64(ended - rolled_back), as_u64(ended)),
         })
     }
 }

@@ -26,6 +26,7 @@ mod page;
 mod problem;
 mod record;
 mod relationship;
+mod release;
 mod report;
 mod request;
 mod service;

@@ -61,6 +61,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Change => "changes",
         RecordKind::ChangeBlackout => "change_blackouts",
         RecordKind::ChangeTemplate => "change_templates",
+        RecordKind::Release => "releases",
         RecordKind::ConfigurationItem => "configuration_items",
     }
 }
@@ -79,6 +80,7 @@ fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Change
         | RecordKind::ChangeBlackout
         | RecordKind::ChangeTemplate
+        | RecordKind::Release
         | RecordKind::ConfigurationItem => None,
     }
 }

@@ -16,6 +16,7 @@ mod link;
 mod notification;
 mod organisation;
 mod problem;
+mod release;
 pub mod report;
 mod request;
 mod service;
@@ -160,6 +161,8 @@ text_filters!(
     steward_core::configuration_item::ConfigurationItemStatus,
     steward_core::user::Role,
     steward_core::agreement::AgreementKind,
+    steward_core::release::ReleaseStatus,
+    steward_core::release::ReleaseType,
     String
 );
 
@@ -377,6 +380,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(change::routes())
         .merge(change_blackout::routes())
         .merge(change_template::routes())
+        .merge(release::routes())
         .merge(configuration_item::routes())
         .merge(configuration_management::routes())
         .merge(service::routes())

@@ -546,3 +546,83 @@ async fn risk_is_assessed_and_major_changes_need_a_transition_plan() {
         s.approve(&chg).await;
     });
 }
+
+#[tokio::test]
+async fn releases_group_changes_verify_acceptance_and_record_rollbacks() {
+    on_each_backend!(|s| {
+        let rel = s
+            .create(
+                "/api/v1/releases",
+                &s.agent,
+                json!({"name": "ERP 12.1", "release_type": "minor", "acceptance_criteria": ["Regression suite green", "Rollback rehearsed"]}),
+            )
+            .await;
+        let tpl = s
+            .create(
+                "/api/v1/change-templates",
+                &s.manager,
+                json!({"name": "Deploy", "implementation_plan": "Deploy", "backout_plan": "Roll back"}),
+            )
+            .await;
+        let chg = s
+            .create(
+                "/api/v1/changes",
+                &s.agent,
+                json!({"title": "Deploy ERP 12.1", "template": tpl}),
+            )
+            .await;
+        let (st, v) = s.post("/api/v1/links", &s.agent, json!({"from": rel, "to": chg})).await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        assert_eq!(
+            (v["from"].as_str(), v["to"].as_str()),
+            (Some(chg.as_str()), Some(rel.as_str()))
+        );
+        let t = format!("/api/v1/releases/{rel}/transition");
+        let verify = |i: &str| format!("/api/v1/releases/{rel}/acceptance-criteria/{i}/verify");
+        let (st, _) = s.post(&verify("0"), &s.agent, json!({})).await;
+        assert_eq!(st, StatusCode::CONFLICT, "nothing is verified before building");
+        s.post(&t, &s.agent, json!({"to": "building"})).await;
+        s.post(&t, &s.agent, json!({"to": "testing"})).await;
+        let (st, v) = s.post(&verify("0"), &s.agent, json!({})).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert!(v["acceptance_criteria"][0]["verified_by"].is_string());
+        let (st, v) = s.post(&t, &s.agent, json!({"to": "deploying"})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            v["error"]["fields"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("Rollback rehearsed"),
+            "{v}"
+        );
+        for bad in ["7", "x"] {
+            let (st, _) = s.post(&verify(bad), &s.agent, json!({})).await;
+            assert_eq!(st, StatusCode::NOT_FOUND, "{bad}");
+        }
+        s.post(&verify("1"), &s.agent, json!({})).await;
+        assert_eq!(s.post(&t, &s.agent, json!({"to": "deploying"})).await.0, StatusCode::OK);
+        let (st, _) = s.post(&t, &s.agent, json!({"to": "rolled_back"})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "notes required");
+        let (st, v) = s
+            .post(
+                &t,
+                &s.agent,
+                json!({"to": "rolled_back", "deployment_notes": "Posting failed; rolled back in 10 minutes"}),
+            )
+            .await;
+        assert_eq!((st, v["rolled_back"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+        s.post(&t, &s.agent, json!({"to": "closed"})).await;
+
+        let (_, v) = s
+            .get("/api/v1/reports/changes?from=2020-01-01&to=2100-01-01", &s.auditor)
+            .await;
+        assert_eq!(
+            (v["releases_deployed"].as_i64(), v["releases_rolled_back"].as_i64()),
+            (Some(1), Some(1)),
+            "{v}"
+        );
+        assert_eq!(v["release_success_rate_percent"], 0.0);
+        let (st, _) = s.post("/api/v1/releases", &s.auditor, json!({"name": "x"})).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
