@@ -1102,6 +1102,105 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
     Ok(())
 }
 
+/// Releases that group recent changes, most deployed, some rolled back, one still being tested.
+async fn releases(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>, count: u32) -> anyhow::Result<()> {
+    use steward_core::release::{NewRelease, Release, ReleaseTransition, ReleaseType};
+    let q = steward_store::ListQuery {
+        limit: 200,
+        ..Default::default()
+    };
+    let changes = store.list::<Change>(&q).await?.items;
+    for n in 0..count {
+        let opened = now - Duration::days(i64::from(count - n) * 7 + 3);
+        let team = rng.below(w.teams.len() as u64) as usize;
+        let agent = rng.pick(&w.agents[team]).id;
+        let input = NewRelease {
+            name: format!("Release 2026.{}", n + 1),
+            description: Some("The month's fixes and small improvements.".into()),
+            release_type: Some(if n % 5 == 4 {
+                ReleaseType::Major
+            } else {
+                ReleaseType::Minor
+            }),
+            planned_deployment: Some(opened + Duration::days(5)),
+            acceptance_criteria: vec![
+                "Regression suite green".into(),
+                "Back-out rehearsed".into(),
+                "Service owner sign-off".into(),
+            ],
+            assignee: Some(agent),
+            team: Some(w.teams[team].id),
+        };
+        let rel = store.insert(Release::create(input, opened)?, Some(agent)).await?;
+        for c in changes
+            .iter()
+            .skip((n as usize * 3) % changes.len().max(1))
+            .take(1 + rng.below(3) as usize)
+        {
+            let (a, b) = canonical(
+                Endpoint {
+                    kind: RecordKind::Change,
+                    id: c.id.0,
+                },
+                Endpoint {
+                    kind: RecordKind::Release,
+                    id: rel.id.0,
+                },
+            )?;
+            store.link(a, b, Some(agent), opened).await?;
+        }
+        let mv = |to: &str, notes: Option<&str>| ReleaseTransition {
+            to: to.into(),
+            deployment_notes: notes.map(str::to_string),
+        };
+        let mut t = opened + Duration::hours(2);
+        let mut rel = step(store, &rel, t, Some(agent), |r: &mut Release| {
+            r.transition(mv("building", None), t)
+        })
+        .await?;
+        t += Duration::days(1);
+        rel = step(store, &rel, t, Some(agent), |r: &mut Release| {
+            r.transition(mv("testing", None), t)
+        })
+        .await?;
+        let last = n + 1 == count;
+        for i in 0..3 {
+            if last && i == 2 {
+                break;
+            }
+            t += Duration::hours(3);
+            rel = step(store, &rel, t, Some(agent), |r: &mut Release| {
+                r.verify_criterion(i, agent, t)
+            })
+            .await?;
+        }
+        if last {
+            continue;
+        }
+        t += Duration::days(2);
+        rel = step(store, &rel, t, Some(agent), |r: &mut Release| {
+            r.transition(mv("deploying", None), t)
+        })
+        .await?;
+        t += Duration::hours(2);
+        let (to, notes) = if rng.chance(15) {
+            ("rolled_back", "Smoke tests failed after the switch; rolled back.")
+        } else {
+            ("deployed", "Deployed in the window; checks green.")
+        };
+        rel = step(store, &rel, t, Some(agent), |r: &mut Release| {
+            r.transition(mv(to, Some(notes)), t)
+        })
+        .await?;
+        t += Duration::days(1);
+        step(store, &rel, t, Some(agent), |r: &mut Release| {
+            r.transition(mv("closed", None), t)
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 /// Seeds the demo organisation and `records` tickets ending at `now`.
 pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Result<()> {
     let mut rng = Rng(2026);
@@ -1136,6 +1235,7 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         }
     }
     bar.finish_with_message("demo tickets");
+    releases(store, &w, &mut rng, now, records / 250 + 2).await?;
     eprintln!(
         "seeded {} services, {} teams, {} customer organisations and {records} tickets in {:.1}s",
         w.services.len(),
