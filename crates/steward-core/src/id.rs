@@ -90,6 +90,10 @@ ids! {
     ChangeTemplateId => "TPL", "change template";
     /// A release: changes grouped for deployment.
     ReleaseId => "REL", "release";
+    /// A hardware or software asset.
+    AssetId => "AST", "asset";
+    /// A software licence.
+    LicenceId => "LIC", "licence";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

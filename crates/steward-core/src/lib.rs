@@ -4,6 +4,7 @@
 pub mod access;
 pub mod agreement;
 pub mod approval;
+pub mod asset;
 pub mod calendar;
 pub mod change;
 pub mod change_blackout;

@@ -24,6 +24,8 @@ pub enum RecordKind {
     ChangeTemplate,
     Release,
     ConfigurationItem,
+    Asset,
+    Licence,
 }
 
 impl RecordKind {
@@ -43,12 +45,14 @@ impl RecordKind {
             RecordKind::ChangeBlackout => "change_blackout",
             RecordKind::ChangeTemplate => "change_template",
             RecordKind::Release => "release",
+            RecordKind::Asset => "asset",
+            RecordKind::Licence => "licence",
             RecordKind::ConfigurationItem => "configuration_item",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 17] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -64,6 +68,8 @@ impl RecordKind {
         RecordKind::ChangeTemplate,
         RecordKind::Release,
         RecordKind::ConfigurationItem,
+        RecordKind::Asset,
+        RecordKind::Licence,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -88,6 +94,8 @@ impl RecordKind {
             RecordKind::ChangeBlackout => ChangeBlackoutId::PREFIX,
             RecordKind::ChangeTemplate => ChangeTemplateId::PREFIX,
             RecordKind::Release => ReleaseId::PREFIX,
+            RecordKind::Asset => AssetId::PREFIX,
+            RecordKind::Licence => LicenceId::PREFIX,
             RecordKind::ConfigurationItem => ConfigurationItemId::PREFIX,
         }
     }

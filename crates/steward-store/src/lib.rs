@@ -6,6 +6,7 @@ pub mod exec;
 
 mod agreement;
 mod approval;
+mod asset;
 mod auth;
 mod calendar;
 mod catalogue_item;

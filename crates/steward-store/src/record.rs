@@ -62,6 +62,8 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::ChangeBlackout => "change_blackouts",
         RecordKind::ChangeTemplate => "change_templates",
         RecordKind::Release => "releases",
+        RecordKind::Asset => "assets",
+        RecordKind::Licence => "licences",
         RecordKind::ConfigurationItem => "configuration_items",
     }
 }
@@ -81,6 +83,8 @@ fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::ChangeBlackout
         | RecordKind::ChangeTemplate
         | RecordKind::Release
+        | RecordKind::Asset
+        | RecordKind::Licence
         | RecordKind::ConfigurationItem => None,
     }
 }

@@ -439,6 +439,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         items.push(svc_items);
     }
     relationships(store, start, &cis).await?;
+    assets(store, start, &agents).await?;
     agreements(store, start, &services, &customers).await?;
     let patching = ChangeTemplate::create(
         NewChangeTemplate {
@@ -463,6 +464,46 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         cis,
         items,
     })
+}
+
+/// Laptops for every agent, and an office suite licence installed on one laptop more than it
+/// allows, so the over-use list has something to show.
+async fn assets(store: &Store, at: DateTime<Utc>, agents: &[Vec<User>]) -> anyhow::Result<()> {
+    use steward_core::asset::{Asset, AssetStatus, AssetType, Licence, NewAsset, NewLicence};
+    let people: Vec<&User> = agents.iter().flatten().collect();
+    let entitlements = people.len() as i64 - 1;
+    let input = NewLicence {
+        name: "Office suite".into(),
+        vendor: Some("Contoso Software".into()),
+        entitlements,
+        expires: Some(ymd(2027, 6, 30)),
+        owner: people.first().map(|u| u.id),
+        description: None,
+    };
+    let licence = store.insert(Licence::create(input, at)?, None).await?;
+    for (n, person) in people.iter().enumerate() {
+        for (name, asset_type, licence) in [
+            (format!("Laptop {:03}", n + 1), AssetType::Hardware, None),
+            (
+                format!("Office suite on laptop {:03}", n + 1),
+                AssetType::Software,
+                Some(licence.id),
+            ),
+        ] {
+            let input = NewAsset {
+                name,
+                asset_type,
+                tag: (asset_type == AssetType::Hardware).then(|| format!("LT-{:04}", n + 1)),
+                status: Some(AssetStatus::InUse),
+                owner: Some(person.id),
+                location: Some(if n % 2 == 0 { "London 2F" } else { "Leeds" }.into()),
+                configuration_item: None,
+                licence,
+            };
+            store.insert(Asset::create(input, at)?, None).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Within each service, applications and databases run on its first server, applications depend

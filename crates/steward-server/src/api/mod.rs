@@ -4,6 +4,7 @@
 pub mod extract;
 
 mod agreement;
+mod asset;
 mod calendar;
 mod catalogue_item;
 mod change;
@@ -141,7 +142,8 @@ id_filters!(
     steward_core::id::TeamId,
     steward_core::id::OrganisationId,
     steward_core::id::CatalogueItemId,
-    steward_core::id::CalendarId
+    steward_core::id::CalendarId,
+    steward_core::id::LicenceId
 );
 
 macro_rules! text_filters {
@@ -163,6 +165,8 @@ text_filters!(
     steward_core::agreement::AgreementKind,
     steward_core::release::ReleaseStatus,
     steward_core::release::ReleaseType,
+    steward_core::asset::AssetStatus,
+    steward_core::asset::AssetType,
     String
 );
 
@@ -381,6 +385,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(change_blackout::routes())
         .merge(change_template::routes())
         .merge(release::routes())
+        .merge(asset::routes())
         .merge(configuration_item::routes())
         .merge(configuration_management::routes())
         .merge(service::routes())

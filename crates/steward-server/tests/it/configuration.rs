@@ -209,3 +209,102 @@ async fn types_attributes_and_verification() {
         );
     });
 }
+
+#[tokio::test]
+async fn assets_have_a_lifecycle_and_licences_an_over_use_list() {
+    on_each_backend!(|s| {
+        let lic = s
+            .create(
+                "/api/v1/licences",
+                &s.manager,
+                json!({"name": "Office suite", "vendor": "Acme", "entitlements": 2, "expires": "2027-06-30"}),
+            )
+            .await;
+        let (st, _) = s
+            .post("/api/v1/licences", &s.agent, json!({"name": "x", "entitlements": 1}))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "licences are managed by managers");
+        let (st, v) = s
+            .post(
+                "/api/v1/licences",
+                &s.manager,
+                json!({"name": "Bad", "entitlements": -1}),
+            )
+            .await;
+        assert_eq!(
+            (st, v["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("entitlements"))
+        );
+        let laptop = s
+            .create(
+                "/api/v1/assets",
+                &s.agent,
+                json!({"name": "Laptop 17", "asset_type": "hardware", "tag": "LT-0017", "location": "Paris 3F"}),
+            )
+            .await;
+        let (st, v) = s
+            .post(
+                "/api/v1/assets",
+                &s.agent,
+                json!({"name": "x", "asset_type": "hardware", "licence": lic}),
+            )
+            .await;
+        assert_eq!(
+            (st, v["error"]["fields"][0]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("licence"))
+        );
+        let mut installs = Vec::new();
+        for n in 0..3 {
+            let a = s
+                .create(
+                    "/api/v1/assets",
+                    &s.agent,
+                    json!({"name": format!("Office on PC {n}"), "asset_type": "software", "licence": lic}),
+                )
+                .await;
+            installs.push(a);
+        }
+        // In stock, nothing is over-used; three in use against two entitlements is.
+        let (_, v) = s.get("/api/v1/licences/over-use", &s.auditor).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 0);
+        for a in &installs {
+            let (st, _) = s
+                .post(
+                    &format!("/api/v1/assets/{a}/transition"),
+                    &s.agent,
+                    json!({"to": "in_use"}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::OK);
+        }
+        let (_, v) = s.get("/api/v1/licences/over-use", &s.auditor).await;
+        assert_eq!(
+            v["items"],
+            json!([{"licence": lic, "name": "Office suite", "entitlements": 2, "installations": 3}])
+        );
+        s.post(
+            &format!("/api/v1/assets/{}/transition", installs[0]),
+            &s.agent,
+            json!({"to": "retired"}),
+        )
+        .await;
+        let (_, v) = s.get("/api/v1/licences/over-use", &s.auditor).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 0, "retiring one brings it within");
+
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/assets/{laptop}/transition"),
+                &s.agent,
+                json!({"to": "disposed"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        assert_eq!(v["error"]["allowed"], json!(["in_use", "retired"]));
+        let (_, v) = s
+            .get(&format!("/api/v1/assets?licence={lic}&status=in_use"), &s.agent)
+            .await;
+        assert_eq!(v["items"].as_array().unwrap().len(), 2);
+        let (_, h) = s.get(&format!("/api/v1/assets/{laptop}/history"), &s.auditor).await;
+        assert_eq!(h["items"][0]["action"], "create");
+    });
+}
