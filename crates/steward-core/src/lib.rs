@@ -11,6 +11,7 @@ pub mod change_blackout;
 pub mod change_report;
 pub mod change_template;
 pub mod clock;
+pub mod compliance;
 pub mod configuration_item;
 pub mod configuration_item_type;
 pub mod error;

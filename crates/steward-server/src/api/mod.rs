@@ -10,6 +10,7 @@ mod catalogue_item;
 mod change;
 mod change_blackout;
 mod change_template;
+mod compliance;
 mod configuration_item;
 mod configuration_management;
 mod incident;
@@ -399,5 +400,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notification::routes())
         .merge(settings::routes())
         .merge(report::routes())
+        .merge(compliance::routes())
         .merge(session::routes())
 }

@@ -73,3 +73,23 @@ async fn openapi_lists_every_route_and_pages_are_served_offline() {
         assert_eq!(v["error"]["request_id"], "trace-me-43");
     });
 }
+
+#[tokio::test]
+async fn the_requirement_catalogue_is_served_and_filtered_by_clause() {
+    on_each_backend!(|s| {
+        let (st, v) = s.get("/api/v1/compliance/requirements", &s.auditor).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(v["edition"], "ISO/IEC 20000-1:2018");
+        assert!(v["items"].as_array().unwrap().len() >= 77);
+        let (_, v) = s.get("/api/v1/compliance/requirements?clause=8.5.1", &s.agent).await;
+        let clauses: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["clause"].as_str().unwrap())
+            .collect();
+        assert_eq!(clauses, ["8.5.1", "8.5.1.1", "8.5.1.2", "8.5.1.3"]);
+        let (st, _) = s.get("/api/v1/compliance/requirements?section=8", &s.agent).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+    });
+}
