@@ -58,13 +58,6 @@ impl ClockRow {
 
 const CLOCK_COLUMNS: &str = "record_id, scope, metric, agreement_id, target, started_at, elapsed, running_since, due_at, breached_at, stopped_at, outcome";
 
-fn in_list(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 async fn schedules_for(tx: &mut Tx, calendars: &[CalendarId]) -> Result<HashMap<CalendarId, Schedule>> {
     let mut out = HashMap::new();
     if calendars.is_empty() {
@@ -73,7 +66,7 @@ async fn schedules_for(tx: &mut Tx, calendars: &[CalendarId]) -> Result<HashMap<
     let sql = format!(
         "SELECT id, {} FROM calendars WHERE id IN ({})",
         Calendar::COLUMNS.join(", "),
-        in_list(1, calendars.len())
+        crate::placeholders(1, calendars.len())
     );
     let rows: Vec<<Calendar as Table>::Row> = tx
         .fetch_all(&sql, calendars.iter().map(|c| Arg::from(c.0)).collect())
@@ -143,7 +136,7 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
     let also = if named.is_empty() {
         String::new()
     } else {
-        format!(" OR id IN ({})", in_list(5, named.len()))
+        format!(" OR id IN ({})", crate::placeholders(5, named.len()))
     };
     a.extend(named.iter().map(|n| Arg::from(*n)));
     let sql = format!(
@@ -457,7 +450,7 @@ impl Store {
                 .map(|c| format!("c.{c}"))
                 .collect::<Vec<_>>()
                 .join(", "),
-            in_list(2, ids.len())
+            crate::placeholders(2, ids.len())
         );
         let mut a = args![kind.as_str()];
         a.extend(ids.iter().map(|i| Arg::from(*i)));

@@ -71,13 +71,7 @@ pub(crate) async fn plan(tx: &mut Tx, queue: &str, subject: &str, planned: &[Pla
     } else {
         let first = a.len() + 1;
         a.extend(planned.iter().map(|p| Arg::from(p.key.clone())));
-        format!(
-            " AND job_key NOT IN ({})",
-            (first..first + planned.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!(" AND job_key NOT IN ({})", crate::placeholders(first, planned.len()))
     };
     tx.execute(
         &format!("UPDATE jobs SET state = $1, updated_at = $2 WHERE subject = $3 AND state = $4{keep}"),

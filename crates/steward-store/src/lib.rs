@@ -255,3 +255,11 @@ pub(crate) fn json_text<T: serde::Serialize>(v: &T) -> String {
     // Serialising plain data structs (no maps with non-text keys) cannot fail.
     serde_json::to_string(v).unwrap_or_default()
 }
+
+/// `$first, $first+1, ...` for `n` values, for `IN (...)` lists.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -127,12 +127,11 @@ pub(crate) async fn check_references(tx: &mut Tx, refs: &[(&'static str, RecordK
 
 pub(crate) async fn insert<T: Table>(tx: &mut Tx, mut rec: T, actor: Option<UserId>) -> Result<T> {
     check_references(tx, &rec.references()).await?;
-    let placeholders: Vec<String> = (1..=T::COLUMNS.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
         T::TABLE,
         T::COLUMNS.join(", "),
-        placeholders.join(", ")
+        crate::placeholders(1, T::COLUMNS.len())
     );
     let (id,): (i64,) = tx.fetch_one(&sql, rec.to_args()).await?;
     rec.set_id(id);

@@ -11,7 +11,7 @@ use steward_core::{Error, Result};
 
 use crate::exec::{Arg, Conn};
 use crate::record::{Table, check_references};
-use crate::{Store, args, from_micros, history, micros, parse_stored};
+use crate::{Store, args, from_micros, history, micros, parse_stored, placeholders};
 
 /// How many items an impact analysis reaches at most.
 pub const IMPACT_LIMIT: usize = 10_000;
@@ -54,13 +54,6 @@ fn entries(r: &Relationship, action: HistoryAction, actor: Option<UserId>, at: D
         new_value: Some(serde_json::Value::String(text).to_string()),
     })
     .collect()
-}
-
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 const SELECT: &str = "SELECT from_id, kind, to_id, created_by, created_at FROM ci_relationships";
