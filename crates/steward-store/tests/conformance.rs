@@ -60,6 +60,15 @@ async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId
     store.create_user(u, Some("hash".into()), None).await.unwrap()
 }
 
+/// A team with a name and nothing else.
+async fn team(store: &Store, name: &str) -> Team {
+    let input = NewTeam {
+        name: name.into(),
+        description: None,
+    };
+    store.insert(Team::create(input, t0()).unwrap(), None).await.unwrap()
+}
+
 /// A 24x7 calendar.
 async fn always_open(store: &Store) -> steward_core::calendar::Calendar {
     use steward_core::calendar::{Calendar, NewCalendar, WeeklyHours};
@@ -589,20 +598,7 @@ async fn tokens_resolve_until_revoked_or_expired() {
 async fn team_members_and_priority_matrix() {
     on_each_backend!(|store, db| {
         let u = user(store, "bo@example.com", Role::Agent, None).await;
-        let t = store
-            .insert(
-                Team::create(
-                    NewTeam {
-                        name: "Service desk".into(),
-                        description: None,
-                    },
-                    t0(),
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
+        let t = team(store, "Service desk").await;
         store.set_team_member(t.id, u.id, true, None, t0()).await.unwrap();
         assert!(matches!(
             store.set_team_member(t.id, u.id, true, None, t0()).await,
@@ -747,20 +743,7 @@ async fn escalations_fire_exactly_once_at_their_instants() {
         store.insert(Agreement::create(sla, t0).unwrap(), None).await.unwrap();
         let ana = user(store, "ana@example.com", Role::Agent, None).await;
         let bo = user(store, "bo@example.com", Role::Agent, None).await;
-        let team = store
-            .insert(
-                Team::create(
-                    NewTeam {
-                        name: "Desk".into(),
-                        description: None,
-                    },
-                    t0,
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
+        let team = team(store, "Desk").await;
         store.set_team_member(team.id, ana.id, true, None, t0).await.unwrap();
         store.set_team_member(team.id, bo.id, true, None, t0).await.unwrap();
 
@@ -924,34 +907,8 @@ async fn escalation_actions_raise_priority_and_reassign() {
         const MIN: i64 = 60_000_000;
         let t0 = self::t0();
         let cal = always_open(store).await;
-        let desk = store
-            .insert(
-                Team::create(
-                    NewTeam {
-                        name: "Desk".into(),
-                        description: None,
-                    },
-                    t0,
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
-        let experts = store
-            .insert(
-                Team::create(
-                    NewTeam {
-                        name: "Experts".into(),
-                        description: None,
-                    },
-                    t0,
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
+        let desk = team(store, "Desk").await;
+        let experts = team(store, "Experts").await;
         let target = |p: Priority, res: i64| Target {
             service: None,
             priority: p,
@@ -1050,34 +1007,8 @@ async fn operational_clocks_count_while_the_team_holds_the_ticket() {
         let t0 = self::t0();
         let at = |m: i64| t0 + Duration::minutes(m);
         let cal = always_open(store).await;
-        let desk = store
-            .insert(
-                Team::create(
-                    NewTeam {
-                        name: "Desk".into(),
-                        description: None,
-                    },
-                    t0,
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
-        let experts = store
-            .insert(
-                Team::create(
-                    NewTeam {
-                        name: "Experts".into(),
-                        description: None,
-                    },
-                    t0,
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
+        let desk = team(store, "Desk").await;
+        let experts = team(store, "Experts").await;
         let mut ola = agreement_input(
             "Desk OLA",
             AgreementKind::OperationalLevel,

@@ -269,6 +269,28 @@ struct World {
     items: Vec<Vec<CatalogueItem>>,
 }
 
+/// A new person with a made-up name, as a user of `role`.
+#[allow(clippy::too_many_arguments)] // each is a distinct fact about the person
+async fn staff_or_customer(
+    store: &Store,
+    rng: &mut Rng,
+    used: &mut std::collections::HashSet<String>,
+    domain: &str,
+    role: Role,
+    organisation: Option<OrganisationId>,
+    at: DateTime<Utc>,
+) -> anyhow::Result<User> {
+    let (name, email) = person(rng, domain, used);
+    let input = NewUser {
+        email,
+        name: Some(name),
+        role,
+        organisation,
+        password: None,
+    };
+    Ok(store.create_user(User::create(&input, at)?, None, None).await?)
+}
+
 async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow::Result<World> {
     let start = now - Duration::days(120);
     let mut used = std::collections::HashSet::new();
@@ -289,18 +311,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
             .await?;
         let mut members = Vec::new();
         for _ in 0..3 {
-            let (n, email) = person(rng, "it.example.com", &mut used);
-            let u = User::create(
-                &NewUser {
-                    email,
-                    name: Some(n),
-                    role: Role::Agent,
-                    organisation: None,
-                    password: None,
-                },
-                start,
-            )?;
-            let u = store.create_user(u, None, None).await?;
+            let u = staff_or_customer(store, rng, &mut used, "it.example.com", Role::Agent, None, start).await?;
             store.set_team_member(team.id, u.id, true, None, start).await?;
             members.push(u);
         }
@@ -310,18 +321,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
     let mut managers = Vec::new();
     for (role, count) in [(Role::Manager, 2), (Role::Auditor, 1)] {
         for _ in 0..count {
-            let (n, email) = person(rng, "it.example.com", &mut used);
-            let u = User::create(
-                &NewUser {
-                    email,
-                    name: Some(n),
-                    role,
-                    organisation: None,
-                    password: None,
-                },
-                start,
-            )?;
-            let u = store.create_user(u, None, None).await?;
+            let u = staff_or_customer(store, rng, &mut used, "it.example.com", role, None, start).await?;
             if role == Role::Manager {
                 managers.push(u.id);
             }
@@ -354,18 +354,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         );
         let mut people = Vec::new();
         for _ in 0..6 {
-            let (n, email) = person(rng, &domain, &mut used);
-            let u = User::create(
-                &NewUser {
-                    email,
-                    name: Some(n),
-                    role: Role::Requester,
-                    organisation: Some(org.id),
-                    password: None,
-                },
-                start,
-            )?;
-            people.push(store.create_user(u, None, None).await?);
+            people.push(staff_or_customer(store, rng, &mut used, &domain, Role::Requester, Some(org.id), start).await?);
         }
         customers.push(people);
     }
