@@ -94,6 +94,14 @@ ids! {
     AssetId => "AST", "asset";
     /// A software licence.
     LicenceId => "LIC", "licence";
+    /// A version-controlled statement of the service management system's scope.
+    SmsScopeId => "SCOPE", "SMS scope";
+    /// A self-assessment (gap analysis) against the standard's requirements.
+    AssessmentId => "ASM", "assessment";
+    /// A controlled document or record in the register of documented information.
+    DocumentId => "DOC", "document";
+    /// A piece of evidence for a requirement, with the date it speaks for.
+    EvidenceId => "EVD", "evidence";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

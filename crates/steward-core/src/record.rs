@@ -26,6 +26,10 @@ pub enum RecordKind {
     ConfigurationItem,
     Asset,
     Licence,
+    SmsScope,
+    Assessment,
+    Document,
+    Evidence,
 }
 
 impl RecordKind {
@@ -48,11 +52,15 @@ impl RecordKind {
             RecordKind::Asset => "asset",
             RecordKind::Licence => "licence",
             RecordKind::ConfigurationItem => "configuration_item",
+            RecordKind::SmsScope => "sms_scope",
+            RecordKind::Assessment => "assessment",
+            RecordKind::Document => "document",
+            RecordKind::Evidence => "evidence",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 17] = [
+    pub const ALL: [RecordKind; 21] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -70,6 +78,10 @@ impl RecordKind {
         RecordKind::ConfigurationItem,
         RecordKind::Asset,
         RecordKind::Licence,
+        RecordKind::SmsScope,
+        RecordKind::Assessment,
+        RecordKind::Document,
+        RecordKind::Evidence,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -97,6 +109,10 @@ impl RecordKind {
             RecordKind::Asset => AssetId::PREFIX,
             RecordKind::Licence => LicenceId::PREFIX,
             RecordKind::ConfigurationItem => ConfigurationItemId::PREFIX,
+            RecordKind::SmsScope => SmsScopeId::PREFIX,
+            RecordKind::Assessment => AssessmentId::PREFIX,
+            RecordKind::Document => DocumentId::PREFIX,
+            RecordKind::Evidence => EvidenceId::PREFIX,
         }
     }
 

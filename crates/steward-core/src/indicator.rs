@@ -1,0 +1,300 @@
+//! Live evidence: indicators computed from Steward's own records over a stated period, each tied
+//! to the requirement it speaks for. An indicator counts a population of records (the
+//! denominator) and those that pass its test (the numerator); every record behind it can be
+//! listed, so an auditor samples the facts rather than trusting the figure.
+//!
+//! Freshness: an indicator is fresh when the newest record behind it is no older than
+//! [`FRESH_DAYS`] before the end of the period — a process that has produced no record for a
+//! quarter is not shown to be operating, whatever its old figures say.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::change_report::percent;
+
+/// How recent the newest record behind an indicator must be, in days before the period's end.
+pub const FRESH_DAYS: i64 = 90;
+
+/// What an indicator measures, independent of any period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct IndicatorDef {
+    /// Stable name, used in paths: `/compliance/indicators/{id}/records`.
+    pub id: &'static str,
+    pub requirement: &'static str,
+    pub title: &'static str,
+    /// Which records make up the population, and what a record must show to pass.
+    pub population: &'static str,
+    pub passes: &'static str,
+    /// The share, in percent, at or above which the indicator is met.
+    pub target_percent: u8,
+    /// The kind of record sampled (its reference prefix names it).
+    pub record_kind: crate::record::RecordKind,
+}
+
+use crate::record::RecordKind as K;
+
+/// Every indicator Steward computes.
+pub const INDICATORS: &[IndicatorDef] = &[
+    IndicatorDef {
+        id: "incidents_resolved_within_target",
+        requirement: "8.6.1",
+        title: "Incidents resolved within their service level target",
+        population: "Incidents whose service level resolution clock stopped in the period as met or breached",
+        passes: "The clock stopped as met",
+        target_percent: 90,
+        record_kind: K::Incident,
+    },
+    IndicatorDef {
+        id: "major_incidents_reviewed",
+        requirement: "8.6.1",
+        title: "Major incidents with a review",
+        population: "Major incidents resolved in the period",
+        passes: "Linked to a problem record, where the review and its root cause are kept",
+        target_percent: 100,
+        record_kind: K::Incident,
+    },
+    IndicatorDef {
+        id: "requests_fulfilled_within_target",
+        requirement: "8.6.2",
+        title: "Service requests fulfilled within their service level target",
+        population: "Requests whose service level resolution clock stopped in the period as met or breached",
+        passes: "The clock stopped as met",
+        target_percent: 90,
+        record_kind: K::Request,
+    },
+    IndicatorDef {
+        id: "problems_with_root_cause",
+        requirement: "8.6.3",
+        title: "Resolved problems with a recorded root cause",
+        population: "Problems resolved in the period",
+        passes: "A root cause is recorded",
+        target_percent: 90,
+        record_kind: K::Problem,
+    },
+    IndicatorDef {
+        id: "known_errors_with_workaround",
+        requirement: "8.6.3",
+        title: "Known errors with a workaround",
+        population: "Problems marked as known errors, last changed in the period",
+        passes: "A workaround is recorded",
+        target_percent: 80,
+        record_kind: K::Problem,
+    },
+    IndicatorDef {
+        id: "changes_approved",
+        requirement: "8.5.1.3",
+        title: "Implemented changes that were approved",
+        population: "Changes closed in the period with an outcome",
+        passes: "A standard change (pre-approved by its template), or approved by at least one approver",
+        target_percent: 100,
+        record_kind: K::Change,
+    },
+    IndicatorDef {
+        id: "changes_with_backout_plan",
+        requirement: "8.5.1.3",
+        title: "Implemented changes with a back-out plan",
+        population: "Changes closed in the period with an outcome",
+        passes: "A back-out plan is recorded",
+        target_percent: 100,
+        record_kind: K::Change,
+    },
+    IndicatorDef {
+        id: "changes_reviewed",
+        requirement: "8.5.1.3",
+        title: "Implemented changes with a post-implementation review",
+        population: "Changes closed in the period with an outcome",
+        passes: "Review notes are recorded",
+        target_percent: 100,
+        record_kind: K::Change,
+    },
+    IndicatorDef {
+        id: "change_success_rate",
+        requirement: "8.5.1.3",
+        title: "Change success rate",
+        population: "Changes closed in the period with an outcome",
+        passes: "The outcome is successful or successful with issues",
+        target_percent: 90,
+        record_kind: K::Change,
+    },
+    IndicatorDef {
+        id: "releases_without_rollback",
+        requirement: "8.5.3",
+        title: "Releases deployed without rollback",
+        population: "Releases whose deployment ended in the period",
+        passes: "Not rolled back",
+        target_percent: 90,
+        record_kind: K::Release,
+    },
+    IndicatorDef {
+        id: "sla_attainment",
+        requirement: "8.3.3",
+        title: "Service level targets met",
+        population: "Every customer service level clock (incidents and requests, response and resolution) stopped in the period as met or breached",
+        passes: "The clock stopped as met",
+        target_percent: 90,
+        record_kind: K::Incident,
+    },
+    IndicatorDef {
+        id: "configuration_items_verified",
+        requirement: "8.2.6",
+        title: "Configuration items verified on time",
+        population: "Configuration items in use whose type requires periodic verification",
+        passes: "Verified within the type's interval before the end of the period",
+        target_percent: 95,
+        record_kind: K::ConfigurationItem,
+    },
+    IndicatorDef {
+        id: "services_with_owner_and_agreement",
+        requirement: "8.2.4",
+        title: "Live services with an owner and a service level agreement",
+        population: "Services in the catalogue that are live",
+        passes: "An owner is named and an active service level agreement has a target for the service (or for every service)",
+        target_percent: 100,
+        record_kind: K::Service,
+    },
+    IndicatorDef {
+        id: "documents_current",
+        requirement: "7.5.3",
+        title: "Approved documents within their review date",
+        population: "Approved documents in the register",
+        passes: "The review date has not passed at the end of the period",
+        target_percent: 100,
+        record_kind: K::Document,
+    },
+];
+
+pub fn find(id: &str) -> Option<&'static IndicatorDef> {
+    INDICATORS.iter().find(|d| d.id == id)
+}
+
+/// What the store counts for one indicator over one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub population: u64,
+    pub passing: u64,
+    /// The instant of the newest record behind it (microseconds), if any.
+    pub latest_micros: Option<i64>,
+}
+
+/// A period, as instants: from inclusive, to exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Period {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// One indicator's value over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Indicator {
+    #[serde(flatten)]
+    pub def: IndicatorDef,
+    pub period: Period,
+    pub population: u64,
+    pub passing: u64,
+    /// passing / population in percent, two decimals; absent when the population is empty.
+    pub value_percent: Option<f64>,
+    /// Whether the value reaches the target; absent when there is nothing to measure.
+    pub met: Option<bool>,
+    /// The newest record behind the figure.
+    pub latest_record_at: Option<DateTime<Utc>>,
+    /// See the freshness rule: the newest record is at most 90 days older than the period's end.
+    pub fresh: bool,
+    pub computed_at: DateTime<Utc>,
+}
+
+impl Indicator {
+    pub fn from_counts(def: IndicatorDef, period: Period, counts: Counts, computed_at: DateTime<Utc>) -> Indicator {
+        let value_percent = percent(counts.passing, counts.population);
+        let latest_record_at = counts.latest_micros.and_then(DateTime::from_timestamp_micros);
+        let threshold = period.to - chrono::Duration::days(FRESH_DAYS);
+        Indicator {
+            def,
+            period,
+            population: counts.population,
+            passing: counts.passing,
+            value_percent,
+            met: value_percent.map(|v| v >= f64::from(def.target_percent)),
+            latest_record_at,
+            fresh: latest_record_at.is_some_and(|t| t >= threshold),
+            computed_at,
+        }
+    }
+}
+
+/// One record behind an indicator, for sampling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct IndicatorRecord {
+    /// The record's reference, e.g. `INC-42`.
+    pub reference: String,
+    pub passes: bool,
+    /// The instant that put it in the period (resolved, closed, verified...).
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn period() -> Period {
+        Period {
+            from: "2026-01-01T00:00:00Z".parse().unwrap(),
+            to: "2026-04-01T00:00:00Z".parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_requirements_exist() {
+        let cat = crate::compliance::catalogue().unwrap();
+        for (i, d) in INDICATORS.iter().enumerate() {
+            assert!(INDICATORS[..i].iter().all(|o| o.id != d.id), "{} twice", d.id);
+            assert!(
+                cat.requirements.iter().any(|r| r.clause == d.requirement),
+                "{}",
+                d.requirement
+            );
+        }
+        assert!(find("sla_attainment").is_some() && find("nope").is_none());
+    }
+
+    #[test]
+    fn value_target_and_freshness() {
+        let def = *find("change_success_rate").unwrap();
+        let now: DateTime<Utc> = "2026-04-02T00:00:00Z".parse().unwrap();
+        let at = |s: &str| Some(s.parse::<DateTime<Utc>>().unwrap().timestamp_micros());
+        let i = Indicator::from_counts(
+            def,
+            period(),
+            Counts {
+                population: 10,
+                passing: 9,
+                latest_micros: at("2026-03-30T12:00:00Z"),
+            },
+            now,
+        );
+        assert_eq!((i.value_percent, i.met, i.fresh), (Some(90.0), Some(true), true));
+        let i = Indicator::from_counts(
+            def,
+            period(),
+            Counts {
+                population: 3,
+                passing: 2,
+                latest_micros: at("2026-01-01T00:00:00Z"),
+            },
+            now,
+        );
+        assert_eq!((i.value_percent, i.met, i.fresh), (Some(66.67), Some(false), true));
+        let i = Indicator::from_counts(
+            def,
+            period(),
+            Counts {
+                population: 3,
+                passing: 2,
+                latest_micros: at("2025-12-31T23:59:59Z"),
+            },
+            now,
+        );
+        assert!(!i.fresh, "newest record more than 90 days before the end is stale");
+        let i = Indicator::from_counts(def, period(), Counts::default(), now);
+        assert_eq!((i.value_percent, i.met, i.fresh), (None, None, false));
+    }
+}
