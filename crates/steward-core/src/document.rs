@@ -61,7 +61,7 @@ named_enum! {
 }
 
 /// Where Steward itself holds a mandatory item as live records rather than as a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HeldAs {
     /// An approved SMS scope record.

@@ -11,8 +11,9 @@
 //!   holds for a mandatory item, gives 20; a linked document that is not current gives 10;
 //!   nothing gives 0. Where none is asked for, the full 20;
 //! - evidence, 40: the mean credit of the requirement's evidence — each indicator with records in
-//!   the period scores 1 when fresh and met, ½ when fresh and not met, 0 when stale; each piece
-//!   of registered evidence 1 when fresh, 0 when not. No evidence at all is 0;
+//!   the period scores 1 when fresh and met, ½ when fresh and not met, 0 when stale; registered
+//!   evidence counts as one more item, 1 when any piece of it is fresh and 0 when all of it is
+//!   stale (so keeping old evidence never lowers the figure). No evidence at all is 0;
 //! - open nonconformities: an open major one caps the requirement at 50; each open minor one
 //!   takes 10 off.
 //!
@@ -37,7 +38,7 @@ pub const METHOD: &[&str] = &[
     "Each requirement with no sub-clauses is scored out of 100.",
     "Self-assessment, up to 40: the latest score counted up to 3 (defined), min(score, 3) / 3 x 40.",
     "Documented information, up to 20: where the requirement asks for it, a current linked document (or live records Steward holds for a mandatory item) gives 20, a linked document that is not current 10, nothing 0; where it asks for none, 20.",
-    "Evidence, up to 40: the mean credit of its indicators with records in the period (fresh and met 1, fresh and not met 0.5, stale 0) and its registered evidence (fresh 1, stale 0); no evidence is 0.",
+    "Evidence, up to 40: the mean credit of its indicators with records in the period (fresh and met 1, fresh and not met 0.5, stale 0) and its registered evidence as one item (1 if any piece is fresh, else 0); no evidence is 0.",
     "Open nonconformities: a major one caps the requirement at 50; each minor one takes 10 off.",
     "A clause is the mean of the requirements under it; the overall figure is the mean of all requirements.",
 ];
@@ -233,8 +234,10 @@ pub fn readiness(i: Inputs<'_>) -> ReadinessReport {
             for x in indicators.iter().filter(|x| x.population == 0) {
                 reasons.push(format!("{}: no records in the period", x.id));
             }
+            if !evidence.is_empty() {
+                credits.push(if evidence.iter().any(|e| e.fresh) { 1.0 } else { 0.0 });
+            }
             for e in &evidence {
-                credits.push(if e.fresh { 1.0 } else { 0.0 });
                 reasons.push(format!(
                     "{} effective {} is {}",
                     e.evidence,

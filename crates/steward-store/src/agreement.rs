@@ -1,14 +1,13 @@
 //! How agreements are stored.
 
-use chrono::NaiveDate;
+use steward_core::Result;
 use steward_core::agreement::{Agreement, AgreementKind};
 use steward_core::id::*;
 use steward_core::record::RecordKind;
-use steward_core::{Error, Result};
 
 use crate::exec::Arg;
 use crate::record::Table;
-use crate::{args, from_micros, json_text, micros, parse_stored, refer};
+use crate::{args, from_micros, json_text, micros, parse_stored, refer, stored_date, stored_json};
 
 #[derive(sqlx::FromRow)]
 pub struct AgreementRow {
@@ -32,15 +31,6 @@ pub struct AgreementRow {
     active: bool,
     created_at: i64,
     updated_at: i64,
-}
-
-fn date(column: &str, v: &str) -> Result<NaiveDate> {
-    v.parse()
-        .map_err(|_| Error::unexpected(format!("stored {column} '{v}' is not a date")))
-}
-
-fn document<T: serde::de::DeserializeOwned>(column: &str, v: &str) -> Result<T> {
-    serde_json::from_str(v).map_err(|e| Error::unexpected(format!("stored {column} is not valid: {e}")))
 }
 
 impl Table for Agreement {
@@ -78,15 +68,15 @@ impl Table for Agreement {
             team: r.team_id.map(TeamId),
             supplier: r.supplier,
             calendar: CalendarId(r.calendar_id),
-            targets: document("targets", &r.targets)?,
-            pause_on: document("pause_on", &r.pause_on)?,
-            warning_percent: document("warning_percent", &r.warning_percent)?,
-            actions: document("actions", &r.actions)?,
+            targets: stored_json("targets", &r.targets)?,
+            pause_on: stored_json("pause_on", &r.pause_on)?,
+            warning_percent: stored_json("warning_percent", &r.warning_percent)?,
+            actions: stored_json("actions", &r.actions)?,
             resume_on_reopen: r.resume_on_reopen,
             owner: r.owner_id.map(UserId),
-            valid_from: date("valid_from", &r.valid_from)?,
-            valid_to: r.valid_to.map(|v| date("valid_to", &v)).transpose()?,
-            review_date: r.review_date.map(|v| date("review_date", &v)).transpose()?,
+            valid_from: stored_date("valid_from", &r.valid_from)?,
+            valid_to: r.valid_to.map(|v| stored_date("valid_to", &v)).transpose()?,
+            review_date: r.review_date.map(|v| stored_date("review_date", &v)).transpose()?,
             active: r.active,
             created_at: from_micros(r.created_at)?,
             updated_at: from_micros(r.updated_at)?,

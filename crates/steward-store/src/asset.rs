@@ -1,14 +1,14 @@
 //! How assets and licences are stored, and the licence over-use list.
 
+use steward_core::Result;
 use steward_core::asset::{Asset, AssetStatus, AssetType, Licence, OverUse};
 use steward_core::id::{AssetId, ConfigurationItemId, LicenceId, UserId};
 use steward_core::lifecycle::Lifecycle;
 use steward_core::record::RecordKind;
-use steward_core::{Error, Result};
 
 use crate::exec::Arg;
 use crate::record::Table;
-use crate::{Store, args, from_micros, micros, parse_stored, refer};
+use crate::{Store, args, from_micros, micros, opt_stored_date, parse_stored, refer};
 
 #[derive(sqlx::FromRow)]
 pub struct AssetRow {
@@ -119,13 +119,7 @@ impl Table for Licence {
             name: r.name,
             vendor: r.vendor,
             entitlements: r.entitlements,
-            expires: r
-                .expires
-                .map(|d| {
-                    d.parse()
-                        .map_err(|_| Error::unexpected(format!("stored expiry '{d}' is not a date")))
-                })
-                .transpose()?,
+            expires: opt_stored_date("expires", r.expires)?,
             owner: r.owner_id.map(UserId),
             description: r.description,
             created_at: from_micros(r.created_at)?,

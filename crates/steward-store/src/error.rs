@@ -25,6 +25,12 @@ impl From<sqlx::migrate::MigrateError> for DbError {
 /// what to tell the user.
 const UNIQUE: &[(&str, &str, &str, &str)] = &[
     (
+        "documents_identifier_key",
+        "documents.identifier",
+        "identifier",
+        "a document with this identifier is already in the register",
+    ),
+    (
         "services_code_key",
         "services.code",
         "code",

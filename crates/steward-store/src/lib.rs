@@ -6,6 +6,7 @@ pub mod exec;
 
 mod agreement;
 mod approval;
+mod assessment;
 mod asset;
 mod auth;
 mod calendar;
@@ -16,15 +17,19 @@ mod change_template;
 mod clock;
 mod configuration_item;
 mod configuration_item_type;
+mod document;
 mod error;
+mod evidence;
 mod history;
 mod incident;
+mod indicator;
 mod job;
 mod link;
 mod notification;
 mod organisation;
 mod page;
 mod problem;
+mod readiness;
 mod record;
 mod relationship;
 mod release;
@@ -32,6 +37,7 @@ mod report;
 mod request;
 mod service;
 mod settings;
+mod sms_scope;
 mod team;
 mod user;
 
@@ -248,6 +254,21 @@ pub fn schema_fingerprint() -> String {
         h.update(&m.checksum[..]);
     }
     hex::encode(&h.finalize()[..6])
+}
+
+/// A date stored as ISO 8601 text.
+pub(crate) fn stored_date(column: &str, v: &str) -> Result<chrono::NaiveDate> {
+    v.parse()
+        .map_err(|_| Error::unexpected(format!("stored {column} '{v}' is not a date")))
+}
+
+pub(crate) fn opt_stored_date(column: &str, v: Option<String>) -> Result<Option<chrono::NaiveDate>> {
+    v.map(|d| stored_date(column, &d)).transpose()
+}
+
+/// A JSON text column read back into its structure.
+pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(column: &str, v: &str) -> Result<T> {
+    serde_json::from_str(v).map_err(|e| Error::unexpected(format!("stored {column} is not valid: {e}")))
 }
 
 /// A plain data structure as JSON text, for columns holding a document.

@@ -65,6 +65,10 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Asset => "assets",
         RecordKind::Licence => "licences",
         RecordKind::ConfigurationItem => "configuration_items",
+        RecordKind::SmsScope => "sms_scopes",
+        RecordKind::Assessment => "assessments",
+        RecordKind::Document => "documents",
+        RecordKind::Evidence => "evidence",
     }
 }
 
@@ -85,7 +89,11 @@ fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Release
         | RecordKind::Asset
         | RecordKind::Licence
-        | RecordKind::ConfigurationItem => None,
+        | RecordKind::ConfigurationItem
+        | RecordKind::SmsScope
+        | RecordKind::Assessment
+        | RecordKind::Document
+        | RecordKind::Evidence => None,
     }
 }
 
@@ -100,25 +108,25 @@ pub(crate) async fn check_references(tx: &mut Tx, refs: &[(&'static str, RecordK
     }
     let mut parts = Vec::with_capacity(refs.len());
     let mut args = Vec::with_capacity(refs.len() * 2);
-    for (field, kind, id) in refs {
-        args.push(Arg::from(*field));
+    for (i, (_, kind, id)) in refs.iter().enumerate() {
+        args.push(Arg::from(i as i64));
         let f = args.len();
         args.push(Arg::from(*id));
         parts.push(format!(
-            "SELECT ${f} AS field WHERE NOT EXISTS (SELECT 1 FROM {} WHERE id = ${})",
+            "SELECT ${f} AS position WHERE NOT EXISTS (SELECT 1 FROM {} WHERE id = ${})",
             table_of(*kind),
             args.len()
         ));
     }
-    let missing: Vec<(String,)> = tx.fetch_all(&parts.join(" UNION ALL "), args).await?;
+    let missing: Vec<(i64,)> = tx.fetch_all(&parts.join(" UNION ALL "), args).await?;
     if missing.is_empty() {
         return Ok(());
     }
     Err(Error::Invalid(
         missing
             .into_iter()
-            .filter_map(|(field,)| {
-                let (name, kind, id) = refs.iter().find(|r| r.0 == field)?;
+            .filter_map(|(position,)| {
+                let (name, kind, id) = refs.get(usize::try_from(position).ok()?)?;
                 Some(FieldError::new(*name, format!("{}-{id} does not exist", kind.prefix())))
             })
             .collect(),

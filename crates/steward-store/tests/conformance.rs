@@ -12,7 +12,7 @@ use steward_core::link::{Endpoint, canonical};
 use steward_core::organisation::{NewOrganisation, Organisation};
 use steward_core::priority::{Impact, Priority, PriorityMatrix, Urgency};
 use steward_core::record::RecordKind;
-use steward_core::service::{NewService, Service};
+use steward_core::service::{NewService, Service, StatusTransition};
 use steward_core::team::{NewTeam, Team};
 use steward_core::user::{NewUser, Role, User};
 use steward_store::exec::Arg;
@@ -1071,6 +1071,415 @@ async fn operational_clocks_count_while_the_team_holds_the_ticket() {
             response.state,
             ClockState::Breached,
             "nobody responded within 15 minutes of the desk's time"
+        );
+    });
+}
+
+#[tokio::test]
+async fn indicators_count_the_records_behind_them() {
+    use steward_core::change::{Change, ChangeOutcome, ChangeStatus, ChangeType};
+    use steward_core::indicator::Period;
+    on_each_backend!(|store, db| {
+        let boss = user(store, "cab@example.com", Role::Manager, None).await;
+        let period = Period {
+            from: Utc.with_ymd_and_hms(2026, 2, 1, 0, 0, 0).single().unwrap(),
+            to: Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).single().unwrap(),
+        };
+        let in_period = |d: i64| t0() + Duration::days(d);
+        // (type, closed at, outcome, back-out plan, review, approved)
+        let cases = [
+            (
+                ChangeType::Standard,
+                Some(in_period(1)),
+                ChangeOutcome::Successful,
+                true,
+                true,
+                false,
+            ),
+            (
+                ChangeType::Normal,
+                Some(in_period(2)),
+                ChangeOutcome::Failed,
+                false,
+                true,
+                true,
+            ),
+            (
+                ChangeType::Normal,
+                Some(in_period(3)),
+                ChangeOutcome::SuccessfulWithIssues,
+                true,
+                false,
+                false,
+            ),
+            (
+                ChangeType::Normal,
+                Some(t0() - Duration::days(60)),
+                ChangeOutcome::Successful,
+                true,
+                true,
+                true,
+            ),
+            (ChangeType::Normal, None, ChangeOutcome::Successful, true, true, true),
+        ];
+        let mut ids = Vec::new();
+        for (i, (kind, closed, outcome, backout, review, approved)) in cases.into_iter().enumerate() {
+            let input = serde_json::from_value(serde_json::json!({"title": format!("change {i}")})).unwrap();
+            let c = store.insert(Change::create(input, t0()).unwrap(), None).await.unwrap();
+            store
+                .update::<Change>(
+                    c.id.0,
+                    None,
+                    t0(),
+                    HistoryAction::Update,
+                    |_| true,
+                    |r| {
+                        r.change_type = kind;
+                        r.backout_plan = backout.then(|| "restore the snapshot".to_string());
+                        r.review_notes = review.then(|| "went as planned".to_string());
+                        if let Some(at) = closed {
+                            r.status = ChangeStatus::Closed;
+                            r.outcome = Some(outcome);
+                            r.closed_at = Some(at);
+                        }
+                        Ok(())
+                    },
+                )
+                .await
+                .unwrap();
+            if approved {
+                store
+                    .execute_raw(&format!(
+                        "INSERT INTO change_approvals (change_id, approver_id, role, decision, comment, decided_at) VALUES ({}, {}, 'advisory_board', 'approved', NULL, 0)",
+                        c.id.0, boss.id.0
+                    ))
+                    .await
+                    .unwrap();
+            }
+            ids.push(c.id);
+        }
+        // Service level clocks: INC-a met its response and resolution in the period, INC-b
+        // breached resolution in it, INC-c met before it.
+        let cal = always_open(store).await;
+        let sla = store
+            .insert(
+                steward_core::agreement::Agreement::create(
+                    agreement_input(
+                        "SLA",
+                        steward_core::agreement::AgreementKind::ServiceLevel,
+                        cal.id,
+                        vec![steward_core::agreement::Target {
+                            service: None,
+                            priority: Priority::P3,
+                            response: steward_core::calendar::BusinessDuration(60_000_000),
+                            resolution: steward_core::calendar::BusinessDuration(600_000_000),
+                        }],
+                    ),
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let a = incident(store, "a", t0()).await;
+        let b = incident(store, "b", t0()).await;
+        let c = incident(store, "c", t0()).await;
+        store.execute_raw("DELETE FROM sla_clocks").await.unwrap();
+        for (inc, metric, stopped, outcome) in [
+            (a.id, "response", in_period(4), "met"),
+            (a.id, "resolution", in_period(5), "met"),
+            (b.id, "resolution", in_period(6), "breached"),
+            (c.id, "resolution", t0() - Duration::days(40), "met"),
+        ] {
+            store
+                .execute_raw(&format!(
+                    "INSERT INTO sla_clocks (record_kind, record_id, scope, metric, agreement_id, target, started_at, elapsed, running_since, due_at, breached_at, stopped_at, outcome, updated_at) \
+                     VALUES ('incident', {}, 'sla', '{metric}', {}, 1, 0, 0, NULL, NULL, NULL, {}, '{outcome}', 0)",
+                    inc.0,
+                    sla.id.0,
+                    stopped.timestamp_micros()
+                ))
+                .await
+                .unwrap();
+        }
+
+        let values = store.indicators(period, in_period(30)).await.unwrap();
+        let get = |id: &str| values.iter().find(|v| v.def.id == id).unwrap();
+        let counts = |id: &str| (get(id).population, get(id).passing);
+        assert_eq!(counts("changes_approved"), (3, 2));
+        assert_eq!(counts("changes_with_backout_plan"), (3, 2));
+        assert_eq!(counts("changes_reviewed"), (3, 2));
+        assert_eq!(counts("change_success_rate"), (3, 2));
+        assert_eq!(counts("incidents_resolved_within_target"), (2, 1));
+        assert_eq!(counts("sla_attainment"), (3, 2));
+        assert_eq!(counts("requests_fulfilled_within_target"), (0, 0));
+        assert_eq!(get("change_success_rate").value_percent, Some(66.67));
+        assert_eq!(get("change_success_rate").met, Some(false));
+        assert_eq!(get("changes_approved").latest_record_at, Some(in_period(3)));
+        assert!(get("changes_approved").fresh);
+        assert!(!get("requests_fulfilled_within_target").fresh);
+
+        // The records behind a figure: the failing ones, and every clock page by page.
+        let failing = store
+            .indicator_records("changes_approved", period, Some(false), None, 50)
+            .await
+            .unwrap();
+        assert_eq!(failing.items.len(), 1);
+        assert_eq!(failing.items[0].reference, ids[2].to_string());
+        assert!(!failing.items[0].passes);
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store
+                .indicator_records("sla_attainment", period, None, cursor.as_deref(), 1)
+                .await
+                .unwrap();
+            seen.extend(page.items.iter().map(|r| (r.reference.clone(), r.passes)));
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                None => break,
+            }
+        }
+        assert_eq!(
+            seen,
+            vec![
+                (b.id.to_string(), false),
+                (a.id.to_string(), true),
+                (a.id.to_string(), true)
+            ]
+        );
+        assert!(matches!(
+            store.indicator_records("nonsense", period, None, None, 5).await,
+            Err(Error::NotFound { .. })
+        ));
+    });
+}
+
+#[tokio::test]
+async fn scope_assessments_documents_and_evidence_are_kept_with_history() {
+    use steward_core::assessment::{Assessment, NewAssessment, ScoreInput};
+    use steward_core::compliance::catalogue;
+    use steward_core::document::{Document, NewDocument};
+    use steward_core::evidence::{Evidence, NewEvidence};
+    use steward_core::sms_scope::{NewSmsScope, SmsScope};
+    on_each_backend!(|store, db| {
+        let cat = catalogue().unwrap();
+        let manager = user(store, "sms@example.com", Role::Manager, None).await;
+        let scope_input = |services: Vec<ServiceId>| -> NewSmsScope {
+            serde_json::from_value(serde_json::json!({
+                "title": "SMS scope",
+                "statement": "All services delivered to customers from the Leeds office.",
+                "services": services,
+            }))
+            .unwrap()
+        };
+        let missing = store
+            .insert(SmsScope::create(scope_input(vec![ServiceId(41)]), t0()).unwrap(), None)
+            .await
+            .unwrap_err();
+        match missing {
+            Error::Invalid(f) => assert_eq!(
+                (f[0].field.as_str(), f[0].message.as_str()),
+                ("services", "SVC-41 does not exist")
+            ),
+            e => panic!("{e}"),
+        }
+        let scope = store
+            .insert(SmsScope::create(scope_input(vec![]), t0()).unwrap(), Some(manager.id))
+            .await
+            .unwrap();
+        assert_eq!(store.current_scope().await.unwrap().unwrap().id, scope.id);
+
+        let first = store
+            .insert_assessment(
+                Assessment::create(
+                    serde_json::from_value::<NewAssessment>(
+                        serde_json::json!({"title": "Baseline", "assessed_on": "2026-01-10"}),
+                    )
+                    .unwrap(),
+                    manager.id,
+                    t0(),
+                )
+                .unwrap(),
+                manager.id,
+            )
+            .await
+            .unwrap();
+        let score = |s: i64| ScoreInput {
+            score: s,
+            owner: Some(manager.id),
+            notes: None,
+            target_date: None,
+            applicable: None,
+        };
+        store
+            .set_score(
+                first.id,
+                score(1).into_score(cat, "8.6.1", manager.id, t0()).unwrap(),
+                manager.id,
+                t0(),
+            )
+            .await
+            .unwrap();
+        store
+            .set_score(
+                first.id,
+                score(2).into_score(cat, "8.6.1", manager.id, t0()).unwrap(),
+                manager.id,
+                t0(),
+            )
+            .await
+            .unwrap();
+        store
+            .set_score(
+                first.id,
+                score(4).into_score(cat, "4.1", manager.id, t0()).unwrap(),
+                manager.id,
+                t0(),
+            )
+            .await
+            .unwrap();
+        let scores = store.scores(first.id).await.unwrap();
+        assert_eq!(
+            scores
+                .iter()
+                .map(|s| (s.requirement.as_str(), s.score))
+                .collect::<Vec<_>>(),
+            vec![("4.1", 4), ("8.6.1", 2)]
+        );
+        let h = store
+            .history(RecordKind::Assessment, first.id.0, None, 50)
+            .await
+            .unwrap();
+        let changes: Vec<_> = h
+            .items
+            .iter()
+            .filter(|e| e.field.as_deref() == Some("score 8.6.1"))
+            .collect();
+        assert_eq!(changes.len(), 2);
+        assert!(
+            changes
+                .iter()
+                .any(|e| e.old_value.as_ref().is_some_and(|v| v["score"] == 1)
+                    && e.new_value.as_ref().is_some_and(|v| v["score"] == 2))
+        );
+
+        store
+            .update::<Assessment>(
+                first.id.0,
+                Some(manager.id),
+                t0(),
+                HistoryAction::Transition,
+                |_| true,
+                |a| a.transition(StatusTransition { to: "completed".into() }),
+            )
+            .await
+            .unwrap();
+        let refused = store
+            .set_score(
+                first.id,
+                score(5).into_score(cat, "8.6.1", manager.id, t0()).unwrap(),
+                manager.id,
+                t0(),
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(refused, Error::Conflict(_)), "{refused}");
+
+        let second = store
+            .insert_assessment(
+                Assessment::create(
+                    serde_json::from_value::<NewAssessment>(serde_json::json!({"title": "Six months on", "assessed_on": "2026-07-10", "baseline": first.id})).unwrap(),
+                    manager.id,
+                    t0(),
+                )
+                .unwrap(),
+                manager.id,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.scores(second.id).await.unwrap().len(),
+            2,
+            "the baseline's scores are the starting point"
+        );
+        assert_eq!(
+            store.latest_assessment().await.unwrap().unwrap().id,
+            first.id,
+            "completed ones count first"
+        );
+
+        let doc = |identifier: &str| -> NewDocument {
+            serde_json::from_value(serde_json::json!({
+                "identifier": identifier, "title": "Change management policy", "document_type": "policy",
+                "mandatory": "change_management_policy", "requirements": ["8.5.1.1"], "next_review": "2027-01-01"
+            }))
+            .unwrap()
+        };
+        let d = store
+            .insert(
+                Document::create(doc("SMS-POL-004"), manager.id, t0()).unwrap(),
+                Some(manager.id),
+            )
+            .await
+            .unwrap();
+        let dup = store
+            .insert(
+                Document::create(doc("SMS-POL-004"), manager.id, t0()).unwrap(),
+                Some(manager.id),
+            )
+            .await
+            .unwrap_err();
+        assert!(dup.to_string().contains("already in the register"), "{dup}");
+        assert_eq!(
+            store.register().await.unwrap().iter().map(|x| x.id).collect::<Vec<_>>(),
+            vec![d.id]
+        );
+
+        let missing = store
+            .insert(
+                Evidence::create(
+                    serde_json::from_value::<NewEvidence>(serde_json::json!({
+                        "title": "CAB minutes", "requirement": "8.5.1.3", "effective_date": "2026-02-01", "records": ["CHG-999"]
+                    }))
+                    .unwrap(),
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(missing.to_string().contains("CHG-999 does not exist"), "{missing}");
+
+        let held = store.held_counts().await.unwrap();
+        assert!(
+            held.contains(&(steward_core::document::HeldAs::ApprovedScope, 0)),
+            "the scope is not approved yet"
+        );
+        let report = store
+            .readiness(
+                steward_core::indicator::Period {
+                    from: t0() - Duration::days(90),
+                    to: t0(),
+                },
+                t0(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(report.assessment, Some(first.id));
+        let r = report.requirements.iter().find(|r| r.clause == "8.5.1.1").unwrap();
+        assert_eq!(r.documents.len(), 1);
+        assert!(
+            report
+                .scope_warnings
+                .iter()
+                .any(|w| w.message.contains("no service is in scope"))
+        );
+        assert_eq!(
+            report.requirements.iter().find(|r| r.clause == "8.6.1").unwrap().score,
+            Some(2)
         );
     });
 }

@@ -1,0 +1,263 @@
+//! The SQL behind each live indicator: a population of rows over a period, a test each row
+//! passes or not, the instant that put it in the period, and a key unique within the
+//! population (for keyset paging of the sample). Counting runs one aggregate per indicator; the
+//! sample reads only the page asked for.
+//!
+//! Each body uses `:from` and `:to` (microseconds, the period's bounds) and may use `:day` (the
+//! period's last instant as an ISO date); they become numbered parameters at run time.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use steward_core::indicator::{Counts, INDICATORS, IndicatorDef, IndicatorRecord, Period};
+use steward_core::{Error, Result};
+
+use crate::exec::Arg;
+use crate::page::{decode_cursor, encode_cursor};
+use crate::{Page, Store, micros};
+
+/// How one indicator is computed.
+struct Query {
+    kind: &'static str,
+    key: &'static str,
+    from_where: &'static str,
+    passes: &'static str,
+    at: &'static str,
+}
+
+const CHANGES_CLOSED: &str =
+    "FROM changes t WHERE t.closed_at >= :from AND t.closed_at < :to AND t.outcome IS NOT NULL";
+
+fn query(id: &str) -> Option<Query> {
+    let q = match id {
+        "incidents_resolved_within_target" => Query {
+            kind: "'incident'",
+            key: "c.record_id",
+            from_where: "FROM sla_clocks c WHERE c.record_kind = 'incident' AND c.scope = 'sla' AND c.metric = 'resolution' \
+                 AND c.stopped_at >= :from AND c.stopped_at < :to AND c.outcome IN ('met', 'breached')",
+            passes: "c.outcome = 'met'",
+            at: "c.stopped_at",
+        },
+        "requests_fulfilled_within_target" => Query {
+            kind: "'request'",
+            key: "c.record_id",
+            from_where: "FROM sla_clocks c WHERE c.record_kind = 'request' AND c.scope = 'sla' AND c.metric = 'resolution' \
+                 AND c.stopped_at >= :from AND c.stopped_at < :to AND c.outcome IN ('met', 'breached')",
+            passes: "c.outcome = 'met'",
+            at: "c.stopped_at",
+        },
+        "sla_attainment" => Query {
+            kind: "c.record_kind",
+            key: "c.record_id * 4 + CASE WHEN c.record_kind = 'request' THEN 2 ELSE 0 END + CASE WHEN c.metric = 'resolution' THEN 1 ELSE 0 END",
+            from_where: "FROM sla_clocks c WHERE c.scope = 'sla' \
+                 AND c.stopped_at >= :from AND c.stopped_at < :to AND c.outcome IN ('met', 'breached')",
+            passes: "c.outcome = 'met'",
+            at: "c.stopped_at",
+        },
+        "major_incidents_reviewed" => Query {
+            kind: "'incident'",
+            key: "t.id",
+            from_where: "FROM incidents t WHERE t.major AND t.resolved_at >= :from AND t.resolved_at < :to",
+            passes: "EXISTS (SELECT 1 FROM links l WHERE l.from_kind = 'incident' AND l.from_id = t.id AND l.to_kind = 'problem') \
+                 OR EXISTS (SELECT 1 FROM links l WHERE l.to_kind = 'incident' AND l.to_id = t.id AND l.from_kind = 'problem')",
+            at: "t.resolved_at",
+        },
+        "problems_with_root_cause" => Query {
+            kind: "'problem'",
+            key: "t.id",
+            from_where: "FROM problems t WHERE t.resolved_at >= :from AND t.resolved_at < :to",
+            passes: "t.root_cause IS NOT NULL AND t.root_cause <> ''",
+            at: "t.resolved_at",
+        },
+        "known_errors_with_workaround" => Query {
+            kind: "'problem'",
+            key: "t.id",
+            from_where: "FROM problems t WHERE t.known_error AND t.updated_at >= :from AND t.updated_at < :to",
+            passes: "t.workaround IS NOT NULL AND t.workaround <> ''",
+            at: "t.updated_at",
+        },
+        "changes_approved" => Query {
+            kind: "'change'",
+            key: "t.id",
+            from_where: CHANGES_CLOSED,
+            passes: "t.change_type = 'standard' OR EXISTS (SELECT 1 FROM change_approvals a WHERE a.change_id = t.id AND a.decision = 'approved')",
+            at: "t.closed_at",
+        },
+        "changes_with_backout_plan" => Query {
+            kind: "'change'",
+            key: "t.id",
+            from_where: CHANGES_CLOSED,
+            passes: "t.backout_plan IS NOT NULL AND t.backout_plan <> ''",
+            at: "t.closed_at",
+        },
+        "changes_reviewed" => Query {
+            kind: "'change'",
+            key: "t.id",
+            from_where: CHANGES_CLOSED,
+            passes: "t.review_notes IS NOT NULL AND t.review_notes <> ''",
+            at: "t.closed_at",
+        },
+        "change_success_rate" => Query {
+            kind: "'change'",
+            key: "t.id",
+            from_where: CHANGES_CLOSED,
+            passes: "t.outcome IN ('successful', 'successful_with_issues')",
+            at: "t.closed_at",
+        },
+        "releases_without_rollback" => Query {
+            kind: "'release'",
+            key: "t.id",
+            from_where: "FROM releases t WHERE t.deployed_at >= :from AND t.deployed_at < :to",
+            passes: "NOT t.rolled_back",
+            at: "t.deployed_at",
+        },
+        "configuration_items_verified" => Query {
+            kind: "'configuration_item'",
+            key: "t.id",
+            from_where: "FROM configuration_items t JOIN configuration_item_types y ON y.name = t.ci_type \
+                 WHERE y.verification_interval_days IS NOT NULL AND t.status <> 'retired' AND t.created_at < :to AND :from <= :to",
+            passes: "t.last_verified_at IS NOT NULL AND t.last_verified_at < :to \
+                 AND t.last_verified_at >= :to - y.verification_interval_days * 86400000000",
+            at: "t.last_verified_at",
+        },
+        "services_with_owner_and_agreement" => Query {
+            kind: "'service'",
+            key: "t.id",
+            from_where: "FROM services t WHERE t.status = 'live' AND t.created_at < :to AND :from <= :to",
+            passes: "t.owner_id IS NOT NULL AND EXISTS (SELECT 1 FROM agreements a WHERE a.kind = 'sla' AND a.active \
+                 AND (a.targets LIKE '%\"service\":null%' OR a.targets LIKE '%\"service\":\"SVC-' || CAST(t.id AS TEXT) || '\"%'))",
+            at: "t.updated_at",
+        },
+        "documents_current" => Query {
+            kind: "'document'",
+            key: "t.id",
+            from_where: "FROM documents t WHERE t.status = 'approved' AND t.created_at < :to AND :from <= :to",
+            passes: "t.next_review IS NOT NULL AND t.next_review >= :day",
+            at: "t.updated_at",
+        },
+        _ => return None,
+    };
+    Some(q)
+}
+
+/// Replaces `:from`, `:to`, `:day` with `$n` (numbered from `first`), returning the args in order.
+fn bind(sql: &str, period: Period, first: usize) -> (String, Vec<Arg>) {
+    let day = (period.to - chrono::Duration::microseconds(1)).date_naive().to_string();
+    let mut out = sql.to_string();
+    let mut args = Vec::new();
+    for (name, value) in [
+        (":from", Arg::from(micros(period.from))),
+        (":to", Arg::from(micros(period.to))),
+        (":day", Arg::from(day)),
+    ] {
+        if out.contains(name) {
+            args.push(value);
+            out = out.replace(name, &format!("${}", first + args.len() - 1));
+        }
+    }
+    (out, args)
+}
+
+fn def(id: &str) -> Result<(&'static IndicatorDef, Query)> {
+    let d = steward_core::indicator::find(id)
+        .ok_or_else(|| Error::not_found("indicator", id.chars().take(60).collect::<String>()))?;
+    let q = query(d.id).ok_or_else(|| Error::unexpected(format!("indicator {} has no query", d.id)))?;
+    Ok((d, q))
+}
+
+impl Store {
+    /// Counts every indicator over `period`, one aggregate statement each, on one connection.
+    pub async fn indicator_counts(&self, period: Period) -> Result<HashMap<&'static str, Counts>> {
+        let mut c = self.read().await?;
+        let mut out = HashMap::new();
+        for d in INDICATORS {
+            let (_, q) = def(d.id)?;
+            let (sql, args) = bind(
+                &format!(
+                    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0), MAX({}) {}",
+                    q.passes, q.at, q.from_where
+                ),
+                period,
+                1,
+            );
+            let (population, passing, latest): (i64, i64, Option<i64>) = c.fetch_one(&sql, args).await?;
+            out.insert(
+                d.id,
+                Counts {
+                    population: u64::try_from(population).unwrap_or(0),
+                    passing: u64::try_from(passing).unwrap_or(0),
+                    latest_micros: latest,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// The records behind one indicator, newest first, optionally only those that pass or fail.
+    pub async fn indicator_records(
+        &self,
+        id: &str,
+        period: Period,
+        passes: Option<bool>,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<IndicatorRecord>> {
+        let (_, q) = def(id)?;
+        let at = format!("COALESCE({}, 0)", q.at);
+        let mut sql = format!(
+            "SELECT {kind}, CAST({key} AS BIGINT), CAST(CASE WHEN {passes} THEN 1 ELSE 0 END AS BIGINT), {at} {fw}",
+            kind = q.kind,
+            key = q.key,
+            passes = q.passes,
+            fw = q.from_where,
+        );
+        if let Some(p) = passes {
+            sql.push_str(&format!(" AND {}({})", if p { "" } else { "NOT " }, q.passes));
+        }
+        let (mut sql, mut args) = bind(&sql, period, 1);
+        if let Some(cur) = cursor {
+            let (at_v, key_v) = decode_cursor(cur)?;
+            args.push(Arg::from(at_v));
+            let a = args.len();
+            args.push(Arg::from(key_v));
+            sql.push_str(&format!(
+                " AND ({at} < ${a} OR ({at} = ${a} AND {} < ${}))",
+                q.key,
+                a + 1
+            ));
+        }
+        let limit = limit.clamp(1, crate::MAX_LIMIT);
+        args.push(Arg::from(i64::from(limit) + 1));
+        sql.push_str(&format!(" ORDER BY {at} DESC, {} DESC LIMIT ${}", q.key, args.len()));
+        let mut c = self.read().await?;
+        let rows: Vec<(String, i64, i64, i64)> = c.fetch_all(&sql, args).await?;
+        let more = rows.len() > limit as usize;
+        let mut items = Vec::with_capacity(rows.len());
+        let mut last = None;
+        for (kind, key, pass, at_v) in rows.into_iter().take(limit as usize) {
+            let prefix = steward_core::record::RecordKind::parse(&kind)
+                .map(|k| k.prefix())
+                .ok_or_else(|| Error::unexpected(format!("indicator {} sampled an unknown kind {kind}", q.kind)))?;
+            // sla_attainment's key packs kind and metric beside the id.
+            let record = if q.key.starts_with("c.record_id *") {
+                key / 4
+            } else {
+                key
+            };
+            items.push(IndicatorRecord {
+                reference: format!("{prefix}-{record}"),
+                passes: pass == 1,
+                at: (at_v != 0)
+                    .then(|| DateTime::<Utc>::from_timestamp_micros(at_v))
+                    .flatten(),
+            });
+            last = Some((at_v, key));
+        }
+        let next_cursor = if more {
+            last.map(|(a, k)| encode_cursor(a, k))
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+}
