@@ -2,6 +2,7 @@
 //! trail, and seed demo data. Every command reaches the same database through `--data-dir`
 //! (SQLite) or `--database-url` (PostgreSQL).
 
+mod compliance;
 mod demo;
 mod report;
 mod runner;
@@ -82,6 +83,11 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Conformity with ISO/IEC 20000-1.
+    Compliance {
+        #[command(subcommand)]
+        command: ComplianceCommand,
+    },
     /// Seed a believable organisation with 90 days of tickets.
     Demo {
         /// How many tickets (incidents, requests, problems and changes) to create.
@@ -148,6 +154,23 @@ enum ReportCommand {
         group_by: String,
         /// table, csv or json
         #[arg(long, default_value = "table")]
+        format: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ComplianceCommand {
+    /// The readiness report: per requirement its score, documents, evidence and open
+    /// nonconformities, rolled up per clause and overall, with the reasoning.
+    Report {
+        /// Start of the live evidence period (a date or an RFC 3339 instant); default 90 days before --to.
+        #[arg(long)]
+        from: Option<String>,
+        /// End of the period, exclusive; default now.
+        #[arg(long)]
+        to: Option<String>,
+        /// json, csv or html (a printable audit pack)
+        #[arg(long, default_value = "json")]
         format: String,
     },
 }
@@ -381,6 +404,29 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             store.close().await;
             print!("{}", report::render(&aggregate(&facts), &format)?);
+        }
+        Command::Compliance {
+            command: ComplianceCommand::Report { from, to, format },
+        } => {
+            if !["json", "csv", "html"].contains(&format.as_str()) {
+                bail!("unknown format '{format}': use json, csv or html");
+            }
+            let now = Utc::now();
+            let to = match to {
+                Some(t) => period_bound("--to", &t).map_err(anyhow::Error::msg)?,
+                None => now,
+            };
+            let from = match from {
+                Some(f) => period_bound("--from", &f).map_err(anyhow::Error::msg)?,
+                None => to - chrono::Duration::days(90),
+            };
+            if to <= from {
+                bail!("--to must be after --from");
+            }
+            let store = open(&cli.db).await?;
+            let report = store.readiness(steward_core::indicator::Period { from, to }, now).await;
+            store.close().await;
+            print!("{}", compliance::render(&report?, &format)?);
         }
         Command::Demo { records } => {
             let store = open(&cli.db).await?;

@@ -1,18 +1,147 @@
-//! `/api/v1/compliance/requirements`: the requirement catalogue of ISO/IEC 20000-1.
+//! `/api/v1/compliance/requirements` (the requirement catalogue of ISO/IEC 20000-1),
+//! `/api/v1/compliance/indicators` (live evidence computed from Steward's records, and the records
+//! behind each figure) and `/api/v1/compliance/readiness` (the readiness report).
 
 use axum::Json;
+use axum::extract::Path;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+use steward_core::access::{Action, authorize};
 use steward_core::compliance::{Requirement, catalogue, under};
+use steward_core::indicator::{Indicator, IndicatorRecord, Period};
+use steward_core::readiness::ReadinessReport;
+use steward_core::record::RecordKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::ApiQuery;
+use super::report::period_bound;
+use super::{ListOf, check_limit};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_requirements))
+    OpenApiRouter::new()
+        .routes(routes!(list_requirements))
+        .routes(routes!(list_indicators))
+        .routes(routes!(indicator_records))
+        .routes(routes!(get_readiness))
+}
+
+/// The live evidence period when none is given: the 90 days up to now.
+pub const DEFAULT_PERIOD_DAYS: i64 = 90;
+
+/// A period from optional `from` and `to` (dates or instants): by default the 90 days to now.
+pub fn period_of(from: Option<&str>, to: Option<&str>, now: DateTime<Utc>) -> Result<Period, ApiError> {
+    let to = match to {
+        Some(t) => period_bound("to", t).map_err(ApiError::BadQuery)?,
+        None => now,
+    };
+    let from = match from {
+        Some(f) => period_bound("from", f).map_err(ApiError::BadQuery)?,
+        None => to - Duration::days(DEFAULT_PERIOD_DAYS),
+    };
+    if to <= from {
+        return Err(ApiError::BadQuery("to must be after from".into()));
+    }
+    if to - from > Duration::days(3660) {
+        return Err(ApiError::BadQuery("the period may be at most ten years long".into()));
+    }
+    Ok(Period { from, to })
+}
+
+/// Query of a compliance figure: the period the live evidence covers.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// Start of the period (a date, UTC midnight, or an RFC 3339 instant); default 90 days before `to`.
+    #[serde(default)]
+    pub from: Option<String>,
+    /// End of the period, exclusive; default now.
+    #[serde(default)]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Indicators {
+    pub period: Period,
+    /// How freshness is judged.
+    pub freshness_rule: String,
+    pub items: Vec<Indicator>,
+}
+
+/// Every live indicator over the period: its population, how many pass, the value against its
+/// target, the newest record behind it and whether it is fresh.
+#[utoipa::path(get, path = "/api/v1/compliance/indicators", tag = "compliance", params(PeriodQuery),
+    responses((status = 200, body = Indicators), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn list_indicators(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<Indicators>> {
+    authorize(&ctx.actor, RecordKind::Assessment, Action::Read)?;
+    let period = period_of(q.from.as_deref(), q.to.as_deref(), ctx.now)?;
+    Ok(Json(Indicators {
+        period,
+        freshness_rule: format!(
+            "fresh when the newest record behind the figure is at most {} days older than the end of the period",
+            steward_core::indicator::FRESH_DAYS
+        ),
+        items: ctx.state.store.indicators(period, ctx.now).await?,
+    }))
+}
+
+/// Query of the records behind an indicator.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorRecordsQuery {
+    #[serde(default)]
+    pub from: Option<String>,
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Only the records that pass (`true`) or fail (`false`) the indicator's test.
+    #[serde(default)]
+    pub passes: Option<bool>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// 1 to 500; 50 by default.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The records behind an indicator's figure, newest first, so an auditor can sample them.
+#[utoipa::path(get, path = "/api/v1/compliance/indicators/{id}/records", tag = "compliance",
+    params(("id" = String, Path, description = "e.g. changes_approved"), IndicatorRecordsQuery),
+    responses((status = 200, body = ListOf<IndicatorRecord>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn indicator_records(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<IndicatorRecordsQuery>,
+) -> ApiResult<Json<ListOf<IndicatorRecord>>> {
+    authorize(&ctx.actor, RecordKind::Assessment, Action::Read)?;
+    let period = period_of(q.from.as_deref(), q.to.as_deref(), ctx.now)?;
+    let limit = check_limit(q.limit, 50)?;
+    Ok(Json(
+        ctx.state
+            .store
+            .indicator_records(&id, period, q.passes, q.cursor.as_deref(), limit)
+            .await?
+            .into(),
+    ))
+}
+
+/// Certification readiness: per requirement the self-assessment score, documents, live and
+/// registered evidence with freshness, and open nonconformities, rolled up per clause and
+/// overall, with the rule and the reasons shown.
+#[utoipa::path(get, path = "/api/v1/compliance/readiness", tag = "compliance", params(PeriodQuery),
+    responses((status = 200, body = ReadinessReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn get_readiness(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<ReadinessReport>> {
+    authorize(&ctx.actor, RecordKind::Assessment, Action::Read)?;
+    let period = period_of(q.from.as_deref(), q.to.as_deref(), ctx.now)?;
+    Ok(Json(ctx.state.store.readiness(period, ctx.now).await?))
 }
 
 /// Query of the requirement catalogue.

@@ -4,6 +4,7 @@
 pub mod extract;
 
 mod agreement;
+mod assessment;
 mod asset;
 mod calendar;
 mod catalogue_item;
@@ -13,6 +14,8 @@ mod change_template;
 mod compliance;
 mod configuration_item;
 mod configuration_management;
+mod document;
+mod evidence;
 mod incident;
 mod link;
 mod notification;
@@ -24,6 +27,7 @@ mod request;
 mod service;
 mod session;
 mod settings;
+mod sms_scope;
 mod team;
 mod user;
 
@@ -168,6 +172,10 @@ text_filters!(
     steward_core::release::ReleaseType,
     steward_core::asset::AssetStatus,
     steward_core::asset::AssetType,
+    steward_core::assessment::AssessmentStatus,
+    steward_core::document::DocumentStatus,
+    steward_core::document::DocumentType,
+    steward_core::document::MandatoryDocument,
     String
 );
 
@@ -401,5 +409,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(settings::routes())
         .merge(report::routes())
         .merge(compliance::routes())
+        .merge(sms_scope::routes())
+        .merge(assessment::routes())
+        .merge(document::routes())
+        .merge(evidence::routes())
         .merge(session::routes())
 }
