@@ -388,8 +388,8 @@ pub struct MandatoryItem {
     /// How Steward holds it as live records, with what it found there.
     pub held_as: Option<HeldAs>,
     pub held_count: Option<i64>,
-    /// present (a current document, or live records), overdue (only documents past review or
-    /// not approved), missing.
+    /// present (a current document, or live records), not_current (registered, but only in
+    /// draft, in review or past its review date), missing.
     pub state: MandatoryState,
 }
 
@@ -397,7 +397,7 @@ pub struct MandatoryItem {
 #[serde(rename_all = "snake_case")]
 pub enum MandatoryState {
     Present,
-    Overdue,
+    NotCurrent,
     Missing,
 }
 
@@ -416,7 +416,7 @@ pub fn mandatory_check(documents: &[Document], held: impl Fn(HeldAs) -> i64, tod
             let state = if docs.iter().any(|d| d.is_current(today)) || held_count.is_some_and(|n| n > 0) {
                 MandatoryState::Present
             } else if !docs.is_empty() {
-                MandatoryState::Overdue
+                MandatoryState::NotCurrent
             } else {
                 MandatoryState::Missing
             };
@@ -556,7 +556,10 @@ mod tests {
             state(MandatoryDocument::ServiceManagementPolicy),
             MandatoryState::Present
         );
-        assert_eq!(state(MandatoryDocument::ServiceManagementPlan), MandatoryState::Overdue);
+        assert_eq!(
+            state(MandatoryDocument::ServiceManagementPlan),
+            MandatoryState::NotCurrent
+        );
         assert_eq!(state(MandatoryDocument::ServiceCatalogue), MandatoryState::Present);
         assert_eq!(state(MandatoryDocument::Scope), MandatoryState::Missing);
         assert_eq!(

@@ -153,6 +153,15 @@ pub const INDICATORS: &[IndicatorDef] = &[
         record_kind: K::Service,
     },
     IndicatorDef {
+        id: "scope_approved",
+        requirement: "4.3",
+        title: "Scope statements approved in their current version",
+        population: "Scope statements recorded before the end of the period",
+        passes: "The current version is approved",
+        target_percent: 100,
+        record_kind: K::SmsScope,
+    },
+    IndicatorDef {
         id: "documents_current",
         requirement: "7.5.3",
         title: "Approved documents within their review date",

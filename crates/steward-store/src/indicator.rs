@@ -128,6 +128,13 @@ fn query(id: &str) -> Option<Query> {
                  AND (a.targets LIKE '%\"service\":null%' OR a.targets LIKE '%\"service\":\"SVC-' || CAST(t.id AS TEXT) || '\"%'))",
             at: "t.updated_at",
         },
+        "scope_approved" => Query {
+            kind: "'sms_scope'",
+            key: "t.id",
+            from_where: "FROM sms_scopes t WHERE t.created_at < :to AND :from <= :to",
+            passes: "t.approved_by IS NOT NULL",
+            at: "t.updated_at",
+        },
         "documents_current" => Query {
             kind: "'document'",
             key: "t.id",

@@ -6,6 +6,7 @@
 mod access;
 mod calendar;
 mod change;
+mod compliance;
 mod configuration;
 mod errors;
 mod helpers;

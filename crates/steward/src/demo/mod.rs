@@ -29,6 +29,8 @@ use steward_core::team::{NewTeam, Team};
 use steward_core::user::{NewUser, Role, User};
 use steward_store::{Store, Table};
 
+mod compliance;
+
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
 struct Rng(u64);
 
@@ -1266,6 +1268,15 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     }
     bar.finish_with_message("demo tickets");
     releases(store, &w, &mut rng, now, records / 250 + 2).await?;
+    let customers: Vec<OrganisationId> = w
+        .customers
+        .iter()
+        .filter_map(|people| people.first().and_then(|p| p.organisation))
+        .collect();
+    let services: Vec<ServiceId> = w.services.iter().map(|s| s.id).collect();
+    compliance::seed(store, &mut rng, now, &w.managers, &services, &customers)
+        .await
+        .context("seeding the demo's conformity records failed")?;
     eprintln!(
         "seeded {} services, {} teams, {} customer organisations and {records} tickets in {:.1}s",
         w.services.len(),
