@@ -294,6 +294,86 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
             );
             assert!(met > 0, "the demo produces clocks");
         }
+        // The readiness report: every figure adds up from its parts, and an indicator's
+        // population is the count of the records behind it.
+        let (code, out, err) = steward(
+            &db,
+            &[
+                "compliance",
+                "report",
+                "--from",
+                "2000-01-01",
+                "--to",
+                "2100-01-01",
+                "--format",
+                "json",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        let r: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(r["assessment"], "ASM-2", "the later completed assessment");
+        assert_eq!(
+            r["scope_warnings"].as_array().unwrap().len(),
+            0,
+            "{}",
+            r["scope_warnings"]
+        );
+        let reqs = r["requirements"].as_array().unwrap();
+        let mut sum = 0.0;
+        for q in reqs {
+            let p = &q["parts"];
+            let parts =
+                p["assessment"].as_f64().unwrap() + p["documents"].as_f64().unwrap() + p["evidence"].as_f64().unwrap()
+                    - p["nonconformities"].as_f64().unwrap();
+            let figure = q["readiness_percent"].as_f64().unwrap();
+            assert!((parts - figure).abs() < 0.02, "{}: {parts} vs {figure}", q["clause"]);
+            sum += figure;
+        }
+        let overall = r["overall_percent"].as_f64().unwrap();
+        assert!((sum / reqs.len() as f64 - overall).abs() < 0.01);
+        let mandatory = |item: &str| {
+            r["mandatory_documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["item"] == item)
+                .unwrap()["state"]
+                .clone()
+        };
+        assert_eq!(
+            mandatory("information_security_policy"),
+            "not_current",
+            "past its review date"
+        );
+        assert_eq!(mandatory("service_management_policy"), "present");
+        let req = |clause: &str| reqs.iter().find(|q| q["clause"] == clause).unwrap().clone();
+        let success = req("8.5.1.3")["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "change_success_rate")
+            .unwrap()
+            .clone();
+        let closed = counted("SELECT COUNT(*) FROM changes WHERE outcome IS NOT NULL AND closed_at IS NOT NULL").await;
+        assert_eq!(success["population"].as_i64().unwrap(), closed);
+        assert!(closed > 0);
+        assert!(
+            req("8.7.2")["evidence"][0]["fresh"] == false,
+            "the continuity test is over a year old"
+        );
+        let (code, html, _) = steward(&db, &["compliance", "report", "--format", "html"], None);
+        assert_eq!(code, 0);
+        assert!(
+            html.starts_with("<!doctype html>") && html.contains("Certification readiness") && html.contains("8.5.1.1")
+        );
+        let (code, csv, _) = steward(&db, &["compliance", "report", "--format", "csv"], None);
+        assert_eq!(code, 0);
+        assert_eq!(csv.lines().count(), reqs.len() + 1);
+        let (code, _, err) = steward(&db, &["compliance", "report", "--format", "pdf"], None);
+        assert_eq!(code, 1);
+        assert!(err.contains("use json, csv or html"), "{err}");
+
         let (code, _, err) = steward(
             &db,
             &["report", "sla", "--from", "2026-13-01", "--to", "2027-01-01"],
