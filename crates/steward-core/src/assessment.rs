@@ -400,7 +400,7 @@ pub fn gap_report(
     by_owner.sort_by(|a, b| b.total_gap.cmp(&a.total_gap).then(a.owner.cmp(&b.owner)));
     // Stable sort keeps clause order within equal gaps.
     rows.retain(|r| r.gap > 0);
-    rows.sort_by(|a, b| b.gap.cmp(&a.gap));
+    rows.sort_by_key(|r| std::cmp::Reverse(r.gap));
     GapReport {
         assessment: assessment.id,
         baseline: baseline.map(|(id, _)| id),

@@ -344,7 +344,7 @@ fn normalise(mut v: Vec<String>) -> Vec<String> {
     for s in &mut v {
         *s = s.trim().to_string();
     }
-    v.sort_by(|a, b| clause_order(a).cmp(&clause_order(b)));
+    v.sort_by_key(|c| clause_order(c));
     v.dedup();
     v
 }

@@ -436,7 +436,13 @@ mod tests {
         )
         .unwrap();
         // Draft document: 10; score 4 counts as 3: 40; one fresh evidence: 40.
-        let r = report(&[("8.5.1.1", 4)], &[policy.clone()], &[], &[ev.clone()], &[]);
+        let r = report(
+            &[("8.5.1.1", 4)],
+            std::slice::from_ref(&policy),
+            &[],
+            std::slice::from_ref(&ev),
+            &[],
+        );
         let x = get(&r, "8.5.1.1");
         assert_eq!(
             (x.parts.assessment, x.parts.documents, x.parts.evidence),

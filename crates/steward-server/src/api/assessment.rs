@@ -1,28 +1,15 @@
 //! `/api/v1/compliance/assessments`: self-assessments (gap analysis), their scores per
 //! requirement, and the gap report against the target and the baseline.
 
-use axum::Json;
-use axum::extract::Path;
-use axum::http::StatusCode;
 use serde::Deserialize;
-use steward_core::access::{Action, authorize};
 use steward_core::assessment::{
     Assessment, AssessmentPatch, AssessmentStatus, GapReport, MATURITY_SCALE, MaturityLevel, NewAssessment, Score,
     ScoreInput, gap_report,
 };
 use steward_core::compliance::catalogue;
-use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{AssessmentId, UserId};
-use steward_core::record::RecordKind;
-use steward_core::service::StatusTransition;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
-use super::{ListOf, PageQuery, history_of, id_from_path, list_all, list_query, modify, read_one};
-use crate::AppState;
-use crate::auth::Ctx;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use super::prelude::*;
 
 list_query! {
     /// Filters for the assessment list.
@@ -33,22 +20,23 @@ list_query! {
     sorts: ["updated_at", "created_at"]
 }
 
+record_routes! {
+    record: Assessment, tag: "compliance", example: "e.g. ASM-2",
+    list: list_assessments(AssessmentQuery) at "/api/v1/compliance/assessments",
+    get: get_assessment at "/api/v1/compliance/assessments/{reference}",
+    update: update_assessment(AssessmentPatch),
+    transition: transition_assessment at "/api/v1/compliance/assessments/{reference}/transition"
+        as |ctx, a, t| a.transition(t),
+    history: assessment_history at "/api/v1/compliance/assessments/{reference}/history",
+}
+
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_assessments, create_assessment))
+    record_routes()
+        .routes(routes!(create_assessment))
         .routes(routes!(maturity_scale))
-        .routes(routes!(get_assessment, update_assessment))
-        .routes(routes!(transition_assessment))
-        .routes(routes!(assessment_history))
         .routes(routes!(list_scores))
         .routes(routes!(set_score))
         .routes(routes!(assessment_gaps))
-}
-
-#[utoipa::path(get, path = "/api/v1/compliance/assessments", tag = "compliance", params(AssessmentQuery),
-    responses((status = 200, body = ListOf<Assessment>), (status = 400, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_assessments(ctx: Ctx, ApiQuery(q): ApiQuery<AssessmentQuery>) -> ApiResult<Json<ListOf<Assessment>>> {
-    list_all(&ctx, q.into_list()?).await
 }
 
 /// Starts an assessment. With a `baseline`, that assessment's scores are copied in as the
@@ -70,55 +58,6 @@ async fn create_assessment(
     responses((status = 200, body = [MaturityLevel])), security(("bearer" = [])))]
 async fn maturity_scale(_ctx: Ctx) -> Json<Vec<MaturityLevel>> {
     Json(MATURITY_SCALE.to_vec())
-}
-
-#[utoipa::path(get, path = "/api/v1/compliance/assessments/{reference}", tag = "compliance",
-    params(("reference" = String, Path, description = "e.g. ASM-2")),
-    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_assessment(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Assessment>> {
-    read_one(&ctx, &reference).await.map(Json)
-}
-
-#[utoipa::path(patch, path = "/api/v1/compliance/assessments/{reference}", tag = "compliance",
-    params(("reference" = String, Path, description = "e.g. ASM-2")), request_body = AssessmentPatch,
-    responses((status = 200, body = Assessment), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
-async fn update_assessment(
-    ctx: Ctx,
-    Path(reference): Path<String>,
-    ApiJson(patch): ApiJson<AssessmentPatch>,
-) -> ApiResult<Json<Assessment>> {
-    modify(&ctx, &reference, HistoryAction::Update, |a: &mut Assessment| {
-        a.apply_patch(patch)
-    })
-    .await
-}
-
-/// Completes an assessment (`{"to": "completed"}`); it cannot change afterwards.
-#[utoipa::path(post, path = "/api/v1/compliance/assessments/{reference}/transition", tag = "compliance",
-    params(("reference" = String, Path, description = "e.g. ASM-2")), request_body = StatusTransition,
-    responses((status = 200, body = Assessment), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
-async fn transition_assessment(
-    ctx: Ctx,
-    Path(reference): Path<String>,
-    ApiJson(t): ApiJson<StatusTransition>,
-) -> ApiResult<Json<Assessment>> {
-    modify(&ctx, &reference, HistoryAction::Transition, |a: &mut Assessment| {
-        a.transition(t)
-    })
-    .await
-}
-
-#[utoipa::path(get, path = "/api/v1/compliance/assessments/{reference}/history", tag = "compliance",
-    params(("reference" = String, Path, description = "e.g. ASM-2"), PageQuery),
-    responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn assessment_history(
-    ctx: Ctx,
-    Path(reference): Path<String>,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<ListOf<HistoryEntry>>> {
-    history_of::<Assessment>(&ctx, &reference, q).await
 }
 
 /// Every score of an assessment, in clause order (at most one per requirement, so one page).

@@ -2,6 +2,7 @@
 //! and the OpenAPI document assembled from the handlers themselves.
 
 pub mod extract;
+mod prelude;
 
 mod agreement;
 mod assessment;
@@ -228,6 +229,80 @@ macro_rules! list_query {
     };
 }
 pub(crate) use list_query;
+
+/// The routes every record has — list, read, patch, history, and optionally create and a
+/// lifecycle transition — with their OpenAPI entries, as `record_routes()`. The calling module
+/// imports `super::prelude::*`; `create` and `transition` take the expression that builds or
+/// moves the record, written with the names given for the context and input.
+macro_rules! record_routes {
+    (
+        record: $ty:ident, tag: $tag:literal, example: $example:literal,
+        list: $list:ident($query:ident) at $collection:literal,
+        $(create: $create:ident($new:ident) as |$cctx:ident, $cin:ident| $cbody:expr,)?
+        get: $get:ident at $item:literal,
+        update: $update:ident($patch:ident),
+        $(transition: $transition:ident at $tpath:literal as |$tctx:ident, $trec:ident, $tin:ident| $tbody:expr,)?
+        history: $history:ident at $hpath:literal $(,)?
+    ) => {
+        fn record_routes() -> OpenApiRouter<AppState> {
+            OpenApiRouter::new()
+                .routes(routes!($list $(, $create)?))
+                .routes(routes!($get, $update))
+                $(.routes(routes!($transition)))?
+                .routes(routes!($history))
+        }
+
+        #[utoipa::path(get, path = $collection, tag = $tag, params($query),
+            responses((status = 200, body = ListOf<$ty>), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+            security(("bearer" = [])))]
+        async fn $list(ctx: Ctx, ApiQuery(q): ApiQuery<$query>) -> ApiResult<Json<ListOf<$ty>>> {
+            list_all(&ctx, q.into_list()?).await
+        }
+
+        $(
+        #[utoipa::path(post, path = $collection, tag = $tag, request_body = $new,
+            responses((status = 201, body = $ty), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+            security(("bearer" = [])))]
+        async fn $create($cctx: Ctx, ApiJson($cin): ApiJson<$new>) -> ApiResult<(StatusCode, Json<$ty>)> {
+            let record: $ty = $cbody?;
+            create(&$cctx, record).await
+        }
+        )?
+
+        #[utoipa::path(get, path = $item, tag = $tag,
+            params(("reference" = String, Path, description = $example)),
+            responses((status = 200, body = $ty), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+        async fn $get(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<$ty>> {
+            read_one(&ctx, &reference).await.map(Json)
+        }
+
+        #[utoipa::path(patch, path = $item, tag = $tag,
+            params(("reference" = String, Path, description = $example)), request_body = $patch,
+            responses((status = 200, body = $ty), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+            security(("bearer" = [])))]
+        async fn $update(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<$patch>) -> ApiResult<Json<$ty>> {
+            modify(&ctx, &reference, HistoryAction::Update, |r: &mut $ty| r.apply_patch(patch)).await
+        }
+
+        $(
+        #[utoipa::path(post, path = $tpath, tag = $tag,
+            params(("reference" = String, Path, description = $example)), request_body = StatusTransition,
+            responses((status = 200, body = $ty), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+            security(("bearer" = [])))]
+        async fn $transition($tctx: Ctx, Path(reference): Path<String>, ApiJson($tin): ApiJson<StatusTransition>) -> ApiResult<Json<$ty>> {
+            modify(&$tctx, &reference, HistoryAction::Transition, |$trec: &mut $ty| $tbody).await
+        }
+        )?
+
+        #[utoipa::path(get, path = $hpath, tag = $tag,
+            params(("reference" = String, Path, description = $example), PageQuery),
+            responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+        async fn $history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+            history_of::<$ty>(&ctx, &reference, q).await
+        }
+    };
+}
+pub(crate) use record_routes;
 
 pub(crate) fn build_list_query(
     filters: Vec<(&'static str, Arg)>,

@@ -16,7 +16,16 @@ use super::{Rng, step};
 
 /// (identifier, title, type, mandatory item, requirements, state) — state: approved, overdue,
 /// in_review or draft.
-const DOCUMENTS: &[(&str, &str, DocumentType, Option<MandatoryDocument>, &[&str], &str)] = &[
+type DocumentSpec = (
+    &'static str,
+    &'static str,
+    DocumentType,
+    Option<MandatoryDocument>,
+    &'static [&'static str],
+    &'static str,
+);
+
+const DOCUMENTS: &[DocumentSpec] = &[
     (
         "SMS-POL-001",
         "Service management policy",
