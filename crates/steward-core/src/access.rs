@@ -14,7 +14,7 @@ pub struct Actor {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub enum Operation {
     /// Read one record, list them, read their history and links.
     Read,
     Create,
@@ -41,29 +41,29 @@ impl Scope {
 }
 
 /// Decides whether `actor` may take `action` on records of `kind`, and over which records.
-pub fn authorize(actor: &Actor, kind: RecordKind, action: Action) -> Result<Scope> {
+pub fn authorize(actor: &Actor, kind: RecordKind, action: Operation) -> Result<Scope> {
     use RecordKind as K;
     let allowed = match (actor.role, action) {
         (Role::Admin, _) => true,
-        (Role::Manager | Role::Agent | Role::Auditor, Action::Read) => true,
+        (Role::Manager | Role::Agent | Role::Auditor, Operation::Read) => true,
         (Role::Auditor, _) => false,
         (Role::Manager, _) => kind != K::User,
         (Role::Agent, _) => matches!(
             kind,
             K::Incident | K::Request | K::Problem | K::Change | K::Release | K::ConfigurationItem | K::Asset
         ),
-        (Role::Requester, Action::Read) => matches!(
+        (Role::Requester, Operation::Read) => matches!(
             kind,
             K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation
         ),
-        (Role::Requester, Action::Create) => matches!(kind, K::Incident | K::Request),
-        (Role::Requester, Action::Update) => false,
+        (Role::Requester, Operation::Create) => matches!(kind, K::Incident | K::Request),
+        (Role::Requester, Operation::Update) => false,
     };
     if !allowed {
         let verb = match action {
-            Action::Read => "read",
-            Action::Create => "create",
-            Action::Update => "change",
+            Operation::Read => "read",
+            Operation::Create => "create",
+            Operation::Update => "change",
         };
         return Err(Error::Forbidden(format!(
             "the {} role may not {verb} {} records",
@@ -82,9 +82,9 @@ pub fn authorize(actor: &Actor, kind: RecordKind, action: Action) -> Result<Scop
 
 /// Changing system settings (such as the priority matrix) is for administrators only; reading
 /// them is for everyone signed in.
-pub fn authorize_settings(actor: &Actor, action: Action) -> Result<()> {
+pub fn authorize_settings(actor: &Actor, action: Operation) -> Result<()> {
     match (actor.role, action) {
-        (_, Action::Read) | (Role::Admin, _) => Ok(()),
+        (_, Operation::Read) | (Role::Admin, _) => Ok(()),
         _ => Err(Error::Forbidden("only an administrator may change settings".into())),
     }
 }
@@ -109,17 +109,19 @@ mod tests {
         let kinds = RecordKind::ALL;
         // service, catalogue item, calendar, agreement, organisation, team, user,
         // incident, request, problem, change, change blackout, change template, release,
-        // configuration item, asset, licence, SMS scope, assessment, document, evidence
-        let table: &[(Role, [&str; 21])] = &[
-            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu"]),
+        // configuration item, asset, licence, SMS scope, assessment, document, evidence, audit,
+        // finding, nonconformity, action, management review, improvement, risk, objective,
+        // programme, certificate
+        let table: &[(Role, [&str; 31])] = &[
+            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
+            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
+            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu"]),
         ];
         for (role, row) in table {
             for (kind, cell) in kinds.iter().zip(row) {
-                for (action, letter) in [(Action::Read, 'R'), (Action::Create, 'C'), (Action::Update, 'U')] {
+                for (action, letter) in [(Operation::Read, 'R'), (Operation::Create, 'C'), (Operation::Update, 'U')] {
                     let want = cell.contains(letter);
                     let got = authorize(&actor(*role), *kind, action).is_ok();
                     assert_eq!(got, want, "{role} {action:?} {kind:?}");
@@ -131,7 +133,7 @@ mod tests {
     #[test]
     fn requesters_are_scoped_to_their_organisation() {
         let a = actor(Role::Requester);
-        let s = authorize(&a, RecordKind::Incident, Action::Read).unwrap();
+        let s = authorize(&a, RecordKind::Incident, Operation::Read).unwrap();
         assert_eq!(s, Scope::Organisation(OrganisationId(7)));
         assert!(s.covers(Some(OrganisationId(7))));
         assert!(!s.covers(Some(OrganisationId(8))));
@@ -140,9 +142,9 @@ mod tests {
             organisation: None,
             ..a
         };
-        assert!(authorize(&orphan, RecordKind::Incident, Action::Read).is_err());
+        assert!(authorize(&orphan, RecordKind::Incident, Operation::Read).is_err());
         assert_eq!(
-            authorize(&actor(Role::Agent), RecordKind::Incident, Action::Read).unwrap(),
+            authorize(&actor(Role::Agent), RecordKind::Incident, Operation::Read).unwrap(),
             Scope::All
         );
     }

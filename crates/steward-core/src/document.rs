@@ -257,7 +257,7 @@ impl Document {
         c.opt_line("retention", self.retention.as_deref(), TITLE_MAX);
         c.opt_line("disposal", self.disposal.as_deref(), TITLE_MAX);
         c.opt_text("location", self.location.as_deref(), 2_000);
-        check_requirements(c, &self.requirements);
+        check_requirements(c, "requirements", &self.requirements);
     }
 
     pub fn apply_patch(&mut self, p: DocumentPatch) -> Result<()> {
@@ -355,18 +355,18 @@ pub fn clause_order(clause: &str) -> Vec<u32> {
 }
 
 /// Every entry must be a clause of the catalogue.
-pub fn check_requirements(c: &mut Checker, requirements: &[String]) {
+pub fn check_requirements(c: &mut Checker, field: &str, requirements: &[String]) {
     let Ok(cat) = catalogue() else {
-        c.fail("requirements", "the requirement catalogue is unavailable");
+        c.fail(field, "the requirement catalogue is unavailable");
         return;
     };
     if requirements.len() > 100 {
-        c.fail("requirements", "must name at most 100 requirements");
+        c.fail(field, "must name at most 100 requirements");
     }
     for r in requirements {
         if !cat.requirements.iter().any(|q| &q.clause == r) {
             c.fail(
-                "requirements",
+                field,
                 format!(
                     "there is no clause '{}' in {}",
                     r.chars().take(40).collect::<String>(),

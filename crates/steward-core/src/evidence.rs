@@ -5,7 +5,8 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::catalogue;
+use crate::audit::check_record_references;
+use crate::document::check_requirements;
 use crate::error::Result;
 use crate::id::EvidenceId;
 use crate::patch::{nullable, set};
@@ -100,29 +101,8 @@ impl Evidence {
         if !(1..=3650).contains(&self.valid_days) {
             c.fail("valid_days", "must be between 1 and 3650 days");
         }
-        if !catalogue().is_ok_and(|cat| cat.requirements.iter().any(|r| r.clause == self.requirement)) {
-            c.fail(
-                "requirement",
-                format!(
-                    "there is no clause '{}' in ISO/IEC 20000-1:2018",
-                    self.requirement.chars().take(40).collect::<String>()
-                ),
-            );
-        }
-        if self.records.len() > 100 {
-            c.fail("records", "must name at most 100 records");
-        }
-        for r in &self.records {
-            if RecordKind::parse_reference(r).is_none() {
-                c.fail(
-                    "records",
-                    format!(
-                        "'{}' is not a record reference such as INC-42",
-                        r.chars().take(40).collect::<String>()
-                    ),
-                );
-            }
-        }
+        check_requirements(c, "requirement", std::slice::from_ref(&self.requirement));
+        check_record_references(c, &self.records);
     }
 
     pub fn apply_patch(&mut self, p: EvidencePatch) -> Result<()> {

@@ -102,6 +102,26 @@ ids! {
     DocumentId => "DOC", "document";
     /// A piece of evidence for a requirement, with the date it speaks for.
     EvidenceId => "EVD", "evidence";
+    /// An internal or external audit.
+    AuditId => "AUD", "audit";
+    /// A finding of an audit.
+    FindingId => "FND", "finding";
+    /// A nonconformity under corrective action.
+    NonconformityId => "NC", "nonconformity";
+    /// An action with an owner and a due date.
+    ActionId => "ACT", "action";
+    /// A management review.
+    ManagementReviewId => "MR", "management review";
+    /// An entry of the improvement register.
+    ImprovementId => "IMP", "improvement";
+    /// A risk or opportunity.
+    RiskId => "RSK", "risk";
+    /// A service management objective.
+    ObjectiveId => "OBJ", "objective";
+    /// A certification programme.
+    ProgrammeId => "PRG", "programme";
+    /// A certificate of conformity.
+    CertificateId => "CERT", "certificate";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

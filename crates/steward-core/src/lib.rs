@@ -2,11 +2,14 @@
 //! history chain. Pure: no HTTP, no SQL, no clock or randomness — callers pass time and ids in.
 
 pub mod access;
+pub mod action;
 pub mod agreement;
 pub mod approval;
 pub mod assessment;
 pub mod asset;
+pub mod audit;
 pub mod calendar;
+pub mod certification;
 pub mod change;
 pub mod change_blackout;
 pub mod change_report;
@@ -20,11 +23,15 @@ pub mod error;
 pub mod evidence;
 pub mod history;
 pub mod id;
+pub mod improvement;
 pub mod incident;
 pub mod indicator;
 pub mod lifecycle;
 pub mod link;
+pub mod management_review;
+pub mod nonconformity;
 pub mod notification;
+pub mod objective;
 pub mod organisation;
 pub mod patch;
 pub mod priority;
@@ -35,6 +42,7 @@ pub mod relationship;
 pub mod release;
 pub mod report;
 pub mod request;
+pub mod risk;
 pub mod service;
 pub mod sms_scope;
 pub mod team;

@@ -30,6 +30,16 @@ pub enum RecordKind {
     Assessment,
     Document,
     Evidence,
+    Audit,
+    Finding,
+    Nonconformity,
+    Action,
+    ManagementReview,
+    Improvement,
+    Risk,
+    Objective,
+    Programme,
+    Certificate,
 }
 
 impl RecordKind {
@@ -56,11 +66,21 @@ impl RecordKind {
             RecordKind::Assessment => "assessment",
             RecordKind::Document => "document",
             RecordKind::Evidence => "evidence",
+            RecordKind::Audit => "audit",
+            RecordKind::Finding => "finding",
+            RecordKind::Nonconformity => "nonconformity",
+            RecordKind::Action => "action",
+            RecordKind::ManagementReview => "management_review",
+            RecordKind::Improvement => "improvement",
+            RecordKind::Risk => "risk",
+            RecordKind::Objective => "objective",
+            RecordKind::Programme => "programme",
+            RecordKind::Certificate => "certificate",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 21] = [
+    pub const ALL: [RecordKind; 31] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -82,6 +102,16 @@ impl RecordKind {
         RecordKind::Assessment,
         RecordKind::Document,
         RecordKind::Evidence,
+        RecordKind::Audit,
+        RecordKind::Finding,
+        RecordKind::Nonconformity,
+        RecordKind::Action,
+        RecordKind::ManagementReview,
+        RecordKind::Improvement,
+        RecordKind::Risk,
+        RecordKind::Objective,
+        RecordKind::Programme,
+        RecordKind::Certificate,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -113,6 +143,16 @@ impl RecordKind {
             RecordKind::Assessment => AssessmentId::PREFIX,
             RecordKind::Document => DocumentId::PREFIX,
             RecordKind::Evidence => EvidenceId::PREFIX,
+            RecordKind::Audit => AuditId::PREFIX,
+            RecordKind::Finding => FindingId::PREFIX,
+            RecordKind::Nonconformity => NonconformityId::PREFIX,
+            RecordKind::Action => ActionId::PREFIX,
+            RecordKind::ManagementReview => ManagementReviewId::PREFIX,
+            RecordKind::Improvement => ImprovementId::PREFIX,
+            RecordKind::Risk => RiskId::PREFIX,
+            RecordKind::Objective => ObjectiveId::PREFIX,
+            RecordKind::Programme => ProgrammeId::PREFIX,
+            RecordKind::Certificate => CertificateId::PREFIX,
         }
     }
 

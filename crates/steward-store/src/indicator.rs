@@ -3,8 +3,9 @@
 //! population (for keyset paging of the sample). Counting runs one aggregate per indicator; the
 //! sample reads only the page asked for.
 //!
-//! Each body uses `:from` and `:to` (microseconds, the period's bounds) and may use `:day` (the
-//! period's last instant as an ISO date); they become numbered parameters at run time.
+//! Each body uses `:from` and `:to` (microseconds, the period's bounds) and may use `:from_day`
+//! and `:day` (the period's first and last instants as ISO dates, for columns holding dates);
+//! they become numbered parameters at run time.
 
 use std::collections::HashMap;
 
@@ -128,6 +129,51 @@ fn query(id: &str) -> Option<Query> {
                  AND (a.targets LIKE '%\"service\":null%' OR a.targets LIKE '%\"service\":\"SVC-' || CAST(t.id AS TEXT) || '\"%'))",
             at: "t.updated_at",
         },
+        "risks_reviewed" => Query {
+            kind: "'risk'",
+            key: "t.id",
+            from_where: "FROM risks t WHERE t.status <> 'closed' AND t.created_at < :to AND :from <= :to",
+            passes: "t.review_date IS NOT NULL AND t.review_date >= :day",
+            at: "t.updated_at",
+        },
+        "internal_audits_completed" => Query {
+            kind: "'audit'",
+            key: "t.id",
+            from_where: "FROM audits t WHERE t.audit_type = 'internal' AND t.status <> 'cancelled' \
+                 AND t.planned_start >= :from_day AND t.planned_start <= :day AND :from <= :to",
+            passes: "t.status = 'completed'",
+            at: "t.updated_at",
+        },
+        "management_reviews_held" => Query {
+            kind: "'management_review'",
+            key: "t.id",
+            from_where: "FROM management_reviews t WHERE t.status <> 'cancelled' \
+                 AND t.held_on >= :from_day AND t.held_on <= :day AND :from <= :to",
+            passes: "t.status IN ('held', 'closed')",
+            at: "t.updated_at",
+        },
+        "nonconformities_under_control" => Query {
+            kind: "'nonconformity'",
+            key: "t.id",
+            from_where: "FROM nonconformities t WHERE t.raised_on >= :from_day AND t.raised_on <= :day AND :from <= :to",
+            passes: "t.status <> 'open'",
+            at: "t.updated_at",
+        },
+        "corrective_actions_on_time" => Query {
+            kind: "'action'",
+            key: "t.id",
+            from_where: "FROM actions t WHERE t.source_kind = 'nonconformity' AND t.status = 'done' \
+                 AND t.completed_on >= :from_day AND t.completed_on <= :day AND :from <= :to",
+            passes: "t.completed_on <= t.due_date",
+            at: "t.updated_at",
+        },
+        "improvements_decided" => Query {
+            kind: "'improvement'",
+            key: "t.id",
+            from_where: "FROM improvements t WHERE t.created_at >= :from AND t.created_at < :to",
+            passes: "t.status <> 'proposed'",
+            at: "t.created_at",
+        },
         "scope_approved" => Query {
             kind: "'sms_scope'",
             key: "t.id",
@@ -150,9 +196,12 @@ fn query(id: &str) -> Option<Query> {
 /// Replaces `:from`, `:to`, `:day` with `$n` (numbered from `first`), returning the args in order.
 fn bind(sql: &str, period: Period, first: usize) -> (String, Vec<Arg>) {
     let day = (period.to - chrono::Duration::microseconds(1)).date_naive().to_string();
+    let from_day = period.from.date_naive().to_string();
     let mut out = sql.to_string();
     let mut args = Vec::new();
+    // `:from_day` before `:from`, which is a prefix of it.
     for (name, value) in [
+        (":from_day", Arg::from(from_day)),
         (":from", Arg::from(micros(period.from))),
         (":to", Arg::from(micros(period.to))),
         (":day", Arg::from(day)),

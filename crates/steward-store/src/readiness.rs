@@ -1,6 +1,7 @@
 //! Gathers what the readiness report is computed from, in a handful of statements whatever the
 //! number of records: the latest assessment's scores, the register, the live record counts,
-//! every indicator's aggregate, the evidence in date, and the scope in force.
+//! every indicator's aggregate, the evidence in date, the open nonconformities and the scope in
+//! force.
 
 use std::collections::HashMap;
 
@@ -43,6 +44,7 @@ impl Store {
         let indicators = self.indicators(period, now).await?;
         let since = today.checked_sub_days(Days::new(3650)).unwrap_or(today);
         let evidence = self.evidence_since(since).await?;
+        let nonconformities = self.open_nonconformities().await?;
         let scope_warnings = self.current_scope().await?.map(|s| s.warnings()).unwrap_or_else(|| {
             vec![steward_core::sms_scope::ScopeWarning {
                 clause: "4.3".into(),
@@ -60,7 +62,7 @@ impl Store {
             mandatory,
             indicators: &indicators,
             evidence: &evidence,
-            nonconformities: &[],
+            nonconformities: &nonconformities,
             scope_warnings,
         }))
     }

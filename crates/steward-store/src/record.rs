@@ -69,6 +69,16 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Assessment => "assessments",
         RecordKind::Document => "documents",
         RecordKind::Evidence => "evidence",
+        RecordKind::Audit => "audits",
+        RecordKind::Finding => "findings",
+        RecordKind::Nonconformity => "nonconformities",
+        RecordKind::Action => "actions",
+        RecordKind::ManagementReview => "management_reviews",
+        RecordKind::Improvement => "improvements",
+        RecordKind::Risk => "risks",
+        RecordKind::Objective => "objectives",
+        RecordKind::Programme => "programmes",
+        RecordKind::Certificate => "certificates",
     }
 }
 
@@ -93,7 +103,17 @@ fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::SmsScope
         | RecordKind::Assessment
         | RecordKind::Document
-        | RecordKind::Evidence => None,
+        | RecordKind::Evidence
+        | RecordKind::Audit
+        | RecordKind::Finding
+        | RecordKind::Nonconformity
+        | RecordKind::Action
+        | RecordKind::ManagementReview
+        | RecordKind::Improvement
+        | RecordKind::Risk
+        | RecordKind::Objective
+        | RecordKind::Programme
+        | RecordKind::Certificate => None,
     }
 }
 

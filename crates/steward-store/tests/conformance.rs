@@ -1483,3 +1483,304 @@ async fn scope_assessments_documents_and_evidence_are_kept_with_history() {
         );
     });
 }
+
+#[tokio::test]
+async fn the_audit_cycle_keeps_its_rules_in_the_database() {
+    use steward_core::action::{Action, NewAction};
+    use steward_core::audit::{Audit, Finding, FindingGrade, NewAudit, NewFinding};
+    use steward_core::certification::{Certificate, NewCertificate, NewProgramme, Programme};
+    use steward_core::management_review::{ManagementReview, NewManagementReview};
+    use steward_core::nonconformity::{Nonconformity, NonconformityPatch, NonconformityStatus, Severity};
+    on_each_backend!(|store, db| {
+        let lead = user(store, "lead@example.com", Role::Manager, None).await;
+        let owner = user(store, "owner@example.com", Role::Manager, None).await;
+        let desk = team(store, "Desk").await;
+        let day = |d: i64| (t0() + Duration::days(d)).date_naive();
+        let to = |s: &str| StatusTransition { to: s.into() };
+        let new_audit = |teams: Vec<TeamId>| NewAudit {
+            title: "Internal audit of the desk".into(),
+            audit_type: steward_core::audit::AuditType::Internal,
+            scope: None,
+            requirements: vec!["8.6.1".into()],
+            audited_teams: teams,
+            lead_auditor: Some(lead.id),
+            auditors: vec![],
+            external_auditor: None,
+            certificate: None,
+            planned_start: day(0),
+            planned_end: day(1),
+        };
+
+        // Nobody audits their own team.
+        store.set_team_member(desk.id, lead.id, true, None, t0()).await.unwrap();
+        let e = store
+            .insert(Audit::create(new_audit(vec![desk.id]), t0()).unwrap(), None)
+            .await
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains(&format!("{} is a member of {}", lead.id, desk.id)),
+            "{e}"
+        );
+        store
+            .set_team_member(desk.id, lead.id, false, None, t0())
+            .await
+            .unwrap();
+        let audit = store
+            .insert(Audit::create(new_audit(vec![desk.id]), t0()).unwrap(), None)
+            .await
+            .unwrap();
+
+        // Findings only while the audit is in progress; a nonconformity grade raises one.
+        let finding = |grade| {
+            Finding::create(
+                NewFinding {
+                    audit: audit.id,
+                    grade,
+                    requirement: "8.6.1".into(),
+                    title: "Incidents closed without the caller's agreement".into(),
+                    description: None,
+                    records: vec![],
+                    raised_on: None,
+                },
+                t0(),
+            )
+            .unwrap()
+        };
+        let early = store
+            .record_finding(finding(FindingGrade::Observation), None, lead.id)
+            .await;
+        assert!(matches!(early, Err(Error::Conflict(_))), "{early:?}");
+        store
+            .update::<Audit>(
+                audit.id.0,
+                None,
+                t0(),
+                HistoryAction::Transition,
+                |_| true,
+                |a| a.transition(to("in_progress"), day(0)),
+            )
+            .await
+            .unwrap();
+        let minor = store
+            .record_finding(finding(FindingGrade::MinorNonconformity), Some(owner.id), lead.id)
+            .await
+            .unwrap();
+        let ofi = store
+            .record_finding(finding(FindingGrade::OpportunityForImprovement), None, lead.id)
+            .await
+            .unwrap();
+        assert!(ofi.improvement.is_some() && ofi.nonconformity.is_none());
+        let nc_id = minor.nonconformity.expect("a nonconformity was raised");
+        let nc: Nonconformity = store.get(nc_id.0).await.unwrap().unwrap();
+        assert_eq!(
+            (nc.severity, nc.owner, nc.finding),
+            (Severity::Minor, Some(owner.id), Some(minor.id))
+        );
+        assert_eq!(store.open_nonconformities().await.unwrap().len(), 1);
+
+        // Verification waits for the corrective actions.
+        let set = |patch: NonconformityPatch| async move {
+            store
+                .update::<Nonconformity>(
+                    nc_id.0,
+                    None,
+                    t0(),
+                    HistoryAction::Update,
+                    |_| true,
+                    |n| n.apply_patch(patch),
+                )
+                .await
+        };
+        let go = |s: &'static str| async move {
+            store
+                .update::<Nonconformity>(
+                    nc_id.0,
+                    None,
+                    t0(),
+                    HistoryAction::Transition,
+                    |_| true,
+                    |n| n.transition(StatusTransition { to: s.into() }, owner.id, day(3)),
+                )
+                .await
+        };
+        set(NonconformityPatch {
+            correction: Some(Some("Reopened the two incidents".into())),
+            root_cause: Some(Some("The close button skipped confirmation".into())),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        go("action_planned").await.unwrap();
+        assert!(
+            matches!(go("verification").await, Err(Error::Conflict(_))),
+            "no action yet"
+        );
+        let action = store
+            .insert(
+                Action::create(
+                    NewAction {
+                        title: "Ask for confirmation before closing".into(),
+                        description: None,
+                        owner: None,
+                        due_date: day(10),
+                        source: Some(nc_id.to_string()),
+                        step: None,
+                    },
+                    owner.id,
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let e = go("verification").await.unwrap_err();
+        assert!(e.to_string().contains("1 corrective actions"), "{e}");
+        store
+            .update::<Action>(
+                action.id.0,
+                None,
+                t0(),
+                HistoryAction::Transition,
+                |_| true,
+                |a| a.transition(to("done"), day(4)),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            go("verification").await.unwrap().status,
+            NonconformityStatus::Verification
+        );
+        let missing = store
+            .insert(
+                Action::create(
+                    NewAction {
+                        title: "x".into(),
+                        description: None,
+                        owner: None,
+                        due_date: day(10),
+                        source: Some("NC-999".into()),
+                        step: None,
+                    },
+                    owner.id,
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(missing.to_string().contains("NC-999 does not exist"), "{missing}");
+
+        // A programme comes with its plan.
+        let (programme, plan) = store
+            .insert_programme(
+                Programme::create(
+                    NewProgramme {
+                        name: "Certification".into(),
+                        goals: None,
+                        sponsor: lead.id,
+                        manager: Some(owner.id),
+                        board: vec![],
+                        certification_body: None,
+                        external_adviser: None,
+                        start_date: day(0),
+                        target_date: day(300),
+                    },
+                    owner.id,
+                    t0(),
+                )
+                .unwrap(),
+                owner.id,
+            )
+            .await
+            .unwrap();
+        assert_eq!(plan.len(), 11);
+        assert_eq!(
+            store
+                .actions_of(RecordKind::Programme, programme.id.0)
+                .await
+                .unwrap()
+                .len(),
+            11
+        );
+
+        // Reminders: only those still ahead are armed, each sent once, none once suspended.
+        let cert = store
+            .insert(
+                Certificate::create(
+                    NewCertificate {
+                        number: "ITSM 1".into(),
+                        certification_body: "Example Certification Ltd".into(),
+                        scope: "All services".into(),
+                        issued_on: day(-340),
+                        expires_on: None,
+                        owner: Some(owner.id),
+                    },
+                    owner.id,
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        // Year-one surveillance is 25 days ahead: its 90-day reminder has passed, 30 too; the 7-day
+        // one and the later audits' six are armed.
+        let pending = |jobs: Vec<steward_store::JobState>| jobs.into_iter().filter(|j| j.state == "pending").count();
+        let subject = format!("certificate:{}", cert.id.0);
+        assert_eq!(pending(store.jobs_of(&subject).await.unwrap()), 7);
+        let in_20_days = (t0() + Duration::days(20)).timestamp_micros();
+        assert_eq!(store.run_due_reminders(in_20_days, 50).await.unwrap(), 1);
+        assert_eq!(store.run_due_reminders(in_20_days, 50).await.unwrap(), 0, "sent once");
+        let notes = store.notifications(owner.id, true, None, 10).await.unwrap();
+        assert!(
+            notes
+                .items
+                .iter()
+                .any(|n| n.kind == "certification_reminder" && n.message.contains("in 7 days"))
+        );
+        store
+            .update::<Certificate>(
+                cert.id.0,
+                None,
+                t0(),
+                HistoryAction::Transition,
+                |_| true,
+                |c| c.transition(to("suspended")),
+            )
+            .await
+            .unwrap();
+        assert_eq!(pending(store.jobs_of(&subject).await.unwrap()), 0);
+
+        // A management review's input pack counts what happened in its period.
+        let review = store
+            .insert(
+                ManagementReview::create(
+                    NewManagementReview {
+                        title: "Review".into(),
+                        held_on: day(20),
+                        period_from: day(-1),
+                        period_to: day(19),
+                        chair: None,
+                        attendees: vec![],
+                    },
+                    lead.id,
+                    t0(),
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let inputs = store.review_inputs(&review, t0() + Duration::days(5)).await.unwrap();
+        assert_eq!(inputs.nonconformities_raised, 1);
+        assert_eq!(
+            (inputs.nonconformities_open_major, inputs.nonconformities_open_minor),
+            (0, 1)
+        );
+        assert_eq!(inputs.actions_open, 11, "the programme's tasks");
+        assert!(inputs.previous_review.is_none());
+    });
+}

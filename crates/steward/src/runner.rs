@@ -1,5 +1,6 @@
-//! The job runner of `steward serve`: fires due service level escalations. Every process runs one;
-//! the store makes sure each job fires exactly once between them.
+//! The job runner of `steward serve`: fires due service level escalations and sends due
+//! certificate reminders. Every process runs one; the store makes sure each job fires exactly
+//! once between them.
 
 use std::time::Duration;
 
@@ -19,6 +20,11 @@ pub async fn run(store: Store, mut stop: watch::Receiver<bool>) {
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "the job runner failed; retrying"),
+        }
+        match store.run_due_reminders(now, 200).await {
+            Ok(n) if n > 0 => tracing::info!(sent = n, "certificate reminders sent"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "sending certificate reminders failed; retrying"),
         }
         tokio::select! {
             _ = tokio::time::sleep(IDLE) => {}

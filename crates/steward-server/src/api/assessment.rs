@@ -47,7 +47,7 @@ async fn create_assessment(
     ctx: Ctx,
     ApiJson(input): ApiJson<NewAssessment>,
 ) -> ApiResult<(StatusCode, Json<Assessment>)> {
-    authorize(&ctx.actor, RecordKind::Assessment, Action::Create)?;
+    authorize(&ctx.actor, RecordKind::Assessment, Operation::Create)?;
     let a = Assessment::create(input, ctx.actor.user, ctx.now)?;
     let saved = ctx.state.store.insert_assessment(a, ctx.actor.user).await?;
     Ok((StatusCode::CREATED, Json(saved)))
@@ -84,7 +84,7 @@ async fn set_score(
     Path((reference, clause)): Path<(String, String)>,
     ApiJson(input): ApiJson<ScoreInput>,
 ) -> ApiResult<Json<Score>> {
-    authorize(&ctx.actor, RecordKind::Assessment, Action::Update)?;
+    authorize(&ctx.actor, RecordKind::Assessment, Operation::Update)?;
     let id = AssessmentId(id_from_path::<Assessment>(&reference)?);
     let score = input.into_score(catalogue()?, &clause, ctx.actor.user, ctx.now)?;
     Ok(Json(

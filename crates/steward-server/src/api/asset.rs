@@ -4,7 +4,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use steward_core::access::{Action, authorize};
+use steward_core::access::{Operation, authorize};
 use steward_core::asset::{
     Asset, AssetPatch, AssetStatus, AssetType, Licence, LicencePatch, NewAsset, NewLicence, OverUse,
 };
@@ -129,7 +129,7 @@ async fn create_licence(ctx: Ctx, ApiJson(input): ApiJson<NewLicence>) -> ApiRes
 #[utoipa::path(get, path = "/api/v1/licences/over-use", tag = "assets",
     responses((status = 200, body = ListOf<OverUse>)), security(("bearer" = [])))]
 async fn licence_over_use(ctx: Ctx) -> ApiResult<Json<ListOf<OverUse>>> {
-    authorize(&ctx.actor, RecordKind::Licence, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Licence, Operation::Read)?;
     Ok(Json(ListOf {
         items: ctx.state.store.licence_over_use().await?,
         next_cursor: None,

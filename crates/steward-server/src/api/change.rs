@@ -5,7 +5,7 @@ use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use steward_core::Error;
-use steward_core::access::{Action, authorize};
+use steward_core::access::{Operation, authorize};
 use steward_core::approval::{Approval, Decision};
 use steward_core::change::{Change, ChangePatch, ChangeStatus, ChangeTransition, ChangeType, NewChange};
 use steward_core::change_template::ChangeTemplate;
@@ -175,7 +175,7 @@ async fn change_schedule(
     ApiQuery(q): ApiQuery<ScheduleQuery>,
 ) -> ApiResult<([(axum::http::header::HeaderName, &'static str); 1], String)> {
     let ctx = crate::auth::Ctx::from_token(&state, &headers, q.token.as_deref()).await?;
-    authorize(&ctx.actor, RecordKind::Change, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Change, Operation::Read)?;
     let since = ctx.now - chrono::Duration::days(30);
     let changes = ctx.state.store.change_schedule(since, 5000).await?;
     Ok((

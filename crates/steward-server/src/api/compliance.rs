@@ -6,7 +6,7 @@ use axum::Json;
 use axum::extract::Path;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
-use steward_core::access::{Action, authorize};
+use steward_core::access::{Operation, authorize};
 use steward_core::compliance::{Requirement, catalogue, under};
 use steward_core::indicator::{Indicator, IndicatorRecord, Period};
 use steward_core::readiness::ReadinessReport;
@@ -78,7 +78,7 @@ pub struct Indicators {
     responses((status = 200, body = Indicators), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn list_indicators(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<Indicators>> {
-    authorize(&ctx.actor, RecordKind::Assessment, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Assessment, Operation::Read)?;
     let period = period_of(q.from.as_deref(), q.to.as_deref(), ctx.now)?;
     Ok(Json(Indicators {
         period,
@@ -120,7 +120,7 @@ async fn indicator_records(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<IndicatorRecordsQuery>,
 ) -> ApiResult<Json<ListOf<IndicatorRecord>>> {
-    authorize(&ctx.actor, RecordKind::Assessment, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Assessment, Operation::Read)?;
     let period = period_of(q.from.as_deref(), q.to.as_deref(), ctx.now)?;
     let limit = check_limit(q.limit, 50)?;
     Ok(Json(
@@ -139,7 +139,7 @@ async fn indicator_records(
     responses((status = 200, body = ReadinessReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn get_readiness(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<ReadinessReport>> {
-    authorize(&ctx.actor, RecordKind::Assessment, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Assessment, Operation::Read)?;
     let period = period_of(q.from.as_deref(), q.to.as_deref(), ctx.now)?;
     Ok(Json(ctx.state.store.readiness(period, ctx.now).await?))
 }

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::Error;
-use steward_core::access::{Action, authorize};
+use steward_core::access::{Operation, authorize};
 use steward_core::configuration_item::ConfigurationItem;
 use steward_core::configuration_item_type::{ConfigurationItemType, NewConfigurationItemType};
 use steward_core::history::HistoryAction;
@@ -35,7 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/configuration-item-types", tag = "configuration-items",
     responses((status = 200, body = ListOf<ConfigurationItemType>)), security(("bearer" = [])))]
 async fn list_configuration_item_types(ctx: Ctx) -> ApiResult<Json<ListOf<ConfigurationItemType>>> {
-    authorize(&ctx.actor, RecordKind::ConfigurationItem, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::ConfigurationItem, Operation::Read)?;
     Ok(Json(ListOf {
         items: ctx.state.store.configuration_item_types().await?,
         next_cursor: None,
@@ -44,7 +44,7 @@ async fn list_configuration_item_types(ctx: Ctx) -> ApiResult<Json<ListOf<Config
 
 /// Types are configuration of the configuration database: managers and administrators set them.
 fn may_define_types(ctx: &Ctx) -> Result<(), Error> {
-    authorize(&ctx.actor, RecordKind::Service, Action::Create).map(|_| ())
+    authorize(&ctx.actor, RecordKind::Service, Operation::Create).map(|_| ())
 }
 
 #[utoipa::path(post, path = "/api/v1/configuration-item-types", tag = "configuration-items", request_body = NewConfigurationItemType,
@@ -64,7 +64,7 @@ async fn create_configuration_item_type(
 }
 
 async fn type_named(ctx: &Ctx, name: &str) -> ApiResult<ConfigurationItemType> {
-    authorize(&ctx.actor, RecordKind::ConfigurationItem, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::ConfigurationItem, Operation::Read)?;
     ctx.state
         .store
         .configuration_item_type(name)
@@ -120,7 +120,7 @@ async fn create_relationship(
     Path(reference): Path<String>,
     ApiJson(input): ApiJson<NewRelationship>,
 ) -> ApiResult<(StatusCode, Json<Relationship>)> {
-    authorize(&ctx.actor, RecordKind::ConfigurationItem, Action::Update)?;
+    authorize(&ctx.actor, RecordKind::ConfigurationItem, Operation::Update)?;
     let item: ConfigurationItem = read_one(&ctx, &reference).await?;
     let r = Relationship {
         from: item.id,
@@ -140,7 +140,7 @@ async fn delete_relationship(
     ctx: Ctx,
     Path((reference, kind, to)): Path<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
-    authorize(&ctx.actor, RecordKind::ConfigurationItem, Action::Update)?;
+    authorize(&ctx.actor, RecordKind::ConfigurationItem, Operation::Update)?;
     let item: ConfigurationItem = read_one(&ctx, &reference).await?;
     let missing = || {
         Error::not_found(
@@ -197,7 +197,7 @@ async fn overdue_configuration_items(
     ctx: Ctx,
     ApiQuery(q): ApiQuery<OverdueQuery>,
 ) -> ApiResult<Json<ListOf<ConfigurationItem>>> {
-    authorize(&ctx.actor, RecordKind::ConfigurationItem, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::ConfigurationItem, Operation::Read)?;
     let limit = check_limit(q.limit, 100)?;
     Ok(Json(ListOf {
         items: ctx.state.store.overdue_verification(ctx.now, limit).await?,

@@ -63,7 +63,7 @@ pub struct Register {
 #[utoipa::path(get, path = "/api/v1/compliance/register", tag = "compliance",
     responses((status = 200, body = Register), (status = 403, body = ErrorBody)), security(("bearer" = [])))]
 async fn register(ctx: Ctx) -> ApiResult<Json<Register>> {
-    authorize(&ctx.actor, RecordKind::Document, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Document, Operation::Read)?;
     let today = ctx.now.date_naive();
     let store = &ctx.state.store;
     let documents = store.register().await?;

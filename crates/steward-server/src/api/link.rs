@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::Error;
-use steward_core::access::{Action, Scope, authorize};
+use steward_core::access::{Operation, Scope, authorize};
 use steward_core::link::{Endpoint, Link, LinkInput, canonical};
 use steward_core::record::RecordKind;
 use utoipa_axum::router::OpenApiRouter;
@@ -23,7 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Fails unless the caller may see the record at `e` (existing, and within their reach).
 async fn ensure_visible(ctx: &Ctx, e: Endpoint, field: &str) -> ApiResult<()> {
-    let scope = authorize(&ctx.actor, e.kind, Action::Read)?;
+    let scope = authorize(&ctx.actor, e.kind, Operation::Read)?;
     let organisation = ctx
         .state
         .store
@@ -59,7 +59,7 @@ async fn list_links(ctx: Ctx, ApiQuery(q): ApiQuery<LinkQuery>) -> ApiResult<Jso
         .filter(|l| {
             let other = if l.from == me { &l.to } else { &l.from };
             RecordKind::parse_reference(other)
-                .map(|(k, _)| matches!(authorize(&ctx.actor, k, Action::Read), Ok(Scope::All)))
+                .map(|(k, _)| matches!(authorize(&ctx.actor, k, Operation::Read), Ok(Scope::All)))
                 .unwrap_or(false)
         })
         .collect();
@@ -73,7 +73,7 @@ async fn endpoints(ctx: &Ctx, from: &str, to: &str) -> ApiResult<(Endpoint, Endp
     let a = Endpoint::parse("from", from)?;
     let b = Endpoint::parse("to", to)?;
     let (from, to) = canonical(a, b)?;
-    authorize(&ctx.actor, from.kind, Action::Update)?;
+    authorize(&ctx.actor, from.kind, Operation::Update)?;
     ensure_visible(ctx, from, "from").await?;
     ensure_visible(ctx, to, "to").await?;
     Ok((from, to))

@@ -4,11 +4,14 @@
 pub mod extract;
 mod prelude;
 
+mod action;
 mod agreement;
 mod assessment;
 mod asset;
+mod audit;
 mod calendar;
 mod catalogue_item;
+mod certification;
 mod change;
 mod change_blackout;
 mod change_template;
@@ -17,14 +20,19 @@ mod configuration_item;
 mod configuration_management;
 mod document;
 mod evidence;
+mod improvement;
 mod incident;
 mod link;
+mod management_review;
+mod nonconformity;
 mod notification;
+mod objective;
 mod organisation;
 mod problem;
 mod release;
 pub mod report;
 mod request;
+mod risk;
 mod service;
 mod session;
 mod settings;
@@ -35,7 +43,7 @@ mod user;
 use axum::Json;
 use serde::Serialize;
 use steward_core::Error;
-use steward_core::access::{Action, Scope, authorize};
+use steward_core::access::{Operation, Scope, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::record::Record;
 use steward_store::exec::Arg;
@@ -149,7 +157,8 @@ id_filters!(
     steward_core::id::OrganisationId,
     steward_core::id::CatalogueItemId,
     steward_core::id::CalendarId,
-    steward_core::id::LicenceId
+    steward_core::id::LicenceId,
+    steward_core::id::AuditId
 );
 
 macro_rules! text_filters {
@@ -177,6 +186,22 @@ text_filters!(
     steward_core::document::DocumentStatus,
     steward_core::document::DocumentType,
     steward_core::document::MandatoryDocument,
+    steward_core::audit::AuditStatus,
+    steward_core::audit::AuditType,
+    steward_core::audit::FindingGrade,
+    steward_core::nonconformity::NonconformityStatus,
+    steward_core::nonconformity::Severity,
+    steward_core::nonconformity::NonconformitySource,
+    steward_core::action::ActionStatus,
+    steward_core::action::CertificationStep,
+    steward_core::management_review::ManagementReviewStatus,
+    steward_core::improvement::ImprovementStatus,
+    steward_core::improvement::ImprovementSource,
+    steward_core::risk::RiskStatus,
+    steward_core::risk::RiskCategory,
+    steward_core::objective::ObjectiveStatus,
+    steward_core::certification::ProgrammeStatus,
+    steward_core::certification::CertificateStatus,
     String
 );
 
@@ -364,7 +389,7 @@ pub(crate) fn not_found<T: Record>(reference: &str) -> ApiError {
 
 /// Reads one record the caller may see; one they may not see is reported as not found.
 pub(crate) async fn read_one<T: Table>(ctx: &Ctx, reference: &str) -> ApiResult<T> {
-    let scope = authorize(&ctx.actor, T::KIND, Action::Read)?;
+    let scope = authorize(&ctx.actor, T::KIND, Operation::Read)?;
     let id = id_from_path::<T>(reference)?;
     ctx.state
         .store
@@ -375,7 +400,7 @@ pub(crate) async fn read_one<T: Table>(ctx: &Ctx, reference: &str) -> ApiResult<
 }
 
 pub(crate) async fn list_all<T: Table>(ctx: &Ctx, mut q: ListQuery) -> ApiResult<Json<ListOf<T>>> {
-    if let Scope::Organisation(o) = authorize(&ctx.actor, T::KIND, Action::Read)? {
+    if let Scope::Organisation(o) = authorize(&ctx.actor, T::KIND, Operation::Read)? {
         q.organisation = Some(o.0);
     }
     Ok(Json(ctx.state.store.list::<T>(&q).await?.into()))
@@ -398,7 +423,7 @@ pub(crate) async fn history_of<T: Table>(
 }
 
 pub(crate) async fn create<T: Table>(ctx: &Ctx, rec: T) -> ApiResult<(axum::http::StatusCode, Json<T>)> {
-    let scope = authorize(&ctx.actor, T::KIND, Action::Create)?;
+    let scope = authorize(&ctx.actor, T::KIND, Operation::Create)?;
     if !scope.covers(rec.organisation()) {
         return Err(Error::Forbidden("you may only create records for your own organisation".into()).into());
     }
@@ -413,7 +438,7 @@ pub(crate) async fn modify<T: Table>(
     action: HistoryAction,
     change: impl FnOnce(&mut T) -> Result<(), Error>,
 ) -> ApiResult<Json<T>> {
-    let scope = authorize(&ctx.actor, T::KIND, Action::Update)?;
+    let scope = authorize(&ctx.actor, T::KIND, Operation::Update)?;
     let id = id_from_path::<T>(reference)?;
     let saved = ctx
         .state
@@ -488,5 +513,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(assessment::routes())
         .merge(document::routes())
         .merge(evidence::routes())
+        .merge(audit::routes())
+        .merge(nonconformity::routes())
+        .merge(action::routes())
+        .merge(management_review::routes())
+        .merge(improvement::routes())
+        .merge(risk::routes())
+        .merge(objective::routes())
+        .merge(certification::routes())
         .merge(session::routes())
 }

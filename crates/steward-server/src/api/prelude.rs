@@ -3,7 +3,7 @@
 pub(crate) use axum::Json;
 pub(crate) use axum::extract::Path;
 pub(crate) use axum::http::StatusCode;
-pub(crate) use steward_core::access::{Action, authorize};
+pub(crate) use steward_core::access::{Operation, authorize};
 pub(crate) use steward_core::history::{HistoryAction, HistoryEntry};
 pub(crate) use steward_core::record::RecordKind;
 pub(crate) use steward_core::service::StatusTransition;

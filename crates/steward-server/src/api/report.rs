@@ -4,7 +4,7 @@
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use steward_core::access::{Action, authorize};
+use steward_core::access::{Operation, authorize};
 use steward_core::change_report::ChangeFigures;
 use steward_core::record::RecordKind;
 use steward_core::report::{GroupBy, ReportRow, aggregate};
@@ -59,7 +59,7 @@ pub fn period_bound(field: &str, s: &str) -> Result<DateTime<Utc>, String> {
     responses((status = 200, body = SlaReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn sla_report(ctx: Ctx, ApiQuery(q): ApiQuery<SlaReportQuery>) -> ApiResult<Json<SlaReport>> {
-    authorize(&ctx.actor, RecordKind::Agreement, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Agreement, Operation::Read)?;
     let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
     let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
     if to <= from {
@@ -94,7 +94,7 @@ pub struct PeriodQuery {
     responses((status = 200, body = ChangeFigures), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn change_report(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<ChangeFigures>> {
-    authorize(&ctx.actor, RecordKind::Change, Action::Read)?;
+    authorize(&ctx.actor, RecordKind::Change, Operation::Read)?;
     let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
     let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
     if to <= from {

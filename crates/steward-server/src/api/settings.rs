@@ -1,7 +1,7 @@
 //! `/api/v1/settings`: settings an administrator changes at run time.
 
 use axum::Json;
-use steward_core::access::{Action, authorize_settings};
+use steward_core::access::{Operation, authorize_settings};
 use steward_core::approval::ChangePolicy;
 use steward_core::priority::PriorityMatrix;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/settings/priority-matrix", tag = "settings",
     responses((status = 200, body = PriorityMatrix)), security(("bearer" = [])))]
 async fn get_priority_matrix(ctx: Ctx) -> ApiResult<Json<PriorityMatrix>> {
-    authorize_settings(&ctx.actor, Action::Read)?;
+    authorize_settings(&ctx.actor, Operation::Read)?;
     Ok(Json(ctx.state.store.priority_matrix().await?))
 }
 
@@ -31,7 +31,7 @@ async fn get_priority_matrix(ctx: Ctx) -> ApiResult<Json<PriorityMatrix>> {
     responses((status = 200, body = PriorityMatrix), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn update_priority_matrix(ctx: Ctx, ApiJson(m): ApiJson<PriorityMatrix>) -> ApiResult<Json<PriorityMatrix>> {
-    authorize_settings(&ctx.actor, Action::Update)?;
+    authorize_settings(&ctx.actor, Operation::Update)?;
     ctx.state.store.set_priority_matrix(&m, ctx.now).await?;
     Ok(Json(m))
 }
@@ -39,7 +39,7 @@ async fn update_priority_matrix(ctx: Ctx, ApiJson(m): ApiJson<PriorityMatrix>) -
 #[utoipa::path(get, path = "/api/v1/settings/change-policy", tag = "settings",
     responses((status = 200, body = ChangePolicy)), security(("bearer" = [])))]
 async fn get_change_policy(ctx: Ctx) -> ApiResult<Json<ChangePolicy>> {
-    authorize_settings(&ctx.actor, Action::Read)?;
+    authorize_settings(&ctx.actor, Operation::Read)?;
     Ok(Json(ctx.state.store.change_policy().await?))
 }
 
@@ -49,7 +49,7 @@ async fn get_change_policy(ctx: Ctx) -> ApiResult<Json<ChangePolicy>> {
     responses((status = 200, body = ChangePolicy), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn update_change_policy(ctx: Ctx, ApiJson(p): ApiJson<ChangePolicy>) -> ApiResult<Json<ChangePolicy>> {
-    authorize_settings(&ctx.actor, Action::Update)?;
+    authorize_settings(&ctx.actor, Operation::Update)?;
     ctx.state.store.set_change_policy(&p, ctx.now).await?;
     Ok(Json(p))
 }

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use steward_core::access::{Action, authorize};
+use steward_core::access::{Operation, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::UserId;
 use steward_core::team::{NewTeam, Team, TeamPatch};
@@ -95,7 +95,7 @@ async fn list_team_members(ctx: Ctx, Path(reference): Path<String>) -> ApiResult
 }
 
 async fn set_member(ctx: &Ctx, reference: &str, user: &str, member: bool) -> ApiResult<StatusCode> {
-    authorize(&ctx.actor, steward_core::record::RecordKind::Team, Action::Update)?;
+    authorize(&ctx.actor, steward_core::record::RecordKind::Team, Operation::Update)?;
     let team: Team = read_one(ctx, reference).await?;
     let user: UserId = steward_core::id::parse_field("user", user)?;
     ctx.state

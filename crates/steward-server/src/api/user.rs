@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use steward_core::access::{Action, authorize};
+use steward_core::access::{Operation, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::OrganisationId;
 use steward_core::record::RecordKind;
@@ -44,7 +44,7 @@ async fn list_users(ctx: Ctx, ApiQuery(q): ApiQuery<UserQuery>) -> ApiResult<Jso
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_user(ctx: Ctx, ApiJson(input): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
-    authorize(&ctx.actor, RecordKind::User, Action::Create)?;
+    authorize(&ctx.actor, RecordKind::User, Operation::Create)?;
     let user = User::create(&input, ctx.now)?;
     let hash = input.password.as_deref().map(crate::auth::hash_password).transpose()?;
     let saved = ctx.state.store.create_user(user, hash, Some(ctx.actor.user)).await?;

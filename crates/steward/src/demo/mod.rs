@@ -1277,6 +1277,21 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     compliance::seed(store, &mut rng, now, &w.managers, &services, &customers)
         .await
         .context("seeding the demo's conformity records failed")?;
+    let changes: Vec<String> = store
+        .list::<Change>(&steward_store::ListQuery {
+            filters: vec![("status", "closed".into())],
+            limit: 2,
+            ..Default::default()
+        })
+        .await?
+        .items
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect();
+    let audited = w.teams.first().map(|t| t.id).context("the demo has no team")?;
+    compliance::seed_cycle(store, now, &w.managers, audited, &changes)
+        .await
+        .context("seeding the demo's audit cycle failed")?;
     eprintln!(
         "seeded {} services, {} teams, {} customer organisations and {records} tickets in {:.1}s",
         w.services.len(),
