@@ -92,6 +92,9 @@ impl Table for ManagementReview {
     }
 }
 
+/// An active objective: id, title, due date, indicator, target percent.
+type ObjectiveRow = (i64, String, String, Option<String>, Option<i64>);
+
 fn counts(rows: Vec<(String, i64)>) -> Vec<Count> {
     rows.into_iter().map(|(name, count)| Count { name, count }).collect()
 }
@@ -174,7 +177,7 @@ impl Store {
                 vec![],
             )
             .await?;
-        let objectives: Vec<(i64, String, String, Option<String>, Option<i64>)> = c
+        let objectives: Vec<ObjectiveRow> = c
             .fetch_all(
                 "SELECT id, title, due_date, indicator, target_percent FROM objectives WHERE status = 'active' ORDER BY due_date, id LIMIT 200",
                 vec![],

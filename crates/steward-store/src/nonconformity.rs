@@ -110,21 +110,12 @@ impl Table for Nonconformity {
         r
     }
 
-    fn after_write<'a>(
-        &'a self,
-        tx: &'a mut Tx,
-        _at: i64,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        async move {
-            if matches!(
-                self.status,
-                NonconformityStatus::Verification | NonconformityStatus::Closed
-            ) {
-                let (open, done) = crate::action::action_counts(tx, RecordKind::Nonconformity, self.id.0).await?;
-                self.check_actions(open, done)?;
-            }
-            Ok(())
+    async fn after_write(&self, tx: &mut Tx, _at: i64) -> Result<()> {
+        if matches!(self.status, NonconformityStatus::Verification | NonconformityStatus::Closed) {
+            let (open, done) = crate::action::action_counts(tx, RecordKind::Nonconformity, self.id.0).await?;
+            self.check_actions(open, done)?;
         }
+        Ok(())
     }
 }
 
