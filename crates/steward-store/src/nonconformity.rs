@@ -111,7 +111,10 @@ impl Table for Nonconformity {
     }
 
     async fn after_write(&self, tx: &mut Tx, _at: i64) -> Result<()> {
-        if matches!(self.status, NonconformityStatus::Verification | NonconformityStatus::Closed) {
+        if matches!(
+            self.status,
+            NonconformityStatus::Verification | NonconformityStatus::Closed
+        ) {
             let (open, done) = crate::action::action_counts(tx, RecordKind::Nonconformity, self.id.0).await?;
             self.check_actions(open, done)?;
         }

@@ -7,7 +7,7 @@ use axum::extract::Path;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::access::{Operation, authorize};
-use steward_core::compliance::{Requirement, catalogue, under};
+use steward_core::compliance::{EditionMapping, Requirement, amended, amendment_2024, catalogue, mapping_2011, under};
 use steward_core::indicator::{Indicator, IndicatorRecord, Period};
 use steward_core::readiness::ReadinessReport;
 use steward_core::record::RecordKind;
@@ -24,9 +24,18 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_requirements))
+        .routes(routes!(requirements_mapping_2011))
         .routes(routes!(list_indicators))
         .routes(routes!(indicator_records))
         .routes(routes!(get_readiness))
+}
+
+/// Where each clause of the 2011 edition went in the 2018 edition, and the requirements that are
+/// new in 2018 — for moving an older system's evidence across.
+#[utoipa::path(get, path = "/api/v1/compliance/requirements/mapping-2011", tag = "compliance",
+    responses((status = 200, body = EditionMapping), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+async fn requirements_mapping_2011(_ctx: Ctx) -> ApiResult<Json<EditionMapping>> {
+    Ok(Json(mapping_2011()?.clone()))
 }
 
 /// The live evidence period when none is given: the 90 days up to now.
@@ -152,6 +161,9 @@ pub struct RequirementQuery {
     /// Only this clause and those under it, e.g. `8.5`.
     #[serde(default)]
     pub clause: Option<String>,
+    /// `amd1-2024` applies the 2024 climate action amendment (to 4.1 and 4.2).
+    #[serde(default)]
+    pub amendment: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -167,7 +179,16 @@ pub struct Requirements {
 #[utoipa::path(get, path = "/api/v1/compliance/requirements", tag = "compliance", params(RequirementQuery),
     responses((status = 200, body = Requirements), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
 async fn list_requirements(_ctx: Ctx, ApiQuery(q): ApiQuery<RequirementQuery>) -> ApiResult<Json<Requirements>> {
-    let c = catalogue()?;
+    let base = catalogue()?;
+    let with_amendment;
+    let c = match q.amendment.as_deref() {
+        None => base,
+        Some("amd1-2024") => {
+            with_amendment = amended(base, amendment_2024()?);
+            &with_amendment
+        }
+        Some(_) => return Err(ApiError::BadQuery("amendment must be amd1-2024".into())),
+    };
     let items = c
         .requirements
         .iter()

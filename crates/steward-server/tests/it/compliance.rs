@@ -335,15 +335,31 @@ async fn audits_raise_nonconformities_that_close_only_when_their_actions_worked(
         let finding = json!({"audit": audit, "grade": "major_nonconformity", "requirement": "8.6.1", "title": "No major incident reviews"});
         let (st, _) = s.post("/api/v1/compliance/findings", m, finding.clone()).await;
         assert_eq!(st, StatusCode::CONFLICT, "the audit has not started");
-        s.post(&format!("/api/v1/compliance/audits/{audit}/transition"), m, json!({"to": "in_progress"})).await;
+        s.post(
+            &format!("/api/v1/compliance/audits/{audit}/transition"),
+            m,
+            json!({"to": "in_progress"}),
+        )
+        .await;
         let (st, f) = s.post("/api/v1/compliance/findings", m, finding).await;
         assert_eq!(st, StatusCode::CREATED, "{f}");
         let nc = f["nonconformity"].as_str().unwrap().to_string();
-        let (_, v) = s.get(&format!("/api/v1/compliance/nonconformities/{nc}"), &s.auditor).await;
-        assert_eq!((v["severity"].clone(), v["source"].clone()), (json!("major"), json!("internal_audit")));
+        let (_, v) = s
+            .get(&format!("/api/v1/compliance/nonconformities/{nc}"), &s.auditor)
+            .await;
+        assert_eq!(
+            (v["severity"].clone(), v["source"].clone()),
+            (json!("major"), json!("internal_audit"))
+        );
 
         let (_, r) = s.get("/api/v1/compliance/readiness", &s.auditor).await;
-        let r861 = r["requirements"].as_array().unwrap().iter().find(|x| x["clause"] == "8.6.1").unwrap().clone();
+        let r861 = r["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["clause"] == "8.6.1")
+            .unwrap()
+            .clone();
         assert_eq!(r861["open_nonconformities"][0]["reference"], json!(nc));
 
         let go = |to: &str| {
@@ -363,13 +379,29 @@ async fn audits_raise_nonconformities_that_close_only_when_their_actions_worked(
         let (st, v) = go("verification").await;
         assert_eq!((st, error_code(&v)), (StatusCode::CONFLICT, "conflict"));
         let act = s
-            .create("/api/v1/compliance/actions", m, json!({"title": "Name a review owner", "due_date": "2026-05-01", "source": nc}))
+            .create(
+                "/api/v1/compliance/actions",
+                m,
+                json!({"title": "Name a review owner", "due_date": "2026-05-01", "source": nc}),
+            )
             .await;
-        assert_eq!(go("verification").await.0, StatusCode::CONFLICT, "the action is still open");
-        s.post(&format!("/api/v1/compliance/actions/{act}/transition"), m, json!({"to": "done"})).await;
+        assert_eq!(
+            go("verification").await.0,
+            StatusCode::CONFLICT,
+            "the action is still open"
+        );
+        s.post(
+            &format!("/api/v1/compliance/actions/{act}/transition"),
+            m,
+            json!({"to": "done"}),
+        )
+        .await;
         assert_eq!(go("verification").await.0, StatusCode::OK);
         let (st, v) = go("closed").await;
-        assert_eq!((st, field(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "effectiveness_review"));
+        assert_eq!(
+            (st, field(&v)),
+            (StatusCode::UNPROCESSABLE_ENTITY, "effectiveness_review")
+        );
         s.patch(
             &format!("/api/v1/compliance/nonconformities/{nc}"),
             m,
@@ -378,7 +410,9 @@ async fn audits_raise_nonconformities_that_close_only_when_their_actions_worked(
         .await;
         let (st, v) = go("closed").await;
         assert_eq!(st, StatusCode::OK, "{v}");
-        let (_, acts) = s.get(&format!("/api/v1/compliance/actions?source={nc}"), &s.auditor).await;
+        let (_, acts) = s
+            .get(&format!("/api/v1/compliance/actions?source={nc}"), &s.auditor)
+            .await;
         assert_eq!(acts["items"].as_array().unwrap().len(), 1);
 
         // A management review freezes its input pack when held.
@@ -389,13 +423,30 @@ async fn audits_raise_nonconformities_that_close_only_when_their_actions_worked(
                 json!({"title": "Review", "held_on": "2026-06-01", "period_from": "2026-01-01", "period_to": "2026-06-01"}),
             )
             .await;
-        let (st, live) = s.get(&format!("/api/v1/compliance/management-reviews/{mr}/inputs"), &s.auditor).await;
+        let (st, live) = s
+            .get(
+                &format!("/api/v1/compliance/management-reviews/{mr}/inputs"),
+                &s.auditor,
+            )
+            .await;
         assert_eq!(st, StatusCode::OK, "{live}");
         assert!(live["readiness_percent"].is_number());
-        let (st, held) = s.post(&format!("/api/v1/compliance/management-reviews/{mr}/transition"), m, json!({"to": "held"})).await;
+        let (st, held) = s
+            .post(
+                &format!("/api/v1/compliance/management-reviews/{mr}/transition"),
+                m,
+                json!({"to": "held"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::OK, "{held}");
         assert!(held["inputs"]["compiled_at"].is_string());
-        let (st, v) = s.post(&format!("/api/v1/compliance/management-reviews/{mr}/transition"), m, json!({"to": "closed"})).await;
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/compliance/management-reviews/{mr}/transition"),
+                m,
+                json!({"to": "closed"}),
+            )
+            .await;
         assert_eq!((st, field(&v)), (StatusCode::UNPROCESSABLE_ENTITY, "minutes"));
 
         // A programme comes with its plan; a certificate with its schedule.
@@ -406,7 +457,9 @@ async fn audits_raise_nonconformities_that_close_only_when_their_actions_worked(
                 json!({"name": "Certification", "sponsor": me, "start_date": "2026-01-01", "target_date": "2026-10-01"}),
             )
             .await;
-        let (_, plan) = s.get(&format!("/api/v1/compliance/programmes/{prg}/plan"), &s.auditor).await;
+        let (_, plan) = s
+            .get(&format!("/api/v1/compliance/programmes/{prg}/plan"), &s.auditor)
+            .await;
         assert_eq!(plan["items"].as_array().unwrap().len(), 11);
         assert_eq!(plan["items"][0]["step"], json!("communicate_goals"));
         let cert = s
@@ -416,34 +469,89 @@ async fn audits_raise_nonconformities_that_close_only_when_their_actions_worked(
                 json!({"number": "ITSM 9", "certification_body": "Example Certification Ltd", "scope": "All", "issued_on": "2026-02-01"}),
             )
             .await;
-        let (_, sched) = s.get(&format!("/api/v1/compliance/certificates/{cert}/schedule"), &s.auditor).await;
+        let (_, sched) = s
+            .get(&format!("/api/v1/compliance/certificates/{cert}/schedule"), &s.auditor)
+            .await;
         assert_eq!(sched[0]["due"], json!("2027-02-01"));
         assert_eq!(sched[2]["step"], json!("recertification"));
         let (st, _) = s
-            .post("/api/v1/compliance/risks", m, json!({"title": "One data centre", "likelihood": 3, "impact": 7}))
+            .post(
+                "/api/v1/compliance/risks",
+                m,
+                json!({"title": "One data centre", "likelihood": 3, "impact": 7}),
+            )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-        let (_, risk) = s.post("/api/v1/compliance/risks", m, json!({"title": "One data centre", "likelihood": 3, "impact": 5})).await;
+        let (_, risk) = s
+            .post(
+                "/api/v1/compliance/risks",
+                m,
+                json!({"title": "One data centre", "likelihood": 3, "impact": 5}),
+            )
+            .await;
         assert_eq!(risk["rating"], json!(15));
 
         // The auditor reads all of it and changes none of it; a requester sees none of it.
         for (path, body) in [
-            ("/api/v1/compliance/audits".to_string(), json!({"title": "x", "audit_type": "internal", "lead_auditor": me, "planned_start": "2026-04-01", "planned_end": "2026-04-02"})),
-            ("/api/v1/compliance/findings".to_string(), json!({"audit": audit, "grade": "observation", "requirement": "8.6.1", "title": "x"})),
-            ("/api/v1/compliance/nonconformities".to_string(), json!({"title": "x", "requirement": "8.6.1", "severity": "minor", "source": "other"})),
-            ("/api/v1/compliance/actions".to_string(), json!({"title": "x", "due_date": "2026-05-01"})),
-            ("/api/v1/compliance/management-reviews".to_string(), json!({"title": "x", "held_on": "2026-06-01", "period_from": "2026-01-01", "period_to": "2026-06-01"})),
-            ("/api/v1/compliance/improvements".to_string(), json!({"title": "x", "source": "staff"})),
-            ("/api/v1/compliance/risks".to_string(), json!({"title": "x", "likelihood": 1, "impact": 1})),
-            ("/api/v1/compliance/objectives".to_string(), json!({"title": "x", "measure": "y", "target": "z", "due_date": "2026-12-01"})),
-            ("/api/v1/compliance/programmes".to_string(), json!({"name": "x", "sponsor": me, "start_date": "2026-01-01", "target_date": "2026-10-01"})),
-            ("/api/v1/compliance/certificates".to_string(), json!({"number": "x", "certification_body": "y", "scope": "z", "issued_on": "2026-02-01"})),
-            (format!("/api/v1/compliance/nonconformities/{nc}/transition"), json!({"to": "closed"})),
-            (format!("/api/v1/compliance/management-reviews/{mr}/transition"), json!({"to": "closed"})),
-            (format!("/api/v1/compliance/actions/{act}/transition"), json!({"to": "open"})),
+            (
+                "/api/v1/compliance/audits".to_string(),
+                json!({"title": "x", "audit_type": "internal", "lead_auditor": me, "planned_start": "2026-04-01", "planned_end": "2026-04-02"}),
+            ),
+            (
+                "/api/v1/compliance/findings".to_string(),
+                json!({"audit": audit, "grade": "observation", "requirement": "8.6.1", "title": "x"}),
+            ),
+            (
+                "/api/v1/compliance/nonconformities".to_string(),
+                json!({"title": "x", "requirement": "8.6.1", "severity": "minor", "source": "other"}),
+            ),
+            (
+                "/api/v1/compliance/actions".to_string(),
+                json!({"title": "x", "due_date": "2026-05-01"}),
+            ),
+            (
+                "/api/v1/compliance/management-reviews".to_string(),
+                json!({"title": "x", "held_on": "2026-06-01", "period_from": "2026-01-01", "period_to": "2026-06-01"}),
+            ),
+            (
+                "/api/v1/compliance/improvements".to_string(),
+                json!({"title": "x", "source": "staff"}),
+            ),
+            (
+                "/api/v1/compliance/risks".to_string(),
+                json!({"title": "x", "likelihood": 1, "impact": 1}),
+            ),
+            (
+                "/api/v1/compliance/objectives".to_string(),
+                json!({"title": "x", "measure": "y", "target": "z", "due_date": "2026-12-01"}),
+            ),
+            (
+                "/api/v1/compliance/programmes".to_string(),
+                json!({"name": "x", "sponsor": me, "start_date": "2026-01-01", "target_date": "2026-10-01"}),
+            ),
+            (
+                "/api/v1/compliance/certificates".to_string(),
+                json!({"number": "x", "certification_body": "y", "scope": "z", "issued_on": "2026-02-01"}),
+            ),
+            (
+                format!("/api/v1/compliance/nonconformities/{nc}/transition"),
+                json!({"to": "closed"}),
+            ),
+            (
+                format!("/api/v1/compliance/management-reviews/{mr}/transition"),
+                json!({"to": "closed"}),
+            ),
+            (
+                format!("/api/v1/compliance/actions/{act}/transition"),
+                json!({"to": "open"}),
+            ),
         ] {
             let (st, v) = s.post(&path, &s.auditor, body).await;
-            assert_eq!((st, error_code(&v)), (StatusCode::FORBIDDEN, "forbidden"), "{path}: {v}");
+            assert_eq!(
+                (st, error_code(&v)),
+                (StatusCode::FORBIDDEN, "forbidden"),
+                "{path}: {v}"
+            );
         }
         for path in [
             "/api/v1/compliance/audits",
@@ -462,7 +570,13 @@ async fn audits_raise_nonconformities_that_close_only_when_their_actions_worked(
             let (st, _) = s.get(path, &s.requester_a).await;
             assert_eq!(st, StatusCode::FORBIDDEN, "{path}");
         }
-        let (st, _) = s.patch(&format!("/api/v1/compliance/audits/{audit}"), &s.auditor, json!({"title": "x"})).await;
+        let (st, _) = s
+            .patch(
+                &format!("/api/v1/compliance/audits/{audit}"),
+                &s.auditor,
+                json!({"title": "x"}),
+            )
+            .await;
         assert_eq!(st, StatusCode::FORBIDDEN);
     });
 }

@@ -91,5 +91,26 @@ async fn the_requirement_catalogue_is_served_and_filtered_by_clause() {
         assert_eq!(clauses, ["8.5.1", "8.5.1.1", "8.5.1.2", "8.5.1.3"]);
         let (st, _) = s.get("/api/v1/compliance/requirements?section=8", &s.agent).await;
         assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (_, v) = s
+            .get(
+                "/api/v1/compliance/requirements?clause=4.1&amendment=amd1-2024",
+                &s.agent,
+            )
+            .await;
+        assert!(
+            v["items"][0]["summary"].as_str().unwrap().contains("climate change"),
+            "{v}"
+        );
+        let (st, _) = s.get("/api/v1/compliance/requirements?amendment=2030", &s.agent).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, v) = s.get("/api/v1/compliance/requirements/mapping-2011", &s.auditor).await;
+        assert_eq!(st, StatusCode::OK);
+        let change = v["mappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["from"] == "9.2")
+            .unwrap();
+        assert_eq!(change["to"], serde_json::json!(["8.5.1.1", "8.5.1.2", "8.5.1.3"]));
     });
 }
