@@ -43,6 +43,7 @@ pub mod release;
 pub mod report;
 pub mod request;
 pub mod risk;
+pub mod search;
 pub mod service;
 pub mod sms_scope;
 pub mod team;

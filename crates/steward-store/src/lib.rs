@@ -43,6 +43,7 @@ mod release;
 mod report;
 mod request;
 mod risk;
+mod search;
 mod service;
 mod settings;
 mod sms_scope;
@@ -68,6 +69,7 @@ pub use history::VerifyReport;
 pub use job::JobState;
 pub use page::{ListQuery, MAX_LIMIT, Page, Sort};
 pub use record::Table;
+pub use search::SearchQuery;
 
 use exec::{Conn, Tx};
 

@@ -33,6 +33,7 @@ mod release;
 pub mod report;
 mod request;
 mod risk;
+mod search;
 mod service;
 mod session;
 mod settings;
@@ -521,5 +522,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(risk::routes())
         .merge(objective::routes())
         .merge(certification::routes())
+        .merge(search::routes())
         .merge(session::routes())
 }

@@ -370,3 +370,65 @@ async fn teams_users_organisations_and_the_priority_matrix() {
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     });
 }
+
+#[tokio::test]
+async fn search_ranks_words_and_references_within_each_callers_reach() {
+    on_each_backend!(|s| {
+        let mine = s
+            .create(
+                "/api/v1/incidents",
+                &s.requester_a,
+                json!({"title": "Scanner jams on every page", "description": "The office scanner in room 4"}),
+            )
+            .await;
+        let theirs = s
+            .create(
+                "/api/v1/incidents",
+                &s.requester_b,
+                json!({"title": "Scanner driver missing"}),
+            )
+            .await;
+        let chg = s
+            .create(
+                "/api/v1/changes",
+                &s.agent,
+                json!({"title": "Replace the scanner fleet"}),
+            )
+            .await;
+        let refs = |v: &serde_json::Value| -> Vec<String> {
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| h["reference"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let (st, v) = s.get("/api/v1/search?q=scanner", &s.agent).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let mut all = refs(&v);
+        all.sort();
+        let mut want = vec![mine.clone(), theirs.clone(), chg.clone()];
+        want.sort();
+        assert_eq!(all, want);
+        let (_, v) = s.get("/api/v1/search?q=scann", &s.requester_a).await;
+        assert_eq!(
+            refs(&v),
+            vec![mine.clone()],
+            "a requester finds only their organisation's tickets"
+        );
+        let (_, v) = s.get(&format!("/api/v1/search?q={theirs}"), &s.requester_a).await;
+        assert!(!refs(&v).contains(&theirs), "nor another's by reference");
+        let (_, v) = s.get(&format!("/api/v1/search?q={chg}"), &s.agent).await;
+        assert_eq!(refs(&v)[0], chg, "a reference comes first");
+        let (_, v) = s.get("/api/v1/search?q=scanner&kind=change", &s.agent).await;
+        assert_eq!(refs(&v), vec![chg.clone()]);
+        let (st, v) = s.get("/api/v1/search?q=scanner&kind=user", &s.agent).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        let (st, _) = s.get("/api/v1/search?q=%20-%20", &s.agent).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, _) = s.get("/api/v1/search?q=scanner&limit=1000", &s.agent).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, _) = s.get("/api/v1/search", &s.agent).await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+    });
+}

@@ -1,0 +1,107 @@
+//! Full-text search: what a query may contain and what a hit looks like. Words are taken from the
+//! query (letters and digits; everything else separates words), at most ten of them; every word
+//! must match, the last one also as a prefix, so a search box can search as the user types. A
+//! query that is a record reference (`INC-42`) finds that record first.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::record::RecordKind;
+
+/// The kinds of record search covers.
+pub const SEARCHABLE: &[RecordKind] = &[
+    RecordKind::Incident,
+    RecordKind::Request,
+    RecordKind::Problem,
+    RecordKind::Change,
+    RecordKind::ConfigurationItem,
+];
+
+pub const MAX_TERMS: usize = 10;
+const MAX_TERM_CHARS: usize = 40;
+
+/// The words of a query, lower-cased, each at most 40 characters.
+pub fn terms(q: &str) -> Result<Vec<String>> {
+    if q.chars().count() > 500 {
+        return Err(Error::invalid("q", "must be at most 500 characters"));
+    }
+    let words: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(MAX_TERM_CHARS).collect::<String>().to_lowercase())
+        .collect();
+    if words.is_empty() {
+        return Err(Error::invalid("q", "give at least one word to search for"));
+    }
+    if words.len() > MAX_TERMS {
+        return Err(Error::invalid("q", format!("at most {MAX_TERMS} words")));
+    }
+    Ok(words)
+}
+
+/// One record found.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct SearchHit {
+    /// e.g. `INC-42`.
+    pub reference: String,
+    pub kind: RecordKind,
+    pub title: String,
+    /// A short extract of the text around the words found, with the words in [brackets].
+    pub snippet: String,
+    /// Higher is a better match; comparable only within one answer.
+    pub score: f64,
+}
+
+/// The kinds a `kind` parameter names: a comma-separated list, or all searchable kinds.
+pub fn kinds(param: Option<&str>) -> Result<Vec<RecordKind>> {
+    let Some(p) = param else {
+        return Ok(SEARCHABLE.to_vec());
+    };
+    p.split(',')
+        .map(|k| {
+            RecordKind::parse(k.trim())
+                .filter(|k| SEARCHABLE.contains(k))
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "kind",
+                        format!(
+                            "'{}' is not searchable: use incident, request, problem, change or configuration_item",
+                            k.chars().take(40).collect::<String>()
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_become_words() {
+        assert_eq!(
+            terms("  Printer* OFFLINE; 3rd-floor ").unwrap(),
+            ["printer", "offline", "3rd", "floor"]
+        );
+        assert_eq!(terms("Störung Drucker").unwrap(), ["störung", "drucker"]);
+        assert_eq!(
+            terms("\"a\" OR b) NEAR(").unwrap(),
+            ["a", "or", "b", "near"],
+            "no operators get through"
+        );
+        assert!(terms(" -*- ").is_err());
+        assert!(terms(&"w ".repeat(11)).is_err());
+        assert_eq!(terms(&"x".repeat(60)).unwrap()[0].len(), 40);
+    }
+
+    #[test]
+    fn kinds_are_checked() {
+        assert_eq!(kinds(None).unwrap().len(), 5);
+        assert_eq!(
+            kinds(Some("incident, change")).unwrap(),
+            [RecordKind::Incident, RecordKind::Change]
+        );
+        assert!(kinds(Some("user")).unwrap_err().to_string().contains("not searchable"));
+    }
+}

@@ -1,0 +1,95 @@
+//! `/api/v1/search`: full-text search over incidents, requests, problems, changes and
+//! configuration items, ranked, with the caller's visibility applied in the same query.
+
+use serde::Deserialize;
+use steward_core::access::Scope;
+use steward_core::search::{SearchHit, kinds, terms};
+use steward_store::SearchQuery;
+
+use super::prelude::*;
+
+/// Query of a search.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words to find (every one must match; the last also as a prefix), or a reference such as `INC-42`.
+    pub q: String,
+    /// Comma-separated kinds: incident, request, problem, change, configuration_item; all by default.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// 1 to 100; 20 by default.
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
+}
+
+/// The best matches first. A requester finds only their organisation's incidents and requests.
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
+    responses((status = 200, body = ListOf<SearchHit>), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json<ListOf<SearchHit>>> {
+    let limit = match p.limit {
+        None => 20,
+        Some(n) if (1..=100).contains(&n) => n,
+        Some(_) => return Err(ApiError::BadQuery("limit must be between 1 and 100".into())),
+    };
+    let mut organisation = None;
+    let mut allowed = Vec::new();
+    for k in kinds(p.kind.as_deref())? {
+        match authorize(&ctx.actor, k, Operation::Read) {
+            Ok(Scope::All) => allowed.push(k),
+            Ok(Scope::Organisation(o)) => {
+                organisation = Some(o);
+                allowed.push(k);
+            }
+            Err(_) => {}
+        }
+    }
+    let mut items = Vec::new();
+    // A reference finds its record first, if the caller may see it.
+    if let Some((kind, id)) = RecordKind::parse_reference(p.q.trim()).filter(|(k, _)| allowed.contains(k))
+        && let Some(org) = ctx.state.store.locate(kind, id).await?
+        && organisation.is_none_or(|o| org == Some(o.0))
+    {
+        let title = ctx.state.store.search_title(kind, id).await?.unwrap_or_default();
+        items.push(SearchHit {
+            reference: format!("{}-{id}", kind.prefix()),
+            kind,
+            title,
+            snippet: String::new(),
+            score: 0.0,
+        });
+    }
+    let words = terms(&p.q)?;
+    let found = ctx
+        .state
+        .store
+        .search(&SearchQuery {
+            terms: &words,
+            kinds: &allowed,
+            organisation,
+            limit,
+        })
+        .await?;
+    // An exact reference ranks above every word match.
+    let best = found.iter().map(|h| h.score).fold(0.0, f64::max);
+    if let Some(exact) = items.first_mut() {
+        exact.score = (best + 1.0).round();
+    }
+    for hit in found {
+        if items.len() >= limit as usize {
+            break;
+        }
+        if !items.iter().any(|h: &SearchHit| h.reference == hit.reference) {
+            items.push(hit);
+        }
+    }
+    Ok(Json(ListOf {
+        items,
+        next_cursor: None,
+    }))
+}

@@ -1,0 +1,142 @@
+//! Full-text search with each database's own engine: SQLite FTS5 (bm25, Porter stemming) and
+//! PostgreSQL `tsvector` with a GIN index (`ts_rank_cd`, English stemming). The index is kept by
+//! triggers (migration 0016). Visibility is part of the query: a requester's search covers only
+//! their organisation's incidents and requests.
+
+use steward_core::Result;
+use steward_core::id::OrganisationId;
+use steward_core::record::RecordKind;
+use steward_core::search::SearchHit;
+
+use crate::exec::Arg;
+use crate::{Backend, Store};
+
+/// What to search and within what.
+pub struct SearchQuery<'a> {
+    pub terms: &'a [String],
+    pub kinds: &'a [RecordKind],
+    /// Only this organisation's records (a requester's search).
+    pub organisation: Option<OrganisationId>,
+    pub limit: u32,
+}
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    record_kind: String,
+    record_id: i64,
+    title: String,
+    snippet: String,
+    score: f64,
+}
+
+impl Store {
+    pub async fn search(&self, q: &SearchQuery<'_>) -> Result<Vec<SearchHit>> {
+        let last = q.terms.len().saturating_sub(1);
+        let mut args: Vec<Arg> = Vec::new();
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                // Words are letters and digits only, so quoting each is safe; the last is a prefix.
+                let expr: Vec<String> = q
+                    .terms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        if i == last {
+                            format!("\"{t}\"*")
+                        } else {
+                            format!("\"{t}\"")
+                        }
+                    })
+                    .collect();
+                args.push(Arg::from(expr.join(" ")));
+                let filter = filters(q, &mut args);
+                args.push(Arg::from(i64::from(q.limit)));
+                format!(
+                    "SELECT record_kind, CAST(record_id AS BIGINT) AS record_id, title, \
+                     snippet(search_documents, 1, '[', ']', '…', 12) AS snippet, \
+                     -bm25(search_documents, 10.0, 1.0) AS score \
+                     FROM search_documents WHERE search_documents MATCH $1{filter} ORDER BY bm25(search_documents, 10.0, 1.0) LIMIT ${}",
+                    args.len()
+                )
+            }
+            Backend::Postgres => {
+                let expr: Vec<String> = q
+                    .terms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() })
+                    .collect();
+                args.push(Arg::from(expr.join(" & ")));
+                let filter = filters(q, &mut args);
+                args.push(Arg::from(i64::from(q.limit)));
+                format!(
+                    "SELECT h.record_kind, h.record_id, h.title, \
+                     ts_headline('english', h.body, to_tsquery('english', $1), 'StartSel=[, StopSel=], MaxWords=14, MinWords=5, MaxFragments=1') AS snippet, \
+                     h.score FROM (SELECT record_kind, record_id, title, body, \
+                     CAST(ts_rank_cd(document, to_tsquery('english', $1)) AS DOUBLE PRECISION) AS score \
+                     FROM search_documents WHERE document @@ to_tsquery('english', $1){filter} \
+                     ORDER BY score DESC, doc_id LIMIT ${}) h ORDER BY h.score DESC",
+                    args.len()
+                )
+            }
+        };
+        let mut c = self.read().await?;
+        let rows: Vec<HitRow> = c.fetch_all(&sql, args).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let kind = RecordKind::parse(&r.record_kind)?;
+                Some(SearchHit {
+                    reference: format!("{}-{}", kind.prefix(), r.record_id),
+                    kind,
+                    title: r.title,
+                    snippet: r.snippet,
+                    score: (r.score * 1000.0).round() / 1000.0,
+                })
+            })
+            .collect())
+    }
+}
+
+impl Store {
+    /// The title of one searchable record, for a search by reference.
+    pub async fn search_title(&self, kind: RecordKind, id: i64) -> Result<Option<String>> {
+        let column = if kind == RecordKind::ConfigurationItem {
+            "name"
+        } else {
+            "title"
+        };
+        let sql = format!("SELECT {column} FROM {} WHERE id = $1", crate::record::table_of(kind));
+        let mut c = self.read().await?;
+        let row: Option<(String,)> = c.fetch_optional(&sql, crate::args![id]).await?;
+        Ok(row.map(|(t,)| t))
+    }
+}
+
+/// The kind and organisation conditions, appended to `args`.
+fn filters(q: &SearchQuery<'_>, args: &mut Vec<Arg>) -> String {
+    let mut out = String::new();
+    let kinds: Vec<&RecordKind> = match q.organisation {
+        // A requester sees only incidents and requests.
+        Some(_) => q
+            .kinds
+            .iter()
+            .filter(|k| matches!(k, RecordKind::Incident | RecordKind::Request))
+            .collect(),
+        None => q.kinds.iter().collect(),
+    };
+    if kinds.is_empty() {
+        return " AND 1 = 0".into();
+    }
+    let first = args.len() + 1;
+    args.extend(kinds.iter().map(|k| Arg::from(k.as_str())));
+    out.push_str(&format!(
+        " AND record_kind IN ({})",
+        crate::placeholders(first, kinds.len())
+    ));
+    if let Some(o) = q.organisation {
+        args.push(Arg::from(o.0));
+        out.push_str(&format!(" AND organisation_id = ${}", args.len()));
+    }
+    out
+}
