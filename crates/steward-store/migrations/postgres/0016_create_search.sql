@@ -3,6 +3,7 @@
 -- trips. One document per record; its id is (kind code << 40) | record id, so a record's document
 -- is found by key. Kind codes: 1 incident, 2 request, 3 problem, 4 change, 5 configuration item.
 -- Requesters search only their organisation's incidents and requests, filtered in the same query.
+-- An update re-indexes only when an indexed column really changed (the store writes every column).
 CREATE TABLE search_documents (
     doc_id BIGINT PRIMARY KEY,
     record_kind TEXT NOT NULL,
@@ -29,8 +30,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER incidents_search AFTER INSERT OR UPDATE OF title, description, category, subcategory, resolution_notes, organisation_id ON incidents
+CREATE TRIGGER incidents_search_insert AFTER INSERT ON incidents
     FOR EACH ROW EXECUTE FUNCTION incidents_search();
+CREATE TRIGGER incidents_search_update AFTER UPDATE OF title, description, category, subcategory, resolution_notes, organisation_id ON incidents
+    FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description OR OLD.category IS DISTINCT FROM NEW.category OR OLD.subcategory IS DISTINCT FROM NEW.subcategory OR OLD.resolution_notes IS DISTINCT FROM NEW.resolution_notes OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id)
+    EXECUTE FUNCTION incidents_search();
 
 INSERT INTO search_documents (doc_id, record_kind, record_id, organisation_id, title, body, document)
 SELECT (2::bigint << 40) | t.id, 'request', t.id, t.organisation_id, t.title, COALESCE(t.description, '') || ' ' || COALESCE(t.category, '') || ' ' || COALESCE(t.subcategory, '') || ' ' || COALESCE(t.fulfilment_notes, ''),
@@ -46,8 +50,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER requests_search AFTER INSERT OR UPDATE OF title, description, category, subcategory, fulfilment_notes, organisation_id ON requests
+CREATE TRIGGER requests_search_insert AFTER INSERT ON requests
     FOR EACH ROW EXECUTE FUNCTION requests_search();
+CREATE TRIGGER requests_search_update AFTER UPDATE OF title, description, category, subcategory, fulfilment_notes, organisation_id ON requests
+    FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description OR OLD.category IS DISTINCT FROM NEW.category OR OLD.subcategory IS DISTINCT FROM NEW.subcategory OR OLD.fulfilment_notes IS DISTINCT FROM NEW.fulfilment_notes OR OLD.organisation_id IS DISTINCT FROM NEW.organisation_id)
+    EXECUTE FUNCTION requests_search();
 
 INSERT INTO search_documents (doc_id, record_kind, record_id, organisation_id, title, body, document)
 SELECT (3::bigint << 40) | t.id, 'problem', t.id, NULL, t.title, COALESCE(t.description, '') || ' ' || COALESCE(t.category, '') || ' ' || COALESCE(t.subcategory, '') || ' ' || COALESCE(t.root_cause, '') || ' ' || COALESCE(t.workaround, ''),
@@ -63,8 +70,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER problems_search AFTER INSERT OR UPDATE OF title, description, category, subcategory, root_cause, workaround ON problems
+CREATE TRIGGER problems_search_insert AFTER INSERT ON problems
     FOR EACH ROW EXECUTE FUNCTION problems_search();
+CREATE TRIGGER problems_search_update AFTER UPDATE OF title, description, category, subcategory, root_cause, workaround ON problems
+    FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description OR OLD.category IS DISTINCT FROM NEW.category OR OLD.subcategory IS DISTINCT FROM NEW.subcategory OR OLD.root_cause IS DISTINCT FROM NEW.root_cause OR OLD.workaround IS DISTINCT FROM NEW.workaround)
+    EXECUTE FUNCTION problems_search();
 
 INSERT INTO search_documents (doc_id, record_kind, record_id, organisation_id, title, body, document)
 SELECT (4::bigint << 40) | t.id, 'change', t.id, NULL, t.title, COALESCE(t.description, '') || ' ' || COALESCE(t.category, '') || ' ' || COALESCE(t.subcategory, ''),
@@ -80,8 +90,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER changes_search AFTER INSERT OR UPDATE OF title, description, category, subcategory ON changes
+CREATE TRIGGER changes_search_insert AFTER INSERT ON changes
     FOR EACH ROW EXECUTE FUNCTION changes_search();
+CREATE TRIGGER changes_search_update AFTER UPDATE OF title, description, category, subcategory ON changes
+    FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title OR OLD.description IS DISTINCT FROM NEW.description OR OLD.category IS DISTINCT FROM NEW.category OR OLD.subcategory IS DISTINCT FROM NEW.subcategory)
+    EXECUTE FUNCTION changes_search();
 
 INSERT INTO search_documents (doc_id, record_kind, record_id, organisation_id, title, body, document)
 SELECT (5::bigint << 40) | t.id, 'configuration_item', t.id, NULL, t.name, COALESCE(t.description, '') || ' ' || COALESCE(t.ci_type, ''),
@@ -97,5 +110,8 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER configuration_items_search AFTER INSERT OR UPDATE OF name, description, ci_type ON configuration_items
+CREATE TRIGGER configuration_items_search_insert AFTER INSERT ON configuration_items
     FOR EACH ROW EXECUTE FUNCTION configuration_items_search();
+CREATE TRIGGER configuration_items_search_update AFTER UPDATE OF name, description, ci_type ON configuration_items
+    FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name OR OLD.description IS DISTINCT FROM NEW.description OR OLD.ci_type IS DISTINCT FROM NEW.ci_type)
+    EXECUTE FUNCTION configuration_items_search();
