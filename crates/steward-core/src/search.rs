@@ -46,7 +46,7 @@ pub struct SearchHit {
     pub reference: String,
     pub kind: RecordKind,
     pub title: String,
-    /// A short extract of the text around the words found, with the words in [brackets].
+    /// A short extract of the title or text around the words found, with the words in [brackets].
     pub snippet: String,
     /// Higher is a better match; comparable only within one answer.
     pub score: f64,

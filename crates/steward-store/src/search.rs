@@ -53,7 +53,7 @@ impl Store {
                 args.push(Arg::from(i64::from(q.limit)));
                 format!(
                     "SELECT record_kind, CAST(record_id AS BIGINT) AS record_id, title, \
-                     snippet(search_documents, 1, '[', ']', '…', 12) AS snippet, \
+                     snippet(search_documents, -1, '[', ']', '…', 12) AS snippet, \
                      -bm25(search_documents, 10.0, 1.0) AS score \
                      FROM search_documents WHERE search_documents MATCH $1{filter} ORDER BY bm25(search_documents, 10.0, 1.0) LIMIT ${}",
                     args.len()
@@ -71,7 +71,7 @@ impl Store {
                 args.push(Arg::from(i64::from(q.limit)));
                 format!(
                     "SELECT h.record_kind, h.record_id, h.title, \
-                     ts_headline('english', h.body, to_tsquery('english', $1), 'StartSel=[, StopSel=], MaxWords=14, MinWords=5, MaxFragments=1') AS snippet, \
+                     ts_headline('english', h.title || '. ' || h.body, to_tsquery('english', $1), 'StartSel=[, StopSel=], MaxWords=14, MinWords=5, MaxFragments=1') AS snippet, \
                      h.score FROM (SELECT record_kind, record_id, title, body, \
                      CAST(ts_rank_cd(document, to_tsquery('english', $1)) AS DOUBLE PRECISION) AS score \
                      FROM search_documents WHERE document @@ to_tsquery('english', $1){filter} \
