@@ -1,7 +1,47 @@
 //! `steward compliance report`: the readiness report as JSON, CSV (one row per requirement) or a
-//! self-contained HTML page to print as an audit pack.
+//! self-contained HTML page to print as an audit pack — which also lists the audit programme, the
+//! nonconformities still open and the certificates with the audits they require.
 
+use steward_core::audit::Audit;
+use steward_core::certification::Certificate;
+use steward_core::lifecycle::Lifecycle;
+use steward_core::nonconformity::Nonconformity;
 use steward_core::readiness::{ReadinessReport, RequirementReadiness};
+
+/// What the audit pack shows besides the readiness report.
+#[derive(Default)]
+pub struct Pack {
+    pub audits: Vec<Audit>,
+    pub open_nonconformities: Vec<Nonconformity>,
+    pub certificates: Vec<Certificate>,
+}
+
+/// The newest 200 audits, every open nonconformity (up to 500) and every certificate.
+pub async fn gather_pack(store: &steward_store::Store) -> anyhow::Result<Pack> {
+    let newest = |limit| steward_store::ListQuery {
+        limit,
+        sort: steward_store::Sort {
+            column: "created_at",
+            descending: true,
+        },
+        ..Default::default()
+    };
+    let mut audits = store.list::<Audit>(&newest(200)).await?.items;
+    audits.sort_by_key(|a| a.planned_start);
+    let open_nonconformities = store
+        .list::<Nonconformity>(&newest(500))
+        .await?
+        .items
+        .into_iter()
+        .filter(Nonconformity::is_open)
+        .collect();
+    let certificates = store.list::<Certificate>(&newest(50)).await?.items;
+    Ok(Pack {
+        audits,
+        open_nonconformities,
+        certificates,
+    })
+}
 
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -82,11 +122,11 @@ fn serde_plain<T: serde::Serialize>(v: &T) -> String {
     }
 }
 
-pub fn render(report: &ReadinessReport, format: &str) -> anyhow::Result<String> {
+pub fn render(report: &ReadinessReport, pack: &Pack, format: &str) -> anyhow::Result<String> {
     Ok(match format {
         "json" => serde_json::to_string_pretty(report)? + "\n",
         "csv" => csv(report),
-        "html" => html(report),
+        "html" => html(report, pack),
         other => anyhow::bail!("unknown format '{other}': use json, csv or html"),
     })
 }
@@ -118,7 +158,7 @@ fn csv(report: &ReadinessReport) -> String {
     out
 }
 
-fn html(report: &ReadinessReport) -> String {
+fn html(report: &ReadinessReport, pack: &Pack) -> String {
     let from = report.period.from.format("%Y-%m-%d %H:%M UTC").to_string();
     let to = report.period.to.format("%Y-%m-%d %H:%M UTC").to_string();
     let mut h = String::new();
@@ -199,8 +239,76 @@ fn html(report: &ReadinessReport) -> String {
             esc(&r.reasons.join("; "))
         ));
     }
-    h.push_str("</tbody></table>\n</main></body></html>\n");
+    h.push_str("</tbody></table>\n");
+    pack_sections(&mut h, pack);
+    h.push_str("</main></body></html>\n");
     h
+}
+
+fn pack_sections(h: &mut String, pack: &Pack) {
+    h.push_str("<h2>Audit programme</h2>\n");
+    if pack.audits.is_empty() {
+        h.push_str("<p>No audit is recorded.</p>\n");
+    } else {
+        h.push_str("<table><thead><tr><th scope=\"col\">Audit</th><th scope=\"col\">Type</th><th scope=\"col\">Planned</th><th scope=\"col\">Status</th><th scope=\"col\">Auditor</th><th scope=\"col\">Conclusion</th></tr></thead><tbody>\n");
+        for a in &pack.audits {
+            let auditor = a
+                .external_auditor
+                .clone()
+                .or_else(|| a.lead_auditor.map(|u| u.to_string()))
+                .unwrap_or_default();
+            h.push_str(&format!(
+                "<tr><td>{} {}</td><td>{}</td><td>{} to {}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                a.id,
+                esc(&a.title),
+                a.audit_type.as_str(),
+                a.planned_start,
+                a.planned_end,
+                a.status.as_str(),
+                esc(&auditor),
+                esc(&a.summary)
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("<h2>Open nonconformities</h2>\n");
+    if pack.open_nonconformities.is_empty() {
+        h.push_str("<p>None is open.</p>\n");
+    } else {
+        h.push_str("<table><thead><tr><th scope=\"col\">Nonconformity</th><th scope=\"col\">Clause</th><th scope=\"col\">Severity</th><th scope=\"col\">Status</th><th scope=\"col\">Raised</th><th scope=\"col\">Root cause</th></tr></thead><tbody>\n");
+        for n in &pack.open_nonconformities {
+            h.push_str(&format!(
+                "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                n.id,
+                esc(&n.title),
+                esc(&n.requirement),
+                n.severity.as_str(),
+                n.status.as_str(),
+                n.raised_on,
+                esc(n.root_cause.as_deref().unwrap_or("not yet found"))
+            ));
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("<h2>Certification</h2>\n");
+    if pack.certificates.is_empty() {
+        h.push_str("<p>No certificate is recorded.</p>\n");
+    }
+    for c in &pack.certificates {
+        h.push_str(&format!(
+            "<p>{} — certificate {} from {}, issued {}, expires {}, {}.</p>\n<ul>",
+            c.id,
+            esc(&c.number),
+            esc(&c.certification_body),
+            c.issued_on,
+            c.expires_on,
+            c.status.as_str()
+        ));
+        for due in c.schedule() {
+            h.push_str(&format!("<li>{}: due {}</li>", esc(due.step.describe()), due.due));
+        }
+        h.push_str("</ul>\n");
+    }
 }
 
 fn band(p: f64) -> &'static str {

@@ -424,9 +424,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bail!("--to must be after --from");
             }
             let store = open(&cli.db).await?;
-            let report = store.readiness(steward_core::indicator::Period { from, to }, now).await;
+            let gathered = async {
+                let report = store
+                    .readiness(steward_core::indicator::Period { from, to }, now)
+                    .await?;
+                let pack = if format == "html" {
+                    compliance::gather_pack(&store).await?
+                } else {
+                    compliance::Pack::default()
+                };
+                anyhow::Ok((report, pack))
+            }
+            .await;
             store.close().await;
-            print!("{}", compliance::render(&report?, &format)?);
+            let (report, pack) = gathered?;
+            print!("{}", compliance::render(&report, &pack, &format)?);
         }
         Command::Demo { records } => {
             let store = open(&cli.db).await?;
