@@ -186,7 +186,7 @@ impl Store {
         drop(c);
         let (actions_open, actions_overdue) = self.open_action_counts(today).await?;
         let indicators = self.indicators(period, now).await?;
-        let readiness = self.readiness(period, now).await?;
+        let readiness = self.readiness_with(period, now, &indicators).await?;
         let value_of = |id: &str| indicators.iter().find(|i| i.def.id == id);
         let performance = indicators
             .iter()

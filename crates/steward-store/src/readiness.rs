@@ -26,6 +26,17 @@ impl Store {
 
     /// The readiness report as of `now`, its live evidence taken over `period`.
     pub async fn readiness(&self, period: Period, now: DateTime<Utc>) -> Result<ReadinessReport> {
+        let indicators = self.indicators(period, now).await?;
+        self.readiness_with(period, now, &indicators).await
+    }
+
+    /// The readiness report from indicators already computed for `period`.
+    pub(crate) async fn readiness_with(
+        &self,
+        period: Period,
+        now: DateTime<Utc>,
+        indicators: &[Indicator],
+    ) -> Result<ReadinessReport> {
         let cat = catalogue()?;
         let today = now.date_naive();
         let assessment = self.latest_assessment().await?;
@@ -41,7 +52,6 @@ impl Store {
         let documents = self.register().await?;
         let held: HashMap<HeldAs, i64> = self.held_counts().await?.into_iter().collect();
         let mandatory = mandatory_check(&documents, |h| held.get(&h).copied().unwrap_or(0), today);
-        let indicators = self.indicators(period, now).await?;
         let since = today.checked_sub_days(Days::new(3650)).unwrap_or(today);
         let evidence = self.evidence_since(since).await?;
         let nonconformities = self.open_nonconformities().await?;
@@ -60,7 +70,7 @@ impl Store {
             scores: &scores,
             documents: &documents,
             mandatory,
-            indicators: &indicators,
+            indicators,
             evidence: &evidence,
             nonconformities: &nonconformities,
             scope_warnings,

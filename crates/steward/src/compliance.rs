@@ -16,7 +16,8 @@ pub struct Pack {
     pub certificates: Vec<Certificate>,
 }
 
-/// The newest 200 audits, every open nonconformity (up to 500) and every certificate.
+/// The newest 200 audits, the open nonconformities (up to 500 in each open state) and the
+/// certificates.
 pub async fn gather_pack(store: &steward_store::Store) -> anyhow::Result<Pack> {
     let newest = |limit| steward_store::ListQuery {
         limit,
@@ -28,13 +29,13 @@ pub async fn gather_pack(store: &steward_store::Store) -> anyhow::Result<Pack> {
     };
     let mut audits = store.list::<Audit>(&newest(200)).await?.items;
     audits.sort_by_key(|a| a.planned_start);
-    let open_nonconformities = store
-        .list::<Nonconformity>(&newest(500))
-        .await?
-        .items
-        .into_iter()
-        .filter(Nonconformity::is_open)
-        .collect();
+    let mut open_nonconformities = Vec::new();
+    for status in ["open", "action_planned", "verification"] {
+        let mut q = newest(500);
+        q.filters = vec![("status", status.into())];
+        open_nonconformities.extend(store.list::<Nonconformity>(&q).await?.items);
+    }
+    open_nonconformities.sort_by_key(|n| n.id);
     let certificates = store.list::<Certificate>(&newest(50)).await?.items;
     Ok(Pack {
         audits,
