@@ -175,12 +175,14 @@ struct ReminderPayload {
 /// Arms one job per reminder still ahead (at midnight UTC of its day); past ones are not sent
 /// late, and a certificate that is not active has none.
 async fn plan_reminders(tx: &mut Tx, cert: &Certificate, at: i64) -> Result<()> {
+    let subject = format!("certificate:{}", cert.id.0);
     let planned: Vec<Planned> = cert
         .reminders()
         .into_iter()
         .filter_map(|(audit, days, day)| {
             let run_at = micros(day.and_time(NaiveTime::MIN).and_utc());
             (run_at >= at).then(|| Planned {
+                subject: subject.clone(),
                 key: format!("certificate:{}:{}:{days}", cert.id.0, audit.step.as_str()),
                 payload: json_text(&ReminderPayload {
                     certificate: cert.id.0,
@@ -193,7 +195,7 @@ async fn plan_reminders(tx: &mut Tx, cert: &Certificate, at: i64) -> Result<()> 
             })
         })
         .collect();
-    job::plan(tx, REMINDER_QUEUE, &format!("certificate:{}", cert.id.0), &planned, at).await
+    job::plan(tx, REMINDER_QUEUE, &subject, &planned, at).await
 }
 
 impl Store {

@@ -78,42 +78,46 @@ async fn schedules_for(tx: &mut Tx, calendars: &[CalendarId]) -> Result<HashMap<
     Ok(out)
 }
 
-async fn write_clocks(
-    tx: &mut Tx,
-    kind: RecordKind,
-    id: i64,
-    scope: ClockScope,
-    clocks: &[Clock],
-    at: i64,
-) -> Result<()> {
-    for c in clocks {
-        tx.execute(
+/// Writes clocks of one ticket (each with its scope) in one statement.
+async fn write_clocks(tx: &mut Tx, kind: RecordKind, id: i64, clocks: &[(ClockScope, Clock)], at: i64) -> Result<()> {
+    if clocks.is_empty() {
+        return Ok(());
+    }
+    const COLUMNS: usize = 14;
+    let mut values = Vec::with_capacity(clocks.len());
+    let mut a: Vec<Arg> = Vec::with_capacity(clocks.len() * COLUMNS);
+    for (scope, c) in clocks {
+        values.push(format!("({})", crate::placeholders(a.len() + 1, COLUMNS)));
+        a.extend(args![
+            kind.as_str(),
+            id,
+            c.metric.as_str(),
+            c.agreement.0,
+            c.target,
+            c.started_at,
+            c.elapsed,
+            c.running_since,
+            c.due_at,
+            c.breached_at,
+            c.stopped_at,
+            c.outcome.map(|o| o.as_str()),
+            at,
+            scope.key(),
+        ]);
+    }
+    tx.execute(
+        &format!(
             "INSERT INTO sla_clocks (record_kind, record_id, metric, agreement_id, target, started_at, elapsed, \
-             running_since, due_at, breached_at, stopped_at, outcome, updated_at, scope) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+             running_since, due_at, breached_at, stopped_at, outcome, updated_at, scope) VALUES {} \
              ON CONFLICT (record_kind, record_id, scope, metric) DO UPDATE SET agreement_id = excluded.agreement_id, \
              target = excluded.target, started_at = excluded.started_at, elapsed = excluded.elapsed, \
              running_since = excluded.running_since, due_at = excluded.due_at, breached_at = excluded.breached_at, \
              stopped_at = excluded.stopped_at, outcome = excluded.outcome, updated_at = excluded.updated_at",
-            args![
-                kind.as_str(),
-                id,
-                c.metric.as_str(),
-                c.agreement.0,
-                c.target,
-                c.started_at,
-                c.elapsed,
-                c.running_since,
-                c.due_at,
-                c.breached_at,
-                c.stopped_at,
-                c.outcome.map(|o| o.as_str()),
-                at,
-                scope.key(),
-            ],
-        )
-        .await?;
-    }
+            values.join(", ")
+        ),
+        a,
+    )
+    .await?;
     Ok(())
 }
 
@@ -157,6 +161,10 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
     scopes.extend(subject.terms.team.map(ClockScope::Operational));
     scopes.sort();
     scopes.dedup();
+    // Every changed clock is written in one statement, and all their jobs planned in at most three.
+    let mut changed: Vec<(ClockScope, Clock)> = Vec::new();
+    let mut subjects: Vec<String> = Vec::new();
+    let mut planned: Vec<job::Planned> = Vec::new();
     for scope in scopes {
         let before: Vec<Clock> = existing
             .iter()
@@ -164,9 +172,7 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
             .map(|(_, c)| c.clone())
             .collect();
         let clocks = reconcile(before.clone(), &subject, scope, &agreements, &schedules, at)?;
-        let changed: Vec<Clock> = clocks.into_iter().filter(|c| !before.contains(c)).collect();
-        write_clocks(tx, kind, id, scope, &changed, at).await?;
-        for clock in &changed {
+        for clock in clocks.into_iter().filter(|c| !before.contains(c)) {
             let agreement = agreements
                 .iter()
                 .find(|a| a.id == clock.agreement)
@@ -174,10 +180,13 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
             let cal = schedules
                 .get(&agreement.calendar)
                 .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
-            plan_escalations(tx, kind, id, scope, clock, agreement, cal, at).await?;
+            subjects.push(self::subject(kind, id, scope, clock.metric));
+            planned.extend(escalations(kind, id, scope, &clock, agreement, cal, at)?);
+            changed.push((scope, clock));
         }
     }
-    Ok(())
+    write_clocks(tx, kind, id, &changed, at).await?;
+    job::plan_many(tx, ESCALATION_QUEUE, &subjects, &planned, at).await
 }
 
 pub(crate) const ESCALATION_QUEUE: &str = "sla_escalation";
@@ -192,11 +201,10 @@ struct EscalationPayload {
     agreement: i64,
 }
 
-/// Arms a job for each warning threshold and the breach of a clock, at the instant each falls
-/// due, and withdraws those that can no longer fall due (a paused or stopped clock).
-#[allow(clippy::too_many_arguments)] // each is a distinct part of the job's identity
-async fn plan_escalations(
-    tx: &mut Tx,
+/// The jobs of a clock: one for each warning threshold and the breach still ahead, at the
+/// instant each falls due; none for a paused or stopped clock, so planning them withdraws its
+/// pending ones.
+fn escalations(
     kind: RecordKind,
     id: i64,
     scope: ClockScope,
@@ -204,7 +212,7 @@ async fn plan_escalations(
     agreement: &Agreement,
     cal: &Schedule,
     at: i64,
-) -> Result<()> {
+) -> Result<Vec<job::Planned>> {
     let mut percents = agreement.warning_percent.clone();
     percents.push(100);
     let subject = subject(kind, id, scope, clock.metric);
@@ -213,6 +221,7 @@ async fn plan_escalations(
         .into_iter()
         .filter_map(|(percent, when)| {
             when.map(|run_at| job::Planned {
+                subject: subject.clone(),
                 key: format!("{subject}:{}:{percent}", clock.agreement.0),
                 payload: crate::json_text(&EscalationPayload {
                     percent,
@@ -223,7 +232,7 @@ async fn plan_escalations(
             })
         })
         .collect();
-    job::plan(tx, ESCALATION_QUEUE, &subject, &planned, at).await
+    Ok(planned)
 }
 
 /// Withdraws every open clock of an agreement (it was deactivated), banking their time.
@@ -250,7 +259,7 @@ pub(crate) async fn withdraw_for(tx: &mut Tx, agreement: &Agreement, at: i64) ->
         let scope = row.clock.scope()?;
         let mut clock = row.clock.into_clock()?;
         clock.withdraw(at, cal)?;
-        write_clocks(tx, kind, id, scope, std::slice::from_ref(&clock), at).await?;
+        write_clocks(tx, kind, id, &[(scope, clock.clone())], at).await?;
         job::plan(tx, ESCALATION_QUEUE, &subject(kind, id, scope, clock.metric), &[], at).await?;
     }
     Ok(())

@@ -13,6 +13,8 @@ pub(crate) const FAILED: &str = "failed";
 
 /// A job to arm (or re-arm, unless it has already run).
 pub(crate) struct Planned {
+    /// What the job is about; [`plan_many`] replaces the pending jobs of whole subjects.
+    pub subject: String,
     pub key: String,
     pub payload: String,
     pub run_at: i64,
@@ -32,25 +34,41 @@ pub(crate) struct Claimed {
 /// Makes the pending jobs of `subject` exactly `planned`: arms new ones, moves re-planned ones,
 /// and cancels pending ones no longer planned. Jobs that have run stay as they are.
 pub(crate) async fn plan(tx: &mut Tx, queue: &str, subject: &str, planned: &[Planned], at: i64) -> Result<()> {
+    plan_many(tx, queue, &[subject.to_string()], planned, at).await
+}
+
+/// [`plan`] for several subjects at once, in at most three statements whatever their number:
+/// the pending jobs of all of `subjects` become exactly `planned`.
+pub(crate) async fn plan_many(
+    tx: &mut Tx,
+    queue: &str,
+    subjects: &[String],
+    planned: &[Planned],
+    at: i64,
+) -> Result<()> {
+    if subjects.is_empty() {
+        return Ok(());
+    }
     for settled in [false, true] {
         let group: Vec<&Planned> = planned.iter().filter(|p| p.settled == settled).collect();
         if group.is_empty() {
             continue;
         }
         let mut values = Vec::with_capacity(group.len());
-        let mut a: Vec<Arg> = Vec::with_capacity(group.len() * 4 + 2);
-        a.extend(args![queue, subject]);
+        let mut a: Vec<Arg> = Vec::with_capacity(group.len() * 5 + 1);
+        a.extend(args![queue]);
         for p in group {
             let b = a.len();
             values.push(format!(
-                "($1, $2, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
+                "($1, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
                 b + 1,
                 b + 2,
                 b + 3,
                 b + 4,
-                b + 4
+                b + 5,
+                b + 5
             ));
-            a.extend(args![p.key.clone(), p.payload.clone(), p.run_at, at]);
+            a.extend(args![p.subject.clone(), p.key.clone(), p.payload.clone(), p.run_at, at]);
         }
         let on_conflict = if settled {
             "DO NOTHING"
@@ -65,19 +83,22 @@ pub(crate) async fn plan(tx: &mut Tx, queue: &str, subject: &str, planned: &[Pla
         );
         tx.execute(&sql, a).await?;
     }
-    let mut a = args![CANCELLED, at, subject, PENDING];
-    let keep = if planned.is_empty() {
-        String::new()
-    } else {
+    let mut a = args![CANCELLED, at, PENDING];
+    let first = a.len() + 1;
+    a.extend(subjects.iter().map(|s| Arg::from(s.clone())));
+    let mut sql = format!(
+        "UPDATE jobs SET state = $1, updated_at = $2 WHERE state = $3 AND subject IN ({})",
+        crate::placeholders(first, subjects.len())
+    );
+    if !planned.is_empty() {
         let first = a.len() + 1;
         a.extend(planned.iter().map(|p| Arg::from(p.key.clone())));
-        format!(" AND job_key NOT IN ({})", crate::placeholders(first, planned.len()))
-    };
-    tx.execute(
-        &format!("UPDATE jobs SET state = $1, updated_at = $2 WHERE subject = $3 AND state = $4{keep}"),
-        a,
-    )
-    .await?;
+        sql.push_str(&format!(
+            " AND job_key NOT IN ({})",
+            crate::placeholders(first, planned.len())
+        ));
+    }
+    tx.execute(&sql, a).await?;
     Ok(())
 }
 
