@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::id::{AuditId, CertificateId, FindingId, ImprovementId, NonconformityId, TeamId, UserId};
 use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
-use crate::record::RecordKind;
+use crate::record::{RecordKind, check_references, normalise_references, parse_references};
 use crate::service::StatusTransition;
 use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX, blank_to_none};
 use crate::{lifecycle, named_enum, record};
@@ -306,7 +306,7 @@ impl Finding {
             requirement: input.requirement.trim().to_string(),
             title: input.title.trim().to_string(),
             description: input.description.unwrap_or_default(),
-            records: input.records.into_iter().map(|r| r.trim().to_uppercase()).collect(),
+            records: normalise_references(input.records),
             raised_on: input.raised_on.unwrap_or_else(|| at.date_naive()),
             nonconformity: None,
             improvement: None,
@@ -323,7 +323,7 @@ impl Finding {
         c.line("title", &self.title, TITLE_MAX);
         c.text("description", &self.description, TEXT_MAX);
         check_requirements(c, "requirement", std::slice::from_ref(&self.requirement));
-        check_record_references(c, &self.records);
+        check_references(c, &self.records);
     }
 
     pub fn apply_patch(&mut self, p: FindingPatch) -> Result<()> {
@@ -344,28 +344,7 @@ impl Finding {
 
     /// The referenced records, as (kind, id).
     pub fn referenced(&self) -> Vec<(RecordKind, i64)> {
-        self.records
-            .iter()
-            .filter_map(|r| RecordKind::parse_reference(r))
-            .collect()
-    }
-}
-
-/// Every entry must be a record reference such as `INC-42`; at most 100.
-pub fn check_record_references(c: &mut Checker, records: &[String]) {
-    if records.len() > 100 {
-        c.fail("records", "must name at most 100 records");
-    }
-    for r in records {
-        if RecordKind::parse_reference(r).is_none() {
-            c.fail(
-                "records",
-                format!(
-                    "'{}' is not a record reference such as INC-42",
-                    r.chars().take(40).collect::<String>()
-                ),
-            );
-        }
+        parse_references(&self.records)
     }
 }
 

@@ -5,13 +5,12 @@
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::audit::check_record_references;
 use crate::document::check_requirements;
 use crate::error::Result;
 use crate::id::EvidenceId;
 use crate::patch::{nullable, set};
 use crate::record;
-use crate::record::RecordKind;
+use crate::record::{RecordKind, check_references, normalise_references, parse_references};
 use crate::validate::{Checker, TEXT_MAX, TITLE_MAX, blank_to_none};
 
 /// How long evidence stays fresh unless it says otherwise: a year, the surveillance cycle.
@@ -82,7 +81,7 @@ impl Evidence {
             requirement: input.requirement.trim().to_string(),
             description: input.description.unwrap_or_default(),
             location: blank_to_none(input.location),
-            records: input.records.into_iter().map(|r| r.trim().to_uppercase()).collect(),
+            records: normalise_references(input.records),
             effective_date: input.effective_date,
             valid_days: input.valid_days.unwrap_or(DEFAULT_VALID_DAYS),
             created_at: at,
@@ -102,7 +101,7 @@ impl Evidence {
             c.fail("valid_days", "must be between 1 and 3650 days");
         }
         check_requirements(c, "requirement", std::slice::from_ref(&self.requirement));
-        check_record_references(c, &self.records);
+        check_references(c, &self.records);
     }
 
     pub fn apply_patch(&mut self, p: EvidencePatch) -> Result<()> {
@@ -139,10 +138,7 @@ impl Evidence {
 
     /// The referenced records, as (kind, id).
     pub fn referenced(&self) -> Vec<(RecordKind, i64)> {
-        self.records
-            .iter()
-            .filter_map(|r| RecordKind::parse_reference(r))
-            .collect()
+        parse_references(&self.records)
     }
 }
 

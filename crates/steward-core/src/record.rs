@@ -167,6 +167,35 @@ impl RecordKind {
     }
 }
 
+/// References as a client may type them (`chg-4 `), in their stored form (`CHG-4`).
+pub fn normalise_references(v: Vec<String>) -> Vec<String> {
+    v.into_iter().map(|r| r.trim().to_uppercase()).collect()
+}
+
+/// The records a list of references names, as (kind, id); malformed entries are skipped
+/// (they were refused by [`check_references`] on the way in).
+pub fn parse_references(v: &[String]) -> Vec<(RecordKind, i64)> {
+    v.iter().filter_map(|r| RecordKind::parse_reference(r)).collect()
+}
+
+/// Every entry of a `records` field must be a record reference such as `INC-42`; at most 100.
+pub fn check_references(c: &mut crate::validate::Checker, records: &[String]) {
+    if records.len() > 100 {
+        c.fail("records", "must name at most 100 records");
+    }
+    for r in records {
+        if RecordKind::parse_reference(r).is_none() {
+            c.fail(
+                "records",
+                format!(
+                    "'{}' is not a record reference such as INC-42",
+                    r.chars().take(40).collect::<String>()
+                ),
+            );
+        }
+    }
+}
+
 fn reference_number(s: &str, prefix: &str) -> Option<i64> {
     let (p, n) = s.split_once('-')?;
     if !p.eq_ignore_ascii_case(prefix) || n.starts_with('0') || !n.bytes().all(|b| b.is_ascii_digit()) {

@@ -216,51 +216,33 @@ impl Store {
     /// Sends the certificate reminders due by `now`: a notification to the certificate's owner,
     /// each exactly once however many processes run.
     pub async fn run_due_reminders(&self, now: i64, max: usize) -> Result<usize> {
-        let mut sent = 0;
-        for _ in 0..max {
-            let mut tx = self.begin().await?;
-            let Some(claimed) = job::claim(&mut tx, REMINDER_QUEUE, now).await? else {
-                tx.commit().await?;
-                break;
-            };
-            let result: Result<bool> = async {
-                let p: ReminderPayload = serde_json::from_str(&claimed.payload)
-                    .map_err(|e| Error::unexpected(format!("reminder payload is malformed: {e}")))?;
-                let Some(cert) = crate::record::get_in::<Certificate>(&mut tx, p.certificate).await? else {
-                    return Ok(false);
-                };
-                if cert.status != CertificateStatus::Active {
-                    return Ok(false);
-                }
-                let what = steward_core::action::CertificationStep::parse(&p.step)
-                    .map_or(p.step.clone(), |s| s.describe().to_string());
-                let message = format!(
-                    "{} ({}): due {} — in {} days. {what}.",
-                    cert.id, cert.number, p.due, p.days_before
-                );
-                tx.execute(
-                    "INSERT INTO notifications (user_id, record_kind, record_id, kind, message, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                    args![cert.owner.0, RecordKind::Certificate.as_str(), cert.id.0, "certification_reminder", message, now],
-                )
-                .await?;
-                Ok(true)
-            }
-            .await;
-            match result {
-                Ok(done) => {
-                    job::finish(&mut tx, claimed.id, if done { job::DONE } else { job::CANCELLED }, now).await?;
-                    tx.commit().await?;
-                    sent += usize::from(done);
-                }
-                Err(e) => {
-                    drop(tx);
-                    tracing::error!(job = claimed.id, error = %e, "certificate reminder failed");
-                    let mut tx = self.begin().await?;
-                    job::fail(&mut tx, claimed.id, &e.to_string(), now).await?;
-                    tx.commit().await?;
-                }
-            }
-        }
-        Ok(sent)
+        self.run_due(REMINDER_QUEUE, now, max, |tx, job, now| {
+            Box::pin(send_reminder(tx, job, now))
+        })
+        .await
     }
+}
+
+/// Sends one reminder to the certificate's owner, unless the certificate is gone or not active.
+async fn send_reminder(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
+    let p: ReminderPayload = serde_json::from_str(&job.payload)
+        .map_err(|e| Error::unexpected(format!("reminder payload is malformed: {e}")))?;
+    let Some(cert) = crate::record::get_in::<Certificate>(tx, p.certificate).await? else {
+        return Ok(false);
+    };
+    if cert.status != CertificateStatus::Active {
+        return Ok(false);
+    }
+    let what =
+        steward_core::action::CertificationStep::parse(&p.step).map_or(p.step.clone(), |s| s.describe().to_string());
+    let message = format!(
+        "{} ({}): due {} — in {} days. {what}.",
+        cert.id, cert.number, p.due, p.days_before
+    );
+    tx.execute(
+        "INSERT INTO notifications (user_id, record_kind, record_id, kind, message, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        args![cert.owner.0, RecordKind::Certificate.as_str(), cert.id.0, "certification_reminder", message, now],
+    )
+    .await?;
+    Ok(true)
 }

@@ -411,32 +411,8 @@ impl Store {
     /// its row lock (`FOR UPDATE SKIP LOCKED`) or SQLite's exclusive write transaction, and marked
     /// done in the transaction that fires it, so it fires exactly once.
     pub async fn run_due_escalations(&self, now: i64, max: usize) -> Result<usize> {
-        let mut fired = 0;
-        for _ in 0..max {
-            let mut tx = self.begin().await?;
-            let Some(claimed) = job::claim(&mut tx, ESCALATION_QUEUE, now).await? else {
-                tx.commit().await?;
-                break;
-            };
-            match fire(&mut tx, &claimed, now).await {
-                Ok(done) => {
-                    job::finish(&mut tx, claimed.id, if done { job::DONE } else { job::CANCELLED }, now).await?;
-                    tx.commit().await?;
-                    if done {
-                        fired += 1;
-                    }
-                }
-                Err(e) => {
-                    // Undo whatever it did, and set it aside so it cannot block the jobs behind it.
-                    drop(tx);
-                    tracing::error!(job = claimed.id, subject = %claimed.subject, error = %e, cause = ?e, "escalation failed");
-                    let mut tx = self.begin().await?;
-                    job::fail(&mut tx, claimed.id, &format!("{e}: {e:?}"), now).await?;
-                    tx.commit().await?;
-                }
-            }
-        }
-        Ok(fired)
+        self.run_due(ESCALATION_QUEUE, now, max, |tx, job, now| Box::pin(fire(tx, job, now)))
+            .await
     }
 
     /// The clocks of some tickets of one kind as they stand at `now`, by ticket id.

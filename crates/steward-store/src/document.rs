@@ -2,7 +2,9 @@
 //! stand in for mandatory items. A register holds hundreds of documents, so the requirements each
 //! serves are kept as a list on the document and matched in memory.
 
-use steward_core::document::{Document, DocumentStatus, DocumentType, HeldAs, MandatoryDocument};
+use steward_core::document::{
+    Document, DocumentStatus, DocumentType, HeldAs, MandatoryDocument, MandatoryItem, mandatory_check,
+};
 use steward_core::id::{DocumentId, UserId};
 use steward_core::lifecycle::Lifecycle;
 use steward_core::record::RecordKind;
@@ -131,6 +133,15 @@ impl Store {
             )));
         }
         rows.into_iter().map(Document::from_row).collect()
+    }
+
+    /// The register in force and the 7.5.4 check of it on `today`, counting the live records
+    /// Steward holds for some items.
+    pub async fn register_check(&self, today: chrono::NaiveDate) -> Result<(Vec<Document>, Vec<MandatoryItem>)> {
+        let documents = self.register().await?;
+        let held: std::collections::HashMap<HeldAs, i64> = self.held_counts().await?.into_iter().collect();
+        let mandatory = mandatory_check(&documents, |h| held.get(&h).copied().unwrap_or(0), today);
+        Ok((documents, mandatory))
     }
 
     /// How many live records stand in for each mandatory item Steward holds itself.

@@ -132,6 +132,46 @@ pub(crate) async fn fail(tx: &mut Tx, id: i64, error: &str, at: i64) -> Result<(
     Ok(())
 }
 
+/// What firing one claimed job does, inside the transaction that claimed it: `Ok(true)` when it
+/// did its work, `Ok(false)` when there was nothing left to do (it is cancelled).
+pub(crate) type Fire = for<'a> fn(
+    &'a mut Tx,
+    &'a Claimed,
+    i64,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<bool>> + Send + 'a>>;
+
+impl Store {
+    /// Runs up to `max` jobs of `queue` due by `now`, oldest first, each claimed, fired and marked
+    /// in one transaction, so each runs exactly once however many processes share the database.
+    /// A job that fails is rolled back and set aside with its error, so it cannot block the jobs
+    /// behind it. Returns how many did their work.
+    pub(crate) async fn run_due(&self, queue: &str, now: i64, max: usize, fire: Fire) -> Result<usize> {
+        let mut done_count = 0;
+        for _ in 0..max {
+            let mut tx = self.begin().await?;
+            let Some(claimed) = claim(&mut tx, queue, now).await? else {
+                tx.commit().await?;
+                break;
+            };
+            match fire(&mut tx, &claimed, now).await {
+                Ok(done) => {
+                    finish(&mut tx, claimed.id, if done { DONE } else { CANCELLED }, now).await?;
+                    tx.commit().await?;
+                    done_count += usize::from(done);
+                }
+                Err(e) => {
+                    drop(tx);
+                    tracing::error!(queue, job = claimed.id, subject = %claimed.subject, error = %e, cause = ?e, "a job failed");
+                    let mut tx = self.begin().await?;
+                    fail(&mut tx, claimed.id, &format!("{e}: {e:?}"), now).await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        Ok(done_count)
+    }
+}
+
 /// A job's state, for tests and diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct JobState {

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, Days, Utc};
 use steward_core::Result;
 use steward_core::compliance::catalogue;
-use steward_core::document::{HeldAs, mandatory_check};
 use steward_core::indicator::{INDICATORS, Indicator, Period};
 use steward_core::readiness::{Inputs, ReadinessReport, readiness};
 
@@ -49,9 +48,7 @@ impl Store {
                 .collect(),
             None => HashMap::new(),
         };
-        let documents = self.register().await?;
-        let held: HashMap<HeldAs, i64> = self.held_counts().await?.into_iter().collect();
-        let mandatory = mandatory_check(&documents, |h| held.get(&h).copied().unwrap_or(0), today);
+        let (documents, mandatory) = self.register_check(today).await?;
         let since = today.checked_sub_days(Days::new(3650)).unwrap_or(today);
         let evidence = self.evidence_since(since).await?;
         let nonconformities = self.open_nonconformities().await?;

@@ -60,6 +60,18 @@ async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId
     store.create_user(u, Some("hash".into()), None).await.unwrap()
 }
 
+/// An organisation with a name and nothing else.
+async fn organisation(store: &Store, name: &str) -> Organisation {
+    let input = NewOrganisation {
+        name: name.into(),
+        description: None,
+    };
+    store
+        .insert(Organisation::create(input, t0()).unwrap(), None)
+        .await
+        .unwrap()
+}
+
 /// A team with a name and nothing else.
 async fn team(store: &Store, name: &str) -> Team {
     let input = NewTeam {
@@ -315,34 +327,8 @@ async fn lists_filter_sort_and_page_by_cursor() {
 #[tokio::test]
 async fn requesters_see_only_their_organisation() {
     on_each_backend!(|store, db| {
-        let a = store
-            .insert(
-                Organisation::create(
-                    NewOrganisation {
-                        name: "Acme".into(),
-                        description: None,
-                    },
-                    t0(),
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
-        let b = store
-            .insert(
-                Organisation::create(
-                    NewOrganisation {
-                        name: "Globex".into(),
-                        description: None,
-                    },
-                    t0(),
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
+        let a = organisation(store, "Acme").await;
+        let b = organisation(store, "Globex").await;
         for (org, n) in [(a.id, 3), (b.id, 2)] {
             for k in 0..n {
                 let i = Incident::create(
@@ -690,20 +676,7 @@ async fn calendars_round_trip_and_records_are_located() {
         let got: Calendar = store.get(cal.id.0).await.unwrap().unwrap();
         assert_eq!(got, cal);
 
-        let org = store
-            .insert(
-                Organisation::create(
-                    NewOrganisation {
-                        name: "Acme".into(),
-                        description: None,
-                    },
-                    t0(),
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
+        let org = organisation(store, "Acme").await;
         let i = Incident::create(new_incident("x"), Some(org.id), &PriorityMatrix::default(), t0()).unwrap();
         let i = store.insert(i, None).await.unwrap();
         assert_eq!(
@@ -1794,20 +1767,7 @@ async fn search_finds_words_stems_and_prefixes() {
     use steward_core::search::{SEARCHABLE, terms};
     use steward_store::SearchQuery;
     on_each_backend!(|store, db| {
-        let acme = store
-            .insert(
-                Organisation::create(
-                    NewOrganisation {
-                        name: "Acme".into(),
-                        description: None,
-                    },
-                    t0(),
-                )
-                .unwrap(),
-                None,
-            )
-            .await
-            .unwrap();
+        let acme = organisation(store, "Acme").await;
         let mut printer = new_incident("Printers on the third floor are offline");
         printer.description = Some("Nobody can print since the network switch was replaced".into());
         let mut i = Incident::create(printer, None, &PriorityMatrix::default(), t0()).unwrap();

@@ -2,12 +2,9 @@
 //! `/api/v1/compliance/register`: the mandatory set of 7.5.4 with what is missing, and what is
 //! due or overdue for review.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use steward_core::document::{
     Document, DocumentPatch, DocumentStatus, DocumentType, MandatoryDocument, MandatoryItem, NewDocument, ReviewState,
-    mandatory_check,
 };
 use steward_core::id::UserId;
 
@@ -65,10 +62,7 @@ pub struct Register {
 async fn register(ctx: Ctx) -> ApiResult<Json<Register>> {
     authorize(&ctx.actor, RecordKind::Document, Operation::Read)?;
     let today = ctx.now.date_naive();
-    let store = &ctx.state.store;
-    let documents = store.register().await?;
-    let held: HashMap<_, _> = store.held_counts().await?.into_iter().collect();
-    let mandatory = mandatory_check(&documents, |h| held.get(&h).copied().unwrap_or(0), today);
+    let (documents, mandatory) = ctx.state.store.register_check(today).await?;
     let rank = |r: ReviewState| match r {
         ReviewState::Overdue => 0,
         ReviewState::DueSoon => 1,
