@@ -59,18 +59,24 @@ impl ClockRow {
 const CLOCK_COLUMNS: &str = "record_id, scope, metric, agreement_id, target, started_at, elapsed, running_since, due_at, breached_at, stopped_at, outcome";
 
 async fn schedules_for(tx: &mut Tx, calendars: &[CalendarId]) -> Result<HashMap<CalendarId, Schedule>> {
-    let mut out = HashMap::new();
     if calendars.is_empty() {
-        return Ok(out);
+        return Ok(HashMap::new());
     }
+    let (sql, a) = schedules_query(calendars);
+    schedules_from(tx.fetch_all(&sql, a).await?)
+}
+
+fn schedules_query(calendars: &[CalendarId]) -> (String, Vec<Arg>) {
     let sql = format!(
         "SELECT id, {} FROM calendars WHERE id IN ({})",
         Calendar::COLUMNS.join(", "),
         crate::placeholders(1, calendars.len())
     );
-    let rows: Vec<<Calendar as Table>::Row> = tx
-        .fetch_all(&sql, calendars.iter().map(|c| Arg::from(c.0)).collect())
-        .await?;
+    (sql, calendars.iter().map(|c| Arg::from(c.0)).collect())
+}
+
+fn schedules_from(rows: Vec<<Calendar as Table>::Row>) -> Result<HashMap<CalendarId, Schedule>> {
+    let mut out = HashMap::new();
     for row in rows {
         let cal = Calendar::from_row(row)?;
         out.insert(cal.id, cal.schedule()?);
@@ -78,73 +84,119 @@ async fn schedules_for(tx: &mut Tx, calendars: &[CalendarId]) -> Result<HashMap<
     Ok(out)
 }
 
-/// Writes clocks of one ticket (each with its scope) in one statement.
-async fn write_clocks(tx: &mut Tx, kind: RecordKind, id: i64, clocks: &[(ClockScope, Clock)], at: i64) -> Result<()> {
-    if clocks.is_empty() {
-        return Ok(());
-    }
+/// Writes clocks (each of a ticket and a scope, changed at an instant), a few thousand to a
+/// statement.
+async fn write_clocks(tx: &mut Tx, kind: RecordKind, clocks: &[(i64, ClockScope, Clock, i64)]) -> Result<()> {
     const COLUMNS: usize = 14;
-    let mut values = Vec::with_capacity(clocks.len());
-    let mut a: Vec<Arg> = Vec::with_capacity(clocks.len() * COLUMNS);
-    for (scope, c) in clocks {
-        values.push(format!("({})", crate::placeholders(a.len() + 1, COLUMNS)));
-        a.extend(args![
-            kind.as_str(),
-            id,
-            c.metric.as_str(),
-            c.agreement.0,
-            c.target,
-            c.started_at,
-            c.elapsed,
-            c.running_since,
-            c.due_at,
-            c.breached_at,
-            c.stopped_at,
-            c.outcome.map(|o| o.as_str()),
-            at,
-            scope.key(),
-        ]);
+    for chunk in clocks.chunks(crate::record::MAX_PARAMETERS / COLUMNS) {
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * COLUMNS);
+        for (id, scope, c, at) in chunk {
+            values.push(format!("({})", crate::placeholders(a.len() + 1, COLUMNS)));
+            a.extend(args![
+                kind.as_str(),
+                *id,
+                c.metric.as_str(),
+                c.agreement.0,
+                c.target,
+                c.started_at,
+                c.elapsed,
+                c.running_since,
+                c.due_at,
+                c.breached_at,
+                c.stopped_at,
+                c.outcome.map(|o| o.as_str()),
+                *at,
+                scope.key(),
+            ]);
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO sla_clocks (record_kind, record_id, metric, agreement_id, target, started_at, elapsed, \
+                 running_since, due_at, breached_at, stopped_at, outcome, updated_at, scope) VALUES {} \
+                 ON CONFLICT (record_kind, record_id, scope, metric) DO UPDATE SET agreement_id = excluded.agreement_id, \
+                 target = excluded.target, started_at = excluded.started_at, elapsed = excluded.elapsed, \
+                 running_since = excluded.running_since, due_at = excluded.due_at, breached_at = excluded.breached_at, \
+                 stopped_at = excluded.stopped_at, outcome = excluded.outcome, updated_at = excluded.updated_at",
+                values.join(", ")
+            ),
+            a,
+        )
+        .await?;
     }
-    tx.execute(
-        &format!(
-            "INSERT INTO sla_clocks (record_kind, record_id, metric, agreement_id, target, started_at, elapsed, \
-             running_since, due_at, breached_at, stopped_at, outcome, updated_at, scope) VALUES {} \
-             ON CONFLICT (record_kind, record_id, scope, metric) DO UPDATE SET agreement_id = excluded.agreement_id, \
-             target = excluded.target, started_at = excluded.started_at, elapsed = excluded.elapsed, \
-             running_since = excluded.running_since, due_at = excluded.due_at, breached_at = excluded.breached_at, \
-             stopped_at = excluded.stopped_at, outcome = excluded.outcome, updated_at = excluded.updated_at",
-            values.join(", ")
-        ),
-        a,
-    )
-    .await?;
     Ok(())
+}
+
+/// A ticket whose clocks are to be brought up to date: its id, what its clocks depend on, and
+/// the instant of the write.
+pub(crate) struct Reconcile {
+    pub id: i64,
+    pub subject: ClockSubject,
+    pub at: i64,
 }
 
 /// Brings a ticket's clocks up to date inside the transaction that changed it.
 pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject: ClockSubject, at: i64) -> Result<()> {
-    let sql = format!("SELECT {CLOCK_COLUMNS} FROM sla_clocks WHERE record_kind = $1 AND record_id = $2");
-    let rows: Vec<ClockRow> = tx.fetch_all(&sql, args![kind.as_str(), id]).await?;
-    let mut existing: Vec<(ClockScope, Clock)> = Vec::with_capacity(rows.len());
-    for row in rows {
-        existing.push((row.scope()?, row.into_clock()?));
+    reconcile_many(tx, kind, vec![Reconcile { id, subject, at }], false).await
+}
+
+/// Tickets reconciled per round of statements.
+const RECONCILE_CHUNK: usize = 500;
+
+/// Brings the clocks of several tickets of one kind up to date inside the transaction that
+/// wrote them, in at most six statements per few hundred tickets whatever their number. `fresh`
+/// says the tickets were inserted in this transaction, so they have no clocks or jobs yet.
+pub(crate) async fn reconcile_many(tx: &mut Tx, kind: RecordKind, tickets: Vec<Reconcile>, fresh: bool) -> Result<()> {
+    for chunk in tickets.chunks(RECONCILE_CHUNK) {
+        reconcile_chunk(tx, kind, chunk, fresh).await?;
     }
-    // The customer's agreements, the current team's, and every agreement a clock already names.
-    let mut a = args![
-        AgreementKind::ServiceLevel.as_str(),
-        true,
-        AgreementKind::OperationalLevel.as_str(),
-        subject.terms.team.map(|t| t.0)
-    ];
-    let named: Vec<i64> = existing.iter().map(|(_, c)| c.agreement.0).collect();
+    Ok(())
+}
+
+async fn reconcile_chunk(tx: &mut Tx, kind: RecordKind, tickets: &[Reconcile], fresh: bool) -> Result<()> {
+    let mut existing: HashMap<i64, Vec<(ClockScope, Clock)>> = HashMap::new();
+    if !fresh && !tickets.is_empty() {
+        let sql = format!(
+            "SELECT {CLOCK_COLUMNS} FROM sla_clocks WHERE record_kind = $1 AND record_id IN ({})",
+            crate::placeholders(2, tickets.len())
+        );
+        let mut a = args![kind.as_str()];
+        a.extend(tickets.iter().map(|t| Arg::from(t.id)));
+        let rows: Vec<ClockRow> = tx.fetch_all(&sql, a).await?;
+        for row in rows {
+            let id = row.record_id;
+            existing.entry(id).or_default().push((row.scope()?, row.into_clock()?));
+        }
+    }
+    // The customers' agreements, the current teams', and every agreement a clock already names.
+    let mut teams: Vec<i64> = tickets
+        .iter()
+        .filter_map(|t| t.subject.terms.team.map(|t| t.0))
+        .collect();
+    teams.sort_unstable();
+    teams.dedup();
+    let mut named: Vec<i64> = existing.values().flatten().map(|(_, c)| c.agreement.0).collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut a = args![AgreementKind::ServiceLevel.as_str(), true];
+    let mut wanted = "kind = $1".to_string();
+    if !teams.is_empty() {
+        a.push(Arg::from(AgreementKind::OperationalLevel.as_str()));
+        wanted.push_str(&format!(
+            " OR (kind = $3 AND team_id IN ({}))",
+            crate::placeholders(4, teams.len())
+        ));
+        a.extend(teams.iter().map(|t| Arg::from(*t)));
+    }
     let also = if named.is_empty() {
         String::new()
     } else {
-        format!(" OR id IN ({})", crate::placeholders(5, named.len()))
+        let first = a.len() + 1;
+        a.extend(named.iter().map(|n| Arg::from(*n)));
+        format!(" OR id IN ({})", crate::placeholders(first, named.len()))
     };
-    a.extend(named.iter().map(|n| Arg::from(*n)));
     let sql = format!(
-        "SELECT id, {} FROM agreements WHERE (active = $2 AND (kind = $1 OR (kind = $3 AND team_id = $4))){also} ORDER BY id",
+        "SELECT id, {} FROM agreements WHERE (active = $2 AND ({wanted})){also} ORDER BY id",
         Agreement::COLUMNS.join(", ")
     );
     let rows: Vec<<Agreement as Table>::Row> = tx.fetch_all(&sql, a).await?;
@@ -156,37 +208,46 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
     calendars.sort();
     calendars.dedup();
     let schedules = schedules_for(tx, &calendars).await?;
-    let mut scopes: Vec<ClockScope> = existing.iter().map(|(s, _)| *s).collect();
-    scopes.push(ClockScope::ServiceLevel);
-    scopes.extend(subject.terms.team.map(ClockScope::Operational));
-    scopes.sort();
-    scopes.dedup();
     // Every changed clock is written in one statement, and all their jobs planned in at most three.
-    let mut changed: Vec<(ClockScope, Clock)> = Vec::new();
+    let mut changed: Vec<(i64, ClockScope, Clock, i64)> = Vec::new();
     let mut subjects: Vec<String> = Vec::new();
     let mut planned: Vec<job::Planned> = Vec::new();
-    for scope in scopes {
-        let before: Vec<Clock> = existing
-            .iter()
-            .filter(|(s, _)| *s == scope)
-            .map(|(_, c)| c.clone())
-            .collect();
-        let clocks = reconcile(before.clone(), &subject, scope, &agreements, &schedules, at)?;
-        for clock in clocks.into_iter().filter(|c| !before.contains(c)) {
-            let agreement = agreements
+    let mut latest = 0;
+    for t in tickets {
+        latest = latest.max(t.at);
+        let existing = existing.remove(&t.id).unwrap_or_default();
+        let mut scopes: Vec<ClockScope> = existing.iter().map(|(s, _)| *s).collect();
+        scopes.push(ClockScope::ServiceLevel);
+        scopes.extend(t.subject.terms.team.map(ClockScope::Operational));
+        scopes.sort();
+        scopes.dedup();
+        for scope in scopes {
+            let before: Vec<Clock> = existing
                 .iter()
-                .find(|a| a.id == clock.agreement)
-                .ok_or_else(|| Error::unexpected(format!("{} is missing", clock.agreement)))?;
-            let cal = schedules
-                .get(&agreement.calendar)
-                .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
-            subjects.push(self::subject(kind, id, scope, clock.metric));
-            planned.extend(escalations(kind, id, scope, &clock, agreement, cal, at)?);
-            changed.push((scope, clock));
+                .filter(|(s, _)| *s == scope)
+                .map(|(_, c)| c.clone())
+                .collect();
+            let clocks = reconcile(before.clone(), &t.subject, scope, &agreements, &schedules, t.at)?;
+            for clock in clocks.into_iter().filter(|c| !before.contains(c)) {
+                let agreement = agreements
+                    .iter()
+                    .find(|a| a.id == clock.agreement)
+                    .ok_or_else(|| Error::unexpected(format!("{} is missing", clock.agreement)))?;
+                let cal = schedules
+                    .get(&agreement.calendar)
+                    .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
+                subjects.push(self::subject(kind, t.id, scope, clock.metric));
+                planned.extend(escalations(kind, t.id, scope, &clock, agreement, cal, t.at)?);
+                changed.push((t.id, scope, clock, t.at));
+            }
         }
     }
-    write_clocks(tx, kind, id, &changed, at).await?;
-    job::plan_many(tx, ESCALATION_QUEUE, &subjects, &planned, at).await
+    write_clocks(tx, kind, &changed).await?;
+    if fresh {
+        job::arm(tx, ESCALATION_QUEUE, &planned, latest).await
+    } else {
+        job::plan_many(tx, ESCALATION_QUEUE, &subjects, &planned, latest).await
+    }
 }
 
 pub(crate) const ESCALATION_QUEUE: &str = "sla_escalation";
@@ -259,7 +320,7 @@ pub(crate) async fn withdraw_for(tx: &mut Tx, agreement: &Agreement, at: i64) ->
         let scope = row.clock.scope()?;
         let mut clock = row.clock.into_clock()?;
         clock.withdraw(at, cal)?;
-        write_clocks(tx, kind, id, &[(scope, clock.clone())], at).await?;
+        write_clocks(tx, kind, &[(id, scope, clock.clone(), at)]).await?;
         job::plan(tx, ESCALATION_QUEUE, &subject(kind, id, scope, clock.metric), &[], at).await?;
     }
     Ok(())
@@ -439,13 +500,19 @@ impl Store {
         );
         let mut a = args![kind.as_str()];
         a.extend(ids.iter().map(|i| Arg::from(*i)));
-        let mut tx = self.begin_read().await?;
-        let rows: Vec<WithCalendar> = tx.fetch_all(&sql, a).await?;
+        // Two reads without a transaction around them: a calendar edited between them changes
+        // how the clocks are shown for one response, never what is stored.
+        let mut c = self.read().await?;
+        let rows: Vec<WithCalendar> = c.fetch_all(&sql, a).await?;
         let mut calendars: Vec<CalendarId> = rows.iter().map(|r| CalendarId(r.calendar_id)).collect();
         calendars.sort();
         calendars.dedup();
-        let schedules = schedules_for(&mut tx, &calendars).await?;
-        tx.commit().await?;
+        let schedules = if calendars.is_empty() {
+            HashMap::new()
+        } else {
+            let (sql, a) = schedules_query(&calendars);
+            schedules_from(c.fetch_all(&sql, a).await?)?
+        };
         for row in rows {
             let cal = schedules
                 .get(&CalendarId(row.calendar_id))

@@ -87,18 +87,63 @@ macro_rules! bind_args {
     }};
 }
 
+/// The SQL and arguments as SQLite is given them: each `$N` placeholder becomes an anonymous `?`
+/// with the N-th argument in its place (repeated where the placeholder is). SQLite takes `$N`,
+/// but finds a named placeholder's number by walking every name before it, both when it parses
+/// and when the driver binds, which makes a statement of thousands of placeholders (a multi-row
+/// insert) take seconds; anonymous ones are numbered in order.
+fn sqlite_sql(sql: &str, args: Vec<Arg>) -> (AssertSqlSafe<String>, Vec<Arg>) {
+    let mut out = String::with_capacity(sql.len());
+    let mut order: Vec<usize> = Vec::new();
+    let mut quoted = false;
+    let mut chars = sql.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\'' => quoted = !quoted,
+            '$' if !quoted && chars.peek().is_some_and(|(_, d)| d.is_ascii_digit()) => {
+                let mut n: usize = 0;
+                while let Some((_, d)) = chars.peek().copied().filter(|(_, d)| d.is_ascii_digit()) {
+                    n = n.saturating_mul(10).saturating_add(d as usize - '0' as usize);
+                    chars.next();
+                }
+                out.push('?');
+                order.push(n);
+                continue;
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    if order.iter().enumerate().all(|(i, n)| *n == i + 1) && order.len() == args.len() {
+        return (AssertSqlSafe(out), args);
+    }
+    // A placeholder past the arguments binds NULL, as SQLite does for an unbound one.
+    let args = order
+        .iter()
+        .map(|n| {
+            n.checked_sub(1)
+                .and_then(|i| args.get(i))
+                .cloned()
+                .unwrap_or(Arg::Text(None))
+        })
+        .collect();
+    (AssertSqlSafe(out), args)
+}
+
 /// Implements the query methods for an enum with `Sqlite` and `Pg` variants that deref to a
 /// connection.
 macro_rules! query_methods {
     () => {
         pub async fn execute(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<u64> {
-            let sql = AssertSqlSafe(sql.to_string());
             Ok(match self {
-                Self::Sqlite(c) => bind_args!(sqlx::query::<Sqlite>(sql), args)
-                    .execute(&mut **c)
-                    .await?
-                    .rows_affected(),
-                Self::Pg(c) => bind_args!(sqlx::query::<Postgres>(sql), args)
+                Self::Sqlite(c) => {
+                    let (sql, args) = sqlite_sql(sql, args);
+                    bind_args!(sqlx::query::<Sqlite>(sql), args)
+                        .execute(&mut **c)
+                        .await?
+                        .rows_affected()
+                }
+                Self::Pg(c) => bind_args!(sqlx::query::<Postgres>(AssertSqlSafe(sql.to_string())), args)
                     .execute(&mut **c)
                     .await?
                     .rows_affected(),
@@ -106,49 +151,58 @@ macro_rules! query_methods {
         }
 
         pub async fn fetch_optional<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Option<T>> {
-            let sql = AssertSqlSafe(sql.to_string());
             Ok(match self {
                 Self::Sqlite(c) => {
+                    let (sql, args) = sqlite_sql(sql, args);
                     bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
                         .fetch_optional(&mut **c)
                         .await?
                 }
                 Self::Pg(c) => {
-                    bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
-                        .fetch_optional(&mut **c)
-                        .await?
+                    bind_args!(
+                        sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())),
+                        args
+                    )
+                    .fetch_optional(&mut **c)
+                    .await?
                 }
             })
         }
 
         pub async fn fetch_one<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<T> {
-            let sql = AssertSqlSafe(sql.to_string());
             Ok(match self {
                 Self::Sqlite(c) => {
+                    let (sql, args) = sqlite_sql(sql, args);
                     bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
                         .fetch_one(&mut **c)
                         .await?
                 }
                 Self::Pg(c) => {
-                    bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
-                        .fetch_one(&mut **c)
-                        .await?
+                    bind_args!(
+                        sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())),
+                        args
+                    )
+                    .fetch_one(&mut **c)
+                    .await?
                 }
             })
         }
 
         pub async fn fetch_all<T: Row>(&mut self, sql: &str, args: Vec<Arg>) -> StoreResult<Vec<T>> {
-            let sql = AssertSqlSafe(sql.to_string());
             Ok(match self {
                 Self::Sqlite(c) => {
+                    let (sql, args) = sqlite_sql(sql, args);
                     bind_args!(sqlx::query_as::<Sqlite, T>(sql), args)
                         .fetch_all(&mut **c)
                         .await?
                 }
                 Self::Pg(c) => {
-                    bind_args!(sqlx::query_as::<Postgres, T>(sql), args)
-                        .fetch_all(&mut **c)
-                        .await?
+                    bind_args!(
+                        sqlx::query_as::<Postgres, T>(AssertSqlSafe(sql.to_string())),
+                        args
+                    )
+                    .fetch_all(&mut **c)
+                    .await?
                 }
             })
         }
@@ -199,4 +253,28 @@ pub enum Conn {
 
 impl Conn {
     query_methods!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Arg, sqlite_sql};
+
+    #[test]
+    fn sqlite_placeholders_become_anonymous_in_order_outside_string_literals() {
+        let (sql, args) = sqlite_sql(
+            "SELECT '$1', $2 FROM t WHERE a = $1 AND b = 'x''$2' AND c = $2 AND d = $",
+            crate::args![10, "twenty"],
+        );
+        assert_eq!(
+            sql.0,
+            "SELECT '$1', ? FROM t WHERE a = ? AND b = 'x''$2' AND c = ? AND d = $"
+        );
+        assert_eq!(args, crate::args!["twenty", 10, "twenty"]);
+        let (_, args) = sqlite_sql("SELECT $1, $3", crate::args![1]);
+        assert_eq!(
+            args,
+            vec![Arg::from(1), Arg::Text(None)],
+            "a missing argument binds NULL"
+        );
+    }
 }

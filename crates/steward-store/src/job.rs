@@ -37,8 +37,8 @@ pub(crate) async fn plan(tx: &mut Tx, queue: &str, subject: &str, planned: &[Pla
     plan_many(tx, queue, &[subject.to_string()], planned, at).await
 }
 
-/// [`plan`] for several subjects at once, in at most three statements whatever their number:
-/// the pending jobs of all of `subjects` become exactly `planned`.
+/// [`plan`] for several subjects at once, in a few statements whatever their number: the
+/// pending jobs of all of `subjects` become exactly `planned`.
 pub(crate) async fn plan_many(
     tx: &mut Tx,
     queue: &str,
@@ -49,40 +49,7 @@ pub(crate) async fn plan_many(
     if subjects.is_empty() {
         return Ok(());
     }
-    for settled in [false, true] {
-        let group: Vec<&Planned> = planned.iter().filter(|p| p.settled == settled).collect();
-        if group.is_empty() {
-            continue;
-        }
-        let mut values = Vec::with_capacity(group.len());
-        let mut a: Vec<Arg> = Vec::with_capacity(group.len() * 5 + 1);
-        a.extend(args![queue]);
-        for p in group {
-            let b = a.len();
-            values.push(format!(
-                "($1, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 5
-            ));
-            a.extend(args![p.subject.clone(), p.key.clone(), p.payload.clone(), p.run_at, at]);
-        }
-        let on_conflict = if settled {
-            "DO NOTHING"
-        } else {
-            "DO UPDATE SET run_at = excluded.run_at, payload = excluded.payload, state = 'pending', \
-             updated_at = excluded.updated_at WHERE jobs.state <> 'done'"
-        };
-        let sql = format!(
-            "INSERT INTO jobs (queue, subject, job_key, payload, run_at, state, attempts, created_at, updated_at) \
-             VALUES {} ON CONFLICT (job_key) {on_conflict}",
-            values.join(", ")
-        );
-        tx.execute(&sql, a).await?;
-    }
+    arm(tx, queue, planned, at).await?;
     let mut a = args![CANCELLED, at, PENDING];
     let first = a.len() + 1;
     a.extend(subjects.iter().map(|s| Arg::from(s.clone())));
@@ -99,6 +66,45 @@ pub(crate) async fn plan_many(
         ));
     }
     tx.execute(&sql, a).await?;
+    Ok(())
+}
+
+/// Arms `planned` (re-arming the ones that exist and have not run), without touching other
+/// jobs of their subjects: all a subject needs when it had no jobs before.
+pub(crate) async fn arm(tx: &mut Tx, queue: &str, planned: &[Planned], at: i64) -> Result<()> {
+    for settled in [false, true] {
+        let group: Vec<&Planned> = planned.iter().filter(|p| p.settled == settled).collect();
+        for chunk in group.chunks(crate::record::MAX_PARAMETERS / 5) {
+            let mut values = Vec::with_capacity(chunk.len());
+            let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * 5 + 1);
+            a.extend(args![queue]);
+            for p in chunk {
+                let b = a.len();
+                values.push(format!(
+                    "($1, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 5
+                ));
+                a.extend(args![p.subject.clone(), p.key.clone(), p.payload.clone(), p.run_at, at]);
+            }
+            let on_conflict = if settled {
+                "DO NOTHING"
+            } else {
+                "DO UPDATE SET run_at = excluded.run_at, payload = excluded.payload, state = 'pending', \
+                 updated_at = excluded.updated_at WHERE jobs.state <> 'done'"
+            };
+            let sql = format!(
+                "INSERT INTO jobs (queue, subject, job_key, payload, run_at, state, attempts, created_at, updated_at) \
+                 VALUES {} ON CONFLICT (job_key) {on_conflict}",
+                values.join(", ")
+            );
+            tx.execute(&sql, a).await?;
+        }
+    }
     Ok(())
 }
 

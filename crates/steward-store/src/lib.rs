@@ -11,6 +11,7 @@ mod assessment;
 mod asset;
 mod audit;
 mod auth;
+mod batch;
 mod calendar;
 mod catalogue_item;
 mod certification;
@@ -91,6 +92,8 @@ enum Db {
 #[derive(Clone)]
 pub struct Store {
     db: Db,
+    /// Inserts waiting to share a transaction (see `batch`).
+    queues: std::sync::Arc<batch::Queues>,
 }
 
 /// Which backend a store runs on.
@@ -129,6 +132,7 @@ impl Store {
             .map_err(unexpected)?;
         Ok(Store {
             db: Db::Sqlite { write, read },
+            queues: Default::default(),
         })
     }
 
@@ -142,7 +146,10 @@ impl Store {
             .connect_with(opts)
             .await
             .map_err(|e| Error::unexpected(format!("cannot connect to PostgreSQL: {e}")))?;
-        Ok(Store { db: Db::Postgres(pool) })
+        Ok(Store {
+            db: Db::Postgres(pool),
+            queues: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -1,6 +1,8 @@
 //! Storage written once for every record type: insert, get, update under a row lock, list —
 //! each write with its history entries in the same transaction.
 
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
 use chrono::{DateTime, Utc};
 use steward_core::history::{EntryContent, HistoryAction, diff};
 use steward_core::id::UserId;
@@ -34,6 +36,20 @@ pub trait Table: Record + Sized {
         _at: i64,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
         std::future::ready(Ok(()))
+    }
+
+    /// [`Table::after_write`] for records just inserted together, each at its creation instant.
+    /// Types whose work can be done for many records in fewer statements override it.
+    fn after_write_many<'a>(
+        tx: &'a mut Tx,
+        recs: &'a [Self],
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        async move {
+            for rec in recs {
+                rec.after_write(tx, micros(rec.created_at())).await?;
+            }
+            Ok(())
+        }
     }
 
     /// The value of a sort column, for the next-page cursor. Every table sorts by `created_at`
@@ -121,65 +137,177 @@ fn select_sql<T: Table>() -> String {
     format!("SELECT id, {} FROM {}", T::COLUMNS.join(", "), T::TABLE)
 }
 
+/// The positions in `refs` of the referenced records that do not exist: one statement asks each
+/// referenced table which of the ids it holds (more only past the placeholder limit).
+async fn missing_references(tx: &mut Tx, refs: &[(&'static str, RecordKind, i64)]) -> Result<Vec<usize>> {
+    let mut wanted: BTreeMap<&'static str, BTreeSet<i64>> = BTreeMap::new();
+    for (_, kind, id) in refs {
+        wanted.entry(table_of(*kind)).or_default().insert(*id);
+    }
+    let tables: Vec<&'static str> = wanted.keys().copied().collect();
+    let mut found: HashSet<(&'static str, i64)> = HashSet::new();
+    let mut parts: Vec<String> = Vec::new();
+    let mut args: Vec<Arg> = Vec::new();
+    for (t, (table, ids)) in wanted.iter().enumerate() {
+        let ids: Vec<i64> = ids.iter().copied().collect();
+        for chunk in ids.chunks(MAX_PARAMETERS) {
+            if args.len() + chunk.len() > MAX_PARAMETERS {
+                found_in(tx, &tables, &mut parts, &mut args, &mut found).await?;
+            }
+            parts.push(format!(
+                "SELECT CAST({t} AS BIGINT) AS t, id FROM {table} WHERE id IN ({})",
+                crate::placeholders(args.len() + 1, chunk.len())
+            ));
+            args.extend(chunk.iter().map(|i| Arg::from(*i)));
+        }
+    }
+    found_in(tx, &tables, &mut parts, &mut args, &mut found).await?;
+    Ok(refs
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, kind, id))| !found.contains(&(table_of(*kind), *id)))
+        .map(|(position, _)| position)
+        .collect())
+}
+
+/// Runs the gathered existence queries of [`missing_references`] and empties them.
+async fn found_in(
+    tx: &mut Tx,
+    tables: &[&'static str],
+    parts: &mut Vec<String>,
+    args: &mut Vec<Arg>,
+    found: &mut HashSet<(&'static str, i64)>,
+) -> Result<()> {
+    if parts.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, i64)> = tx.fetch_all(&parts.join(" UNION ALL "), std::mem::take(args)).await?;
+    parts.clear();
+    for (t, id) in rows {
+        if let Some(table) = usize::try_from(t).ok().and_then(|t| tables.get(t)) {
+            found.insert((table, id));
+        }
+    }
+    Ok(())
+}
+
+fn reference_error(refs: &[(&'static str, RecordKind, i64)], missing: &[usize]) -> Error {
+    Error::Invalid(
+        missing
+            .iter()
+            .filter_map(|position| {
+                let (name, kind, id) = refs.get(*position)?;
+                Some(FieldError::new(*name, format!("{}-{id} does not exist", kind.prefix())))
+            })
+            .collect(),
+    )
+}
+
 /// Fails with the fields whose referenced records do not exist, checked in one statement.
 pub(crate) async fn check_references(tx: &mut Tx, refs: &[(&'static str, RecordKind, i64)]) -> Result<()> {
     if refs.is_empty() {
         return Ok(());
     }
-    let mut parts = Vec::with_capacity(refs.len());
-    let mut args = Vec::with_capacity(refs.len() * 2);
-    for (i, (_, kind, id)) in refs.iter().enumerate() {
-        args.push(Arg::from(i as i64));
-        let f = args.len();
-        args.push(Arg::from(*id));
-        parts.push(format!(
-            "SELECT ${f} AS position WHERE NOT EXISTS (SELECT 1 FROM {} WHERE id = ${})",
-            table_of(*kind),
-            args.len()
-        ));
-    }
-    let missing: Vec<(i64,)> = tx.fetch_all(&parts.join(" UNION ALL "), args).await?;
+    let missing = missing_references(tx, refs).await?;
     if missing.is_empty() {
         return Ok(());
     }
-    Err(Error::Invalid(
-        missing
-            .into_iter()
-            .filter_map(|(position,)| {
-                let (name, kind, id) = refs.get(usize::try_from(position).ok()?)?;
-                Some(FieldError::new(*name, format!("{}-{id} does not exist", kind.prefix())))
-            })
-            .collect(),
-    ))
+    Err(reference_error(refs, &missing))
 }
 
-pub(crate) async fn insert<T: Table>(tx: &mut Tx, mut rec: T, actor: Option<UserId>) -> Result<T> {
-    check_references(tx, &rec.references()).await?;
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({}) RETURNING id",
-        T::TABLE,
-        T::COLUMNS.join(", "),
-        crate::placeholders(1, T::COLUMNS.len())
-    );
-    let (id,): (i64,) = tx.fetch_one(&sql, rec.to_args()).await?;
-    rec.set_id(id);
-    let snapshot = serde_json::to_string(&rec).map_err(|e| Error::Unexpected(Box::new(e)))?;
-    history::append(
-        tx,
-        vec![EntryContent {
+/// Placeholders one statement may carry: SQLite allows 32,766, PostgreSQL 65,535.
+pub(crate) const MAX_PARAMETERS: usize = 30_000;
+
+pub(crate) async fn insert<T: Table>(tx: &mut Tx, rec: T, actor: Option<UserId>) -> Result<T> {
+    insert_many(tx, vec![(rec, actor)])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(Error::unexpected("an insert returned no record")))
+}
+
+/// Inserts records of one type with their creation entries in history, in a handful of
+/// statements whatever their number: one for every record's references, one multi-row insert
+/// per few hundred records, one history append, and the type's [`Table::after_write_many`].
+/// A record whose references do not exist gets its own error and is not written; the others
+/// are. The outer error means the transaction must be abandoned.
+pub(crate) async fn insert_many<T: Table>(tx: &mut Tx, items: Vec<(T, Option<UserId>)>) -> Result<Vec<Result<T>>> {
+    let mut refs = Vec::new();
+    let mut owner = Vec::new();
+    for (i, (rec, _)) in items.iter().enumerate() {
+        for r in rec.references() {
+            refs.push(r);
+            owner.push(i);
+        }
+    }
+    let mut failed: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    if !refs.is_empty() {
+        for position in missing_references(tx, &refs).await? {
+            if let Some(i) = owner.get(position) {
+                failed[*i].push(position);
+            }
+        }
+    }
+    let mut out: Vec<Option<Result<T>>> = Vec::with_capacity(items.len());
+    let mut good: Vec<(usize, T, Option<UserId>)> = Vec::with_capacity(items.len());
+    for (i, (rec, actor)) in items.into_iter().enumerate() {
+        if failed[i].is_empty() {
+            out.push(None);
+            good.push((i, rec, actor));
+        } else {
+            out.push(Some(Err(reference_error(&refs, &failed[i]))));
+        }
+    }
+    let per_statement = (MAX_PARAMETERS / T::COLUMNS.len().max(1)).max(1);
+    for chunk in good.chunks_mut(per_statement) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|r| format!("({})", crate::placeholders(r * T::COLUMNS.len() + 1, T::COLUMNS.len())))
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {} RETURNING id",
+            T::TABLE,
+            T::COLUMNS.join(", "),
+            values.join(", ")
+        );
+        let args: Vec<Arg> = chunk.iter().flat_map(|(_, rec, _)| rec.to_args()).collect();
+        let mut ids: Vec<(i64,)> = tx.fetch_all(&sql, args).await?;
+        if ids.len() != chunk.len() {
+            return Err(Error::unexpected(format!(
+                "inserting {} records into {} returned {} ids",
+                chunk.len(),
+                T::TABLE,
+                ids.len()
+            )));
+        }
+        // Both backends number the rows of one statement in increasing order; RETURNING itself
+        // promises no order.
+        ids.sort_unstable();
+        for ((_, rec, _), (id,)) in chunk.iter_mut().zip(ids) {
+            rec.set_id(id);
+        }
+    }
+    let mut entries = Vec::with_capacity(good.len());
+    for (_, rec, actor) in &good {
+        entries.push(EntryContent {
             record_kind: T::KIND,
-            record_id: id,
-            actor,
+            record_id: rec.id(),
+            actor: *actor,
             at_micros: micros(rec.updated_at()),
             action: HistoryAction::Create,
             field: None,
             old_value: None,
-            new_value: Some(snapshot),
-        }],
-    )
-    .await?;
-    rec.after_write(tx, micros(rec.created_at())).await?;
-    Ok(rec)
+            new_value: Some(serde_json::to_string(rec).map_err(|e| Error::Unexpected(Box::new(e)))?),
+        });
+    }
+    history::append(tx, entries).await?;
+    let (positions, recs): (Vec<usize>, Vec<T>) = good.into_iter().map(|(i, rec, _)| (i, rec)).unzip();
+    T::after_write_many(tx, &recs).await?;
+    for (i, rec) in positions.into_iter().zip(recs) {
+        out[i] = Some(Ok(rec));
+    }
+    Ok(out
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(Error::unexpected("a record of a batch was not written"))))
+        .collect())
 }
 
 pub(crate) async fn get_in<T: Table>(tx: &mut Tx, id: i64) -> Result<Option<T>> {
@@ -233,14 +361,6 @@ pub(crate) async fn save<T: Table>(
 }
 
 impl Store {
-    /// Inserts a new record (its id is assigned here) with its creation entry in history.
-    pub async fn insert<T: Table>(&self, rec: T, actor: Option<UserId>) -> Result<T> {
-        let mut tx = self.begin().await?;
-        let rec = insert(&mut tx, rec, actor).await?;
-        tx.commit().await?;
-        Ok(rec)
-    }
-
     pub async fn get<T: Table>(&self, id: i64) -> Result<Option<T>> {
         let sql = format!("{} WHERE id = $1", select_sql::<T>());
         let mut c = self.read().await?;

@@ -145,6 +145,21 @@ impl Table for Request {
         crate::clock::reconcile_in(tx, RecordKind::Request, self.id.0, self.clock_subject(), at)
     }
 
+    fn after_write_many<'a>(
+        tx: &'a mut crate::exec::Tx,
+        recs: &'a [Self],
+    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+        let tickets = recs
+            .iter()
+            .map(|r| crate::clock::Reconcile {
+                id: r.id.0,
+                subject: r.clock_subject(),
+                at: micros(r.created_at),
+            })
+            .collect();
+        crate::clock::reconcile_many(tx, RecordKind::Request, tickets, true)
+    }
+
     fn sort_value(&self, column: &str) -> i64 {
         match column {
             "priority" => crate::priority_to_stored(self.priority),

@@ -1851,3 +1851,107 @@ async fn search_finds_words_stems_and_prefixes() {
         assert!(none.is_empty());
     });
 }
+
+#[tokio::test]
+async fn concurrent_and_bulk_inserts_share_transactions_yet_keep_their_own_outcomes() {
+    on_each_backend!(|store, db| {
+        use steward_core::agreement::{Agreement, AgreementKind, Target};
+        use steward_core::calendar::BusinessDuration;
+        const MIN: i64 = 60_000_000;
+        let cal = always_open(store).await;
+        let desk = team(store, "Desk").await;
+        let target = Target {
+            service: None,
+            priority: Priority::P3,
+            response: BusinessDuration(15 * MIN),
+            resolution: BusinessDuration(120 * MIN),
+        };
+        let sla = agreement_input("SLA", AgreementKind::ServiceLevel, cal.id, vec![target.clone()]);
+        store.insert(Agreement::create(sla, t0()).unwrap(), None).await.unwrap();
+        let mut ola = agreement_input("OLA", AgreementKind::OperationalLevel, cal.id, vec![target]);
+        ola.team = Some(desk.id);
+        store.insert(Agreement::create(ola, t0()).unwrap(), None).await.unwrap();
+        let make = |title: String, service: Option<ServiceId>| {
+            let mut new = new_incident(&title);
+            new.team = Some(desk.id);
+            new.service = service;
+            Incident::create(new, None, &PriorityMatrix::default(), t0() + Duration::seconds(1)).unwrap()
+        };
+        // Concurrent callers: their inserts queue behind each other's and are written together.
+        let mut tasks = Vec::new();
+        for n in 0..60 {
+            let s = store.clone();
+            let bad = (n == 17).then_some(ServiceId(999_999));
+            let i = make(format!("concurrent {n}"), bad);
+            tasks.push(tokio::spawn(async move { (n, s.insert(i, None).await) }));
+        }
+        let mut written = Vec::new();
+        for t in tasks {
+            let (n, result) = t.await.unwrap();
+            match result {
+                Ok(i) => {
+                    assert_eq!(i.title, format!("concurrent {n}"));
+                    written.push((i.id.0, i.title));
+                }
+                Err(Error::Invalid(fields)) => {
+                    assert_eq!(n, 17, "only the one with a missing service fails");
+                    assert_eq!(fields[0].field, "service");
+                    assert!(fields[0].message.contains("SVC-999999"), "{}", fields[0].message);
+                }
+                Err(e) => panic!("{n}: {e}"),
+            }
+        }
+        assert_eq!(written.len(), 59);
+        // The bulk path: more than one transaction's worth, one bad record in the middle.
+        let items: Vec<(Incident, Option<UserId>)> = (0..1500)
+            .map(|n| {
+                (
+                    make(format!("bulk {n}"), (n == 700).then_some(ServiceId(999_999))),
+                    None,
+                )
+            })
+            .collect();
+        let results = store.insert_many(items).await.unwrap();
+        assert_eq!(results.len(), 1500);
+        for (n, r) in results.into_iter().enumerate() {
+            match r {
+                Ok(i) => written.push((i.id.0, i.title)),
+                Err(e) => assert_eq!((n, e.to_string().contains("SVC-999999")), (700, true), "{e}"),
+            }
+        }
+        assert_eq!(written.len(), 59 + 1499);
+        let mut ids: Vec<i64> = written.iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), written.len(), "every record has its own id");
+        // Each id is the row its caller was told about, and each ticket has its four clocks.
+        for (id, title) in written.iter().step_by(37) {
+            assert_eq!(&store.get::<Incident>(*id).await.unwrap().unwrap().title, title);
+        }
+        let views = store
+            .clock_views(
+                RecordKind::Incident,
+                &ids,
+                (t0() + Duration::minutes(5)).timestamp_micros(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(views.len(), ids.len());
+        assert!(
+            views.values().all(|v| v.len() == 4),
+            "SLA and OLA response and resolution"
+        );
+        for id in ids.iter().step_by(97) {
+            let ola = format!("ola-{}", desk.id.0);
+            for (scope, metric) in [("sla", "response"), ("sla", "resolution"), (ola.as_str(), "response")] {
+                let jobs = store.jobs_of(&format!("incident:{id}:{scope}:{metric}")).await.unwrap();
+                assert!(
+                    jobs.iter().any(|j| j.state == "pending"),
+                    "INC-{id} {scope} {metric}: its escalations are armed"
+                );
+            }
+        }
+        let r = store.verify_history().await.unwrap();
+        assert!(r.faults.is_empty(), "{:?}", r.faults);
+    });
+}
