@@ -168,46 +168,10 @@ async fn reconcile_chunk(tx: &mut Tx, kind: RecordKind, tickets: &[Reconcile], f
             existing.entry(id).or_default().push((row.scope()?, row.into_clock()?));
         }
     }
-    // The customers' agreements, the current teams', and every agreement a clock already names.
-    let mut teams: Vec<i64> = tickets
-        .iter()
-        .filter_map(|t| t.subject.terms.team.map(|t| t.0))
-        .collect();
-    teams.sort_unstable();
-    teams.dedup();
-    let mut named: Vec<i64> = existing.values().flatten().map(|(_, c)| c.agreement.0).collect();
-    named.sort_unstable();
-    named.dedup();
-    let mut a = args![AgreementKind::ServiceLevel.as_str(), true];
-    let mut wanted = "kind = $1".to_string();
-    if !teams.is_empty() {
-        a.push(Arg::from(AgreementKind::OperationalLevel.as_str()));
-        wanted.push_str(&format!(
-            " OR (kind = $3 AND team_id IN ({}))",
-            crate::placeholders(4, teams.len())
-        ));
-        a.extend(teams.iter().map(|t| Arg::from(*t)));
-    }
-    let also = if named.is_empty() {
-        String::new()
-    } else {
-        let first = a.len() + 1;
-        a.extend(named.iter().map(|n| Arg::from(*n)));
-        format!(" OR id IN ({})", crate::placeholders(first, named.len()))
-    };
-    let sql = format!(
-        "SELECT id, {} FROM agreements WHERE (active = $2 AND ({wanted})){also} ORDER BY id",
-        Agreement::COLUMNS.join(", ")
-    );
-    let rows: Vec<<Agreement as Table>::Row> = tx.fetch_all(&sql, a).await?;
-    if rows.is_empty() {
+    let named: Vec<i64> = existing.values().flatten().map(|(_, c)| c.agreement.0).collect();
+    let Some(terms) = Terms::load(tx, tickets.iter().map(|t| &t.subject), named).await? else {
         return Ok(());
-    }
-    let agreements = rows.into_iter().map(Agreement::from_row).collect::<Result<Vec<_>>>()?;
-    let mut calendars: Vec<CalendarId> = agreements.iter().map(|a| a.calendar).collect();
-    calendars.sort();
-    calendars.dedup();
-    let schedules = schedules_for(tx, &calendars).await?;
+    };
     // Every changed clock is written in one statement, and all their jobs planned in at most three.
     let mut changed: Vec<(i64, ClockScope, Clock, i64)> = Vec::new();
     let mut subjects: Vec<String> = Vec::new();
@@ -215,31 +179,11 @@ async fn reconcile_chunk(tx: &mut Tx, kind: RecordKind, tickets: &[Reconcile], f
     let mut latest = 0;
     for t in tickets {
         latest = latest.max(t.at);
-        let existing = existing.remove(&t.id).unwrap_or_default();
-        let mut scopes: Vec<ClockScope> = existing.iter().map(|(s, _)| *s).collect();
-        scopes.push(ClockScope::ServiceLevel);
-        scopes.extend(t.subject.terms.team.map(ClockScope::Operational));
-        scopes.sort();
-        scopes.dedup();
-        for scope in scopes {
-            let before: Vec<Clock> = existing
-                .iter()
-                .filter(|(s, _)| *s == scope)
-                .map(|(_, c)| c.clone())
-                .collect();
-            let clocks = reconcile(before.clone(), &t.subject, scope, &agreements, &schedules, t.at)?;
-            for clock in clocks.into_iter().filter(|c| !before.contains(c)) {
-                let agreement = agreements
-                    .iter()
-                    .find(|a| a.id == clock.agreement)
-                    .ok_or_else(|| Error::unexpected(format!("{} is missing", clock.agreement)))?;
-                let cal = schedules
-                    .get(&agreement.calendar)
-                    .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
-                subjects.push(self::subject(kind, t.id, scope, clock.metric));
-                planned.extend(escalations(kind, t.id, scope, &clock, agreement, cal, t.at)?);
-                changed.push((t.id, scope, clock, t.at));
-            }
+        let before = existing.remove(&t.id).unwrap_or_default();
+        for (scope, clock, jobs) in terms.reconcile(kind, t.id, &before, &t.subject, t.at)? {
+            subjects.push(self::subject(kind, t.id, scope, clock.metric));
+            planned.extend(jobs);
+            changed.push((t.id, scope, clock, t.at));
         }
     }
     write_clocks(tx, kind, &changed).await?;
@@ -248,6 +192,175 @@ async fn reconcile_chunk(tx: &mut Tx, kind: RecordKind, tickets: &[Reconcile], f
     } else {
         job::plan_many(tx, ESCALATION_QUEUE, &subjects, &planned, latest).await
     }
+}
+
+/// The agreements and calendars that may govern some tickets' clocks.
+struct Terms {
+    agreements: Vec<Agreement>,
+    schedules: HashMap<CalendarId, Schedule>,
+}
+
+impl Terms {
+    /// The active customer agreements, the active agreements of every team the subjects name,
+    /// and the agreements in `named`; `None` when there are none at all.
+    async fn load<'s>(
+        tx: &mut Tx,
+        subjects: impl Iterator<Item = &'s ClockSubject>,
+        mut named: Vec<i64>,
+    ) -> Result<Option<Terms>> {
+        let mut teams: Vec<i64> = subjects.filter_map(|s| s.terms.team.map(|t| t.0)).collect();
+        teams.sort_unstable();
+        teams.dedup();
+        named.sort_unstable();
+        named.dedup();
+        let mut a = args![AgreementKind::ServiceLevel.as_str(), true];
+        let mut wanted = "kind = $1".to_string();
+        if !teams.is_empty() {
+            a.push(Arg::from(AgreementKind::OperationalLevel.as_str()));
+            wanted.push_str(&format!(
+                " OR (kind = $3 AND team_id IN ({}))",
+                crate::placeholders(4, teams.len())
+            ));
+            a.extend(teams.iter().map(|t| Arg::from(*t)));
+        }
+        let also = if named.is_empty() {
+            String::new()
+        } else {
+            let first = a.len() + 1;
+            a.extend(named.iter().map(|n| Arg::from(*n)));
+            format!(" OR id IN ({})", crate::placeholders(first, named.len()))
+        };
+        let sql = format!(
+            "SELECT id, {} FROM agreements WHERE (active = $2 AND ({wanted})){also} ORDER BY id",
+            Agreement::COLUMNS.join(", ")
+        );
+        let rows: Vec<<Agreement as Table>::Row> = tx.fetch_all(&sql, a).await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let agreements = rows.into_iter().map(Agreement::from_row).collect::<Result<Vec<_>>>()?;
+        let mut calendars: Vec<CalendarId> = agreements.iter().map(|a| a.calendar).collect();
+        calendars.sort();
+        calendars.dedup();
+        let schedules = schedules_for(tx, &calendars).await?;
+        Ok(Some(Terms { agreements, schedules }))
+    }
+
+    /// The clocks of one ticket that change when it is written at `at` (its clocks having been
+    /// `before`), each with the escalation jobs it needs from then on.
+    fn reconcile(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        before: &[(ClockScope, Clock)],
+        subject: &ClockSubject,
+        at: i64,
+    ) -> Result<Vec<(ClockScope, Clock, Vec<job::Planned>)>> {
+        let mut scopes: Vec<ClockScope> = before.iter().map(|(s, _)| *s).collect();
+        scopes.push(ClockScope::ServiceLevel);
+        scopes.extend(subject.terms.team.map(ClockScope::Operational));
+        scopes.sort();
+        scopes.dedup();
+        let mut out = Vec::new();
+        for scope in scopes {
+            let was: Vec<Clock> = before
+                .iter()
+                .filter(|(s, _)| *s == scope)
+                .map(|(_, c)| c.clone())
+                .collect();
+            let clocks = reconcile(was.clone(), subject, scope, &self.agreements, &self.schedules, at)?;
+            for clock in clocks.into_iter().filter(|c| !was.contains(c)) {
+                let agreement = self
+                    .agreements
+                    .iter()
+                    .find(|a| a.id == clock.agreement)
+                    .ok_or_else(|| Error::unexpected(format!("{} is missing", clock.agreement)))?;
+                let cal = self
+                    .schedules
+                    .get(&agreement.calendar)
+                    .ok_or_else(|| Error::unexpected(format!("{} is missing", agreement.calendar)))?;
+                let jobs = escalations(kind, id, scope, &clock, agreement, cal, at)?;
+                out.push((scope, clock, jobs));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One ticket's escalation jobs kept in memory as [`job::plan_many`] keeps them in the table,
+/// so a replayed past leaves the same jobs pending as the writes made one by one.
+#[derive(Default)]
+struct Escalations {
+    /// The pending jobs of each subject.
+    pending: HashMap<String, Vec<job::Planned>>,
+    /// Keys of jobs withdrawn because a later plan no longer had them.
+    cancelled: std::collections::HashSet<String>,
+}
+
+impl Escalations {
+    fn plan(&mut self, subject: String, planned: Vec<job::Planned>) {
+        let mut before = self.pending.remove(&subject).unwrap_or_default();
+        let mut now = Vec::with_capacity(planned.len());
+        for p in planned {
+            let existing = before
+                .iter()
+                .position(|b| b.key == p.key)
+                .map(|i| before.swap_remove(i));
+            match (p.settled, existing) {
+                // A job whose moment has passed keeps the time it was first armed for...
+                (true, Some(old)) => now.push(old),
+                // ...and one withdrawn before stays withdrawn.
+                (true, None) if self.cancelled.contains(&p.key) => {}
+                _ => {
+                    self.cancelled.remove(&p.key);
+                    now.push(p);
+                }
+            }
+        }
+        self.cancelled.extend(before.into_iter().map(|b| b.key));
+        self.pending.insert(subject, now);
+    }
+}
+
+/// A ticket imported with its past: its id and what its clocks depended on at each write, in
+/// order from its creation.
+pub(crate) struct Replay {
+    pub id: i64,
+    pub writes: Vec<(ClockSubject, i64)>,
+}
+
+/// Gives tickets written in this transaction with their whole past (an import) the clocks they
+/// would have had had each write happened at its own time: every write is replayed in memory,
+/// and only the clocks and escalation jobs as they stand after the last are stored.
+pub(crate) async fn replay_many(tx: &mut Tx, kind: RecordKind, tickets: Vec<Replay>) -> Result<()> {
+    for chunk in tickets.chunks(RECONCILE_CHUNK) {
+        let subjects = chunk.iter().flat_map(|t| t.writes.iter().map(|(s, _)| s));
+        let Some(terms) = Terms::load(tx, subjects, Vec::new()).await? else {
+            return Ok(());
+        };
+        let mut clocks: Vec<(i64, ClockScope, Clock, i64)> = Vec::new();
+        let mut planned: Vec<job::Planned> = Vec::new();
+        let mut latest = 0;
+        for t in chunk {
+            // Per clock (scope, metric): where it stands and when it last changed.
+            let mut now: Vec<(ClockScope, Clock, i64)> = Vec::new();
+            let mut jobs = Escalations::default();
+            for (subject, at) in &t.writes {
+                latest = latest.max(*at);
+                let before: Vec<(ClockScope, Clock)> = now.iter().map(|(s, c, _)| (*s, c.clone())).collect();
+                for (scope, clock, planned) in terms.reconcile(kind, t.id, &before, subject, *at)? {
+                    now.retain(|(s, c, _)| !(*s == scope && c.metric == clock.metric));
+                    jobs.plan(self::subject(kind, t.id, scope, clock.metric), planned);
+                    now.push((scope, clock, *at));
+                }
+            }
+            clocks.extend(now.into_iter().map(|(scope, clock, at)| (t.id, scope, clock, at)));
+            planned.extend(jobs.pending.into_values().flatten());
+        }
+        write_clocks(tx, kind, &clocks).await?;
+        job::arm(tx, ESCALATION_QUEUE, &planned, latest).await?;
+    }
+    Ok(())
 }
 
 pub(crate) const ESCALATION_QUEUE: &str = "sla_escalation";

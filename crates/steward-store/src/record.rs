@@ -231,34 +231,84 @@ pub(crate) async fn insert<T: Table>(tx: &mut Tx, rec: T, actor: Option<UserId>)
 /// A record whose references do not exist gets its own error and is not written; the others
 /// are. The outer error means the transaction must be abandoned.
 pub(crate) async fn insert_many<T: Table>(tx: &mut Tx, items: Vec<(T, Option<UserId>)>) -> Result<Vec<Result<T>>> {
-    let mut refs = Vec::new();
-    let mut owner = Vec::new();
-    for (i, (rec, _)) in items.iter().enumerate() {
-        for r in rec.references() {
-            refs.push(r);
-            owner.push(i);
-        }
-    }
-    let mut failed: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    if !refs.is_empty() {
-        for position in missing_references(tx, &refs).await? {
-            if let Some(i) = owner.get(position) {
-                failed[*i].push(position);
+    let refs: Vec<_> = items.iter().map(|(rec, _)| rec.references()).collect();
+    let refused = refused_by_references(tx, &refs).await?;
+    let mut out: Vec<Option<Result<T>>> = Vec::with_capacity(items.len());
+    let mut recs: Vec<T> = Vec::with_capacity(items.len());
+    let mut actors: Vec<Option<UserId>> = Vec::with_capacity(items.len());
+    for ((rec, actor), refused) in items.into_iter().zip(refused) {
+        match refused {
+            Some(e) => out.push(Some(Err(e))),
+            None => {
+                out.push(None);
+                recs.push(rec);
+                actors.push(actor);
             }
         }
     }
-    let mut out: Vec<Option<Result<T>>> = Vec::with_capacity(items.len());
-    let mut good: Vec<(usize, T, Option<UserId>)> = Vec::with_capacity(items.len());
-    for (i, (rec, actor)) in items.into_iter().enumerate() {
-        if failed[i].is_empty() {
-            out.push(None);
-            good.push((i, rec, actor));
-        } else {
-            out.push(Some(Err(reference_error(&refs, &failed[i]))));
-        }
+    insert_rows(tx, &mut recs).await?;
+    let mut entries = Vec::with_capacity(recs.len());
+    for (rec, actor) in recs.iter().zip(actors) {
+        entries.push(EntryContent {
+            record_kind: T::KIND,
+            record_id: rec.id(),
+            actor,
+            at_micros: micros(rec.updated_at()),
+            action: HistoryAction::Create,
+            field: None,
+            old_value: None,
+            new_value: Some(serde_json::to_string(rec).map_err(|e| Error::Unexpected(Box::new(e)))?),
+        });
     }
+    history::append(tx, entries).await?;
+    T::after_write_many(tx, &recs).await?;
+    let mut recs = recs.into_iter();
+    Ok(out
+        .into_iter()
+        .map(|r| match r {
+            Some(r) => r,
+            None => recs
+                .next()
+                .ok_or_else(|| Error::unexpected("a record of a batch was not written")),
+        })
+        .collect())
+}
+
+/// For each record's references, the error that refuses it (some referenced record does not
+/// exist) or `None`; all checked in one statement.
+pub(crate) async fn refused_by_references(
+    tx: &mut Tx,
+    refs: &[Vec<(&'static str, RecordKind, i64)>],
+) -> Result<Vec<Option<Error>>> {
+    let flat: Vec<(&'static str, RecordKind, i64)> = refs.iter().flatten().copied().collect();
+    let mut refused: Vec<Option<Error>> = refs.iter().map(|_| None).collect();
+    if flat.is_empty() {
+        return Ok(refused);
+    }
+    let missing = missing_references(tx, &flat).await?;
+    if missing.is_empty() {
+        return Ok(refused);
+    }
+    let mut start = 0;
+    for (i, r) in refs.iter().enumerate() {
+        let end = start + r.len();
+        let mine: Vec<usize> = missing
+            .iter()
+            .filter(|p| (start..end).contains(*p))
+            .map(|p| p - start)
+            .collect();
+        if !mine.is_empty() {
+            refused[i] = Some(reference_error(r, &mine));
+        }
+        start = end;
+    }
+    Ok(refused)
+}
+
+/// Inserts the rows of `recs` in multi-row statements and gives each its new id.
+pub(crate) async fn insert_rows<T: Table>(tx: &mut Tx, recs: &mut [T]) -> Result<()> {
     let per_statement = (MAX_PARAMETERS / T::COLUMNS.len().max(1)).max(1);
-    for chunk in good.chunks_mut(per_statement) {
+    for chunk in recs.chunks_mut(per_statement) {
         let values: Vec<String> = (0..chunk.len())
             .map(|r| format!("({})", crate::placeholders(r * T::COLUMNS.len() + 1, T::COLUMNS.len())))
             .collect();
@@ -268,7 +318,7 @@ pub(crate) async fn insert_many<T: Table>(tx: &mut Tx, items: Vec<(T, Option<Use
             T::COLUMNS.join(", "),
             values.join(", ")
         );
-        let args: Vec<Arg> = chunk.iter().flat_map(|(_, rec, _)| rec.to_args()).collect();
+        let args: Vec<Arg> = chunk.iter().flat_map(|rec| rec.to_args()).collect();
         let mut ids: Vec<(i64,)> = tx.fetch_all(&sql, args).await?;
         if ids.len() != chunk.len() {
             return Err(Error::unexpected(format!(
@@ -281,33 +331,11 @@ pub(crate) async fn insert_many<T: Table>(tx: &mut Tx, items: Vec<(T, Option<Use
         // Both backends number the rows of one statement in increasing order; RETURNING itself
         // promises no order.
         ids.sort_unstable();
-        for ((_, rec, _), (id,)) in chunk.iter_mut().zip(ids) {
+        for (rec, (id,)) in chunk.iter_mut().zip(ids) {
             rec.set_id(id);
         }
     }
-    let mut entries = Vec::with_capacity(good.len());
-    for (_, rec, actor) in &good {
-        entries.push(EntryContent {
-            record_kind: T::KIND,
-            record_id: rec.id(),
-            actor: *actor,
-            at_micros: micros(rec.updated_at()),
-            action: HistoryAction::Create,
-            field: None,
-            old_value: None,
-            new_value: Some(serde_json::to_string(rec).map_err(|e| Error::Unexpected(Box::new(e)))?),
-        });
-    }
-    history::append(tx, entries).await?;
-    let (positions, recs): (Vec<usize>, Vec<T>) = good.into_iter().map(|(i, rec, _)| (i, rec)).unzip();
-    T::after_write_many(tx, &recs).await?;
-    for (i, rec) in positions.into_iter().zip(recs) {
-        out[i] = Some(Ok(rec));
-    }
-    Ok(out
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(Error::unexpected("a record of a batch was not written"))))
-        .collect())
+    Ok(())
 }
 
 pub(crate) async fn get_in<T: Table>(tx: &mut Tx, id: i64) -> Result<Option<T>> {

@@ -1955,3 +1955,162 @@ async fn concurrent_and_bulk_inserts_share_transactions_yet_keep_their_own_outco
         assert!(r.faults.is_empty(), "{:?}", r.faults);
     });
 }
+
+#[tokio::test]
+async fn an_imported_story_ends_as_the_same_writes_made_one_by_one() {
+    on_each_backend!(|store, db| {
+        use steward_core::agreement::{Agreement, AgreementKind, Target};
+        use steward_core::calendar::BusinessDuration;
+        use steward_core::incident::PendingReason;
+        use steward_store::Story;
+        const MIN: i64 = 60_000_000;
+        let at = |m: i64| t0() + Duration::minutes(m);
+        let cal = always_open(store).await;
+        let desk = team(store, "Desk").await;
+        let experts = team(store, "Experts").await;
+        let agent = user(store, "agent@example.com", Role::Agent, None).await;
+        let target = Target {
+            service: None,
+            priority: Priority::P3,
+            response: BusinessDuration(15 * MIN),
+            resolution: BusinessDuration(120 * MIN),
+        };
+        let sla = agreement_input("SLA", AgreementKind::ServiceLevel, cal.id, vec![target.clone()]);
+        store.insert(Agreement::create(sla, t0()).unwrap(), None).await.unwrap();
+        for team in [desk.id, experts.id] {
+            let name = format!("OLA {}", team.0);
+            let mut ola = agreement_input(&name, AgreementKind::OperationalLevel, cal.id, vec![target.clone()]);
+            ola.team = Some(team);
+            store.insert(Agreement::create(ola, t0()).unwrap(), None).await.unwrap();
+        }
+        let transition = |to: &str, pending: Option<PendingReason>, code: Option<ResolutionCode>| IncidentTransition {
+            to: to.into(),
+            pending_reason: pending,
+            resolution_code: code,
+            resolution_notes: code.map(|_| "fixed".into()),
+        };
+        // Every change: (minute, what it does).
+        type Change = Box<dyn Fn(&mut Incident, DateTime<Utc>) -> steward_core::Result<()>>;
+        let changes: Vec<(i64, Change)> = vec![
+            (
+                10,
+                Box::new(move |i, t| {
+                    i.assignee = Some(agent.id);
+                    i.transition(transition("in_progress", None, None), t)
+                }),
+            ),
+            (
+                30,
+                Box::new(move |i, t| {
+                    i.transition(transition("pending", Some(PendingReason::WaitingForCustomer), None), t)
+                }),
+            ),
+            (
+                90,
+                Box::new(move |i, t| i.transition(transition("in_progress", None, None), t)),
+            ),
+            (
+                100,
+                Box::new(move |i, _| {
+                    i.team = Some(experts.id);
+                    Ok(())
+                }),
+            ),
+            (
+                170,
+                Box::new(move |i, t| i.transition(transition("resolved", None, Some(ResolutionCode::Fixed)), t)),
+            ),
+        ];
+        let fresh = || {
+            let mut new = new_incident("The printer is on fire");
+            new.team = Some(desk.id);
+            Incident::create(new, None, &PriorityMatrix::default(), t0()).unwrap()
+        };
+        // One by one, as the API would write them.
+        let one = store.insert(fresh(), Some(agent.id)).await.unwrap();
+        for (m, change) in &changes {
+            store
+                .update::<Incident>(
+                    one.id.0,
+                    Some(agent.id),
+                    at(*m),
+                    HistoryAction::Transition,
+                    |_| true,
+                    |i| change(i, at(*m)),
+                )
+                .await
+                .unwrap();
+        }
+        // The same as a story, imported with another that refers to a missing service.
+        let mut story = Story::new(fresh(), Some(agent.id));
+        for (m, change) in &changes {
+            story
+                .step(Some(agent.id), at(*m), HistoryAction::Transition, |i| change(i, at(*m)))
+                .unwrap();
+        }
+        let mut broken = fresh();
+        broken.service = Some(ServiceId(999_999));
+        let results = store.import(vec![story, Story::new(broken, None)]).await.unwrap();
+        assert!(matches!(&results[1], Err(Error::Invalid(f)) if f[0].field == "service"));
+        let two = results.into_iter().next().unwrap().unwrap();
+        let one: Incident = store.get(one.id.0).await.unwrap().unwrap();
+        assert_ne!(one.id, two.id);
+        let mut same = two.clone();
+        same.id = one.id;
+        assert_eq!(same, one, "the same ticket in the end");
+        assert_eq!(store.get::<Incident>(two.id.0).await.unwrap().unwrap(), two);
+        let entries = |id: i64| async move {
+            store
+                .history(RecordKind::Incident, id, None, 500)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|e| (e.actor, e.at, e.action, e.field, e.old_value, e.new_value))
+                .collect::<Vec<_>>()
+        };
+        let (h1, mut h2) = (entries(one.id.0).await, entries(two.id.0).await);
+        // The creation snapshot names the record's own id.
+        h2[0].5 = h1[0].5.clone();
+        assert_eq!(
+            h1.iter().filter(|e| e.2 == HistoryAction::Transition).count(),
+            11,
+            "{h1:#?}"
+        );
+        assert_eq!(h1, h2, "the same history");
+        let views = store
+            .clock_views(RecordKind::Incident, &[one.id.0, two.id.0], at(240).timestamp_micros())
+            .await
+            .unwrap();
+        assert_eq!(views[&one.id.0].len(), 6, "SLA, the desk's OLA and the experts' OLA");
+        assert_eq!(views[&one.id.0], views[&two.id.0], "the same clocks");
+        for scope in [
+            "sla".to_string(),
+            format!("ola-{}", desk.id.0),
+            format!("ola-{}", experts.id.0),
+        ] {
+            for metric in ["response", "resolution"] {
+                let jobs = |id: i64| {
+                    let subject = format!("incident:{id}:{scope}:{metric}");
+                    async move {
+                        store
+                            .jobs_of(&subject)
+                            .await
+                            .unwrap()
+                            .into_iter()
+                            .filter(|j| j.state != "cancelled")
+                            .map(|j| (j.state, j.run_at))
+                            .collect::<Vec<_>>()
+                    }
+                };
+                assert_eq!(
+                    jobs(one.id.0).await,
+                    jobs(two.id.0).await,
+                    "{scope} {metric}: the same escalations to fire (an import leaves no cancelled ones behind)"
+                );
+            }
+        }
+        let r = store.verify_history().await.unwrap();
+        assert!(r.faults.is_empty(), "{:?}", r.faults);
+    });
+}
