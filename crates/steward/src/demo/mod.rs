@@ -27,7 +27,7 @@ use steward_core::request::{NewRequest, Request, RequestTransition};
 use steward_core::service::{CatalogueItem, Criticality, NewCatalogueItem, NewService, Service, ServiceStatus};
 use steward_core::team::{NewTeam, Team};
 use steward_core::user::{NewUser, Role, User};
-use steward_store::{Store, Table};
+use steward_store::{Store, Story, Table, Ticket};
 
 mod compliance;
 
@@ -257,6 +257,17 @@ async fn step<T: Table>(
     Ok(store
         .update::<T>(rec.id(), actor, at, HistoryAction::Transition, |_| true, change)
         .await?)
+}
+
+/// Adds a change to a ticket's story, as its actor would have made it at `at`.
+fn happen<T: Ticket>(
+    story: &mut Story<T>,
+    at: DateTime<Utc>,
+    actor: Option<UserId>,
+    change: impl FnOnce(&mut T) -> steward_core::Result<()>,
+) -> anyhow::Result<()> {
+    story.step(actor, at, HistoryAction::Transition, change)?;
+    Ok(())
 }
 
 struct World {
@@ -662,13 +673,8 @@ async fn agreements(
     Ok(())
 }
 
-async fn one_incident(
-    store: &Store,
-    w: &World,
-    rng: &mut Rng,
-    now: DateTime<Utc>,
-    matrix: &PriorityMatrix,
-) -> anyhow::Result<Incident> {
+/// An incident and what happened to it, to be imported with others.
+fn one_incident(w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityMatrix) -> anyhow::Result<Story<Incident>> {
     let s = rng.below(w.services.len() as u64) as usize;
     let spec = &SERVICES[s];
     let org = rng.below(w.customers.len() as u64) as usize;
@@ -701,18 +707,16 @@ async fn one_incident(
         assignee: None,
         team: Some(w.teams[if rng.chance(60) { 0 } else { team }].id),
     };
-    let mut inc = store
-        .insert(
-            Incident::create(input, caller.organisation, matrix, opened)?,
-            Some(caller.id),
-        )
-        .await?;
+    let mut inc = Story::new(
+        Incident::create(input, caller.organisation, matrix, opened)?,
+        Some(caller.id),
+    );
     let age = now - opened;
     let t1 = later(rng, opened, 45);
     if t1 >= now {
         return Ok(inc);
     }
-    inc = step(store, &inc, t1, Some(agent), |i: &mut Incident| {
+    happen(&mut inc, t1, Some(agent), |i: &mut Incident| {
         i.assignee = Some(agent);
         i.transition(
             IncidentTransition {
@@ -723,8 +727,7 @@ async fn one_incident(
             },
             t1,
         )
-    })
-    .await?;
+    })?;
     let mut t = t1;
     if rng.chance(25) {
         let tp = later(rng, t, 240);
@@ -732,7 +735,7 @@ async fn one_incident(
             return Ok(inc);
         }
         let reason = *rng.pick(&[PendingReason::WaitingForCustomer, PendingReason::WaitingForSupplier]);
-        inc = step(store, &inc, tp, Some(agent), |i: &mut Incident| {
+        happen(&mut inc, tp, Some(agent), |i: &mut Incident| {
             i.transition(
                 IncidentTransition {
                     to: "pending".into(),
@@ -742,13 +745,12 @@ async fn one_incident(
                 },
                 tp,
             )
-        })
-        .await?;
+        })?;
         t = later(rng, tp, 1440);
         if t >= now {
             return Ok(inc);
         }
-        inc = step(store, &inc, t, Some(agent), |i: &mut Incident| {
+        happen(&mut inc, t, Some(agent), |i: &mut Incident| {
             i.transition(
                 IncidentTransition {
                     to: "in_progress".into(),
@@ -758,10 +760,9 @@ async fn one_incident(
                 },
                 t,
             )
-        })
-        .await?;
+        })?;
     }
-    let work = match inc.priority as u8 {
+    let work = match inc.current().priority as u8 {
         0 => 240,
         1 => 600,
         2 => 1800,
@@ -778,7 +779,7 @@ async fn one_incident(
         ResolutionCode::UserError,
         ResolutionCode::NotReproducible,
     ]);
-    inc = step(store, &inc, tr, Some(agent), |i: &mut Incident| {
+    happen(&mut inc, tr, Some(agent), |i: &mut Incident| {
         i.transition(
             IncidentTransition {
                 to: "resolved".into(),
@@ -788,11 +789,10 @@ async fn one_incident(
             },
             tr,
         )
-    })
-    .await?;
+    })?;
     let tc = tr + Duration::days(3);
     if tc < now {
-        inc = step(store, &inc, tc, None, |i: &mut Incident| {
+        happen(&mut inc, tc, None, |i: &mut Incident| {
             i.transition(
                 IncidentTransition {
                     to: "closed".into(),
@@ -802,19 +802,13 @@ async fn one_incident(
                 },
                 tc,
             )
-        })
-        .await?;
+        })?;
     }
     Ok(inc)
 }
 
-async fn one_request(
-    store: &Store,
-    w: &World,
-    rng: &mut Rng,
-    now: DateTime<Utc>,
-    matrix: &PriorityMatrix,
-) -> anyhow::Result<()> {
+/// A request and what happened to it, to be imported with others.
+fn one_request(w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityMatrix) -> anyhow::Result<Story<Request>> {
     let s = rng.below(w.services.len() as u64) as usize;
     let item = rng.pick(&w.items[s]);
     let org = rng.below(w.customers.len() as u64) as usize;
@@ -832,18 +826,16 @@ async fn one_request(
         assignee: None,
         team: Some(w.teams[0].id),
     };
-    let req = store
-        .insert(
-            Request::create(input, item.service, who.organisation, matrix, opened)?,
-            Some(who.id),
-        )
-        .await?;
+    let mut req = Story::new(
+        Request::create(input, item.service, who.organisation, matrix, opened)?,
+        Some(who.id),
+    );
     let agent = rng.pick(&w.agents[0]).id;
     let t1 = later(rng, opened, 120);
     if t1 >= now {
-        return Ok(());
+        return Ok(req);
     }
-    let req = step(store, &req, t1, Some(agent), |r: &mut Request| {
+    happen(&mut req, t1, Some(agent), |r: &mut Request| {
         r.assignee = Some(agent);
         r.transition(
             RequestTransition {
@@ -853,13 +845,12 @@ async fn one_request(
             },
             t1,
         )
-    })
-    .await?;
+    })?;
     let t2 = later(rng, t1, 2880);
     if t2 >= now {
-        return Ok(());
+        return Ok(req);
     }
-    let req = step(store, &req, t2, Some(agent), |r: &mut Request| {
+    happen(&mut req, t2, Some(agent), |r: &mut Request| {
         r.transition(
             RequestTransition {
                 to: "fulfilled".into(),
@@ -868,11 +859,10 @@ async fn one_request(
             },
             t2,
         )
-    })
-    .await?;
+    })?;
     let t3 = t2 + Duration::days(2);
     if t3 < now {
-        step(store, &req, t3, None, |r: &mut Request| {
+        happen(&mut req, t3, None, |r: &mut Request| {
             r.transition(
                 RequestTransition {
                     to: "closed".into(),
@@ -881,10 +871,9 @@ async fn one_request(
                 },
                 t3,
             )
-        })
-        .await?;
+        })?;
     }
-    Ok(())
+    Ok(req)
 }
 
 async fn one_problem(
@@ -1233,6 +1222,16 @@ async fn releases(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>, c
     Ok(())
 }
 
+/// Writes tickets with their past through the store's bulk path.
+async fn import<T: Ticket>(store: &Store, stories: Vec<Story<T>>) -> anyhow::Result<Vec<T>> {
+    store
+        .import(stories)
+        .await?
+        .into_iter()
+        .collect::<steward_core::Result<Vec<T>>>()
+        .context("a demo ticket was refused")
+}
+
 /// Seeds the demo organisation and `records` tickets ending at `now`.
 pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Result<()> {
     let mut rng = Rng(2026);
@@ -1248,26 +1247,52 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
             .progress_chars("=> "),
     );
     bar.set_message("demo tickets");
+    // Incidents and requests are built with their past in memory and imported in batches (the
+    // store's bulk path); problems and changes, fewer and with more rules, are written one change
+    // at a time. A problem links to incidents already written.
+    let batch = (records / 20).clamp(20, 1000) as usize;
+    let mut incidents: Vec<Story<Incident>> = Vec::with_capacity(batch);
+    let mut requests: Vec<Story<Request>> = Vec::with_capacity(batch);
     let mut recent: Vec<Incident> = Vec::new();
     for n in 0..records {
-        match rng.below(100) {
-            0..=59 => {
-                let inc = one_incident(store, &w, &mut rng, now, &matrix).await?;
-                recent.push(inc);
-                if recent.len() > 12 {
-                    recent.remove(0);
-                }
+        // Past the first 20,000 tickets the organisation raises proportionally fewer problems and
+        // changes: one in two hundred each rather than one in twenty.
+        let kind = if n < 20_000 {
+            match rng.below(100) {
+                0..=59 => RecordKind::Incident,
+                60..=89 => RecordKind::Request,
+                90..=94 => RecordKind::Problem,
+                _ => RecordKind::Change,
             }
-            60..=89 => one_request(store, &w, &mut rng, now, &matrix).await?,
-            90..=94 => one_problem(store, &w, &mut rng, now, &matrix, &recent).await?,
+        } else {
+            match rng.below(1000) {
+                0..=659 => RecordKind::Incident,
+                660..=989 => RecordKind::Request,
+                990..=994 => RecordKind::Problem,
+                _ => RecordKind::Change,
+            }
+        };
+        match kind {
+            RecordKind::Incident => incidents.push(one_incident(&w, &mut rng, now, &matrix)?),
+            RecordKind::Request => requests.push(one_request(&w, &mut rng, now, &matrix)?),
+            RecordKind::Problem => one_problem(store, &w, &mut rng, now, &matrix, &recent).await?,
             _ => one_change(store, &w, &mut rng, now).await?,
+        }
+        if incidents.len() >= batch {
+            recent = import(store, std::mem::take(&mut incidents)).await?;
+            recent.drain(..recent.len().saturating_sub(12));
+        }
+        if requests.len() >= batch {
+            import(store, std::mem::take(&mut requests)).await?;
         }
         if n % 50 == 0 {
             bar.set_position(u64::from(n));
         }
     }
+    import(store, incidents).await?;
+    import(store, requests).await?;
     bar.finish_with_message("demo tickets");
-    releases(store, &w, &mut rng, now, records / 250 + 2).await?;
+    releases(store, &w, &mut rng, now, (records / 250).min(200) + 2).await?;
     let customers: Vec<OrganisationId> = w
         .customers
         .iter()
