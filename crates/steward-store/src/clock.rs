@@ -85,7 +85,8 @@ fn schedules_from(rows: Vec<<Calendar as Table>::Row>) -> Result<HashMap<Calenda
 }
 
 /// Writes clocks (each of a ticket and a scope, changed at an instant), a few thousand to a
-/// statement.
+/// statement, and brings their tickets' `sla_due_at` (the first running clock's due instant, by
+/// which queues sort) up to date.
 async fn write_clocks(tx: &mut Tx, kind: RecordKind, clocks: &[(i64, ClockScope, Clock, i64)]) -> Result<()> {
     const COLUMNS: usize = 14;
     for chunk in clocks.chunks(crate::record::MAX_PARAMETERS / COLUMNS) {
@@ -124,8 +125,30 @@ async fn write_clocks(tx: &mut Tx, kind: RecordKind, clocks: &[(i64, ClockScope,
         )
         .await?;
     }
+    let mut ids: Vec<i64> = clocks.iter().map(|(id, ..)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(crate::record::MAX_PARAMETERS) {
+        let table = crate::record::table_of(kind);
+        let mut a = args![kind.as_str(), NOT_DUE];
+        let first = a.len() + 1;
+        a.extend(chunk.iter().map(|id| Arg::from(*id)));
+        tx.execute(
+            &format!(
+                "UPDATE {table} SET sla_due_at = COALESCE((SELECT MIN(c.due_at) FROM sla_clocks c \
+                 WHERE c.record_kind = $1 AND c.record_id = {table}.id AND c.outcome IS NULL AND c.due_at IS NOT NULL), $2) \
+                 WHERE id IN ({})",
+                crate::placeholders(first, chunk.len())
+            ),
+            a,
+        )
+        .await?;
+    }
     Ok(())
 }
+
+/// The stored `sla_due_at` of a ticket with no running clock: the largest BIGINT, so it sorts last.
+pub(crate) const NOT_DUE: i64 = i64::MAX;
 
 /// A ticket whose clocks are to be brought up to date: its id, what its clocks depend on, and
 /// the instant of the write.

@@ -68,6 +68,7 @@ impl Table for Incident {
         "closed_at",
     ];
     const ORGANISATION_COLUMN: Option<&'static str> = Some("organisation_id");
+    const STORED_SORTS: &'static [&'static str] = &["sla_due_at"];
 
     fn from_row(r: IncidentRow) -> Result<Self> {
         Ok(Incident {

@@ -52,6 +52,10 @@ pub trait Table: Record + Sized {
         }
     }
 
+    /// Sort columns kept in the table but not in the record (such as a ticket's `sla_due_at`,
+    /// which follows its clocks): the next-page cursor reads their value from the row.
+    const STORED_SORTS: &'static [&'static str] = &[];
+
     /// The value of a sort column, for the next-page cursor. Every table sorts by `created_at`
     /// and `updated_at`; tables with more sort columns override this.
     fn sort_value(&self, column: &str) -> i64 {
@@ -441,7 +445,15 @@ impl Store {
         let mut items = rows.into_iter().map(T::from_row).collect::<Result<Vec<T>>>()?;
         let next_cursor = if items.len() > limit {
             items.truncate(limit);
-            items.last().map(|r| encode_cursor(r.sort_value(q.sort.column), r.id()))
+            match items.last() {
+                Some(last) if T::STORED_SORTS.contains(&q.sort.column) => {
+                    let sql = format!("SELECT {} FROM {} WHERE id = $1", q.sort.column, T::TABLE);
+                    let (value,): (i64,) = c.fetch_one(&sql, crate::args![last.id()]).await?;
+                    Some(encode_cursor(value, last.id()))
+                }
+                Some(last) => Some(encode_cursor(last.sort_value(q.sort.column), last.id())),
+                None => None,
+            }
         } else {
             None
         };

@@ -63,6 +63,7 @@ impl Table for Request {
         "closed_at",
     ];
     const ORGANISATION_COLUMN: Option<&'static str> = Some("organisation_id");
+    const STORED_SORTS: &'static [&'static str] = &["sla_due_at"];
 
     fn from_row(r: RequestRow) -> Result<Self> {
         Ok(Request {

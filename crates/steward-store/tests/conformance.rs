@@ -2114,3 +2114,137 @@ async fn an_imported_story_ends_as_the_same_writes_made_one_by_one() {
         assert!(r.faults.is_empty(), "{:?}", r.faults);
     });
 }
+
+#[tokio::test]
+async fn queues_sort_by_the_first_running_clock_due() {
+    on_each_backend!(|store, db| {
+        use steward_core::agreement::{Agreement, AgreementKind, Target};
+        use steward_core::calendar::BusinessDuration;
+        use steward_core::incident::PendingReason;
+        const MIN: i64 = 60_000_000;
+        let at = |m: i64| t0() + Duration::minutes(m);
+        let cal = always_open(store).await;
+        let desk = team(store, "Desk").await;
+        let targets = [(Priority::P2, 10, 60), (Priority::P3, 30, 240), (Priority::P4, 60, 480)]
+            .into_iter()
+            .map(|(priority, response, resolution)| Target {
+                service: None,
+                priority,
+                response: BusinessDuration(response * MIN),
+                resolution: BusinessDuration(resolution * MIN),
+            })
+            .collect();
+        let sla = agreement_input("SLA", AgreementKind::ServiceLevel, cal.id, targets);
+        store.insert(Agreement::create(sla, t0()).unwrap(), None).await.unwrap();
+        let mut ids = Vec::new();
+        for (n, (impact, urgency)) in [
+            (Impact::Low, Urgency::Low),
+            (Impact::High, Urgency::Medium),
+            (Impact::Medium, Urgency::Medium),
+            (Impact::Low, Urgency::Medium),
+            (Impact::High, Urgency::High),
+            (Impact::Medium, Urgency::Low),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut new = new_incident(&format!("ticket {n}"));
+            (new.impact, new.urgency, new.team) = (Some(impact), Some(urgency), Some(desk.id));
+            let opened = at(n as i64 * 7);
+            let i = Incident::create(new, None, &PriorityMatrix::default(), opened).unwrap();
+            ids.push(store.insert(i, None).await.unwrap().id.0);
+        }
+        let transition = |id: i64, m: i64, to: &'static str, pending: Option<PendingReason>| async move {
+            store
+                .update::<Incident>(
+                    id,
+                    None,
+                    at(m),
+                    HistoryAction::Transition,
+                    |_| true,
+                    |i| {
+                        i.transition(
+                            IncidentTransition {
+                                to: to.into(),
+                                pending_reason: pending,
+                                resolution_code: (to == "resolved").then_some(ResolutionCode::Fixed),
+                                resolution_notes: (to == "resolved").then(|| "done".into()),
+                            },
+                            at(m),
+                        )
+                    },
+                )
+                .await
+                .unwrap();
+        };
+        transition(ids[1], 50, "in_progress", None).await;
+        transition(ids[2], 51, "in_progress", None).await;
+        transition(ids[2], 52, "pending", Some(PendingReason::WaitingForCustomer)).await;
+        transition(ids[4], 53, "in_progress", None).await;
+        transition(ids[4], 54, "resolved", None).await;
+        // What the clocks say: the earliest due instant of a running clock, none last.
+        let views = store
+            .clock_views(RecordKind::Incident, &ids, at(60).timestamp_micros())
+            .await
+            .unwrap();
+        let due = |id: &i64| {
+            views
+                .get(id)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.due_at)
+                .min()
+                .map_or(i64::MAX, |d| d.timestamp_micros())
+        };
+        let mut expected = ids.clone();
+        expected.sort_by_key(|id| (due(id), *id));
+        assert_ne!(expected, ids, "the order is not simply the order of creation");
+        assert_eq!(due(&ids[4]), i64::MAX, "a resolved ticket has no running clock");
+        // The queue, two at a time through the cursor, ascending and descending.
+        for descending in [false, true] {
+            let mut seen = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = store
+                    .list::<Incident>(&ListQuery {
+                        filters: vec![("team_id", Arg::from(desk.id.0))],
+                        sort: Sort {
+                            column: "sla_due_at",
+                            descending,
+                        },
+                        cursor: cursor.take(),
+                        limit: 2,
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                seen.extend(page.items.iter().map(|i| i.id.0));
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            let mut want = expected.clone();
+            if descending {
+                want.reverse();
+            }
+            assert_eq!(seen, want, "descending: {descending}");
+        }
+        let in_progress = store
+            .list::<Incident>(&ListQuery {
+                filters: vec![("team_id", Arg::from(desk.id.0)), ("status", Arg::from("in_progress"))],
+                sort: Sort {
+                    column: "sla_due_at",
+                    descending: false,
+                },
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            in_progress.items.iter().map(|i| i.id.0).collect::<Vec<_>>(),
+            vec![ids[1]]
+        );
+    });
+}

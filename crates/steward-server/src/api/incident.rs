@@ -31,7 +31,7 @@ list_query! {
         organisation: OrganisationId => "organisation_id",
         major: bool => "major",
     }
-    sorts: ["updated_at", "created_at", "priority"]
+    sorts: ["updated_at", "created_at", "priority", "sla_due_at"]
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

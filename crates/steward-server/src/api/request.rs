@@ -30,7 +30,7 @@ list_query! {
         team: TeamId => "team_id",
         requested_for: UserId => "requested_for_id",
     }
-    sorts: ["updated_at", "created_at", "priority"]
+    sorts: ["updated_at", "created_at", "priority", "sla_due_at"]
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -674,7 +674,12 @@ async fn agreements(
 }
 
 /// An incident and what happened to it, to be imported with others.
-fn one_incident(w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityMatrix) -> anyhow::Result<Story<Incident>> {
+fn one_incident(
+    w: &World,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    matrix: &PriorityMatrix,
+) -> anyhow::Result<Story<Incident>> {
     let s = rng.below(w.services.len() as u64) as usize;
     let spec = &SERVICES[s];
     let org = rng.below(w.customers.len() as u64) as usize;
@@ -808,7 +813,12 @@ fn one_incident(w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityM
 }
 
 /// A request and what happened to it, to be imported with others.
-fn one_request(w: &World, rng: &mut Rng, now: DateTime<Utc>, matrix: &PriorityMatrix) -> anyhow::Result<Story<Request>> {
+fn one_request(
+    w: &World,
+    rng: &mut Rng,
+    now: DateTime<Utc>,
+    matrix: &PriorityMatrix,
+) -> anyhow::Result<Story<Request>> {
     let s = rng.below(w.services.len() as u64) as usize;
     let item = rng.pick(&w.items[s]);
     let org = rng.below(w.customers.len() as u64) as usize;
