@@ -1232,6 +1232,25 @@ async fn releases(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>, c
     Ok(())
 }
 
+/// Where seeding spends its time, reported at the end.
+#[derive(Default)]
+struct Timing {
+    built: std::time::Duration,
+    imported: std::time::Duration,
+    written: std::time::Duration,
+}
+
+impl Timing {
+    /// Adds the time since `t` to the tickets built in memory or written one change at a time.
+    fn add(&mut self, kind: RecordKind, t: std::time::Instant) -> std::time::Instant {
+        match kind {
+            RecordKind::Incident | RecordKind::Request => self.built += t.elapsed(),
+            _ => self.written += t.elapsed(),
+        }
+        std::time::Instant::now()
+    }
+}
+
 /// Writes tickets with their past through the store's bulk path.
 async fn import<T: Ticket>(store: &Store, stories: Vec<Story<T>>) -> anyhow::Result<Vec<T>> {
     store
@@ -1264,6 +1283,7 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     let mut incidents: Vec<Story<Incident>> = Vec::with_capacity(batch);
     let mut requests: Vec<Story<Request>> = Vec::with_capacity(batch);
     let mut recent: Vec<Incident> = Vec::new();
+    let mut timing = Timing::default();
     for n in 0..records {
         // Past the first 20,000 tickets the organisation raises proportionally fewer problems and
         // changes: one in two hundred each rather than one in twenty.
@@ -1282,12 +1302,14 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
                 _ => RecordKind::Change,
             }
         };
+        let t = std::time::Instant::now();
         match kind {
             RecordKind::Incident => incidents.push(one_incident(&w, &mut rng, now, &matrix)?),
             RecordKind::Request => requests.push(one_request(&w, &mut rng, now, &matrix)?),
             RecordKind::Problem => one_problem(store, &w, &mut rng, now, &matrix, &recent).await?,
             _ => one_change(store, &w, &mut rng, now).await?,
         }
+        let t = timing.add(kind, t);
         if incidents.len() >= batch {
             recent = import(store, std::mem::take(&mut incidents)).await?;
             recent.drain(..recent.len().saturating_sub(12));
@@ -1295,13 +1317,22 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         if requests.len() >= batch {
             import(store, std::mem::take(&mut requests)).await?;
         }
+        timing.imported += t.elapsed();
         if n % 50 == 0 {
             bar.set_position(u64::from(n));
         }
     }
+    let t = std::time::Instant::now();
     import(store, incidents).await?;
     import(store, requests).await?;
+    timing.imported += t.elapsed();
     bar.finish_with_message("demo tickets");
+    eprintln!(
+        "incidents and requests: {:.1}s building their past, {:.1}s importing; problems and changes: {:.1}s",
+        timing.built.as_secs_f64(),
+        timing.imported.as_secs_f64(),
+        timing.written.as_secs_f64()
+    );
     releases(store, &w, &mut rng, now, (records / 250).min(200) + 2).await?;
     let customers: Vec<OrganisationId> = w
         .customers
