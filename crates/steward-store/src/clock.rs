@@ -163,6 +163,23 @@ pub(crate) async fn reconcile_in(tx: &mut Tx, kind: RecordKind, id: i64, subject
     reconcile_many(tx, kind, vec![Reconcile { id, subject, at }], false).await
 }
 
+/// [`Table::after_write_many`] of a ticket type: the clocks of tickets just inserted, each from
+/// its creation instant.
+pub(crate) fn reconcile_inserted<'a, T: crate::import::Ticket>(
+    tx: &'a mut Tx,
+    recs: &'a [T],
+) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
+    let tickets = recs
+        .iter()
+        .map(|r| Reconcile {
+            id: r.id(),
+            subject: r.clock_subject(),
+            at: crate::micros(r.created_at()),
+        })
+        .collect();
+    reconcile_many(tx, T::KIND, tickets, true)
+}
+
 /// Tickets reconciled per round of statements.
 const RECONCILE_CHUNK: usize = 500;
 

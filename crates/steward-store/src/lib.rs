@@ -120,16 +120,17 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true)
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-65536");
+            .pragma("temp_store", "memory");
+        // Page caches: 32 MiB for the writer, 8 MiB for each of 8 readers. The operating
+        // system caches the file too; these bound what the process itself holds.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .connect_with(opts.clone())
+            .connect_with(opts.clone().pragma("cache_size", "-32768"))
             .await
             .map_err(|e| Error::unexpected(format!("cannot open SQLite database {}: {e}", path.display())))?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
-            .connect_with(opts.read_only(true))
+            .connect_with(opts.read_only(true).pragma("cache_size", "-8192"))
             .await
             .map_err(unexpected)?;
         Ok(Store {

@@ -1,47 +1,62 @@
-//! The facts behind service level reports, read in one query per ticket kind.
+//! The facts behind service level reports, tallied by the database in one query.
 
 use std::collections::HashMap;
 
 use steward_core::Result;
-use steward_core::clock::{Metric, Outcome};
-use steward_core::report::{ClockFact, GroupBy};
+use steward_core::clock::Metric;
+use steward_core::report::{ClockTally, GroupBy};
 
 use crate::{Store, args, parse_stored, priority_from_stored};
 
 #[derive(sqlx::FromRow)]
-struct FactRow {
+struct TallyRow {
+    grp: Option<i64>,
     metric: String,
-    outcome: Option<String>,
-    elapsed: i64,
-    stopped_in_period: bool,
-    agreement_id: i64,
-    service_id: Option<i64>,
-    priority: i64,
+    met: bool,
+    stopped: bool,
+    seconds: i64,
+    count: i64,
+    elapsed_sum: i64,
 }
 
 impl Store {
-    /// Every clock that counts in `[from, to)` (microseconds): stopped in it as met or breached,
-    /// or still open at its end with its target run out within it.
-    pub async fn sla_facts(&self, from: i64, to: i64, group_by: GroupBy) -> Result<Vec<ClockFact>> {
+    /// The clocks that count in `[from, to)` (microseconds) — stopped in it as met or breached,
+    /// or still open at its end with its target run out within it — tallied by report cell,
+    /// outcome and second of business time used (see [`ClockTally`]), by the database.
+    pub async fn sla_tallies(&self, from: i64, to: i64, group_by: GroupBy) -> Result<Vec<ClockTally>> {
         let one = |table: &str, kind: &str| {
+            // Only a grouping by the ticket's own fields needs the ticket.
+            let (grp, join) = match group_by {
+                GroupBy::Agreement => ("c.agreement_id".to_string(), String::new()),
+                GroupBy::Service => ("t.service_id".into(), format!(" JOIN {table} t ON t.id = c.record_id")),
+                GroupBy::Priority => ("t.priority".into(), format!(" JOIN {table} t ON t.id = c.record_id")),
+            };
+            // Two disjoint halves, each read through its own index: clocks stopped in the
+            // period, and clocks still open at its end whose target ran out in it.
+            let select = format!(
+                "SELECT {grp} AS grp, c.metric, c.outcome, c.elapsed, \
+                 (c.stopped_at IS NOT NULL AND c.stopped_at < $2) AS stopped FROM sla_clocks c{join}"
+            );
             format!(
-                "SELECT c.metric, c.outcome, c.elapsed, \
-                 (c.stopped_at IS NOT NULL AND c.stopped_at < $2) AS stopped_in_period, \
-                 c.agreement_id, t.service_id, t.priority \
-                 FROM sla_clocks c JOIN {table} t ON t.id = c.record_id \
-                 WHERE c.record_kind = '{kind}' AND ( \
-                   (c.stopped_at >= $1 AND c.stopped_at < $2 AND c.outcome IN ('met', 'breached')) \
-                   OR (c.breached_at >= $1 AND c.breached_at < $2 AND (c.stopped_at IS NULL OR c.stopped_at >= $2) \
-                       AND (c.outcome IS NULL OR c.outcome IN ('met', 'breached'))))"
+                "{select} WHERE c.record_kind = '{kind}' AND c.stopped_at >= $1 AND c.stopped_at < $2 \
+                   AND c.outcome IN ('met', 'breached') \
+                 UNION ALL {select} WHERE c.record_kind = '{kind}' AND c.breached_at >= $1 AND c.breached_at < $2 \
+                   AND (c.stopped_at IS NULL OR c.stopped_at >= $2) AND (c.outcome IS NULL OR c.outcome IN ('met', 'breached'))"
             )
         };
         let sql = format!(
-            "{} UNION ALL {}",
+            "SELECT grp, metric, met, stopped, seconds, COUNT(*) AS count, CAST(SUM(elapsed) AS BIGINT) AS elapsed_sum \
+             FROM (SELECT grp, metric, elapsed, stopped, \
+                     (stopped AND outcome IS NOT NULL AND outcome = 'met') AS met, \
+                     CASE WHEN stopped THEN (elapsed + $3) / $4 ELSE 0 END AS seconds \
+                   FROM ({} UNION ALL {}) f) g \
+             GROUP BY grp, metric, met, stopped, seconds",
             one("incidents", "incident"),
             one("requests", "request")
         );
+        let second = steward_core::calendar::MICROS_PER_SECOND;
         let mut c = self.read().await?;
-        let rows: Vec<FactRow> = c.fetch_all(&sql, args![from, to]).await?;
+        let rows: Vec<TallyRow> = c.fetch_all(&sql, args![from, to, second / 2, second]).await?;
         let names: HashMap<i64, String> = if group_by == GroupBy::Agreement {
             let named: Vec<(i64, String)> = c.fetch_all("SELECT id, name FROM agreements", vec![]).await?;
             named.into_iter().collect()
@@ -50,27 +65,28 @@ impl Store {
         };
         rows.into_iter()
             .map(|r| {
-                let group = match group_by {
-                    GroupBy::Agreement => match names.get(&r.agreement_id) {
-                        Some(n) => format!("AGR-{} {n}", r.agreement_id),
-                        None => format!("AGR-{}", r.agreement_id),
+                let group = match (group_by, r.grp) {
+                    (GroupBy::Agreement, Some(a)) => match names.get(&a) {
+                        Some(n) => format!("AGR-{a} {n}"),
+                        None => format!("AGR-{a}"),
                     },
-                    GroupBy::Service => r
-                        .service_id
-                        .map(|s| format!("SVC-{s}"))
-                        .unwrap_or_else(|| "no service".into()),
-                    GroupBy::Priority => priority_from_stored(r.priority)?.to_string(),
+                    (GroupBy::Service, Some(s)) => format!("SVC-{s}"),
+                    (GroupBy::Service, None) => "no service".into(),
+                    (GroupBy::Priority, Some(p)) => priority_from_stored(p)?.to_string(),
+                    (_, None) => {
+                        return Err(steward_core::Error::unexpected(
+                            "a clock without its agreement or priority",
+                        ));
+                    }
                 };
-                let outcome = match (&r.outcome, r.stopped_in_period) {
-                    (Some(o), true) => Some(parse_stored("outcome", o, Outcome::parse)?),
-                    _ => None,
-                };
-                Ok(ClockFact {
+                Ok(ClockTally {
                     group,
                     metric: parse_stored("metric", &r.metric, Metric::parse)?,
-                    outcome,
-                    elapsed: r.elapsed,
-                    stopped: r.stopped_in_period,
+                    met: r.met,
+                    stopped: r.stopped,
+                    seconds: r.seconds,
+                    count: u64::try_from(r.count).unwrap_or(0),
+                    elapsed_sum: r.elapsed_sum,
                 })
             })
             .collect()

@@ -150,15 +150,7 @@ impl Table for Request {
         tx: &'a mut crate::exec::Tx,
         recs: &'a [Self],
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        let tickets = recs
-            .iter()
-            .map(|r| crate::clock::Reconcile {
-                id: r.id.0,
-                subject: r.clock_subject(),
-                at: micros(r.created_at),
-            })
-            .collect();
-        crate::clock::reconcile_many(tx, RecordKind::Request, tickets, true)
+        crate::clock::reconcile_inserted(tx, recs)
     }
 
     fn sort_value(&self, column: &str) -> i64 {

@@ -51,11 +51,17 @@ impl Store {
                 args.push(Arg::from(expr.join(" ")));
                 let filter = filters(q, &mut args);
                 args.push(Arg::from(i64::from(q.limit)));
+                // Rank every match by its rowid and score alone, then read the title and build
+                // the snippet for the few returned: SQLite would otherwise compute them for
+                // every match before sorting, tens of thousands of them for a common word.
                 format!(
                     "SELECT record_kind, CAST(record_id AS BIGINT) AS record_id, title, \
                      snippet(search_documents, -1, '[', ']', '…', 12) AS snippet, \
                      -bm25(search_documents, 10.0, 1.0) AS score \
-                     FROM search_documents WHERE search_documents MATCH $1{filter} ORDER BY bm25(search_documents, 10.0, 1.0) LIMIT ${}",
+                     FROM search_documents WHERE search_documents MATCH $1 AND rowid IN \
+                     (SELECT rowid FROM search_documents WHERE search_documents MATCH $1{filter} \
+                      ORDER BY bm25(search_documents, 10.0, 1.0) LIMIT ${}) \
+                     ORDER BY bm25(search_documents, 10.0, 1.0)",
                     args.len()
                 )
             }
@@ -127,6 +133,11 @@ fn filters(q: &SearchQuery<'_>, args: &mut Vec<Arg>) -> String {
     };
     if kinds.is_empty() {
         return " AND 1 = 0".into();
+    }
+    // Every kind: no condition, so no match needs its stored columns read to be ranked.
+    let every = steward_core::search::SEARCHABLE.iter().all(|k| kinds.contains(&k));
+    if every && q.organisation.is_none() {
+        return out;
     }
     let first = args.len() + 1;
     args.extend(kinds.iter().map(|k| Arg::from(k.as_str())));

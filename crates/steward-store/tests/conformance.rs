@@ -125,6 +125,32 @@ fn agreement_input(
     }
 }
 
+/// A 24x7 customer agreement and, for each of `teams`, an operational level agreement, all with
+/// `targets` as (priority, response minutes, resolution minutes).
+async fn agreements_24x7(store: &Store, targets: &[(Priority, i64, i64)], teams: &[TeamId]) {
+    use steward_core::agreement::{Agreement, AgreementKind, Target};
+    use steward_core::calendar::BusinessDuration;
+    const MIN: i64 = 60_000_000;
+    let cal = always_open(store).await;
+    let targets: Vec<Target> = targets
+        .iter()
+        .map(|(priority, response, resolution)| Target {
+            service: None,
+            priority: *priority,
+            response: BusinessDuration(response * MIN),
+            resolution: BusinessDuration(resolution * MIN),
+        })
+        .collect();
+    let sla = agreement_input("SLA", AgreementKind::ServiceLevel, cal.id, targets.clone());
+    store.insert(Agreement::create(sla, t0()).unwrap(), None).await.unwrap();
+    for team in teams {
+        let name = format!("OLA {}", team.0);
+        let mut ola = agreement_input(&name, AgreementKind::OperationalLevel, cal.id, targets.clone());
+        ola.team = Some(*team);
+        store.insert(Agreement::create(ola, t0()).unwrap(), None).await.unwrap();
+    }
+}
+
 /// Runs `body` once per backend, naming the backend on failure.
 macro_rules! on_each_backend {
     (|$store:ident, $db:ident| $body:block) => {
@@ -1855,22 +1881,8 @@ async fn search_finds_words_stems_and_prefixes() {
 #[tokio::test]
 async fn concurrent_and_bulk_inserts_share_transactions_yet_keep_their_own_outcomes() {
     on_each_backend!(|store, db| {
-        use steward_core::agreement::{Agreement, AgreementKind, Target};
-        use steward_core::calendar::BusinessDuration;
-        const MIN: i64 = 60_000_000;
-        let cal = always_open(store).await;
         let desk = team(store, "Desk").await;
-        let target = Target {
-            service: None,
-            priority: Priority::P3,
-            response: BusinessDuration(15 * MIN),
-            resolution: BusinessDuration(120 * MIN),
-        };
-        let sla = agreement_input("SLA", AgreementKind::ServiceLevel, cal.id, vec![target.clone()]);
-        store.insert(Agreement::create(sla, t0()).unwrap(), None).await.unwrap();
-        let mut ola = agreement_input("OLA", AgreementKind::OperationalLevel, cal.id, vec![target]);
-        ola.team = Some(desk.id);
-        store.insert(Agreement::create(ola, t0()).unwrap(), None).await.unwrap();
+        agreements_24x7(store, &[(Priority::P3, 15, 120)], &[desk.id]).await;
         let make = |title: String, service: Option<ServiceId>| {
             let mut new = new_incident(&title);
             new.team = Some(desk.id);
@@ -1959,30 +1971,13 @@ async fn concurrent_and_bulk_inserts_share_transactions_yet_keep_their_own_outco
 #[tokio::test]
 async fn an_imported_story_ends_as_the_same_writes_made_one_by_one() {
     on_each_backend!(|store, db| {
-        use steward_core::agreement::{Agreement, AgreementKind, Target};
-        use steward_core::calendar::BusinessDuration;
         use steward_core::incident::PendingReason;
         use steward_store::Story;
-        const MIN: i64 = 60_000_000;
         let at = |m: i64| t0() + Duration::minutes(m);
-        let cal = always_open(store).await;
         let desk = team(store, "Desk").await;
         let experts = team(store, "Experts").await;
         let agent = user(store, "agent@example.com", Role::Agent, None).await;
-        let target = Target {
-            service: None,
-            priority: Priority::P3,
-            response: BusinessDuration(15 * MIN),
-            resolution: BusinessDuration(120 * MIN),
-        };
-        let sla = agreement_input("SLA", AgreementKind::ServiceLevel, cal.id, vec![target.clone()]);
-        store.insert(Agreement::create(sla, t0()).unwrap(), None).await.unwrap();
-        for team in [desk.id, experts.id] {
-            let name = format!("OLA {}", team.0);
-            let mut ola = agreement_input(&name, AgreementKind::OperationalLevel, cal.id, vec![target.clone()]);
-            ola.team = Some(team);
-            store.insert(Agreement::create(ola, t0()).unwrap(), None).await.unwrap();
-        }
+        agreements_24x7(store, &[(Priority::P3, 15, 120)], &[desk.id, experts.id]).await;
         let transition = |to: &str, pending: Option<PendingReason>, code: Option<ResolutionCode>| IncidentTransition {
             to: to.into(),
             pending_reason: pending,
@@ -2118,24 +2113,15 @@ async fn an_imported_story_ends_as_the_same_writes_made_one_by_one() {
 #[tokio::test]
 async fn queues_sort_by_the_first_running_clock_due() {
     on_each_backend!(|store, db| {
-        use steward_core::agreement::{Agreement, AgreementKind, Target};
-        use steward_core::calendar::BusinessDuration;
         use steward_core::incident::PendingReason;
-        const MIN: i64 = 60_000_000;
         let at = |m: i64| t0() + Duration::minutes(m);
-        let cal = always_open(store).await;
         let desk = team(store, "Desk").await;
-        let targets = [(Priority::P2, 10, 60), (Priority::P3, 30, 240), (Priority::P4, 60, 480)]
-            .into_iter()
-            .map(|(priority, response, resolution)| Target {
-                service: None,
-                priority,
-                response: BusinessDuration(response * MIN),
-                resolution: BusinessDuration(resolution * MIN),
-            })
-            .collect();
-        let sla = agreement_input("SLA", AgreementKind::ServiceLevel, cal.id, targets);
-        store.insert(Agreement::create(sla, t0()).unwrap(), None).await.unwrap();
+        agreements_24x7(
+            store,
+            &[(Priority::P2, 10, 60), (Priority::P3, 30, 240), (Priority::P4, 60, 480)],
+            &[],
+        )
+        .await;
         let mut ids = Vec::new();
         for (n, (impact, urgency)) in [
             (Impact::Low, Urgency::Low),

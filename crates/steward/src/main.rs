@@ -17,7 +17,7 @@ use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use steward_core::configuration_item::ConfigurationItem;
 use steward_core::id::{ConfigurationItemId, OrganisationId};
-use steward_core::report::{GroupBy, aggregate};
+use steward_core::report::{GroupBy, aggregate_tallies};
 use steward_core::user::{NewUser, Role, User};
 use steward_server::AppState;
 use steward_server::api::report::period_bound;
@@ -399,11 +399,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bail!("--to must be after --from");
             }
             let store = open(&cli.db).await?;
-            let facts = store
-                .sla_facts(from.timestamp_micros(), to.timestamp_micros(), group_by)
+            let tallies = store
+                .sla_tallies(from.timestamp_micros(), to.timestamp_micros(), group_by)
                 .await?;
             store.close().await;
-            print!("{}", report::render(&aggregate(&facts), &format)?);
+            print!("{}", report::render(&aggregate_tallies(tallies), &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },

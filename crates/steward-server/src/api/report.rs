@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use steward_core::access::{Operation, authorize};
 use steward_core::change_report::ChangeFigures;
 use steward_core::record::RecordKind;
-use steward_core::report::{GroupBy, ReportRow, aggregate};
+use steward_core::report::{GroupBy, ReportRow, aggregate_tallies};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -66,16 +66,16 @@ async fn sla_report(ctx: Ctx, ApiQuery(q): ApiQuery<SlaReportQuery>) -> ApiResul
         return Err(ApiError::BadQuery("to must be after from".into()));
     }
     let group_by = q.group_by.unwrap_or(GroupBy::Agreement);
-    let facts = ctx
+    let tallies = ctx
         .state
         .store
-        .sla_facts(from.timestamp_micros(), to.timestamp_micros(), group_by)
+        .sla_tallies(from.timestamp_micros(), to.timestamp_micros(), group_by)
         .await?;
     Ok(Json(SlaReport {
         from,
         to,
         group_by,
-        rows: aggregate(&facts),
+        rows: aggregate_tallies(tallies),
     }))
 }
 
