@@ -52,6 +52,59 @@ pub struct SearchHit {
     pub score: f64,
 }
 
+/// Words shown in a snippet.
+const SNIPPET_WORDS: usize = 12;
+
+/// A short extract of `title` or else `text` around the first word found, with every word found
+/// in [brackets] and `…` where the text was cut. A word is found when it starts with one of
+/// `terms` (lower case), which covers the prefix of the last term and the common inflections
+/// the stemming search matched ("printers" for "printer").
+pub fn snippet(title: &str, text: &str, terms: &[String]) -> String {
+    let found = |w: &str| {
+        let w: String = w
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<String>()
+            .to_lowercase();
+        !w.is_empty() && terms.iter().any(|t| w.starts_with(t.as_str()))
+    };
+    let title_words: Vec<&str> = title.split_whitespace().collect();
+    let text_words: Vec<&str> = text.split_whitespace().collect();
+    let words = if title_words.iter().any(|w| found(w)) || !text_words.iter().any(|w| found(w)) {
+        title_words
+    } else {
+        text_words
+    };
+    let first = words.iter().position(|w| found(w)).unwrap_or(0);
+    let start = first.saturating_sub(3).min(words.len().saturating_sub(SNIPPET_WORDS));
+    let end = (start + SNIPPET_WORDS).min(words.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    for (i, w) in words[start..end].iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if found(w) {
+            // Brackets around the word itself, punctuation outside them.
+            let head = w.len() - w.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+            let tail = w.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+            out.push_str(&w[..head]);
+            out.push('[');
+            out.push_str(&w[head..tail.max(head)]);
+            out.push(']');
+            out.push_str(&w[tail.max(head)..]);
+        } else {
+            out.push_str(w);
+        }
+    }
+    if end < words.len() {
+        out.push('…');
+    }
+    out
+}
+
 /// The kinds a `kind` parameter names: a comma-separated list, or all searchable kinds.
 pub fn kinds(param: Option<&str>) -> Result<Vec<RecordKind>> {
     let Some(p) = param else {
@@ -93,6 +146,27 @@ mod tests {
         assert!(terms(" -*- ").is_err());
         assert!(terms(&"w ".repeat(11)).is_err());
         assert_eq!(terms(&"x".repeat(60)).unwrap()[0].len(), 40);
+    }
+
+    #[test]
+    fn snippets_bracket_the_words_found_around_the_first() {
+        let t = |s: &str| s.to_string();
+        assert_eq!(
+            snippet("Printer offline", "", &[t("printer"), t("off")]),
+            "[Printer] [offline]"
+        );
+        let body =
+            "The core switch in building B (switch-2) rebooted twice; users lost the network for an hour each time.";
+        assert_eq!(
+            snippet("Network outage", body, &[t("switch")]),
+            "The core [switch] in building B ([switch-2]) rebooted twice; users lost the…"
+        );
+        let long = "one two three four five six seven eight nine ten eleven printers twelve thirteen";
+        assert_eq!(
+            snippet("Nothing here", long, &[t("printer")]),
+            "…three four five six seven eight nine ten eleven [printers] twelve thirteen"
+        );
+        assert_eq!(snippet("Plain title", "no match", &[t("zebra")]), "Plain title");
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! triggers (migration 0016). Visibility is part of the query: a requester's search covers only
 //! their organisation's incidents and requests.
 
+use std::collections::HashMap;
+
 use steward_core::Result;
 use steward_core::id::OrganisationId;
 use steward_core::record::RecordKind;
@@ -31,61 +33,29 @@ struct HitRow {
 
 impl Store {
     pub async fn search(&self, q: &SearchQuery<'_>) -> Result<Vec<SearchHit>> {
+        if self.backend() == Backend::Sqlite {
+            return self.search_sqlite(q).await;
+        }
         let last = q.terms.len().saturating_sub(1);
         let mut args: Vec<Arg> = Vec::new();
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                // Words are letters and digits only, so quoting each is safe; the last is a prefix.
-                let expr: Vec<String> = q
-                    .terms
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| {
-                        if i == last {
-                            format!("\"{t}\"*")
-                        } else {
-                            format!("\"{t}\"")
-                        }
-                    })
-                    .collect();
-                args.push(Arg::from(expr.join(" ")));
-                let filter = filters(q, &mut args);
-                args.push(Arg::from(i64::from(q.limit)));
-                // Rank every match by its rowid and score alone, then read the title and build
-                // the snippet for the few returned: SQLite would otherwise compute them for
-                // every match before sorting, tens of thousands of them for a common word.
-                format!(
-                    "SELECT record_kind, CAST(record_id AS BIGINT) AS record_id, title, \
-                     snippet(search_documents, -1, '[', ']', '…', 12) AS snippet, \
-                     -bm25(search_documents, 10.0, 1.0) AS score \
-                     FROM search_documents WHERE search_documents MATCH $1 AND rowid IN \
-                     (SELECT rowid FROM search_documents WHERE search_documents MATCH $1{filter} \
-                      ORDER BY bm25(search_documents, 10.0, 1.0) LIMIT ${}) \
-                     ORDER BY bm25(search_documents, 10.0, 1.0)",
-                    args.len()
-                )
-            }
-            Backend::Postgres => {
-                let expr: Vec<String> = q
-                    .terms
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() })
-                    .collect();
-                args.push(Arg::from(expr.join(" & ")));
-                let filter = filters(q, &mut args);
-                args.push(Arg::from(i64::from(q.limit)));
-                format!(
-                    "SELECT h.record_kind, h.record_id, h.title, \
-                     ts_headline('english', h.title || '. ' || h.body, to_tsquery('english', $1), 'StartSel=[, StopSel=], MaxWords=14, MinWords=5, MaxFragments=1') AS snippet, \
-                     h.score FROM (SELECT record_kind, record_id, title, body, \
-                     CAST(ts_rank_cd(document, to_tsquery('english', $1)) AS DOUBLE PRECISION) AS score \
-                     FROM search_documents WHERE document @@ to_tsquery('english', $1){filter} \
-                     ORDER BY score DESC, doc_id LIMIT ${}) h ORDER BY h.score DESC",
-                    args.len()
-                )
-            }
-        };
+        let expr: Vec<String> = q
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() })
+            .collect();
+        args.push(Arg::from(expr.join(" & ")));
+        let filter = filters(q, &mut args);
+        args.push(Arg::from(i64::from(q.limit)));
+        let sql = format!(
+            "SELECT h.record_kind, h.record_id, h.title, \
+             ts_headline('english', h.title || '. ' || h.body, to_tsquery('english', $1), 'StartSel=[, StopSel=], MaxWords=14, MinWords=5, MaxFragments=1') AS snippet, \
+             h.score FROM (SELECT record_kind, record_id, title, body, \
+             CAST(ts_rank_cd(document, to_tsquery('english', $1)) AS DOUBLE PRECISION) AS score \
+             FROM search_documents WHERE document @@ to_tsquery('english', $1){filter} \
+             ORDER BY score DESC, doc_id LIMIT ${}) h ORDER BY h.score DESC",
+            args.len()
+        );
         let mut c = self.read().await?;
         let rows: Vec<HitRow> = c.fetch_all(&sql, args).await?;
         Ok(rows
@@ -105,6 +75,61 @@ impl Store {
 }
 
 impl Store {
+    /// SQLite: rank the matches by rowid and score alone (the rank is bm25 with the title weighted
+    /// 10 to 1, set in the migration), then read the few returned by rowid and cut their snippets
+    /// here. Asking FTS5 for snippets would re-run the whole match for each row returned.
+    async fn search_sqlite(&self, q: &SearchQuery<'_>) -> Result<Vec<SearchHit>> {
+        let last = q.terms.len().saturating_sub(1);
+        // Words are letters and digits only, so quoting each is safe; the last is a prefix.
+        let expr: Vec<String> = q
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                if i == last {
+                    format!("\"{t}\"*")
+                } else {
+                    format!("\"{t}\"")
+                }
+            })
+            .collect();
+        let mut args = vec![Arg::from(expr.join(" "))];
+        let filter = filters(q, &mut args);
+        args.push(Arg::from(i64::from(q.limit)));
+        let sql = format!(
+            "SELECT rowid, -rank FROM search_documents WHERE search_documents MATCH $1{filter} ORDER BY rank LIMIT ${}",
+            args.len()
+        );
+        let mut c = self.read().await?;
+        let ranked: Vec<(i64, f64)> = c.fetch_all(&sql, args).await?;
+        if ranked.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT rowid, record_kind, CAST(record_id AS BIGINT), title, body FROM search_documents WHERE rowid IN ({})",
+            crate::placeholders(1, ranked.len())
+        );
+        let rows: Vec<(i64, String, i64, String, String)> = c
+            .fetch_all(&sql, ranked.iter().map(|(r, _)| Arg::from(*r)).collect())
+            .await?;
+        let rows: HashMap<i64, (String, i64, String, String)> =
+            rows.into_iter().map(|(r, k, id, t, b)| (r, (k, id, t, b))).collect();
+        Ok(ranked
+            .into_iter()
+            .filter_map(|(rowid, score)| {
+                let (kind, id, title, body) = rows.get(&rowid)?;
+                let kind = RecordKind::parse(kind)?;
+                Some(SearchHit {
+                    reference: format!("{}-{id}", kind.prefix()),
+                    kind,
+                    snippet: steward_core::search::snippet(title, body, q.terms),
+                    title: title.clone(),
+                    score: (score * 1000.0).round() / 1000.0,
+                })
+            })
+            .collect())
+    }
+
     /// The title of one searchable record, for a search by reference.
     pub async fn search_title(&self, kind: RecordKind, id: i64) -> Result<Option<String>> {
         let column = if kind == RecordKind::ConfigurationItem {
