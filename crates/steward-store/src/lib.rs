@@ -119,10 +119,11 @@ impl Store {
             // FULL: an acknowledged write survives power loss, not only a process crash.
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            .pragma("temp_store", "memory");
+            .foreign_keys(true);
         // Page caches: 32 MiB for the writer, 8 MiB for each of 8 readers. The operating
-        // system caches the file too; these bound what the process itself holds.
+        // system caches the file too; these bound what the process itself holds. Temporary
+        // b-trees (a large GROUP BY or sort) spill to temporary files past the page cache rather
+        // than growing the process.
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(opts.clone().pragma("cache_size", "-32768"))
