@@ -14,7 +14,7 @@ use steward_core::request::Request;
 use steward_core::{Error, Result};
 
 use crate::clock::{Replay, replay_many};
-use crate::record::{Table, insert_rows, refused_by_references};
+use crate::record::{Table, insert_rows, outcomes, refused_by_references};
 use crate::{Store, history, micros};
 
 /// A ticket type whose only work beside its row and history is its service level clocks, so it
@@ -178,14 +178,5 @@ async fn import_in<T: Ticket>(tx: &mut crate::exec::Tx, stories: Vec<Story<T>>) 
     }
     history::append(tx, entries).await?;
     replay_many(tx, T::KIND, replays).await?;
-    let mut finals = finals.into_iter();
-    Ok(out
-        .into_iter()
-        .map(|r| match r {
-            Some(r) => r,
-            None => finals
-                .next()
-                .ok_or_else(|| Error::unexpected("an imported ticket was not written")),
-        })
-        .collect())
+    Ok(outcomes(out, finals))
 }

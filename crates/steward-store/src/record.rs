@@ -266,16 +266,22 @@ pub(crate) async fn insert_many<T: Table>(tx: &mut Tx, items: Vec<(T, Option<Use
     }
     history::append(tx, entries).await?;
     T::after_write_many(tx, &recs).await?;
-    let mut recs = recs.into_iter();
-    Ok(out
+    Ok(outcomes(out, recs))
+}
+
+/// Each record's outcome, in the order given: its refusal where `slots` holds one, otherwise the
+/// next of the records written (which are in the same order).
+pub(crate) fn outcomes<T>(slots: Vec<Option<Result<T>>>, written: Vec<T>) -> Vec<Result<T>> {
+    let mut written = written.into_iter();
+    slots
         .into_iter()
         .map(|r| match r {
             Some(r) => r,
-            None => recs
+            None => written
                 .next()
                 .ok_or_else(|| Error::unexpected("a record of a batch was not written")),
         })
-        .collect())
+        .collect()
 }
 
 /// For each record's references, the error that refuses it (some referenced record does not
