@@ -216,10 +216,12 @@ impl Store {
     /// Sends the certificate reminders due by `now`: a notification to the certificate's owner,
     /// each exactly once however many processes run.
     pub async fn run_due_reminders(&self, now: i64, max: usize) -> Result<usize> {
-        self.run_due(REMINDER_QUEUE, now, max, |tx, job, now| {
-            Box::pin(send_reminder(tx, job, now))
-        })
-        .await
+        Ok(self
+            .run_due(REMINDER_QUEUE, now, max, |tx, job, now| {
+                Box::pin(send_reminder(tx, job, now))
+            })
+            .await?
+            .done)
     }
 }
 

@@ -375,8 +375,9 @@ pub(crate) struct Replay {
 pub(crate) async fn replay_many(tx: &mut Tx, kind: RecordKind, tickets: Vec<Replay>) -> Result<()> {
     for chunk in tickets.chunks(RECONCILE_CHUNK) {
         let subjects = chunk.iter().flat_map(|t| t.writes.iter().map(|(s, _)| s));
+        // No agreement for this chunk's tickets: they have no clocks, but a later chunk's may.
         let Some(terms) = Terms::load(tx, subjects, Vec::new()).await? else {
-            return Ok(());
+            continue;
         };
         let mut clocks: Vec<(i64, ClockScope, Clock, i64)> = Vec::new();
         let mut planned: Vec<job::Planned> = Vec::new();
@@ -625,8 +626,28 @@ impl Store {
     /// its row lock (`FOR UPDATE SKIP LOCKED`) or SQLite's exclusive write transaction, and marked
     /// done in the transaction that fires it, so it fires exactly once.
     pub async fn run_due_escalations(&self, now: i64, max: usize) -> Result<usize> {
-        self.run_due(ESCALATION_QUEUE, now, max, |tx, job, now| Box::pin(fire(tx, job, now)))
-            .await
+        Ok(self
+            .run_due(ESCALATION_QUEUE, now, max, |tx, job, now| Box::pin(fire(tx, job, now)))
+            .await?
+            .done)
+    }
+
+    /// Fires every escalation due by `now`, however many, until none is left; returns how many
+    /// fired (a job found no longer warranted is cancelled and not counted).
+    pub async fn run_all_due_escalations(&self, now: i64) -> Result<usize> {
+        const ROUND: usize = 1000;
+        let mut fired = 0;
+        loop {
+            let ran = self
+                .run_due(ESCALATION_QUEUE, now, ROUND, |tx, job, now| {
+                    Box::pin(fire(tx, job, now))
+                })
+                .await?;
+            fired += ran.done;
+            if ran.claimed < ROUND {
+                return Ok(fired);
+            }
+        }
     }
 
     /// The clocks of some tickets of one kind as they stand at `now`, by ticket id.

@@ -150,20 +150,21 @@ impl Store {
     /// Runs up to `max` jobs of `queue` due by `now`, oldest first, each claimed, fired and marked
     /// in one transaction, so each runs exactly once however many processes share the database.
     /// A job that fails is rolled back and set aside with its error, so it cannot block the jobs
-    /// behind it. Returns how many did their work.
-    pub(crate) async fn run_due(&self, queue: &str, now: i64, max: usize, fire: Fire) -> Result<usize> {
-        let mut done_count = 0;
+    /// behind it.
+    pub(crate) async fn run_due(&self, queue: &str, now: i64, max: usize, fire: Fire) -> Result<Ran> {
+        let mut ran = Ran::default();
         for _ in 0..max {
             let mut tx = self.begin().await?;
             let Some(claimed) = claim(&mut tx, queue, now).await? else {
                 tx.commit().await?;
                 break;
             };
+            ran.claimed += 1;
             match fire(&mut tx, &claimed, now).await {
                 Ok(done) => {
                     finish(&mut tx, claimed.id, if done { DONE } else { CANCELLED }, now).await?;
                     tx.commit().await?;
-                    done_count += usize::from(done);
+                    ran.done += usize::from(done);
                 }
                 Err(e) => {
                     drop(tx);
@@ -174,8 +175,17 @@ impl Store {
                 }
             }
         }
-        Ok(done_count)
+        Ok(ran)
     }
+}
+
+/// What one [`Store::run_due`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Ran {
+    /// Jobs claimed: done, cancelled or set aside as failed.
+    pub claimed: usize,
+    /// Jobs that did their work.
+    pub done: usize,
 }
 
 /// A job's state, for tests and diagnostics.

@@ -999,6 +999,88 @@ async fn a_failing_job_is_set_aside() {
     });
 }
 
+/// An import is replayed a few hundred tickets at a time; a round whose tickets no agreement
+/// governs does not end the replay of the rounds after it.
+#[tokio::test]
+async fn an_import_gives_clocks_to_tickets_after_a_round_without_any() {
+    on_each_backend!(|store, db| {
+        use steward_store::Story;
+        let desk = team(store, "Desk").await;
+        // Only the desk's operational level agreement: a ticket of no team has no clock.
+        let cal = always_open(store).await;
+        let mut ola = agreement_input(
+            "OLA",
+            steward_core::agreement::AgreementKind::OperationalLevel,
+            cal.id,
+            vec![steward_core::agreement::Target {
+                service: None,
+                priority: Priority::P3,
+                response: steward_core::calendar::BusinessDuration(15 * 60_000_000),
+                resolution: steward_core::calendar::BusinessDuration(120 * 60_000_000),
+            }],
+        );
+        ola.team = Some(desk.id);
+        store
+            .insert(steward_core::agreement::Agreement::create(ola, t0()).unwrap(), None)
+            .await
+            .unwrap();
+        let stories: Vec<Story<Incident>> = (0..501)
+            .map(|n| {
+                let mut new = new_incident(&format!("imported {n}"));
+                new.team = (n == 500).then_some(desk.id);
+                Story::new(
+                    Incident::create(new, None, &PriorityMatrix::default(), t0()).unwrap(),
+                    None,
+                )
+            })
+            .collect();
+        let written: Vec<Incident> = store
+            .import(stories)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let ids: Vec<i64> = written.iter().map(|i| i.id.0).collect();
+        let views = store
+            .clock_views(RecordKind::Incident, &ids, t0().timestamp_micros())
+            .await
+            .unwrap();
+        assert_eq!(views.len(), 1, "only the desk's ticket has clocks");
+        assert_eq!(views[&ids[500]].len(), 2, "its response and resolution");
+    });
+}
+
+/// Running every due escalation goes on past a round in which none fired: jobs found no longer
+/// warranted are cancelled, and the ones behind them still run.
+#[tokio::test]
+async fn all_due_escalations_run_even_when_a_round_fires_none() {
+    on_each_backend!(|store, db| {
+        // 1,200 due jobs about tickets that do not exist (more than one round of 1,000).
+        store
+            .execute_raw(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) \
+                 INSERT INTO jobs (queue, subject, job_key, payload, run_at, state, attempts, created_at, updated_at) \
+                 SELECT 'sla_escalation', 'incident:' || (100000 + i) || ':sla:response', 'gone-' || i, \
+                 '{\"percent\": 100, \"agreement\": 1}', 1, 'pending', 0, 1, 1 FROM n",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store.run_all_due_escalations(i64::MAX / 2).await.unwrap(),
+            0,
+            "none fired"
+        );
+        for i in [1, 1000, 1001, 1200] {
+            let jobs = store
+                .jobs_of(&format!("incident:{}:sla:response", 100_000 + i))
+                .await
+                .unwrap();
+            assert_eq!(jobs[0].state, "cancelled", "job {i}");
+        }
+    });
+}
+
 /// A team's operational level clock counts only while the ticket is with that team.
 #[tokio::test]
 async fn operational_clocks_count_while_the_team_holds_the_ticket() {

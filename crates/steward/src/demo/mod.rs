@@ -1336,14 +1336,7 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     // The warnings and breaches that fell due over those months fire now, each recorded at the
     // instant it fell due, as a running server would have recorded them.
     let t = std::time::Instant::now();
-    let mut fired = 0;
-    loop {
-        let n = store.run_due_escalations(now.timestamp_micros(), 1000).await?;
-        if n == 0 {
-            break;
-        }
-        fired += n;
-    }
+    let fired = store.run_all_due_escalations(now.timestamp_micros()).await?;
     eprintln!(
         "{fired} service level escalations fired in {:.1}s",
         t.elapsed().as_secs_f64()
