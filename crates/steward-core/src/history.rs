@@ -26,6 +26,7 @@ named_enum! {
         MemberRemoved = "member_removed",
         SlaWarning = "sla_warning",
         SlaBreach = "sla_breach",
+        Comment = "comment",
     }
 }
 

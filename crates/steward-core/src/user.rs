@@ -92,6 +92,20 @@ pub fn normalise_email(c: &mut Checker, email: &str) -> String {
     e
 }
 
+/// Failed sign-ins further apart than this start a new count.
+pub const SIGN_IN_WINDOW_MINUTES: i64 = 60;
+
+/// How long sign-ins for an address are refused after its `failures`-th failure in a row: the
+/// first four cost nothing (people mistype), then 30 seconds, doubling to at most 15 minutes, so
+/// guessing is slow while the owner is only briefly kept out.
+pub fn sign_in_delay(failures: i64) -> chrono::Duration {
+    if failures < 5 {
+        return chrono::Duration::zero();
+    }
+    let doublings = u32::try_from(failures - 5).unwrap_or(u32::MAX).min(5);
+    chrono::Duration::seconds((30i64 << doublings).min(15 * 60))
+}
+
 impl User {
     pub fn create(input: &NewUser, at: DateTime<Utc>) -> Result<User> {
         let mut c = Checker::new();
@@ -143,6 +157,13 @@ fn check_organisation(c: &mut Checker, role: Role, organisation: Option<Organisa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lock_out_delay_grows_then_stops_growing() {
+        let secs: Vec<i64> = (1..=12).map(|n| sign_in_delay(n).num_seconds()).collect();
+        assert_eq!(secs, [0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900, 900]);
+        assert_eq!(sign_in_delay(i64::MAX).num_seconds(), 900);
+    }
 
     #[test]
     fn emails() {

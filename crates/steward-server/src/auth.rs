@@ -63,6 +63,61 @@ pub fn now() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
 
+/// Checks an email address and password, for the sign-in page and the token endpoint alike.
+/// Failures are counted per address in the database; past a few in a row the address is locked
+/// for a growing delay and refused without looking at the password. An unknown address costs the
+/// same hashing as a known one, so the answer's timing does not tell which addresses exist.
+pub async fn sign_in(state: &AppState, email: &str, password: &str, now: DateTime<Utc>) -> Result<User, ApiError> {
+    let email = email.trim().to_lowercase();
+    if let Some(until) = state.store.sign_in_locked_until(&email, now).await? {
+        return Err(locked(until, now));
+    }
+    let creds = state.store.credentials_by_email(&email).await?;
+    let ok = match creds.as_ref().and_then(|c| c.password_hash.as_deref().map(|h| (c, h))) {
+        Some((c, hash)) => verify_password(password, hash)? && c.user.active,
+        None => {
+            verify_password(password, decoy_hash()?)?;
+            false
+        }
+    };
+    match creds {
+        Some(c) if ok => {
+            state.store.clear_sign_in_failures(&email).await?;
+            Ok(c.user)
+        }
+        _ => {
+            let window = chrono::Duration::minutes(steward_core::user::SIGN_IN_WINDOW_MINUTES);
+            let (_, until) = state
+                .store
+                .record_sign_in_failure(&email, now, window, steward_core::user::sign_in_delay)
+                .await?;
+            if until > now.timestamp_micros() {
+                Err(locked(until, now))
+            } else {
+                Err(ApiError::Unauthenticated("wrong email or password".into()))
+            }
+        }
+    }
+}
+
+fn locked(until: i64, now: DateTime<Utc>) -> ApiError {
+    let seconds = ((until - now.timestamp_micros() + 999_999) / 1_000_000).max(1);
+    ApiError::TooManyAttempts {
+        message: format!("too many failed sign-ins for this address; try again in {seconds} seconds"),
+        retry_after: seconds,
+    }
+}
+
+/// A hash to check a password against when the address has none, so both cost the same.
+fn decoy_hash() -> Result<&'static str, Error> {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(h) = DECOY.get() {
+        return Ok(h);
+    }
+    let h = hash_password("steward decoy password")?;
+    Ok(DECOY.get_or_init(|| h))
+}
+
 /// The context of an authenticated API call: who, when, and the application state.
 pub struct Ctx {
     pub actor: Actor,

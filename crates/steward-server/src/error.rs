@@ -23,6 +23,11 @@ pub enum ApiError {
     BadQuery(String),
     RouteNotFound,
     MethodNotAllowed,
+    /// Too many failed sign-ins for one address: refused for `retry_after` seconds.
+    TooManyAttempts {
+        message: String,
+        retry_after: i64,
+    },
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -52,8 +57,20 @@ pub struct ErrorDetail {
     pub request_id: String,
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+/// An error as the client is told it, whether as JSON or as a web page.
+pub struct Told {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+    pub allowed: Option<Vec<String>>,
+    pub request_id: String,
+}
+
+impl ApiError {
+    /// The status, code and message for this error; an unexpected one is logged here, once,
+    /// under the request id, and the client is told only that id.
+    pub fn told(self) -> Told {
         let rid = request_id::current();
         let (status, code, message, fields, allowed) = match self {
             ApiError::Domain(e) => match e {
@@ -96,6 +113,13 @@ impl IntoResponse for ApiError {
                 None,
             ),
             ApiError::BadQuery(m) => (StatusCode::BAD_REQUEST, "bad_query", m, vec![], None),
+            ApiError::TooManyAttempts { message, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                message,
+                vec![],
+                None,
+            ),
             ApiError::RouteNotFound => (
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -111,6 +135,31 @@ impl IntoResponse for ApiError {
                 None,
             ),
         };
+        Told {
+            status,
+            code,
+            message,
+            fields,
+            allowed,
+            request_id: rid,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let retry_after = match &self {
+            ApiError::TooManyAttempts { retry_after, .. } => Some(*retry_after),
+            _ => None,
+        };
+        let Told {
+            status,
+            code,
+            message,
+            fields,
+            allowed,
+            request_id: rid,
+        } = self.told();
         let mut resp = (
             status,
             Json(ErrorBody {
@@ -129,6 +178,10 @@ impl IntoResponse for ApiError {
                 axum::http::header::WWW_AUTHENTICATE,
                 axum::http::HeaderValue::from_static("Bearer"),
             );
+        }
+        if let Some(seconds) = retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
         }
         resp
     }

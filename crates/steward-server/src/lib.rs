@@ -1,5 +1,5 @@
-//! Steward's HTTP surface: the JSON API under `/api/v1`, its OpenAPI document and browsable
-//! page, and the health probes. The only crate that knows HTTP.
+//! Steward's HTTP surface: the web interface, the JSON API under `/api/v1`, its OpenAPI document
+//! and browsable page, and the health probes. The only crate that knows HTTP and HTML.
 
 pub mod api;
 pub mod auth;
@@ -7,6 +7,7 @@ mod docs;
 pub mod error;
 mod ical;
 pub mod request_id;
+pub mod ui;
 
 use std::net::SocketAddr;
 
@@ -47,8 +48,13 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-async fn route_not_found() -> ApiError {
-    ApiError::RouteNotFound
+/// An unknown address: a page for a browser, the JSON error for everyone else.
+async fn route_not_found(headers: axum::http::HeaderMap) -> axum::response::Response {
+    if ui::wants_html(&headers) {
+        ui::error_page(ApiError::RouteNotFound.told())
+    } else {
+        ApiError::RouteNotFound.into_response()
+    }
 }
 
 async fn method_not_allowed() -> ApiError {
@@ -64,6 +70,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(docs::routes(openapi_json))
+        .merge(ui::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

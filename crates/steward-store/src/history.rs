@@ -125,12 +125,31 @@ impl Store {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<Page<HistoryEntry>> {
+        self.history_seen_by(kind, id, cursor, limit, true).await
+    }
+
+    /// A record's history as one reader may see it: without `internal`, internal work notes are
+    /// left out (a requester never sees them, by any route).
+    pub async fn history_seen_by(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        cursor: Option<&str>,
+        limit: u32,
+        internal: bool,
+    ) -> Result<Page<HistoryEntry>> {
         let after = match cursor {
             Some(c) => decode_cursor(c)?.0,
             None => 0,
         };
         let limit = limit.clamp(1, MAX_LIMIT) as i64;
-        let sql = format!("{SELECT} WHERE record_kind = $1 AND record_id = $2 AND seq > $3 ORDER BY seq LIMIT $4");
+        let hide = if internal {
+            ""
+        } else {
+            " AND NOT (action = 'comment' AND field = 'internal')"
+        };
+        let sql =
+            format!("{SELECT} WHERE record_kind = $1 AND record_id = $2 AND seq > $3{hide} ORDER BY seq LIMIT $4");
         let mut c = self.read().await?;
         let rows: Vec<HistoryRow> = c.fetch_all(&sql, args![kind.as_str(), id, after, limit + 1]).await?;
         let more = rows.len() as i64 > limit;

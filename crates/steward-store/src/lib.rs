@@ -19,8 +19,10 @@ mod change;
 mod change_blackout;
 mod change_template;
 mod clock;
+mod comment;
 mod configuration_item;
 mod configuration_item_type;
+mod dashboard;
 mod document;
 mod error;
 mod evidence;
@@ -51,6 +53,7 @@ mod settings;
 mod sms_scope;
 mod team;
 mod user;
+mod web_session;
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -73,6 +76,7 @@ pub use job::JobState;
 pub use page::{ListQuery, MAX_LIMIT, Page, Sort};
 pub use record::Table;
 pub use search::SearchQuery;
+pub use web_session::{SavedView, WebSession};
 
 use exec::{Conn, Tx};
 

@@ -29,6 +29,12 @@ impl Default for Sort {
 pub struct ListQuery {
     /// Equality filters: a column named by the record's table and the value it must have.
     pub filters: Vec<(&'static str, Arg)>,
+    /// A column that must hold one of several values (`IN`), e.g. the open states of a queue.
+    pub any_of: Vec<(&'static str, Vec<Arg>)>,
+    /// Columns that must be empty (`IS NULL`), e.g. the assignee of an unassigned queue.
+    pub absent: Vec<&'static str>,
+    /// A column that must be below a value, e.g. `sla_due_at` for "breaching soon".
+    pub below: Option<(&'static str, i64)>,
     /// Only records updated at or after this instant (microseconds).
     pub updated_since: Option<i64>,
     /// Only records of this organisation (a requester's reach).
@@ -65,6 +71,22 @@ pub(crate) fn where_order_limit(q: &ListQuery, org_column: Option<&str>) -> Resu
     for (col, value) in &q.filters {
         args.push(value.clone());
         conds.push(format!("{col} = ${}", args.len()));
+    }
+    for (col, values) in &q.any_of {
+        let first = args.len() + 1;
+        args.extend(values.iter().cloned());
+        conds.push(if values.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("{col} IN ({})", crate::placeholders(first, values.len()))
+        });
+    }
+    for col in &q.absent {
+        conds.push(format!("{col} IS NULL"));
+    }
+    if let Some((col, value)) = q.below {
+        args.push(Arg::from(value));
+        conds.push(format!("{col} < ${}", args.len()));
     }
     if let Some(since) = q.updated_since {
         args.push(Arg::from(since));

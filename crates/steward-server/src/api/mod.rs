@@ -21,7 +21,7 @@ mod configuration_management;
 mod document;
 mod evidence;
 mod improvement;
-mod incident;
+pub(crate) mod incident;
 mod link;
 mod management_review;
 mod nonconformity;
@@ -33,7 +33,7 @@ mod release;
 pub mod report;
 mod request;
 mod risk;
-mod search;
+pub(crate) mod search;
 mod service;
 mod session;
 mod settings;
@@ -365,6 +365,9 @@ pub(crate) fn build_list_query(
     };
     Ok(ListQuery {
         filters,
+        any_of: Vec::new(),
+        absent: Vec::new(),
+        below: None,
         updated_since,
         organisation: None,
         sort,
@@ -417,7 +420,13 @@ pub(crate) async fn history_of<T: Table>(
     Ok(Json(
         ctx.state
             .store
-            .history(T::KIND, rec.id(), q.cursor.as_deref(), limit)
+            .history_seen_by(
+                T::KIND,
+                rec.id(),
+                q.cursor.as_deref(),
+                limit,
+                ctx.actor.role != steward_core::user::Role::Requester,
+            )
             .await?
             .into(),
     ))

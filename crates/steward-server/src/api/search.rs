@@ -37,9 +37,18 @@ async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json
         Some(n) if (1..=100).contains(&n) => n,
         Some(_) => return Err(ApiError::BadQuery("limit must be between 1 and 100".into())),
     };
+    Ok(Json(ListOf {
+        items: find(&ctx, &p.q, p.kind.as_deref(), limit).await?,
+        next_cursor: None,
+    }))
+}
+
+/// The hits for `q` that the caller may see, an exact reference first (the API and the web
+/// interface's search both ask this).
+pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> ApiResult<Vec<SearchHit>> {
     let mut organisation = None;
     let mut allowed = Vec::new();
-    for k in kinds(p.kind.as_deref())? {
+    for k in kinds(kind)? {
         match authorize(&ctx.actor, k, Operation::Read) {
             Ok(Scope::All) => allowed.push(k),
             Ok(Scope::Organisation(o)) => {
@@ -51,7 +60,7 @@ async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json
     }
     let mut items = Vec::new();
     // A reference finds its record first, if the caller may see it.
-    if let Some((kind, id)) = RecordKind::parse_reference(p.q.trim()).filter(|(k, _)| allowed.contains(k))
+    if let Some((kind, id)) = RecordKind::parse_reference(q.trim()).filter(|(k, _)| allowed.contains(k))
         && let Some(org) = ctx.state.store.locate(kind, id).await?
         && organisation.is_none_or(|o| org == Some(o.0))
     {
@@ -64,7 +73,7 @@ async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json
             score: 0.0,
         });
     }
-    let words = terms(&p.q)?;
+    let words = terms(q)?;
     let found = ctx
         .state
         .store
@@ -88,8 +97,5 @@ async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json
             items.push(hit);
         }
     }
-    Ok(Json(ListOf {
-        items,
-        next_cursor: None,
-    }))
+    Ok(items)
 }

@@ -14,8 +14,8 @@ use utoipa_axum::routes;
 
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::auth::{Ctx, new_token, verify_password};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::auth::{Ctx, new_token, sign_in};
+use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -45,7 +45,7 @@ pub struct NewToken {
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = TokenRequest,
-    responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "too many failed sign-ins for this address; `Retry-After` says when to try again")))]
 async fn create_token(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<TokenRequest>,
@@ -57,19 +57,14 @@ async fn create_token(
         c.fail("expires_in_days", "must be between 1 and 365");
     }
     c.finish()?;
-    let wrong = || ApiError::Unauthenticated("wrong email or password".into());
-    let creds = state.store.credentials_by_email(&req.email).await?.ok_or_else(wrong)?;
-    let hash = creds.password_hash.as_deref().ok_or_else(wrong)?;
-    if !verify_password(&req.password, hash)? || !creds.user.active {
-        return Err(wrong());
-    }
     let now = crate::auth::now();
+    let user = sign_in(&state, &req.email, &req.password, now).await?;
     let expires_at = req.expires_in_days.map(|d| now + Duration::days(i64::from(d)));
     let (token, token_hash) = new_token()?;
     state
         .store
         .insert_token(
-            creds.user.id,
+            user.id,
             &token_hash,
             &TokenInfo {
                 name,
@@ -82,7 +77,7 @@ async fn create_token(
         StatusCode::CREATED,
         Json(NewToken {
             token,
-            user: creds.user,
+            user,
             expires_at,
         }),
     ))

@@ -13,3 +13,4 @@ mod helpers;
 mod incident;
 mod openapi;
 mod records;
+mod ui;

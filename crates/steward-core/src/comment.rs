@@ -1,0 +1,134 @@
+//! Comments on a record: public replies, which the customer sees, and internal work notes, which
+//! only the service provider's people see. A comment is an entry in the record's hash-chained
+//! history (action `comment`, field its visibility, value its text), so the conversation is as
+//! tamper-evident as every other change and appears in the record's timeline in order.
+
+use serde::Deserialize;
+
+use crate::access::{Actor, Operation, Scope, authorize};
+use crate::error::{Error, Result};
+use crate::named_enum;
+use crate::record::RecordKind;
+use crate::user::Role;
+use crate::validate::{Checker, TEXT_MAX};
+
+named_enum! {
+    /// Who may read a comment.
+    Visibility {
+        /// A reply the requester's organisation sees.
+        Public = "public",
+        /// A work note for the service provider's people only.
+        Internal = "internal",
+    }
+}
+
+/// A comment to add.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewComment {
+    pub body: String,
+    /// `public` (the default for a requester) or `internal`.
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
+}
+
+impl NewComment {
+    /// Checks the text and settles the visibility: a requester's comment is always public, and
+    /// anyone else's is internal unless they say otherwise, so a slip never reaches a customer.
+    pub fn check(self, actor: &Actor) -> Result<(Visibility, String)> {
+        let body = self.body.trim().to_string();
+        let mut c = Checker::new();
+        if body.is_empty() {
+            c.fail("body", "must not be blank");
+        } else {
+            c.text("body", &body, TEXT_MAX);
+        }
+        let visibility = match (actor.role, self.visibility) {
+            (Role::Requester, Some(Visibility::Internal)) => {
+                c.fail("visibility", "a requester's comments are always public");
+                Visibility::Public
+            }
+            (Role::Requester, _) => Visibility::Public,
+            (_, v) => v.unwrap_or(Visibility::Internal),
+        };
+        c.finish()?;
+        Ok((visibility, body))
+    }
+}
+
+/// Who may comment on a record of `kind`: whoever may change it, and a requester on the tickets
+/// they may read (their organisation's). The auditor reads and never writes.
+pub fn authorize_comment(actor: &Actor, kind: RecordKind) -> Result<Scope> {
+    match actor.role {
+        Role::Requester => authorize(actor, kind, Operation::Read).and_then(|scope| match kind {
+            RecordKind::Incident | RecordKind::Request => Ok(scope),
+            _ => Err(Error::Forbidden(format!(
+                "a requester may not comment on {} records",
+                kind.as_str()
+            ))),
+        }),
+        _ => authorize(actor, kind, Operation::Update),
+    }
+}
+
+/// Whether a reader in `role` may see comments of `visibility`.
+pub fn visible_to(role: Role, visibility: Visibility) -> bool {
+    visibility == Visibility::Public || role != Role::Requester
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::id::{OrganisationId, UserId};
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user: UserId(1),
+            role,
+            organisation: Some(OrganisationId(3)),
+        }
+    }
+
+    fn new(body: &str, visibility: Option<Visibility>) -> NewComment {
+        NewComment {
+            body: body.into(),
+            visibility,
+        }
+    }
+
+    #[test]
+    fn visibility_defaults_to_internal_except_for_requesters() {
+        let agent = actor(Role::Agent);
+        assert_eq!(
+            new(" hi ", None).check(&agent).unwrap(),
+            (Visibility::Internal, "hi".into())
+        );
+        assert_eq!(
+            new("hi", Some(Visibility::Public)).check(&agent).unwrap().0,
+            Visibility::Public
+        );
+        let requester = actor(Role::Requester);
+        assert_eq!(new("hi", None).check(&requester).unwrap().0, Visibility::Public);
+        let e = new("hi", Some(Visibility::Internal)).check(&requester).unwrap_err();
+        assert!(e.to_string().contains("visibility"), "{e}");
+        let e = new("   ", None).check(&agent).unwrap_err();
+        assert!(e.to_string().contains("body"), "{e}");
+    }
+
+    #[test]
+    fn who_may_comment() {
+        assert_eq!(
+            authorize_comment(&actor(Role::Requester), RecordKind::Incident).unwrap(),
+            Scope::Organisation(OrganisationId(3))
+        );
+        assert!(authorize_comment(&actor(Role::Requester), RecordKind::Problem).is_err());
+        assert!(authorize_comment(&actor(Role::Auditor), RecordKind::Incident).is_err());
+        assert_eq!(
+            authorize_comment(&actor(Role::Agent), RecordKind::Change).unwrap(),
+            Scope::All
+        );
+        assert!(!visible_to(Role::Requester, Visibility::Internal));
+        assert!(visible_to(Role::Requester, Visibility::Public));
+        assert!(visible_to(Role::Auditor, Visibility::Internal));
+    }
+}

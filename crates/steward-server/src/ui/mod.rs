@@ -1,0 +1,294 @@
+//! The web interface: server-rendered pages from compile-checked templates (`templates/`), with
+//! htmx (vendored, embedded) for partial updates. Every page reads without JavaScript; every
+//! form posts with its session's CSRF token. Handlers reach the store through the same helpers
+//! as the JSON API (`api::read_one`, `api::modify`, ...), so the access table, the domain's
+//! rules and the error mapping are the API's own.
+
+mod assets;
+mod chart;
+mod dashboard;
+mod portal;
+mod queue;
+mod record;
+mod search;
+mod session;
+mod ticket;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use steward_core::FieldError;
+use steward_core::record::RecordKind;
+use steward_core::user::Role;
+
+pub use session::Viewer;
+
+/// Asked for with every embedded file, so a new release's files are fetched afresh.
+pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+use crate::AppState;
+use crate::error::{ApiError, Told};
+
+/// Every page of the web interface.
+pub fn routes() -> Router<AppState> {
+    let mut r = Router::new()
+        .route("/", get(home))
+        .route("/sign-in", get(session::sign_in_page).post(session::submit_sign_in))
+        .route("/sign-out", post(session::sign_out))
+        .route("/static/{file}", get(assets::serve))
+        .route("/queue", get(queue::queue_page))
+        .route("/queue/views", post(queue::save_view))
+        .route("/queue/views/{id}/delete", post(queue::delete_view))
+        .route(
+            "/incidents/new",
+            get(ticket::new_incident_page).post(ticket::create_incident),
+        )
+        .route(
+            "/requests/new",
+            get(ticket::new_request_page).post(ticket::create_request),
+        )
+        .route("/search", get(search::search_page))
+        .route("/portal", get(portal::portal_page))
+        .route("/portal/raise", get(portal::raise_page).post(portal::raise))
+        .route("/dashboard", get(dashboard::dashboard_page))
+        .route("/dashboard/readiness", get(dashboard::readiness));
+    for kind in RecordKind::ALL {
+        let base = format!("/{}/{{reference}}", collection(kind));
+        r = r
+            .route(&base, get(record::record_page))
+            .route(&format!("{base}/comments"), post(record::comment));
+    }
+    for kind in [RecordKind::Incident, RecordKind::Request] {
+        let base = format!("/{}/{{reference}}", collection(kind));
+        r = r
+            .route(&format!("{base}/edit"), post(ticket::update))
+            .route(&format!("{base}/transition"), post(ticket::transition))
+            .route(&format!("{base}/assign-to-me"), post(ticket::assign_to_me));
+    }
+    r
+}
+
+/// Where a person lands: agents and managers on their queue, requesters on the portal,
+/// auditors on the dashboard.
+async fn home(viewer: Viewer) -> Redirect {
+    Redirect::to(match viewer.ctx.actor.role {
+        Role::Requester => "/portal",
+        Role::Auditor => "/dashboard",
+        Role::Admin | Role::Manager | Role::Agent => "/queue",
+    })
+}
+
+/// The path segment of a kind's pages, the same as its API collection.
+pub fn collection(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Service => "services",
+        RecordKind::CatalogueItem => "catalogue-items",
+        RecordKind::Calendar => "calendars",
+        RecordKind::Agreement => "agreements",
+        RecordKind::Organisation => "organisations",
+        RecordKind::Team => "teams",
+        RecordKind::User => "users",
+        RecordKind::Incident => "incidents",
+        RecordKind::Request => "requests",
+        RecordKind::Problem => "problems",
+        RecordKind::Change => "changes",
+        RecordKind::ChangeBlackout => "change-blackouts",
+        RecordKind::ChangeTemplate => "change-templates",
+        RecordKind::Release => "releases",
+        RecordKind::ConfigurationItem => "configuration-items",
+        RecordKind::Asset => "assets",
+        RecordKind::Licence => "licences",
+        RecordKind::SmsScope => "sms-scopes",
+        RecordKind::Assessment => "assessments",
+        RecordKind::Document => "documents",
+        RecordKind::Evidence => "evidence",
+        RecordKind::Audit => "audits",
+        RecordKind::Finding => "findings",
+        RecordKind::Nonconformity => "nonconformities",
+        RecordKind::Action => "actions",
+        RecordKind::ManagementReview => "management-reviews",
+        RecordKind::Improvement => "improvements",
+        RecordKind::Risk => "risks",
+        RecordKind::Objective => "objectives",
+        RecordKind::Programme => "programmes",
+        RecordKind::Certificate => "certificates",
+    }
+}
+
+/// The page address of a record.
+pub fn record_href(kind: RecordKind, id: i64) -> String {
+    format!("/{}/{}-{id}", collection(kind), kind.prefix())
+}
+
+/// The page address behind a reference such as `INC-42`, if it names a kind.
+pub fn href_of_reference(reference: &str) -> Option<String> {
+    RecordKind::parse_reference(reference).map(|(k, id)| record_href(k, id))
+}
+
+/// A kind's name for people: "configuration item".
+pub fn kind_label(kind: RecordKind) -> String {
+    kind.as_str().replace('_', " ")
+}
+
+/// What the frame of every signed-in page needs.
+pub struct Chrome {
+    pub user_name: String,
+    pub role: Role,
+    pub csrf: String,
+    /// The section the page belongs to, to mark it in the navigation.
+    pub section: &'static str,
+}
+
+impl Chrome {
+    pub fn is_requester(&self) -> bool {
+        self.role == Role::Requester
+    }
+    /// Whether the person works tickets (sees queues and internal notes).
+    pub fn is_staff(&self) -> bool {
+        self.role != Role::Requester
+    }
+    pub fn can_write(&self) -> bool {
+        !matches!(self.role, Role::Auditor)
+    }
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section { "page" } else { "false" }
+    }
+}
+
+/// An error on the way to a page.
+pub enum UiError {
+    Api(ApiError),
+    /// No session: go and sign in, then come back to `next`.
+    SignIn {
+        next: String,
+    },
+    /// A form that did not come from one of our pages (no or a wrong CSRF token).
+    Csrf,
+}
+
+impl<E: Into<ApiError>> From<E> for UiError {
+    fn from(e: E) -> Self {
+        UiError::Api(e.into())
+    }
+}
+
+pub type UiResult<T> = Result<T, UiError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    status: u16,
+    title: String,
+    message: String,
+    fields: Vec<FieldError>,
+    request_id: String,
+}
+
+impl IntoResponse for UiError {
+    fn into_response(self) -> Response {
+        let told = match self {
+            UiError::SignIn { next } => {
+                let to = format!("/sign-in?next={}", urlencode(&next));
+                let mut resp = Redirect::to(&to).into_response();
+                if let Ok(v) = HeaderValue::from_str(&to) {
+                    resp.headers_mut().insert("HX-Redirect", v);
+                }
+                return resp;
+            }
+            UiError::Csrf => Told {
+                status: StatusCode::FORBIDDEN,
+                code: "csrf",
+                message: "This form has expired or did not come from Steward. Go back, reload the page and try again."
+                    .into(),
+                fields: vec![],
+                allowed: None,
+                request_id: crate::request_id::current(),
+            },
+            UiError::Api(e) => e.told(),
+        };
+        error_page(told)
+    }
+}
+
+pub fn error_page(told: Told) -> Response {
+    let title = match told.status {
+        StatusCode::NOT_FOUND => "Not found",
+        StatusCode::FORBIDDEN => "Not allowed",
+        StatusCode::CONFLICT => "Not possible now",
+        StatusCode::UNPROCESSABLE_ENTITY => "Please check the form",
+        s if s.is_server_error() => "Something went wrong",
+        _ => "That did not work",
+    };
+    let mut message = told.message;
+    if let Some(allowed) = told.allowed {
+        message = if allowed.is_empty() {
+            format!("{message}. Nothing may follow the current state.")
+        } else {
+            format!("{message}. It may move to: {}.", allowed.join(", "))
+        };
+    }
+    let page = ErrorPage {
+        status: told.status.as_u16(),
+        title: title.into(),
+        message,
+        fields: told.fields,
+        request_id: told.request_id,
+    };
+    (told.status, render(&page)).into_response()
+}
+
+/// Renders a template; a failure (which the compiler has mostly ruled out) is a plain 500.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(request_id = %crate::request_id::current(), error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "the page could not be drawn").into_response()
+        }
+    }
+}
+
+/// Whether the request came from htmx, which wants a fragment rather than a whole page.
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.get("HX-Request").is_some()
+}
+
+/// Whether a client asked for a page rather than JSON (for the 404 of an unknown address).
+pub fn wants_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+pub fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)])
+        .map(|e| e.trim_start_matches('=').to_string())
+        .unwrap_or_default()
+}
+
+/// An instant as people read it in a list: "2026-11-25 14:03 UTC".
+pub fn when(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A span of time in words: "2 h 10 min", "3 d 4 h".
+pub fn span(micros: i64) -> String {
+    let m = micros.unsigned_abs() / 60_000_000;
+    let (d, h, min) = (m / 1440, (m % 1440) / 60, m % 60);
+    if d > 0 {
+        format!("{d} d {h} h")
+    } else if h > 0 {
+        format!("{h} h {min} min")
+    } else {
+        format!("{min} min")
+    }
+}
+
+/// A 303 to a page, which htmx follows too.
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

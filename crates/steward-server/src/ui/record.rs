@@ -1,0 +1,557 @@
+//! The page of any record: its fields, its service level clocks (tickets), its links, and its
+//! timeline — the hash-chained history with the comments in it — plus the forms the person may
+//! use on it. One page serves every kind; incidents and requests add the console's forms.
+
+use askama::Template;
+use axum::extract::{MatchedPath, Path};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::Value;
+use steward_core::access::{Operation, Scope, authorize};
+use steward_core::comment::{NewComment, Visibility, authorize_comment};
+use steward_core::history::{HistoryAction, HistoryEntry};
+use steward_core::incident::Incident;
+use steward_core::link::Endpoint;
+use steward_core::record::RecordKind;
+use steward_core::request::Request;
+use steward_core::user::Role;
+
+use super::session::Posted;
+use super::ticket::{
+    Choice, FormErrors, Names, Options, TicketForm, levels, next_states, pending_reasons, resolution_codes,
+};
+use super::{Chrome, UiError, UiResult, Viewer, href_of_reference, kind_label, render, see_other, when};
+use crate::api::read_one;
+use crate::auth::Ctx;
+use crate::error::ApiError;
+
+/// Runs `$body` with `$T` bound to the record type of `$kind`.
+macro_rules! with_record_type {
+    ($kind:expr, $T:ident => $body:expr) => {{
+        use steward_core::record::RecordKind as K;
+        match $kind {
+            K::Service => {
+                type $T = steward_core::service::Service;
+                $body
+            }
+            K::CatalogueItem => {
+                type $T = steward_core::service::CatalogueItem;
+                $body
+            }
+            K::Calendar => {
+                type $T = steward_core::calendar::Calendar;
+                $body
+            }
+            K::Agreement => {
+                type $T = steward_core::agreement::Agreement;
+                $body
+            }
+            K::Organisation => {
+                type $T = steward_core::organisation::Organisation;
+                $body
+            }
+            K::Team => {
+                type $T = steward_core::team::Team;
+                $body
+            }
+            K::User => {
+                type $T = steward_core::user::User;
+                $body
+            }
+            K::Incident => {
+                type $T = steward_core::incident::Incident;
+                $body
+            }
+            K::Request => {
+                type $T = steward_core::request::Request;
+                $body
+            }
+            K::Problem => {
+                type $T = steward_core::problem::Problem;
+                $body
+            }
+            K::Change => {
+                type $T = steward_core::change::Change;
+                $body
+            }
+            K::ChangeBlackout => {
+                type $T = steward_core::change_blackout::ChangeBlackout;
+                $body
+            }
+            K::ChangeTemplate => {
+                type $T = steward_core::change_template::ChangeTemplate;
+                $body
+            }
+            K::Release => {
+                type $T = steward_core::release::Release;
+                $body
+            }
+            K::ConfigurationItem => {
+                type $T = steward_core::configuration_item::ConfigurationItem;
+                $body
+            }
+            K::Asset => {
+                type $T = steward_core::asset::Asset;
+                $body
+            }
+            K::Licence => {
+                type $T = steward_core::asset::Licence;
+                $body
+            }
+            K::SmsScope => {
+                type $T = steward_core::sms_scope::SmsScope;
+                $body
+            }
+            K::Assessment => {
+                type $T = steward_core::assessment::Assessment;
+                $body
+            }
+            K::Document => {
+                type $T = steward_core::document::Document;
+                $body
+            }
+            K::Evidence => {
+                type $T = steward_core::evidence::Evidence;
+                $body
+            }
+            K::Audit => {
+                type $T = steward_core::audit::Audit;
+                $body
+            }
+            K::Finding => {
+                type $T = steward_core::audit::Finding;
+                $body
+            }
+            K::Nonconformity => {
+                type $T = steward_core::nonconformity::Nonconformity;
+                $body
+            }
+            K::Action => {
+                type $T = steward_core::action::Action;
+                $body
+            }
+            K::ManagementReview => {
+                type $T = steward_core::management_review::ManagementReview;
+                $body
+            }
+            K::Improvement => {
+                type $T = steward_core::improvement::Improvement;
+                $body
+            }
+            K::Risk => {
+                type $T = steward_core::risk::Risk;
+                $body
+            }
+            K::Objective => {
+                type $T = steward_core::objective::Objective;
+                $body
+            }
+            K::Programme => {
+                type $T = steward_core::certification::Programme;
+                $body
+            }
+            K::Certificate => {
+                type $T = steward_core::certification::Certificate;
+                $body
+            }
+        }
+    }};
+}
+
+/// One field as shown: its label, its value in words, and a link when it names a record.
+pub struct Field {
+    pub label: String,
+    pub value: String,
+    pub href: Option<String>,
+}
+
+/// The people, teams and services a record names, to show their names beside the references.
+async fn names_in(ctx: &Ctx, v: &Value) -> Result<Names, ApiError> {
+    let (mut users, mut teams, mut services) = (vec![], vec![], vec![]);
+    if let Value::Object(map) = v {
+        for value in map.values() {
+            if let Some((kind, id)) = value.as_str().and_then(RecordKind::parse_reference) {
+                match kind {
+                    RecordKind::User => users.push(id),
+                    RecordKind::Team => teams.push(id),
+                    RecordKind::Service => services.push(id),
+                    _ => {}
+                }
+            }
+        }
+    }
+    Names::load(ctx, &users, &teams, &services).await
+}
+
+fn fields_of(v: &Value, names: &Names) -> Vec<Field> {
+    let Value::Object(map) = v else {
+        return vec![];
+    };
+    map.iter()
+        .filter(|(k, _)| k.as_str() != "id")
+        .map(|(k, v)| {
+            let (value, href) = match v {
+                Value::Null => ("—".to_string(), None),
+                Value::Bool(b) => ((if *b { "yes" } else { "no" }).to_string(), None),
+                Value::Number(n) => (n.to_string(), None),
+                Value::String(s) => {
+                    let href = href_of_reference(s).filter(|_| s.len() <= 24 && !s.contains(' '));
+                    let named = match RecordKind::parse_reference(s) {
+                        Some((RecordKind::User, id)) => names.users.get(&id),
+                        Some((RecordKind::Team, id)) => names.teams.get(&id),
+                        Some((RecordKind::Service, id)) => names.services.get(&id),
+                        _ => None,
+                    };
+                    match (named, href) {
+                        (Some(n), Some(h)) => (format!("{n} ({s})"), Some(h)),
+                        (_, href) => (s.clone(), href),
+                    }
+                }
+                other => (other.to_string(), None),
+            };
+            Field {
+                label: k.replace('_', " "),
+                value,
+                href,
+            }
+        })
+        .collect()
+}
+
+/// One moment of the timeline.
+pub struct Moment {
+    pub at: String,
+    pub actor: String,
+    /// `comment`, `internal` (a work note) or `change`.
+    pub class: &'static str,
+    pub headline: String,
+    pub body: Option<String>,
+}
+
+fn show(v: &Option<Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "—".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn moments(entries: &[HistoryEntry], names: &Names) -> Vec<Moment> {
+    entries
+        .iter()
+        .map(|e| {
+            let actor = e.actor.map(|a| names.user(Some(a))).unwrap_or_else(|| "Steward".into());
+            let field = e.field.clone().unwrap_or_default().replace('_', " ");
+            let (class, headline, body) = match e.action {
+                HistoryAction::Comment if e.field.as_deref() == Some("internal") => {
+                    ("internal", "work note".to_string(), Some(show(&e.new_value)))
+                }
+                HistoryAction::Comment => ("comment", "reply".to_string(), Some(show(&e.new_value))),
+                HistoryAction::Create => ("change", "created".to_string(), None),
+                HistoryAction::Transition if e.field.as_deref() == Some("status") => (
+                    "change",
+                    format!("moved from {} to {}", show(&e.old_value), show(&e.new_value)).replace('_', " "),
+                    None,
+                ),
+                HistoryAction::SlaWarning | HistoryAction::SlaBreach => (
+                    "change",
+                    format!("{} {}", e.action.as_str().replace('_', " "), field)
+                        .trim()
+                        .to_string(),
+                    Some(show(&e.new_value)),
+                ),
+                _ => (
+                    "change",
+                    format!("{field}: {} → {}", show(&e.old_value), show(&e.new_value)),
+                    None,
+                ),
+            };
+            Moment {
+                at: when(e.at),
+                actor,
+                class,
+                headline,
+                body,
+            }
+        })
+        .collect()
+}
+
+/// A clock as a line: "resolution (sla): running, due 2026-11-25 14:00 UTC".
+pub struct ClockLine {
+    pub label: String,
+    pub state: String,
+    pub detail: String,
+}
+
+/// The console's forms for an incident or a request.
+pub struct TicketPanel {
+    pub base: String,
+    pub is_incident: bool,
+    pub next: Vec<Choice>,
+    pub form: TicketForm,
+    pub options: Options,
+    pub levels: Vec<Choice>,
+    pub pending_reasons: Vec<Choice>,
+    pub resolution_codes: Vec<Choice>,
+    pub clocks: Vec<ClockLine>,
+    pub assigned_to_me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "record/show.html")]
+struct RecordPage {
+    chrome: Chrome,
+    kind: String,
+    reference: String,
+    title: String,
+    base: String,
+    fields: Vec<Field>,
+    links: Vec<Field>,
+    timeline: Vec<Moment>,
+    more_history: bool,
+    ticket: Option<TicketPanel>,
+    can_comment: bool,
+    may_note: bool,
+    errors: FormErrors,
+}
+
+/// The kind a page address is for, from its collection segment.
+fn kind_of_path(path: &str) -> Option<RecordKind> {
+    let collection = path.trim_start_matches('/').split('/').next()?;
+    RecordKind::ALL
+        .into_iter()
+        .find(|k| super::collection(*k) == collection)
+}
+
+const TIMELINE: u32 = 200;
+
+pub async fn record_page(viewer: Viewer, matched: MatchedPath, Path(reference): Path<String>) -> UiResult<Response> {
+    let kind = kind_of_path(matched.as_str()).ok_or(UiError::Api(ApiError::RouteNotFound))?;
+    page(&viewer, kind, &reference, FormErrors::default()).await
+}
+
+async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormErrors) -> UiResult<Response> {
+    let ctx = &viewer.ctx;
+    let (value, id, ticket) = with_record_type!(kind, T => {
+        let rec: T = read_one(ctx, reference).await?;
+        let id = steward_core::record::Record::id(&rec);
+        let value = serde_json::to_value(&rec).map_err(|e| ApiError::Domain(steward_core::Error::unexpected(format!("cannot show {reference}: {e}"))))?;
+        (value, id, ticket_panel(ctx, kind, &rec_any(&rec)).await?)
+    });
+    let reference = format!("{}-{id}", kind.prefix());
+    let title = ["title", "name"]
+        .iter()
+        .find_map(|k| value.get(k).and_then(Value::as_str))
+        .unwrap_or("")
+        .to_string();
+    let internal = ctx.actor.role != Role::Requester;
+    let history = ctx
+        .state
+        .store
+        .history_seen_by(kind, id, None, TIMELINE, internal)
+        .await?;
+    let actors: Vec<i64> = history.items.iter().filter_map(|e| e.actor.map(|a| a.0)).collect();
+    let names = Names::load(ctx, &actors, &[], &[]).await?;
+    let links = links(ctx, kind, id).await?;
+    let named = names_in(ctx, &value).await?;
+    let page = RecordPage {
+        chrome: viewer.chrome(if ctx.actor.role == Role::Requester {
+            "portal"
+        } else {
+            "queue"
+        }),
+        kind: kind_label(kind),
+        base: super::record_href(kind, id),
+        title,
+        fields: fields_of(&value, &named),
+        links,
+        timeline: moments(&history.items, &names),
+        more_history: history.next_cursor.is_some(),
+        ticket,
+        can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
+        may_note: internal,
+        errors,
+        reference,
+    };
+    Ok(render(&page).into_response())
+}
+
+/// What `ticket_panel` needs of a record, whatever its type.
+enum AnyTicket {
+    Incident(Box<Incident>),
+    Request(Box<Request>),
+    Other,
+}
+
+fn rec_any<T: serde::Serialize + 'static>(rec: &T) -> AnyTicket {
+    let any = rec as &dyn std::any::Any;
+    if let Some(i) = any.downcast_ref::<Incident>() {
+        AnyTicket::Incident(Box::new(i.clone()))
+    } else if let Some(r) = any.downcast_ref::<Request>() {
+        AnyTicket::Request(Box::new(r.clone()))
+    } else {
+        AnyTicket::Other
+    }
+}
+
+async fn ticket_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Option<TicketPanel>, ApiError> {
+    if ctx.actor.role == Role::Requester || authorize(&ctx.actor, kind, Operation::Update).is_err() {
+        return Ok(None);
+    }
+    let (id, next, form, assignee) = match rec {
+        AnyTicket::Incident(i) => (
+            i.id.0,
+            next_states(i.status),
+            TicketForm {
+                title: i.title.clone(),
+                description: i.description.clone(),
+                service: i.service.map(|s| s.to_string()).unwrap_or_default(),
+                impact: i.impact.to_string(),
+                urgency: i.urgency.to_string(),
+                category: i.category.clone().unwrap_or_default(),
+                assignee: i.assignee.map(|s| s.to_string()).unwrap_or_default(),
+                team: i.team.map(|s| s.to_string()).unwrap_or_default(),
+                ..TicketForm::default()
+            },
+            i.assignee,
+        ),
+        AnyTicket::Request(r) => (
+            r.id.0,
+            next_states(r.status),
+            TicketForm {
+                title: r.title.clone(),
+                description: r.description.clone(),
+                service: r.service.to_string(),
+                impact: r.impact.to_string(),
+                urgency: r.urgency.to_string(),
+                category: r.category.clone().unwrap_or_default(),
+                assignee: r.assignee.map(|s| s.to_string()).unwrap_or_default(),
+                team: r.team.map(|s| s.to_string()).unwrap_or_default(),
+                ..TicketForm::default()
+            },
+            r.assignee,
+        ),
+        AnyTicket::Other => return Ok(None),
+    };
+    let mut views = ctx
+        .state
+        .store
+        .clock_views(kind, &[id], ctx.now.timestamp_micros())
+        .await?;
+    let clocks = views
+        .remove(&id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| {
+            let detail = match (c.due_at, c.stopped_at, c.breached_at) {
+                (_, Some(s), _) => format!("stopped {}", when(s)),
+                (Some(d), None, _) => format!("due {}", when(d)),
+                (None, None, Some(b)) => format!("breached {}", when(b)),
+                (None, None, None) => format!("{} used of {}", c.elapsed, c.target),
+            };
+            ClockLine {
+                label: format!("{} ({})", c.metric, c.scope),
+                state: c.state.to_string(),
+                detail,
+            }
+        })
+        .collect();
+    Ok(Some(TicketPanel {
+        base: super::record_href(kind, id),
+        is_incident: kind == RecordKind::Incident,
+        next,
+        form,
+        options: Options::load(ctx).await?,
+        levels: levels(),
+        pending_reasons: pending_reasons(),
+        resolution_codes: resolution_codes(),
+        clocks,
+        assigned_to_me: assignee == Some(ctx.actor.user),
+    }))
+}
+
+async fn links(ctx: &Ctx, kind: RecordKind, id: i64) -> Result<Vec<Field>, ApiError> {
+    if authorize(&ctx.actor, kind, Operation::Read).ok() != Some(Scope::All) {
+        return Ok(vec![]);
+    }
+    let me = Endpoint { kind, id };
+    let mine = me.reference();
+    Ok(ctx
+        .state
+        .store
+        .links_of(me)
+        .await?
+        .into_iter()
+        .filter_map(|l| {
+            let other = if l.from == mine { l.to } else { l.from };
+            let (k, _) = RecordKind::parse_reference(&other)?;
+            matches!(authorize(&ctx.actor, k, Operation::Read), Ok(Scope::All)).then(|| Field {
+                label: kind_label(k),
+                href: href_of_reference(&other),
+                value: other,
+            })
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct CommentForm {
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    visibility: String,
+}
+
+/// Adds a reply or a work note to a record, then shows the record again.
+pub async fn comment(
+    matched: MatchedPath,
+    Path(reference): Path<String>,
+    posted: Posted<CommentForm>,
+) -> UiResult<Response> {
+    let kind = kind_of_path(matched.as_str()).ok_or(UiError::Api(ApiError::RouteNotFound))?;
+    let Posted { viewer, form } = posted;
+    let ctx = &viewer.ctx;
+    let scope = authorize_comment(&ctx.actor, kind)?;
+    let visibility = match form.visibility.as_str() {
+        "" => None,
+        v => Some(
+            Visibility::parse(v)
+                .ok_or_else(|| steward_core::Error::invalid("visibility", "must be public or internal"))?,
+        ),
+    };
+    let (visibility, body) = match (NewComment {
+        body: form.body,
+        visibility,
+    })
+    .check(&ctx.actor)
+    {
+        Ok(ok) => ok,
+        Err(steward_core::Error::Invalid(fields)) => {
+            return page(&viewer, kind, &reference, FormErrors(fields)).await.map(|r| {
+                let mut r = r;
+                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                r
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (_, id) = RecordKind::parse_reference(&reference)
+        .filter(|(k, _)| *k == kind)
+        .ok_or_else(|| steward_core::Error::not_found(kind.as_str(), reference.chars().take(40).collect::<String>()))?;
+    // A record outside the person's reach is answered as not found, as everywhere.
+    let reachable = ctx
+        .state
+        .store
+        .locate(kind, id)
+        .await?
+        .is_some_and(|o| scope.covers(o.map(steward_core::id::OrganisationId)));
+    if !reachable {
+        return Err(steward_core::Error::not_found(kind.as_str(), reference).into());
+    }
+    ctx.state
+        .store
+        .add_comment(kind, id, ctx.actor.user, ctx.now, visibility, &body)
+        .await?;
+    Ok(see_other(&format!("{}#timeline", super::record_href(kind, id))))
+}

@@ -1,0 +1,452 @@
+//! The web interface over HTTP: sign-in with its lock-out, sessions and CSRF, the console's
+//! forms, the portal's reach, the auditor's read-only view and the dashboard, on each backend.
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, Server};
+use crate::on_each_backend;
+
+/// A browser's worth of state: the session cookie and the page's CSRF token.
+struct Web {
+    base: String,
+    client: reqwest::Client,
+    cookie: String,
+    csrf: String,
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn cookie_of(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find(r#"name="csrf" value=""#)? + r#"name="csrf" value=""#.len();
+    Some(html[at..].split('"').next()?.to_string())
+}
+
+/// Posts the sign-in form as a browser would; returns the response.
+async fn try_sign_in(base: &str, email: &str, password: &str) -> (StatusCode, Option<String>, String) {
+    let client = no_redirects();
+    let page = client.get(format!("{base}/sign-in")).send().await.unwrap();
+    let pre = cookie_of(&page, "steward_sign_in").unwrap();
+    let csrf = csrf_in(&page.text().await.unwrap()).unwrap();
+    let resp = client
+        .post(format!("{base}/sign-in"))
+        .header(COOKIE, &pre)
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf", &csrf),
+            ("next", "/queue"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    let session = cookie_of(&resp, "steward_session");
+    (status, session, resp.text().await.unwrap())
+}
+
+impl Web {
+    async fn sign_in(s: &Server, email: &str) -> Web {
+        let (status, cookie, body) = try_sign_in(&s.base, email, PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        let mut w = Web {
+            base: s.base.clone(),
+            client: no_redirects(),
+            cookie: cookie.unwrap(),
+            csrf: String::new(),
+        };
+        let (st, html) = w.get("/queue").await;
+        assert!(st == StatusCode::OK || st == StatusCode::SEE_OTHER, "{st}");
+        w.csrf = csrf_in(&html).unwrap_or_default();
+        if w.csrf.is_empty() {
+            let (_, html) = w.get("/portal").await;
+            w.csrf = csrf_in(&html).unwrap();
+        }
+        w
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (r.status(), r.text().await.unwrap())
+    }
+
+    /// Posts a form with the session's CSRF token; returns status, Location and body.
+    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &self.csrf));
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .form(&all)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status(), location, r.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_named_and_repeated_failures_lock_the_address() {
+    on_each_backend!(|s| {
+        for _ in 0..4 {
+            let (st, cookie, body) = try_sign_in(&s.base, "agent@example.com", "wrong").await;
+            assert_eq!(st, StatusCode::UNAUTHORIZED);
+            assert!(cookie.is_none());
+            assert!(body.contains("Wrong email or password."), "{body}");
+            assert!(body.contains(r#"value="agent@example.com""#), "the address is kept");
+        }
+        let (st, _, body) = try_sign_in(&s.base, "agent@example.com", "wrong").await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+        assert!(body.contains("Too many failed sign-ins"), "{body}");
+        // Locked: even the right password waits, and so does the token endpoint.
+        let (st, cookie, _) = try_sign_in(&s.base, "agent@example.com", PASSWORD).await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+        assert!(cookie.is_none());
+        let r = s
+            .client
+            .post(format!("{}/api/v1/tokens", s.base))
+            .json(&json!({"email": "agent@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(r.headers().get("retry-after").is_some());
+        // Another address is not held back by it.
+        let (st, cookie, _) = try_sign_in(&s.base, "manager@example.com", PASSWORD).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(cookie.is_some());
+        // Unknown addresses are answered like wrong passwords.
+        let (st, _, body) = try_sign_in(&s.base, "nobody@example.com", "x").await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        assert!(body.contains("Wrong email or password."));
+    });
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_forms_need_its_token() {
+    on_each_backend!(|s| {
+        let anon = no_redirects();
+        let r = anon.get(format!("{}/queue?view=all", s.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()[LOCATION], "/sign-in?next=%2Fqueue%3Fview%3Dall");
+        // The sign-in form refuses a post without its own cookie's token.
+        let r = anon
+            .post(format!("{}/sign-in", s.base))
+            .form(&[("email", "agent@example.com"), ("password", PASSWORD), ("csrf", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+        let web = Web::sign_in(s, "agent@example.com").await;
+        let (st, location, _) = web
+            .post(
+                "/incidents/new",
+                &[("title", "Printer on fire"), ("impact", "high"), ("urgency", "high")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location, "/incidents/INC-1");
+        // Without the token, or from another site, a form is refused and nothing is written.
+        let r = web
+            .client
+            .post(format!("{}/incidents/INC-1/comments", s.base))
+            .header(COOKIE, &web.cookie)
+            .form(&[("body", "forged"), ("csrf", "0000")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let r = web
+            .client
+            .post(format!("{}/incidents/INC-1/comments", s.base))
+            .header(COOKIE, &web.cookie)
+            .header("Sec-Fetch-Site", "cross-site")
+            .form(&[("body", "forged"), ("csrf", web.csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        let (_, history) = s.get("/api/v1/incidents/INC-1/history", &s.agent).await;
+        assert!(!history.to_string().contains("forged"), "{history}");
+
+        // Signing out ends the session in the database: the cookie opens nothing afterwards.
+        let (st, _, _) = web.post("/sign-out", &[]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _) = web.get("/queue").await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        // An unknown address is a page for a browser, JSON for an API client.
+        let r = anon
+            .get(format!("{}/no/such/page", s.base))
+            .header("Accept", "text/html")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        assert!(r.text().await.unwrap().contains("<h1>Not found</h1>"));
+        let (st, v) = s.get("/api/v1/nothing-here", &s.agent).await;
+        assert_eq!(
+            (st, crate::helpers::error_code(&v)),
+            (StatusCode::NOT_FOUND, "not_found")
+        );
+    });
+}
+
+#[tokio::test]
+async fn the_console_works_a_ticket_the_portal_follows_it_and_internal_notes_stay_inside() {
+    on_each_backend!(|s| {
+        let (svc, _) = s.service_with_item("MAIL").await;
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/portal").await;
+        assert_eq!(st, StatusCode::OK);
+        // A blank title comes back with the message and everything else as typed.
+        let (st, _, body) = requester
+            .post(
+                "/portal/raise",
+                &[
+                    ("kind", "incident"),
+                    ("title", " "),
+                    ("description", "It bounces"),
+                    ("service", &svc),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("must not be blank") && body.contains("It bounces"),
+            "{body}"
+        );
+        let (st, location, _) = requester
+            .post(
+                "/portal/raise",
+                &[
+                    ("kind", "incident"),
+                    ("title", "Mail bounces"),
+                    ("description", "Since 9am"),
+                    ("service", &svc),
+                    ("impact", "medium"),
+                    ("urgency", "high"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let inc = location.rsplit('/').next().unwrap().to_string();
+
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (_, queue) = agent.get("/queue?view=unassigned").await;
+        assert!(queue.contains(&inc) && queue.contains("Mail bounces"), "{queue}");
+        let (st, _, _) = agent.post(&format!("/incidents/{inc}/assign-to-me"), &[]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, mine) = agent.get("/queue?view=mine").await;
+        assert!(mine.contains(&inc));
+        let (_, unassigned) = agent.get("/queue?view=unassigned").await;
+        assert!(!unassigned.contains(&inc));
+
+        // Only the moves the lifecycle allows are offered; a move missing what it needs is named.
+        let (_, page) = agent.get(&format!("/incidents/{inc}")).await;
+        assert!(
+            page.contains(r#"<option value="in_progress">"#) && !page.contains(r#"<option value="closed">"#),
+            "{page}"
+        );
+        let (st, _, body) = agent
+            .post(&format!("/incidents/{inc}/transition"), &[("to", "resolved")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("resolution_code"), "{body}");
+        let (st, _, body) = agent
+            .post(&format!("/incidents/{inc}/transition"), &[("to", "closed")])
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        assert!(body.contains("It may move to"), "{body}");
+
+        agent
+            .post(
+                &format!("/incidents/{inc}/comments"),
+                &[("body", "Suspect the relay"), ("visibility", "internal")],
+            )
+            .await;
+        agent
+            .post(
+                &format!("/incidents/{inc}/comments"),
+                &[("body", "We are on it"), ("visibility", "public")],
+            )
+            .await;
+        let (st, _, _) = agent
+            .post(
+                &format!("/incidents/{inc}/transition"),
+                &[
+                    ("to", "resolved"),
+                    ("resolution_code", "fixed"),
+                    ("notes", "Relay restarted"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, v) = s.get(&format!("/api/v1/incidents/{inc}"), &s.agent).await;
+        assert_eq!(v["status"], "resolved");
+
+        // The requester sees the reply and the resolution, never the work note, on the page or
+        // through the API.
+        let (_, page) = requester.get(&format!("/incidents/{inc}")).await;
+        assert!(
+            page.contains("We are on it") && page.contains("Relay restarted"),
+            "{page}"
+        );
+        assert!(!page.contains("Suspect the relay"), "{page}");
+        let (_, h) = s.get(&format!("/api/v1/incidents/{inc}/history"), &s.requester_a).await;
+        assert!(
+            h.to_string().contains("We are on it") && !h.to_string().contains("Suspect the relay"),
+            "{h}"
+        );
+        let (_, h) = s.get(&format!("/api/v1/incidents/{inc}/history"), &s.agent).await;
+        assert!(h.to_string().contains("Suspect the relay"));
+        let (st, _, _) = requester
+            .post(
+                &format!("/incidents/{inc}/comments"),
+                &[("body", "Thanks"), ("visibility", "internal")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let (st, _, _) = requester
+            .post(&format!("/incidents/{inc}/comments"), &[("body", "Thanks!")])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+
+        // Another organisation's requester finds nothing there.
+        let other = Web::sign_in(s, "rb@globex.example").await;
+        let (st, _) = other.get(&format!("/incidents/{inc}")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _, _) = other
+            .post(&format!("/incidents/{inc}/comments"), &[("body", "hello")])
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (_, portal) = other.get("/portal").await;
+        assert!(!portal.contains(&inc));
+    });
+}
+
+#[tokio::test]
+async fn the_auditor_reads_everything_and_changes_nothing() {
+    on_each_backend!(|s| {
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        agent
+            .post(
+                "/incidents/new",
+                &[("title", "Disk full"), ("impact", "low"), ("urgency", "low")],
+            )
+            .await;
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (st, page) = auditor.get("/incidents/INC-1").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Disk full"));
+        assert!(
+            !page.contains("/transition\"") && !page.contains("Assign to me") && !page.contains("comment-body"),
+            "{page}"
+        );
+        let (st, _, body) = auditor
+            .post("/incidents/INC-1/comments", &[("body", "I was here")])
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        assert!(body.contains("Not allowed"), "{body}");
+        let (st, _, _) = auditor
+            .post("/incidents/INC-1/transition", &[("to", "cancelled"), ("notes", "x")])
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = auditor.post("/incidents/new", &[("title", "Nope")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (_, v) = s.get("/api/v1/incidents/INC-1", &s.agent).await;
+        assert_eq!(v["status"], "new");
+        let (st, dash) = auditor.get("/dashboard").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(dash.contains(r#"<p class="figure" id="backlog-total">1</p>"#), "{dash}");
+    });
+}
+
+#[tokio::test]
+async fn queues_filter_page_and_save_views() {
+    on_each_backend!(|s| {
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        for i in 0..3 {
+            agent
+                .post(
+                    "/incidents/new",
+                    &[
+                        ("title", &format!("Ticket {i}")),
+                        ("impact", "high"),
+                        ("urgency", "high"),
+                    ],
+                )
+                .await;
+        }
+        agent
+            .post(
+                "/incidents/INC-2/transition",
+                &[("to", "cancelled"), ("notes", "duplicate")],
+            )
+            .await;
+        let (_, open) = agent.get("/queue?view=all&status=open").await;
+        assert!(
+            open.contains("INC-1") && open.contains("INC-3") && !open.contains(">INC-2<"),
+            "{open}"
+        );
+        let (_, p1) = agent.get("/queue?view=all&status=any&priority=P1").await;
+        assert!(p1.contains("INC-2"));
+        let (_, p4) = agent.get("/queue?view=all&status=any&priority=P4").await;
+        assert!(!p4.contains("INC-1"));
+        let (st, body) = agent.get("/queue?view=sideways").await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        assert!(
+            body.contains("choose one of mine, team, unassigned, breaching, all"),
+            "{body}"
+        );
+        let (st, _, _) = agent
+            .post(
+                "/queue/views",
+                &[
+                    ("name", "Open P1"),
+                    ("query", "kind=incidents&view=all&status=open&priority=P1"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, page) = agent.get("/queue").await;
+        assert!(
+            page.contains("Open P1")
+                && page.contains("/queue?kind=incidents&#38;view=all&#38;status=open&#38;priority=P1"),
+            "{page}"
+        );
+        // Another person does not see it.
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (_, page) = manager.get("/queue").await;
+        assert!(!page.contains("Open P1"));
+        let (st, _, _) = manager.post("/queue/views/1/delete", &[]).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    });
+}

@@ -1,0 +1,48 @@
+//! Comments: an entry in the record's history (action `comment`, field the visibility, value
+//! the text), written with the record's `updated_at` in one transaction, so a customer's reply
+//! moves the ticket up a queue sorted by last update.
+
+use chrono::{DateTime, Utc};
+use steward_core::comment::Visibility;
+use steward_core::history::{EntryContent, HistoryAction};
+use steward_core::id::UserId;
+use steward_core::record::RecordKind;
+use steward_core::{Error, Result};
+
+use crate::record::table_of;
+use crate::{Store, args, history, micros};
+
+impl Store {
+    /// Adds a comment to a record; `NotFound` if there is no such record.
+    pub async fn add_comment(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        author: UserId,
+        at: DateTime<Utc>,
+        visibility: Visibility,
+        body: &str,
+    ) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let sql = format!("UPDATE {} SET updated_at = $1 WHERE id = $2", table_of(kind));
+        if tx.execute(&sql, args![micros(at), id]).await? == 0 {
+            return Err(Error::not_found(kind.as_str(), format!("{}-{id}", kind.prefix())));
+        }
+        history::append(
+            &mut tx,
+            vec![EntryContent {
+                record_kind: kind,
+                record_id: id,
+                actor: Some(author),
+                at_micros: micros(at),
+                action: HistoryAction::Comment,
+                field: Some(visibility.as_str().into()),
+                old_value: None,
+                new_value: Some(serde_json::Value::String(body.into()).to_string()),
+            }],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
