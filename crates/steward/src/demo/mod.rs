@@ -1373,5 +1373,42 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         w.customers.len(),
         started.elapsed().as_secs_f64()
     );
+    sign_ins(store, &w, now)
+        .await
+        .context("giving the demo's people a password failed")?;
+    Ok(())
+}
+
+/// Gives one person of each role a password, so the web interface can be tried as each of them,
+/// and prints who they are with the password (random, shown once, like the administrator's).
+async fn sign_ins(store: &Store, w: &World, now: DateTime<Utc>) -> anyhow::Result<()> {
+    let q = steward_store::ListQuery {
+        filters: vec![("role", "auditor".into())],
+        limit: 1,
+        ..steward_store::ListQuery::default()
+    };
+    let auditor = store.list::<User>(&q).await?.items.into_iter().next();
+    let manager = match w.managers.first() {
+        Some(id) => store.get::<User>(id.0).await?,
+        None => None,
+    };
+    let people: Vec<(&str, User)> = [
+        ("agent", w.agents.first().and_then(|a| a.first()).cloned()),
+        ("manager", manager),
+        ("customer", w.customers.first().and_then(|c| c.first()).cloned()),
+        ("auditor", auditor),
+    ]
+    .into_iter()
+    .filter_map(|(role, u)| u.map(|u| (role, u)))
+    .collect();
+    let password = steward_server::auth::random_password()?;
+    let hash = steward_server::auth::hash_password(&password)?;
+    for (_, u) in &people {
+        store.set_password_hash(u.id, &hash, None, now).await?;
+    }
+    eprintln!("Demo people sign in at /sign-in with the password {password}:");
+    for (role, u) in &people {
+        eprintln!("  {role:<9} {} ({})", u.email, u.name);
+    }
     Ok(())
 }
