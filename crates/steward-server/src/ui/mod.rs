@@ -4,8 +4,10 @@
 //! as the JSON API (`api::read_one`, `api::modify`, ...), so the access table, the domain's
 //! rules and the error mapping are the API's own.
 
+mod admin;
 mod assets;
 mod chart;
+mod compliance;
 mod dashboard;
 mod portal;
 mod queue;
@@ -54,7 +56,13 @@ pub fn routes() -> Router<AppState> {
         .route("/portal", get(portal::portal_page))
         .route("/portal/raise", get(portal::raise_page).post(portal::raise))
         .route("/dashboard", get(dashboard::dashboard_page))
-        .route("/dashboard/readiness", get(dashboard::readiness));
+        .route("/dashboard/readiness", get(dashboard::readiness))
+        .route("/compliance", get(compliance::compliance_page))
+        .route("/admin", get(admin::admin))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/change", post(admin::change_user))
+        .route("/admin/teams", post(admin::add_team))
+        .route("/admin/services", post(admin::add_service));
     for kind in RecordKind::ALL {
         let base = format!("/{}/{{reference}}", collection(kind));
         r = r

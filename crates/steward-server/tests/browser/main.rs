@@ -2,7 +2,7 @@
 //! chromedriver against the real server on SQLite. One story, as people live it: a customer
 //! signs in (after a wrong password) and raises an incident from the portal; an agent finds it
 //! in the unassigned queue, takes it, replies, resolves it; the dashboard shows it; the auditor
-//! reads it and is refused a write. Every page passes axe-core's WCAG 2 A/AA checks (labels,
+//! reads it, the compliance workspace and the administration lists, and is refused a write. Every page passes axe-core's WCAG 2 A/AA checks (labels,
 //! landmarks, contrast, names), keyboard shortcuts work, and a screenshot of each step is kept
 //! in `target/browser-artefacts/`.
 //!
@@ -452,6 +452,16 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.check("auditor-record").await;
     let timeline = s.text("#timeline").await;
     assert!(timeline.contains("The relay was stuck") && !timeline.contains("auditor was here"));
+    // The compliance workspace and the administration lists, read-only for the auditor.
+    s.click("a[href='/compliance']").await;
+    s.heading_is("Compliance workspace").await;
+    assert!(s.text("#h-tree + details summary").await.starts_with("4 "));
+    s.check("compliance").await;
+    s.click("a[href='/admin']").await;
+    s.heading_is("Administration").await;
+    assert!(s.text("#h-people + table").await.contains("Carla Customer"));
+    assert!(s.c.find(Locator::Css("form[action='/admin/users']")).await.is_err());
+    s.check("administration").await;
 
     s.c.close().await.unwrap();
     drop(driver);

@@ -450,3 +450,88 @@ async fn queues_filter_page_and_save_views() {
         assert_eq!(st, StatusCode::NOT_FOUND);
     });
 }
+
+#[tokio::test]
+async fn administrators_add_and_switch_off_people_and_the_workspace_is_for_staff() {
+    on_each_backend!(|s| {
+        let admin = Web::sign_in(s, "admin@example.com").await;
+        // A refused form keeps what was typed and names the field; the password is not echoed.
+        let (st, _, body) = admin
+            .post(
+                "/admin/users",
+                &[
+                    ("email", "new@example.com"),
+                    ("name", "Nina New"),
+                    ("role", "agent"),
+                    ("password", "short"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("password: must be at least 12 characters") && body.contains("Nina New"),
+            "{body}"
+        );
+        assert!(!body.contains("value=\"short\""));
+        let (st, location, _) = admin
+            .post(
+                "/admin/users",
+                &[
+                    ("email", "new@example.com"),
+                    ("name", "Nina New"),
+                    ("role", "agent"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!((st, location.as_str()), (StatusCode::SEE_OTHER, "/admin?done=user"));
+        let nina = Web::sign_in(s, "new@example.com").await;
+        let (st, _) = nina.get("/queue").await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, v) = s.get("/api/v1/users?role=agent", &s.admin).await;
+        let id = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == "new@example.com")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // A manager may add teams but not people.
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (_, page) = manager.get("/admin").await;
+        assert!(!page.contains(r#"action="/admin/users""#) && page.contains(r#"action="/admin/teams""#));
+        let (st, _, _) = manager
+            .post("/admin/users", &[("email", "x@example.com"), ("role", "admin")])
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = manager.post("/admin/teams", &[("name", "Night shift")]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        // Switched off, the person's open session stops at the next page.
+        let (st, _, _) = admin
+            .post("/admin/users/change", &[("user", &id), ("active", "no")])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _) = nina.get("/queue").await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _, body) = admin
+            .post("/admin/users/change", &[("user", &id), ("role", "emperor")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("role: choose one of the listed roles"));
+
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (st, page) = auditor.get("/compliance").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("8.1") && page.contains("Gap heat map"));
+        assert!(!page.contains("<form method=\"post\" action=\"/compliance"));
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/compliance").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = requester.get("/admin").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _) = requester.get("/dashboard").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
