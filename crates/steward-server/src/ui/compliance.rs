@@ -122,7 +122,7 @@ pub async fn compliance_page(viewer: Viewer) -> UiResult<Response> {
         from: now - chrono::Duration::days(90),
         to: now,
     };
-    let report = ctx.state.store.readiness(period.clone(), now).await?;
+    let report = ctx.state.store.readiness(period, now).await?;
     let mut clauses: Vec<Clause> = report
         .clauses
         .iter()
