@@ -116,8 +116,14 @@ async fn transition_change(
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<ChangeTransition>,
 ) -> ApiResult<Json<Change>> {
+    move_change(&ctx, &reference, t).await
+}
+
+/// Moves a change, refusing approval by hand where approvers decide and a window that collides
+/// with others unless the caller accepts it (the API and the web interface both ask this).
+pub(crate) async fn move_change(ctx: &Ctx, reference: &str, t: ChangeTransition) -> ApiResult<Json<Change>> {
     if matches!(t.to.as_str(), "approved" | "rejected") {
-        let current: Change = read_one(&ctx, &reference).await?;
+        let current: Change = read_one(ctx, reference).await?;
         if current.change_type != ChangeType::Standard {
             return Err(Error::Conflict(format!(
                 "a {} change is approved or rejected by its approvers: POST /api/v1/changes/{}/approvals",
@@ -127,7 +133,7 @@ async fn transition_change(
         }
     }
     if t.to == "scheduled" && !t.accept_conflicts {
-        let current: Change = read_one(&ctx, &reference).await?;
+        let current: Change = read_one(ctx, reference).await?;
         if let (Some(start), Some(end)) = (
             t.planned_start.or(current.planned_start),
             t.planned_end.or(current.planned_end),
@@ -148,7 +154,7 @@ async fn transition_change(
         }
     }
     let now = ctx.now;
-    modify(&ctx, &reference, HistoryAction::Transition, |c: &mut Change| {
+    modify(ctx, reference, HistoryAction::Transition, |c: &mut Change| {
         c.transition(t, now)
     })
     .await

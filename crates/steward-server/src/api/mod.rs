@@ -12,7 +12,7 @@ mod audit;
 mod calendar;
 mod catalogue_item;
 mod certification;
-mod change;
+pub(crate) mod change;
 mod change_blackout;
 mod change_template;
 mod compliance;

@@ -15,6 +15,7 @@ mod record;
 mod search;
 mod session;
 mod ticket;
+mod work;
 
 use askama::Template;
 use axum::Router;
@@ -75,6 +76,12 @@ pub fn routes() -> Router<AppState> {
             .route(&format!("{base}/edit"), post(ticket::update))
             .route(&format!("{base}/transition"), post(ticket::transition))
             .route(&format!("{base}/assign-to-me"), post(ticket::assign_to_me));
+    }
+    for kind in [RecordKind::Problem, RecordKind::Change] {
+        let base = format!("/{}/{{reference}}", collection(kind));
+        r = r
+            .route(&format!("{base}/transition"), post(work::move_record))
+            .route(&format!("{base}/assign-to-me"), post(work::assign_to_me));
     }
     r
 }

@@ -20,6 +20,7 @@ use super::session::Posted;
 use super::ticket::{
     Choice, FormErrors, Names, Options, TicketForm, levels, next_states, pending_reasons, resolution_codes,
 };
+use super::work::MovePanel;
 use super::{Chrome, UiError, UiResult, Viewer, href_of_reference, kind_label, render, see_other, when};
 use crate::api::read_one;
 use crate::auth::Ctx;
@@ -311,6 +312,7 @@ struct RecordPage {
     timeline: Vec<Moment>,
     more_history: bool,
     ticket: Option<TicketPanel>,
+    moves: Option<MovePanel>,
     can_comment: bool,
     may_note: bool,
     errors: FormErrors,
@@ -333,11 +335,12 @@ pub async fn record_page(viewer: Viewer, matched: MatchedPath, Path(reference): 
 
 async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormErrors) -> UiResult<Response> {
     let ctx = &viewer.ctx;
-    let (value, id, ticket) = with_record_type!(kind, T => {
+    let (value, id, ticket, moves) = with_record_type!(kind, T => {
         let rec: T = read_one(ctx, reference).await?;
         let id = steward_core::record::Record::id(&rec);
         let value = serde_json::to_value(&rec).map_err(|e| ApiError::Domain(steward_core::Error::unexpected(format!("cannot show {reference}: {e}"))))?;
-        (value, id, ticket_panel(ctx, kind, &rec_any(&rec)).await?)
+        let any = rec_any(&rec);
+        (value, id, ticket_panel(ctx, kind, &any).await?, move_panel(ctx, kind, &any))
     });
     let reference = format!("{}-{id}", kind.prefix());
     let title = ["title", "name"]
@@ -369,6 +372,7 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
         timeline: moments(&history.items, &names),
         more_history: history.next_cursor.is_some(),
         ticket,
+        moves,
         can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
         may_note: internal,
         errors,
@@ -381,6 +385,8 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
 enum AnyTicket {
     Incident(Box<Incident>),
     Request(Box<Request>),
+    Problem(Box<steward_core::problem::Problem>),
+    Change(Box<steward_core::change::Change>),
     Other,
 }
 
@@ -390,6 +396,10 @@ fn rec_any<T: serde::Serialize + 'static>(rec: &T) -> AnyTicket {
         AnyTicket::Incident(Box::new(i.clone()))
     } else if let Some(r) = any.downcast_ref::<Request>() {
         AnyTicket::Request(Box::new(r.clone()))
+    } else if let Some(p) = any.downcast_ref::<steward_core::problem::Problem>() {
+        AnyTicket::Problem(Box::new(p.clone()))
+    } else if let Some(c) = any.downcast_ref::<steward_core::change::Change>() {
+        AnyTicket::Change(Box::new(c.clone()))
     } else {
         AnyTicket::Other
     }
@@ -432,7 +442,7 @@ async fn ticket_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Op
             },
             r.assignee,
         ),
-        AnyTicket::Other => return Ok(None),
+        AnyTicket::Problem(_) | AnyTicket::Change(_) | AnyTicket::Other => return Ok(None),
     };
     let mut views = ctx
         .state
@@ -469,6 +479,16 @@ async fn ticket_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Op
         clocks,
         assigned_to_me: assignee == Some(ctx.actor.user),
     }))
+}
+
+/// The move form of a problem or a change, for those who may change it.
+fn move_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Option<MovePanel> {
+    authorize(&ctx.actor, kind, Operation::Update).ok()?;
+    match rec {
+        AnyTicket::Problem(p) => Some(MovePanel::problem(p, ctx.actor.user)),
+        AnyTicket::Change(c) => Some(MovePanel::change(c, ctx.actor.user)),
+        AnyTicket::Incident(_) | AnyTicket::Request(_) | AnyTicket::Other => None,
+    }
 }
 
 async fn links(ctx: &Ctx, kind: RecordKind, id: i64) -> Result<Vec<Field>, ApiError> {

@@ -535,3 +535,65 @@ async fn administrators_add_and_switch_off_people_and_the_workspace_is_for_staff
         assert_eq!(st, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn problems_and_changes_move_from_their_pages_under_the_same_rules() {
+    on_each_backend!(|s| {
+        let prb = s
+            .create("/api/v1/problems", &s.agent, json!({"title": "Relay keeps sticking"}))
+            .await;
+        let chg = s
+            .create("/api/v1/changes", &s.agent, json!({"title": "Replace the relay"}))
+            .await;
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (_, page) = agent.get(&format!("/problems/{prb}")).await;
+        assert!(
+            page.contains(r#"<option value="investigating">"#) && !page.contains(r#"<option value="closed">"#),
+            "{page}"
+        );
+        let (st, _, _) = agent.post(&format!("/problems/{prb}/assign-to-me"), &[]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        agent
+            .post(&format!("/problems/{prb}/transition"), &[("to", "investigating")])
+            .await;
+        let (st, _, body) = agent
+            .post(&format!("/problems/{prb}/transition"), &[("to", "resolved")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let (st, _, _) = agent
+            .post(
+                &format!("/problems/{prb}/transition"),
+                &[("to", "resolved"), ("root_cause", "A worn contact")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, v) = s.get(&format!("/api/v1/problems/{prb}"), &s.agent).await;
+        assert_eq!(
+            (v["status"].as_str(), v["root_cause"].as_str()),
+            (Some("resolved"), Some("A worn contact"))
+        );
+        assert!(v["assignee"].as_str().is_some_and(|a| a.starts_with("USR-")));
+
+        let (st, _, _) = agent
+            .post(&format!("/changes/{chg}/transition"), &[("to", "assessment")])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        // A normal change is approved by its approvers, not by a form.
+        let (st, _, body) = agent
+            .post(&format!("/changes/{chg}/transition"), &[("to", "approved")])
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT);
+        assert!(body.contains("approvers"), "{body}");
+        let (st, _, body) = agent
+            .post(
+                &format!("/changes/{chg}/transition"),
+                &[("to", "draft"), ("planned_start", "tomorrow")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("planned_start"), "{body}");
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (_, page) = auditor.get(&format!("/changes/{chg}")).await;
+        assert!(!page.contains("/transition\""), "{page}");
+    });
+}
