@@ -10,7 +10,6 @@ use serde::Deserialize;
 use steward_core::Error;
 use steward_core::change::{Change, ChangeOutcome, ChangePatch, ChangeTransition};
 use steward_core::history::HistoryAction;
-use steward_core::lifecycle::Lifecycle;
 use steward_core::problem::{Problem, ProblemPatch, ProblemTransition};
 use steward_core::record::RecordKind;
 
