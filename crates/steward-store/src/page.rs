@@ -66,8 +66,14 @@ pub(crate) fn decode_cursor(s: &str) -> Result<(i64, i64)> {
 /// Builds `WHERE ... ORDER BY ... LIMIT` for a list, returning the SQL tail and its arguments,
 /// numbered from `$1`.
 pub(crate) fn where_order_limit(q: &ListQuery, org_column: Option<&str>) -> Result<(String, Vec<Arg>)> {
+    let mut args = Vec::new();
+    let sql = where_order_limit_into(q, org_column, &mut args)?;
+    Ok((sql, args))
+}
+
+/// As [`where_order_limit`], appending its arguments to `args` and numbering after them.
+pub(crate) fn where_order_limit_into(q: &ListQuery, org_column: Option<&str>, args: &mut Vec<Arg>) -> Result<String> {
     let mut conds: Vec<String> = Vec::new();
-    let mut args: Vec<Arg> = Vec::new();
     for (col, value) in &q.filters {
         args.push(value.clone());
         conds.push(format!("{col} = ${}", args.len()));
@@ -114,7 +120,50 @@ pub(crate) fn where_order_limit(q: &ListQuery, org_column: Option<&str>) -> Resu
         sql.push_str(&conds.join(" AND "));
     }
     sql.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ${}", args.len()));
-    Ok((sql, args))
+    Ok(sql)
+}
+
+/// A list whose only multi-valued condition is one column among a few values (a queue's open
+/// states) is read as one ordered, limited range per value, merged: each range is an index seek
+/// in sort order, where `col IN (...)` would read every matching row and sort them. Returns the
+/// whole statement (with the sort value as `sort_key`) and its arguments, or `None` when the list
+/// has no such condition.
+pub(crate) fn merged_ranges(
+    q: &ListQuery,
+    columns: &str,
+    table: &str,
+    org_column: Option<&str>,
+) -> Result<Option<(String, Vec<Arg>)>> {
+    let [(column, values)] = q.any_of.as_slice() else {
+        return Ok(None);
+    };
+    if !(2..=8).contains(&values.len()) {
+        return Ok(None);
+    }
+    let mut args = Vec::new();
+    let mut parts = Vec::with_capacity(values.len());
+    for v in values {
+        let mut one = q.clone();
+        one.any_of.clear();
+        one.filters.push((column, v.clone()));
+        let tail = where_order_limit_into(&one, org_column, &mut args)?;
+        parts.push(format!(
+            "SELECT * FROM (SELECT {columns}, {} AS sort_key FROM {table}{tail}) r{}",
+            q.sort.column,
+            parts.len()
+        ));
+    }
+    let dir = if q.sort.descending { "DESC" } else { "ASC" };
+    let limit = q.limit.clamp(1, MAX_LIMIT) as i64;
+    args.push(Arg::from(limit + 1));
+    Ok(Some((
+        format!(
+            "SELECT * FROM ({}) u ORDER BY sort_key {dir}, id {dir} LIMIT ${}",
+            parts.join(" UNION ALL "),
+            args.len()
+        ),
+        args,
+    )))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use steward_core::record::{Record, RecordKind};
 use steward_core::{Error, FieldError, Result};
 
 use crate::exec::{Arg, Row, Tx};
-use crate::page::{ListQuery, Page, encode_cursor, where_order_limit};
+use crate::page::{ListQuery, Page, encode_cursor, merged_ranges, where_order_limit};
 use crate::{Store, history, micros};
 
 /// How a record type is stored.
@@ -466,8 +466,14 @@ impl Store {
     }
 
     pub async fn list<T: Table>(&self, q: &ListQuery) -> Result<Page<T>> {
-        let (tail, args) = where_order_limit(q, T::ORGANISATION_COLUMN)?;
-        let sql = format!("{}{}", select_sql::<T>(), tail);
+        let columns = format!("id, {}", T::COLUMNS.join(", "));
+        let (sql, args) = match merged_ranges(q, &columns, T::TABLE, T::ORGANISATION_COLUMN)? {
+            Some(merged) => merged,
+            None => {
+                let (tail, args) = where_order_limit(q, T::ORGANISATION_COLUMN)?;
+                (format!("{}{}", select_sql::<T>(), tail), args)
+            }
+        };
         let mut c = self.read().await?;
         let rows: Vec<T::Row> = c.fetch_all(&sql, args).await?;
         let limit = q.limit.clamp(1, crate::page::MAX_LIMIT) as usize;
