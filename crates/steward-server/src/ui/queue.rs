@@ -83,11 +83,11 @@ struct QueueResults {
 }
 
 const VIEWS: [&str; 5] = ["mine", "team", "unassigned", "breaching", "all"];
-const SORTS: [(&str, &str); 4] = [
+/// The sorts a queue offers, each with an index for every view.
+const SORTS: [(&str, &str); 3] = [
     ("due", "sla_due_at"),
     ("updated", "-updated_at"),
     ("priority", "priority"),
-    ("created", "-created_at"),
 ];
 
 fn pick<'a>(options: &[&'a str], given: Option<&str>, default: &'a str) -> Result<&'a str, ApiError> {
@@ -255,7 +255,6 @@ pub async fn queue_page(viewer: Viewer, headers: HeaderMap, RawQuery(raw): RawQu
 fn static_column(c: &str) -> &'static str {
     match c {
         "updated_at" => "updated_at",
-        "created_at" => "created_at",
         "priority" => "priority",
         _ => "sla_due_at",
     }
