@@ -309,6 +309,8 @@ struct RecordPage {
     base: String,
     fields: Vec<Field>,
     links: Vec<Field>,
+    /// An audit's findings, each with its grade.
+    findings: Vec<Field>,
     timeline: Vec<Moment>,
     more_history: bool,
     ticket: Option<TicketPanel>,
@@ -358,6 +360,7 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
     let names = Names::load(ctx, &actors, &[], &[]).await?;
     let links = links(ctx, kind, id).await?;
     let named = names_in(ctx, &value).await?;
+    let findings = findings_of(ctx, kind, id).await?;
     let page = RecordPage {
         chrome: viewer.chrome(if ctx.actor.role == Role::Requester {
             "portal"
@@ -369,6 +372,7 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
         title,
         fields: fields_of(&value, &named),
         links,
+        findings,
         timeline: moments(&history.items, &names),
         more_history: history.next_cursor.is_some(),
         ticket,
@@ -489,6 +493,34 @@ fn move_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Option<MovePanel>
         AnyTicket::Change(c) => Some(MovePanel::change(c, ctx.actor.user)),
         AnyTicket::Incident(_) | AnyTicket::Request(_) | AnyTicket::Other => None,
     }
+}
+
+/// The findings an audit raised (none for any other kind): one statement.
+async fn findings_of(ctx: &Ctx, kind: RecordKind, id: i64) -> Result<Vec<Field>, ApiError> {
+    if kind != RecordKind::Audit {
+        return Ok(vec![]);
+    }
+    let q = steward_store::ListQuery {
+        filters: vec![("audit_id", id.into())],
+        sort: steward_store::Sort {
+            column: "updated_at",
+            descending: false,
+        },
+        limit: steward_store::MAX_LIMIT,
+        ..steward_store::ListQuery::default()
+    };
+    let found = crate::api::list_all::<steward_core::audit::Finding>(ctx, q)
+        .await?
+        .0
+        .items;
+    Ok(found
+        .into_iter()
+        .map(|f| Field {
+            label: format!("{} · {}", f.grade.as_str().replace('_', " "), f.requirement),
+            href: Some(super::record_href(RecordKind::Finding, f.id.0)),
+            value: format!("{} {}", f.id, f.title),
+        })
+        .collect())
 }
 
 async fn links(ctx: &Ctx, kind: RecordKind, id: i64) -> Result<Vec<Field>, ApiError> {

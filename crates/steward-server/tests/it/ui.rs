@@ -597,3 +597,52 @@ async fn problems_and_changes_move_from_their_pages_under_the_same_rules() {
         assert!(!page.contains("/transition\""), "{page}");
     });
 }
+
+#[tokio::test]
+async fn an_audit_page_lists_its_findings_and_the_workspace_its_nonconformity() {
+    on_each_backend!(|s| {
+        let m = &s.manager;
+        let (_, me) = s.get("/api/v1/me", m).await;
+        let me = me["user"]["id"].as_str().unwrap().to_string();
+        let audit = s
+            .create(
+                "/api/v1/compliance/audits",
+                m,
+                json!({"title": "Internal audit", "audit_type": "internal", "lead_auditor": me,
+                       "requirements": ["8.6.1"], "planned_start": "2026-04-01", "planned_end": "2026-04-02"}),
+            )
+            .await;
+        s.post(
+            &format!("/api/v1/compliance/audits/{audit}/transition"),
+            m,
+            json!({"to": "in_progress"}),
+        )
+        .await;
+        let (st, f) = s
+            .post(
+                "/api/v1/compliance/findings",
+                m,
+                json!({"audit": audit, "grade": "major_nonconformity", "requirement": "8.6.1", "title": "No major incident reviews"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{f}");
+        let finding = f["id"].as_str().unwrap();
+        let nc = f["nonconformity"].as_str().unwrap();
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (st, page) = auditor.get(&format!("/audits/{audit}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains(&format!(
+                r#"<a href="/findings/{finding}">{finding} No major incident reviews</a>"#
+            )),
+            "{page}"
+        );
+        assert!(page.contains("major nonconformity · 8.6.1"));
+        let (_, work) = auditor.get("/compliance").await;
+        assert!(
+            work.contains(&format!(r#"<a href="/audits/{audit}">{audit}</a>"#)),
+            "{work}"
+        );
+        assert!(work.contains(&format!(r#"<a href="/nonconformities/{nc}">{nc}</a>"#)));
+    });
+}
