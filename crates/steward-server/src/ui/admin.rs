@@ -307,14 +307,20 @@ pub async fn add_team(posted: Posted<NewTeamForm>) -> UiResult<Response> {
         },
         ctx.now,
     );
-    match team {
-        Ok(t) => {
-            create(ctx, t).await.map(drop)?;
-            Ok(see_other("/admin?done=team"))
+    created(&viewer, team, "team").await
+}
+
+/// Writes a record built from one of the page's small forms, or shows the page again with the
+/// form's field errors.
+async fn created<T: Table>(viewer: &Viewer, built: Result<T, Error>, done: &str) -> UiResult<Response> {
+    match built {
+        Ok(r) => {
+            create(&viewer.ctx, r).await.map(drop)?;
+            Ok(see_other(&format!("/admin?done={done}")))
         }
         Err(Error::Invalid(fields)) => {
             admin_page(
-                &viewer,
+                viewer,
                 AdminParams::default(),
                 NewUserForm::default(),
                 FormErrors(fields),
@@ -350,20 +356,5 @@ pub async fn add_service(posted: Posted<NewServiceForm>) -> UiResult<Response> {
         },
         ctx.now,
     );
-    match service {
-        Ok(s) => {
-            create(ctx, s).await.map(drop)?;
-            Ok(see_other("/admin?done=service"))
-        }
-        Err(Error::Invalid(fields)) => {
-            admin_page(
-                &viewer,
-                AdminParams::default(),
-                NewUserForm::default(),
-                FormErrors(fields),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    created(&viewer, service, "service").await
 }

@@ -4,21 +4,7 @@
 
 use std::fmt::Write;
 
-/// Escapes text for SVG (XML).
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use super::escape as xml;
 
 /// Colours with at least 3:1 contrast against white, told apart by lightness too.
 pub const PALETTE: [&str; 6] = ["#14507a", "#b54d00", "#1e6b34", "#a4262c", "#6b4c9a", "#4a5560"];

@@ -143,6 +143,16 @@ pub fn href_of_reference(reference: &str) -> Option<String> {
     RecordKind::parse_reference(reference).map(|(k, id)| record_href(k, id))
 }
 
+/// The record a form posts to, from its address (`/incidents/INC-4/transition`), if it is of
+/// one of `kinds`; anything else names no page.
+pub fn posted_to(path: &str, kinds: &[RecordKind]) -> UiResult<(RecordKind, String)> {
+    let reference = path.trim_start_matches('/').split('/').nth(1).unwrap_or("").to_string();
+    match RecordKind::parse_reference(&reference) {
+        Some((k, _)) if kinds.contains(&k) => Ok((k, reference)),
+        _ => Err(UiError::Api(ApiError::RouteNotFound)),
+    }
+}
+
 /// A kind's name for people: "configuration item".
 pub fn kind_label(kind: RecordKind) -> String {
     kind.as_str().replace('_', " ")
@@ -277,6 +287,23 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"))
+}
+
+/// Escapes text for HTML and SVG, for markup written outside the templates (the charts, and the
+/// printable audit pack of `steward compliance report`).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn urlencode(s: &str) -> String {

@@ -40,53 +40,38 @@ pub trait TicketRecord: Table {
     fn updated(&self) -> DateTime<Utc>;
 }
 
-impl TicketRecord for Incident {
-    fn title(&self) -> &str {
-        &self.title
-    }
-    fn priority(&self) -> Priority {
-        self.priority
-    }
-    fn status(&self) -> &'static str {
-        self.status.as_str()
-    }
-    fn service(&self) -> Option<ServiceId> {
-        self.service
-    }
-    fn assignee(&self) -> Option<UserId> {
-        self.assignee
-    }
-    fn team(&self) -> Option<TeamId> {
-        self.team
-    }
-    fn updated(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
+/// Incidents and requests show the same columns; only where the service lives differs.
+macro_rules! ticket_record {
+    ($t:ty, |$r:ident| $service:expr) => {
+        impl TicketRecord for $t {
+            fn title(&self) -> &str {
+                &self.title
+            }
+            fn priority(&self) -> Priority {
+                self.priority
+            }
+            fn status(&self) -> &'static str {
+                self.status.as_str()
+            }
+            fn service(&self) -> Option<ServiceId> {
+                let $r = self;
+                $service
+            }
+            fn assignee(&self) -> Option<UserId> {
+                self.assignee
+            }
+            fn team(&self) -> Option<TeamId> {
+                self.team
+            }
+            fn updated(&self) -> DateTime<Utc> {
+                self.updated_at
+            }
+        }
+    };
 }
 
-impl TicketRecord for Request {
-    fn title(&self) -> &str {
-        &self.title
-    }
-    fn priority(&self) -> Priority {
-        self.priority
-    }
-    fn status(&self) -> &'static str {
-        self.status.as_str()
-    }
-    fn service(&self) -> Option<ServiceId> {
-        Some(self.service)
-    }
-    fn assignee(&self) -> Option<UserId> {
-        self.assignee
-    }
-    fn team(&self) -> Option<TeamId> {
-        self.team
-    }
-    fn updated(&self) -> DateTime<Utc> {
-        self.updated_at
-    }
-}
+ticket_record!(Incident, |r| r.service);
+ticket_record!(Request, |r| Some(r.service));
 
 /// How close a ticket is to its first running clock's target.
 pub struct Due {
@@ -348,7 +333,7 @@ impl FormErrors {
 
 /// An optional reference from a select or text box: empty is none; anything else must be a
 /// reference of the given kind.
-fn reference<I: std::str::FromStr>(e: &mut FormErrors, field: &str, value: &str, kind: RecordKind) -> Option<I> {
+fn form_reference<I: std::str::FromStr>(e: &mut FormErrors, field: &str, value: &str, kind: RecordKind) -> Option<I> {
     let v = value.trim();
     if v.is_empty() {
         return None;
@@ -469,18 +454,18 @@ pub async fn create_ticket(
 ) -> Result<String, Result<FormErrors, UiError>> {
     let ctx = &viewer.ctx;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = reference(&mut e, "service", &form.service, RecordKind::Service);
+    let service: Option<ServiceId> = form_reference(&mut e, "service", &form.service, RecordKind::Service);
     let impact: Option<Impact> = level(&mut e, "impact", &form.impact);
     let urgency: Option<Urgency> = level(&mut e, "urgency", &form.urgency);
-    let assignee: Option<UserId> = reference(&mut e, "assignee", &form.assignee, RecordKind::User);
-    let team: Option<TeamId> = reference(&mut e, "team", &form.team, RecordKind::Team);
-    let item: Option<CatalogueItemId> = reference(
+    let assignee: Option<UserId> = form_reference(&mut e, "assignee", &form.assignee, RecordKind::User);
+    let team: Option<TeamId> = form_reference(&mut e, "team", &form.team, RecordKind::Team);
+    let item: Option<CatalogueItemId> = form_reference(
         &mut e,
         "catalogue_item",
         &form.catalogue_item,
         RecordKind::CatalogueItem,
     );
-    let mut caller: Option<UserId> = reference(&mut e, "caller", &form.caller, RecordKind::User);
+    let mut caller: Option<UserId> = form_reference(&mut e, "caller", &form.caller, RecordKind::User);
     if kind == "request" && item.is_none() && e.of("catalogue_item").is_none() {
         e.fail("catalogue_item", "choose what you are asking for");
     }
@@ -564,28 +549,17 @@ pub async fn create_request(posted: Posted<TicketForm>) -> UiResult<Response> {
     create_kind(posted, "request").await
 }
 
-/// The record a ticket form posts to, from the page's address.
-fn ticket_of(path: &str) -> UiResult<(RecordKind, String)> {
-    let mut parts = path.trim_start_matches('/').split('/');
-    let _collection = parts.next();
-    let reference = parts.next().unwrap_or("").to_string();
-    match RecordKind::parse_reference(&reference) {
-        Some((k @ (RecordKind::Incident | RecordKind::Request), _)) => Ok((k, reference)),
-        _ => Err(UiError::Api(ApiError::RouteNotFound)),
-    }
-}
-
 /// Edits an incident or a request: the fields of the edit form.
 pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResult<Response> {
-    let (kind, reference) = ticket_of(uri.path())?;
+    let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Incident, RecordKind::Request])?;
     let Posted { viewer, form } = posted;
     let ctx = &viewer.ctx;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = reference_or_none(&mut e, "service", &form.service, RecordKind::Service);
+    let service: Option<ServiceId> = form_reference(&mut e, "service", &form.service, RecordKind::Service);
     let impact: Option<Impact> = level(&mut e, "impact", &form.impact);
     let urgency: Option<Urgency> = level(&mut e, "urgency", &form.urgency);
-    let assignee: Option<UserId> = reference_or_none(&mut e, "assignee", &form.assignee, RecordKind::User);
-    let team: Option<TeamId> = reference_or_none(&mut e, "team", &form.team, RecordKind::Team);
+    let assignee: Option<UserId> = form_reference(&mut e, "assignee", &form.assignee, RecordKind::User);
+    let team: Option<TeamId> = form_reference(&mut e, "team", &form.team, RecordKind::Team);
     e.finish()?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let category = Some(text(&form.category));
@@ -626,21 +600,12 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
     Ok(see_other(&format!("{}#fields", uri.path().trim_end_matches("/edit"))))
 }
 
-fn reference_or_none<I: std::str::FromStr>(
-    e: &mut FormErrors,
-    field: &str,
-    value: &str,
-    kind: RecordKind,
-) -> Option<I> {
-    reference(e, field, value, kind)
-}
-
 #[derive(Deserialize)]
 pub struct AssignForm {}
 
 /// Takes a ticket: the person becomes its assignee.
 pub async fn assign_to_me(uri: axum::http::Uri, posted: Posted<AssignForm>) -> UiResult<Response> {
-    let (kind, reference) = ticket_of(uri.path())?;
+    let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Incident, RecordKind::Request])?;
     let ctx = &posted.viewer.ctx;
     let me = Some(ctx.actor.user);
     let matrix = ctx.state.store.priority_matrix().await?;
@@ -695,7 +660,7 @@ fn named<T: for<'de> Deserialize<'de>>(e: &mut FormErrors, field: &str, value: &
 
 /// Moves an incident or a request to another state, with what that state needs.
 pub async fn transition(uri: axum::http::Uri, posted: Posted<TransitionForm>) -> UiResult<Response> {
-    let (kind, reference) = ticket_of(uri.path())?;
+    let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Incident, RecordKind::Request])?;
     let Posted { viewer, form } = posted;
     let ctx = &viewer.ctx;
     let now = ctx.now;

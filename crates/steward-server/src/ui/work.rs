@@ -15,9 +15,8 @@ use steward_core::record::RecordKind;
 
 use super::session::Posted;
 use super::ticket::{Choice, FormErrors, next_states};
-use super::{UiError, UiResult, see_other};
+use super::{UiResult, see_other};
 use crate::api::modify;
-use crate::error::ApiError;
 
 /// The move form of a problem or a change on its page.
 pub struct MovePanel {
@@ -53,19 +52,6 @@ impl MovePanel {
                 .collect(),
             assigned_to_me: c.assignee == Some(me),
         }
-    }
-}
-
-fn target(path: &str, suffix: &str) -> UiResult<(RecordKind, String)> {
-    let reference = path
-        .trim_end_matches(suffix)
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .to_string();
-    match RecordKind::parse_reference(&reference) {
-        Some((k @ (RecordKind::Problem | RecordKind::Change), _)) => Ok((k, reference)),
-        _ => Err(UiError::Api(ApiError::RouteNotFound)),
     }
 }
 
@@ -113,7 +99,7 @@ fn text(v: &str) -> Option<String> {
 }
 
 pub async fn move_record(uri: Uri, posted: Posted<MoveForm>) -> UiResult<Response> {
-    let (kind, reference) = target(uri.path(), "/transition")?;
+    let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Problem, RecordKind::Change])?;
     let Posted { viewer, form } = posted;
     let ctx = &viewer.ctx;
     let now = ctx.now;
@@ -162,7 +148,7 @@ pub struct TakeForm {}
 
 /// Takes a problem or a change: the person becomes its assignee.
 pub async fn assign_to_me(uri: Uri, posted: Posted<TakeForm>) -> UiResult<Response> {
-    let (kind, reference) = target(uri.path(), "/assign-to-me")?;
+    let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Problem, RecordKind::Change])?;
     let ctx = &posted.viewer.ctx;
     let me = Some(ctx.actor.user);
     if kind == RecordKind::Problem {
