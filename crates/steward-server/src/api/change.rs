@@ -52,6 +52,13 @@ async fn list_changes(ctx: Ctx, ApiQuery(q): ApiQuery<ChangeQuery>) -> ApiResult
 #[utoipa::path(post, path = "/api/v1/changes", tag = "changes", request_body = NewChange,
     responses((status = 201, body = Change), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_change(ctx: Ctx, ApiJson(input): ApiJson<NewChange>) -> ApiResult<(StatusCode, Json<Change>)> {
+    let change = raise_change(&ctx, input).await?;
+    create(&ctx, change).await
+}
+
+/// Builds a change from its input: from its template when it names one (a standard change must),
+/// assessed against the criticality of its service (the API and the web interface both ask this).
+pub(crate) async fn raise_change(ctx: &Ctx, input: NewChange) -> ApiResult<Change> {
     let mut change = match input.template {
         Some(t) => {
             let template: Option<ChangeTemplate> = ctx.state.store.get(t.0).await?;
@@ -67,8 +74,8 @@ async fn create_change(ctx: Ctx, ApiJson(input): ApiJson<NewChange>) -> ApiResul
         }
         None => Change::create(input, ctx.now)?,
     };
-    change.assess(critical(&ctx, change.service).await?);
-    create(&ctx, change).await
+    change.assess(critical(ctx, change.service).await?);
+    Ok(change)
 }
 
 /// Whether a service is critical, which raises a change's risk and makes its impact potentially

@@ -53,6 +53,8 @@ pub fn routes() -> Router<AppState> {
             "/requests/new",
             get(ticket::new_request_page).post(ticket::create_request),
         )
+        .route("/problems/new", get(work::new_problem_page).post(work::create_problem))
+        .route("/changes/new", get(work::new_change_page).post(work::create_change))
         .route("/search", get(search::search_page))
         .route("/portal", get(portal::portal_page))
         .route("/portal/raise", get(portal::raise_page).post(portal::raise))

@@ -17,6 +17,7 @@ use super::session::Posted;
 use super::ticket::{Choice, FormErrors, next_states};
 use super::{UiResult, see_other};
 use crate::api::modify;
+use crate::error::ApiError;
 
 /// The move form of a problem or a change on its page.
 pub struct MovePanel {
@@ -174,4 +175,203 @@ pub async fn assign_to_me(uri: Uri, posted: Posted<TakeForm>) -> UiResult<Respon
         .map(drop)?;
     }
     Ok(see_other(uri.path().trim_end_matches("/assign-to-me")))
+}
+
+/// The values of a new problem or change as typed, so a refused form comes back as it was.
+#[derive(Debug, Default, Deserialize)]
+pub struct WorkForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub service: String,
+    #[serde(default)]
+    pub impact: String,
+    #[serde(default)]
+    pub urgency: String,
+    #[serde(default)]
+    pub change_type: String,
+    #[serde(default)]
+    pub risk: String,
+    #[serde(default)]
+    pub implementation_plan: String,
+    #[serde(default)]
+    pub backout_plan: String,
+    #[serde(default)]
+    pub team: String,
+    #[serde(default)]
+    pub assignee: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "work/new.html")]
+struct NewWorkPage {
+    chrome: super::Chrome,
+    is_change: bool,
+    form: WorkForm,
+    errors: FormErrors,
+    options: super::ticket::Options,
+    levels: Vec<Choice>,
+}
+
+async fn new_work_page(
+    viewer: &super::Viewer,
+    is_change: bool,
+    form: WorkForm,
+    errors: FormErrors,
+) -> UiResult<Response> {
+    use axum::response::IntoResponse;
+    steward_core::access::authorize(
+        &viewer.ctx.actor,
+        if is_change {
+            RecordKind::Change
+        } else {
+            RecordKind::Problem
+        },
+        steward_core::access::Operation::Create,
+    )?;
+    let status = if errors.any() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    let page = NewWorkPage {
+        chrome: viewer.chrome("new"),
+        is_change,
+        form,
+        errors,
+        options: super::ticket::Options::load(&viewer.ctx).await?,
+        levels: super::ticket::levels(),
+    };
+    Ok((status, super::render(&page)).into_response())
+}
+
+pub async fn new_problem_page(viewer: super::Viewer) -> UiResult<Response> {
+    let form = WorkForm {
+        impact: "medium".into(),
+        urgency: "medium".into(),
+        ..WorkForm::default()
+    };
+    new_work_page(&viewer, false, form, FormErrors::default()).await
+}
+
+pub async fn new_change_page(viewer: super::Viewer) -> UiResult<Response> {
+    let form = WorkForm {
+        change_type: "normal".into(),
+        risk: "medium".into(),
+        ..WorkForm::default()
+    };
+    new_work_page(&viewer, true, form, FormErrors::default()).await
+}
+
+/// A named value of a select, or a field error.
+fn choice<T>(e: &mut FormErrors, field: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+    if value.is_empty() {
+        return None;
+    }
+    let found = parse(value);
+    if found.is_none() {
+        e.0.push(steward_core::FieldError::new(field, "choose one of the listed values"));
+    }
+    found
+}
+
+fn reference<I: std::str::FromStr>(e: &mut FormErrors, field: &str, value: &str) -> Option<I> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let found = v.parse().ok();
+    if found.is_none() {
+        e.0.push(steward_core::FieldError::new(field, "is not one of the listed records"));
+    }
+    found
+}
+
+async fn create_work(posted: Posted<WorkForm>, is_change: bool) -> UiResult<Response> {
+    use steward_core::priority::{Impact, Urgency};
+    let Posted { viewer, form } = posted;
+    let ctx = &viewer.ctx;
+    let mut e = FormErrors::default();
+    let level = |v: &str| serde_json::from_value::<Impact>(serde_json::Value::String(v.into())).ok();
+    let impact = choice(&mut e, "impact", &form.impact, level);
+    let urgency = choice(&mut e, "urgency", &form.urgency, |v| {
+        serde_json::from_value::<Urgency>(serde_json::Value::String(v.into())).ok()
+    });
+    let service = reference(&mut e, "service", &form.service);
+    let team = reference(&mut e, "team", &form.team);
+    let assignee = reference(&mut e, "assignee", &form.assignee);
+    let change_type = choice(
+        &mut e,
+        "change_type",
+        &form.change_type,
+        steward_core::change::ChangeType::parse,
+    );
+    let risk = choice(&mut e, "risk", &form.risk, steward_core::change::Risk::parse);
+    if e.any() {
+        return new_work_page(&viewer, is_change, form, e).await;
+    }
+    let outcome: Result<String, ApiError> = async {
+        if is_change {
+            let input = steward_core::change::NewChange {
+                title: form.title.clone(),
+                description: text(&form.description),
+                change_type,
+                risk,
+                impact,
+                likelihood: None,
+                transition_plan: None,
+                template: None,
+                service,
+                planned_start: None,
+                planned_end: None,
+                implementation_plan: text(&form.implementation_plan),
+                backout_plan: text(&form.backout_plan),
+                category: None,
+                subcategory: None,
+                assignee,
+                team,
+            };
+            let change = crate::api::change::raise_change(ctx, input).await?;
+            let (_, axum::Json(saved)) = crate::api::create(ctx, change).await?;
+            Ok(super::record_href(RecordKind::Change, saved.id.0))
+        } else {
+            let input = steward_core::problem::NewProblem {
+                title: form.title.clone(),
+                description: text(&form.description),
+                service,
+                configuration_item: None,
+                impact,
+                urgency,
+                root_cause: None,
+                known_error: None,
+                workaround: None,
+                category: None,
+                subcategory: None,
+                assignee,
+                team,
+            };
+            let matrix = ctx.state.store.priority_matrix().await?;
+            let problem = Problem::create(input, &matrix, ctx.now)?;
+            let (_, axum::Json(saved)) = crate::api::create(ctx, problem).await?;
+            Ok(super::record_href(RecordKind::Problem, saved.id.0))
+        }
+    }
+    .await;
+    match outcome {
+        Ok(href) => Ok(see_other(&href)),
+        Err(ApiError::Domain(Error::Invalid(fields))) => {
+            new_work_page(&viewer, is_change, form, FormErrors(fields)).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn create_problem(posted: Posted<WorkForm>) -> UiResult<Response> {
+    create_work(posted, false).await
+}
+
+pub async fn create_change(posted: Posted<WorkForm>) -> UiResult<Response> {
+    create_work(posted, true).await
 }

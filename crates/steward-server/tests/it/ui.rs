@@ -646,3 +646,74 @@ async fn an_audit_page_lists_its_findings_and_the_workspace_its_nonconformity() 
         assert!(work.contains(&format!(r#"<a href="/nonconformities/{nc}">{nc}</a>"#)));
     });
 }
+
+#[tokio::test]
+async fn problems_and_changes_are_raised_from_forms_that_keep_what_was_typed() {
+    on_each_backend!(|s| {
+        let (svc, _) = s.service_with_item("MAIL").await;
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/changes/new").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains(r#"<option value="medium" selected>medium</option>"#),
+            "risk defaults to medium"
+        );
+        let (st, _, body) = agent
+            .post(
+                "/problems/new",
+                &[
+                    ("title", " "),
+                    ("description", "Relays stick weekly"),
+                    ("impact", "high"),
+                    ("urgency", "low"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("title: must not be blank") && body.contains("Relays stick weekly"),
+            "{body}"
+        );
+        let (st, location, _) = agent
+            .post(
+                "/problems/new",
+                &[
+                    ("title", "Relays stick"),
+                    ("service", &svc),
+                    ("impact", "high"),
+                    ("urgency", "low"),
+                ],
+            )
+            .await;
+        assert_eq!((st, location.as_str()), (StatusCode::SEE_OTHER, "/problems/PRB-1"));
+        let (st, _, body) = agent
+            .post("/changes/new", &[("title", "Replace relays"), ("risk", "extreme")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("risk: choose one of the listed values") && body.contains("Replace relays"),
+            "{body}"
+        );
+        let (st, location, _) = agent
+            .post(
+                "/changes/new",
+                &[
+                    ("title", "Replace relays"),
+                    ("change_type", "normal"),
+                    ("risk", "low"),
+                    ("service", &svc),
+                    ("backout_plan", "Refit the old ones"),
+                ],
+            )
+            .await;
+        assert_eq!((st, location.as_str()), (StatusCode::SEE_OTHER, "/changes/CHG-1"));
+        let (_, v) = s.get("/api/v1/changes/CHG-1", &s.agent).await;
+        assert_eq!((v["status"].as_str(), v["risk"].as_str()), (Some("draft"), Some("low")));
+        assert_eq!(v["backout_plan"], "Refit the old ones");
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (st, _) = auditor.get("/problems/new").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = auditor.post("/changes/new", &[("title", "Nope")]).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
