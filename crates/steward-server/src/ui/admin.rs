@@ -22,8 +22,9 @@ use steward_core::team::{NewTeam, Team};
 use steward_core::user::{NewUser, Role, User, UserPatch};
 use steward_store::{ListQuery, Sort, Table};
 
+use super::form::FormErrors;
 use super::session::Posted;
-use super::ticket::{Choice, FormErrors};
+use super::ticket::Choice;
 use super::{Chrome, UiResult, Viewer, record_href, render, see_other, urlencode};
 use crate::api::{create, list_all, modify};
 use crate::auth::Ctx;

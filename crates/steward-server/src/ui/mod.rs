@@ -9,6 +9,7 @@ mod assets;
 mod chart;
 mod compliance;
 mod dashboard;
+mod form;
 mod portal;
 mod queue;
 mod record;
@@ -83,7 +84,7 @@ pub fn routes() -> Router<AppState> {
         let base = format!("/{}/{{reference}}", collection(kind));
         r = r
             .route(&format!("{base}/transition"), post(work::move_record))
-            .route(&format!("{base}/assign-to-me"), post(work::assign_to_me));
+            .route(&format!("{base}/assign-to-me"), post(ticket::assign_to_me));
     }
     r
 }

@@ -13,8 +13,9 @@ use steward_core::request::Request;
 use steward_core::service::{CatalogueItem, Service};
 use steward_store::{ListQuery, Sort};
 
+use super::form::FormErrors;
 use super::session::Posted;
-use super::ticket::{FormErrors, Row, TicketForm, TicketRecord, new_ticket_page, rows};
+use super::ticket::{Row, TicketForm, TicketRecord, new_ticket_page, rows};
 use super::{Chrome, UiResult, Viewer, render, see_other};
 use crate::api::list_all;
 use crate::error::ApiError;

@@ -16,10 +16,9 @@ use steward_core::record::RecordKind;
 use steward_core::request::Request;
 use steward_core::user::Role;
 
+use super::form::FormErrors;
 use super::session::Posted;
-use super::ticket::{
-    Choice, FormErrors, Names, Options, TicketForm, levels, next_states, pending_reasons, resolution_codes,
-};
+use super::ticket::{Choice, Names, Options, TicketForm, levels, next_states, pending_reasons, resolution_codes};
 use super::work::MovePanel;
 use super::{Chrome, UiError, UiResult, Viewer, href_of_reference, kind_label, render, see_other, when};
 use crate::api::read_one;

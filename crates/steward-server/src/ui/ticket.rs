@@ -23,6 +23,7 @@ use steward_core::team::Team;
 use steward_core::user::User;
 use steward_store::Table;
 
+use super::form::{self, FormErrors, named, text};
 use super::session::Posted;
 use super::{Chrome, UiError, UiResult, Viewer, record_href, render, see_other, span};
 use crate::api::{create, modify};
@@ -133,26 +134,10 @@ pub struct Names {
 
 impl Names {
     pub async fn load(ctx: &Ctx, users: &[i64], teams: &[i64], services: &[i64]) -> Result<Names, ApiError> {
-        let store = &ctx.state.store;
         Ok(Names {
-            users: store
-                .get_many::<User>(users)
-                .await?
-                .into_iter()
-                .map(|u| (u.id.0, u.name))
-                .collect(),
-            teams: store
-                .get_many::<Team>(teams)
-                .await?
-                .into_iter()
-                .map(|t| (t.id.0, t.name))
-                .collect(),
-            services: store
-                .get_many::<Service>(services)
-                .await?
-                .into_iter()
-                .map(|s| (s.id.0, s.name))
-                .collect(),
+            users: names::<User>(ctx, users, |u| u.name).await?,
+            teams: names::<Team>(ctx, teams, |t| t.name).await?,
+            services: names::<Service>(ctx, services, |s| s.name).await?,
         })
     }
 
@@ -171,6 +156,18 @@ impl Names {
     pub fn service(&self, id: Option<ServiceId>) -> String {
         Self::of(&self.services, id.map(|s| s.0))
     }
+}
+
+/// The names of the records with these ids: one statement.
+async fn names<T: Table>(ctx: &Ctx, ids: &[i64], name: impl Fn(T) -> String) -> Result<HashMap<i64, String>, ApiError> {
+    Ok(ctx
+        .state
+        .store
+        .get_many::<T>(ids)
+        .await?
+        .into_iter()
+        .map(|r| (r.id(), name(r)))
+        .collect())
 }
 
 /// Rows for a page of tickets, with their clocks and names in a fixed number of statements.
@@ -308,70 +305,6 @@ pub struct TicketForm {
     pub caller: String,
 }
 
-/// Field errors collected while reading a form.
-#[derive(Default)]
-pub struct FormErrors(pub Vec<steward_core::FieldError>);
-
-impl FormErrors {
-    pub fn of(&self, field: &str) -> Option<&str> {
-        self.0.iter().find(|f| f.field == field).map(|f| f.message.as_str())
-    }
-    pub fn any(&self) -> bool {
-        !self.0.is_empty()
-    }
-    fn fail(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(steward_core::FieldError::new(field, message));
-    }
-    fn finish(self) -> Result<(), Error> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Invalid(self.0))
-        }
-    }
-}
-
-/// An optional reference from a select or text box: empty is none; anything else must be a
-/// reference of the given kind.
-fn form_reference<I: std::str::FromStr>(e: &mut FormErrors, field: &str, value: &str, kind: RecordKind) -> Option<I> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse::<I>() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            e.fail(
-                field,
-                format!(
-                    "must be a {} reference such as {}-1",
-                    super::kind_label(kind),
-                    kind.prefix()
-                ),
-            );
-            None
-        }
-    }
-}
-
-fn level<T: for<'de> Deserialize<'de>>(e: &mut FormErrors, field: &str, value: &str) -> Option<T> {
-    if value.is_empty() {
-        return None;
-    }
-    match serde_json::from_value(serde_json::Value::String(value.into())) {
-        Ok(v) => Some(v),
-        Err(_) => {
-            e.fail(field, "must be high, medium or low");
-            None
-        }
-    }
-}
-
-fn text(v: &str) -> Option<String> {
-    let t = v.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
 #[derive(Template)]
 #[template(path = "ticket/new.html")]
 pub struct NewTicketPage {
@@ -454,18 +387,18 @@ pub async fn create_ticket(
 ) -> Result<String, Result<FormErrors, UiError>> {
     let ctx = &viewer.ctx;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = form_reference(&mut e, "service", &form.service, RecordKind::Service);
-    let impact: Option<Impact> = level(&mut e, "impact", &form.impact);
-    let urgency: Option<Urgency> = level(&mut e, "urgency", &form.urgency);
-    let assignee: Option<UserId> = form_reference(&mut e, "assignee", &form.assignee, RecordKind::User);
-    let team: Option<TeamId> = form_reference(&mut e, "team", &form.team, RecordKind::Team);
-    let item: Option<CatalogueItemId> = form_reference(
+    let service: Option<ServiceId> = form::reference(&mut e, "service", &form.service, RecordKind::Service);
+    let impact: Option<Impact> = named(&mut e, "impact", &form.impact);
+    let urgency: Option<Urgency> = named(&mut e, "urgency", &form.urgency);
+    let assignee: Option<UserId> = form::reference(&mut e, "assignee", &form.assignee, RecordKind::User);
+    let team: Option<TeamId> = form::reference(&mut e, "team", &form.team, RecordKind::Team);
+    let item: Option<CatalogueItemId> = form::reference(
         &mut e,
         "catalogue_item",
         &form.catalogue_item,
         RecordKind::CatalogueItem,
     );
-    let mut caller: Option<UserId> = form_reference(&mut e, "caller", &form.caller, RecordKind::User);
+    let mut caller: Option<UserId> = form::reference(&mut e, "caller", &form.caller, RecordKind::User);
     if kind == "request" && item.is_none() && e.of("catalogue_item").is_none() {
         e.fail("catalogue_item", "choose what you are asking for");
     }
@@ -555,11 +488,11 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
     let Posted { viewer, form } = posted;
     let ctx = &viewer.ctx;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = form_reference(&mut e, "service", &form.service, RecordKind::Service);
-    let impact: Option<Impact> = level(&mut e, "impact", &form.impact);
-    let urgency: Option<Urgency> = level(&mut e, "urgency", &form.urgency);
-    let assignee: Option<UserId> = form_reference(&mut e, "assignee", &form.assignee, RecordKind::User);
-    let team: Option<TeamId> = form_reference(&mut e, "team", &form.team, RecordKind::Team);
+    let service: Option<ServiceId> = form::reference(&mut e, "service", &form.service, RecordKind::Service);
+    let impact: Option<Impact> = named(&mut e, "impact", &form.impact);
+    let urgency: Option<Urgency> = named(&mut e, "urgency", &form.urgency);
+    let assignee: Option<UserId> = form::reference(&mut e, "assignee", &form.assignee, RecordKind::User);
+    let team: Option<TeamId> = form::reference(&mut e, "team", &form.team, RecordKind::Team);
     e.finish()?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let category = Some(text(&form.category));
@@ -603,32 +536,60 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
 #[derive(Deserialize)]
 pub struct AssignForm {}
 
-/// Takes a ticket: the person becomes its assignee.
+/// Takes an incident, a request, a problem or a change: the person becomes its assignee.
 pub async fn assign_to_me(uri: axum::http::Uri, posted: Posted<AssignForm>) -> UiResult<Response> {
-    let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Incident, RecordKind::Request])?;
+    let kinds = [
+        RecordKind::Incident,
+        RecordKind::Request,
+        RecordKind::Problem,
+        RecordKind::Change,
+    ];
+    let (kind, reference) = super::posted_to(uri.path(), &kinds)?;
     let ctx = &posted.viewer.ctx;
     let me = Some(ctx.actor.user);
     let matrix = ctx.state.store.priority_matrix().await?;
-    if kind == RecordKind::Incident {
-        let patch = IncidentPatch {
-            assignee: Some(me),
-            ..IncidentPatch::default()
-        };
-        modify(ctx, &reference, HistoryAction::Update, |i: &mut Incident| {
-            i.apply_patch(patch, &matrix)
-        })
-        .await
-        .map(drop)?;
-    } else {
-        let patch = RequestPatch {
-            assignee: Some(me),
-            ..RequestPatch::default()
-        };
-        modify(ctx, &reference, HistoryAction::Update, |r: &mut Request| {
-            r.apply_patch(patch, &matrix)
-        })
-        .await
-        .map(drop)?;
+    let (r, action) = (reference.as_str(), HistoryAction::Update);
+    match kind {
+        RecordKind::Incident => {
+            let patch = IncidentPatch {
+                assignee: Some(me),
+                ..IncidentPatch::default()
+            };
+            modify(ctx, r, action, |i: &mut Incident| i.apply_patch(patch, &matrix))
+                .await
+                .map(drop)?;
+        }
+        RecordKind::Request => {
+            let patch = RequestPatch {
+                assignee: Some(me),
+                ..RequestPatch::default()
+            };
+            modify(ctx, r, action, |q: &mut Request| q.apply_patch(patch, &matrix))
+                .await
+                .map(drop)?;
+        }
+        RecordKind::Problem => {
+            let patch = steward_core::problem::ProblemPatch {
+                assignee: Some(me),
+                ..Default::default()
+            };
+            modify(ctx, r, action, |p: &mut steward_core::problem::Problem| {
+                p.apply_patch(patch, &matrix)
+            })
+            .await
+            .map(drop)?;
+        }
+        _ => {
+            let patch = steward_core::change::ChangePatch {
+                assignee: Some(me),
+                ..Default::default()
+            };
+            modify(ctx, r, action, |c: &mut steward_core::change::Change| {
+                c.apply_patch(patch)
+            })
+            .await
+            .map(drop)?;
+        }
     }
     Ok(see_other(uri.path().trim_end_matches("/assign-to-me")))
 }
@@ -643,19 +604,6 @@ pub struct TransitionForm {
     pub resolution_code: String,
     #[serde(default)]
     pub notes: String,
-}
-
-fn named<T: for<'de> Deserialize<'de>>(e: &mut FormErrors, field: &str, value: &str) -> Option<T> {
-    if value.is_empty() {
-        return None;
-    }
-    match serde_json::from_value(serde_json::Value::String(value.into())) {
-        Ok(v) => Some(v),
-        Err(_) => {
-            e.fail(field, "is not one of the listed choices");
-            None
-        }
-    }
 }
 
 /// Moves an incident or a request to another state, with what that state needs.

@@ -1,20 +1,20 @@
-//! Problems and changes in the console: taking one, and moving it through its lifecycle with
+//! Problems and changes in the console: raising one, and moving it through its lifecycle with
 //! what each state needs (a root cause to resolve a problem; a window to schedule a change, an
 //! outcome and review to close it). Moves go through the API's own calls, so a change is still
 //! approved only by its approvers and a colliding window still needs to be accepted.
 
 use axum::http::Uri;
 use axum::response::Response;
-use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Deserialize;
 use steward_core::Error;
-use steward_core::change::{Change, ChangeOutcome, ChangePatch, ChangeTransition};
+use steward_core::change::{Change, ChangeOutcome, ChangeTransition};
 use steward_core::history::HistoryAction;
-use steward_core::problem::{Problem, ProblemPatch, ProblemTransition};
+use steward_core::problem::{Problem, ProblemTransition};
 use steward_core::record::RecordKind;
 
+use super::form::{FormErrors, instant, named, reference, text};
 use super::session::Posted;
-use super::ticket::{Choice, FormErrors, next_states};
+use super::ticket::{Choice, next_states};
 use super::{UiResult, see_other};
 use crate::api::modify;
 use crate::error::ApiError;
@@ -74,31 +74,6 @@ pub struct MoveForm {
     accept_conflicts: Option<String>,
 }
 
-/// A `datetime-local` value, read as UTC (the form says so).
-fn instant(e: &mut FormErrors, field: &str, v: &str) -> Option<DateTime<Utc>> {
-    let v = v.trim();
-    if v.is_empty() {
-        return None;
-    }
-    let parsed = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"));
-    match parsed {
-        Ok(t) => Some(t.and_utc()),
-        Err(_) => {
-            e.0.push(steward_core::FieldError::new(
-                field,
-                "must be a date and time such as 2026-12-01T22:00",
-            ));
-            None
-        }
-    }
-}
-
-fn text(v: &str) -> Option<String> {
-    let t = v.trim();
-    (!t.is_empty()).then(|| t.to_string())
-}
-
 pub async fn move_record(uri: Uri, posted: Posted<MoveForm>) -> UiResult<Response> {
     let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Problem, RecordKind::Change])?;
     let Posted { viewer, form } = posted;
@@ -118,16 +93,7 @@ pub async fn move_record(uri: Uri, posted: Posted<MoveForm>) -> UiResult<Respons
         let mut e = FormErrors::default();
         let planned_start = instant(&mut e, "planned_start", &form.planned_start);
         let planned_end = instant(&mut e, "planned_end", &form.planned_end);
-        let outcome = match form.outcome.as_str() {
-            "" => None,
-            o => ChangeOutcome::parse(o).or_else(|| {
-                e.0.push(steward_core::FieldError::new(
-                    "outcome",
-                    "choose one of the listed outcomes",
-                ));
-                None
-            }),
-        };
+        let outcome = named(&mut e, "outcome", &form.outcome);
         if e.any() {
             return Err(Error::Invalid(e.0).into());
         }
@@ -142,39 +108,6 @@ pub async fn move_record(uri: Uri, posted: Posted<MoveForm>) -> UiResult<Respons
         crate::api::change::move_change(ctx, &reference, t).await.map(drop)?;
     }
     Ok(see_other(uri.path().trim_end_matches("/transition")))
-}
-
-#[derive(Deserialize)]
-pub struct TakeForm {}
-
-/// Takes a problem or a change: the person becomes its assignee.
-pub async fn assign_to_me(uri: Uri, posted: Posted<TakeForm>) -> UiResult<Response> {
-    let (kind, reference) = super::posted_to(uri.path(), &[RecordKind::Problem, RecordKind::Change])?;
-    let ctx = &posted.viewer.ctx;
-    let me = Some(ctx.actor.user);
-    if kind == RecordKind::Problem {
-        let matrix = ctx.state.store.priority_matrix().await?;
-        let patch = ProblemPatch {
-            assignee: Some(me),
-            ..ProblemPatch::default()
-        };
-        modify(ctx, &reference, HistoryAction::Update, |p: &mut Problem| {
-            p.apply_patch(patch, &matrix)
-        })
-        .await
-        .map(drop)?;
-    } else {
-        let patch = ChangePatch {
-            assignee: Some(me),
-            ..ChangePatch::default()
-        };
-        modify(ctx, &reference, HistoryAction::Update, |c: &mut Change| {
-            c.apply_patch(patch)
-        })
-        .await
-        .map(drop)?;
-    }
-    Ok(see_other(uri.path().trim_end_matches("/assign-to-me")))
 }
 
 /// The values of a new problem or change as typed, so a refused form comes back as it was.
@@ -265,50 +198,17 @@ pub async fn new_change_page(viewer: super::Viewer) -> UiResult<Response> {
     new_work_page(&viewer, true, form, FormErrors::default()).await
 }
 
-/// A named value of a select, or a field error.
-fn choice<T>(e: &mut FormErrors, field: &str, value: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
-    if value.is_empty() {
-        return None;
-    }
-    let found = parse(value);
-    if found.is_none() {
-        e.0.push(steward_core::FieldError::new(field, "choose one of the listed values"));
-    }
-    found
-}
-
-fn reference<I: std::str::FromStr>(e: &mut FormErrors, field: &str, value: &str) -> Option<I> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    let found = v.parse().ok();
-    if found.is_none() {
-        e.0.push(steward_core::FieldError::new(field, "is not one of the listed records"));
-    }
-    found
-}
-
 async fn create_work(posted: Posted<WorkForm>, is_change: bool) -> UiResult<Response> {
-    use steward_core::priority::{Impact, Urgency};
     let Posted { viewer, form } = posted;
     let ctx = &viewer.ctx;
     let mut e = FormErrors::default();
-    let level = |v: &str| serde_json::from_value::<Impact>(serde_json::Value::String(v.into())).ok();
-    let impact = choice(&mut e, "impact", &form.impact, level);
-    let urgency = choice(&mut e, "urgency", &form.urgency, |v| {
-        serde_json::from_value::<Urgency>(serde_json::Value::String(v.into())).ok()
-    });
-    let service = reference(&mut e, "service", &form.service);
-    let team = reference(&mut e, "team", &form.team);
-    let assignee = reference(&mut e, "assignee", &form.assignee);
-    let change_type = choice(
-        &mut e,
-        "change_type",
-        &form.change_type,
-        steward_core::change::ChangeType::parse,
-    );
-    let risk = choice(&mut e, "risk", &form.risk, steward_core::change::Risk::parse);
+    let impact = named(&mut e, "impact", &form.impact);
+    let urgency = named(&mut e, "urgency", &form.urgency);
+    let service = reference(&mut e, "service", &form.service, RecordKind::Service);
+    let team = reference(&mut e, "team", &form.team, RecordKind::Team);
+    let assignee = reference(&mut e, "assignee", &form.assignee, RecordKind::User);
+    let change_type = named(&mut e, "change_type", &form.change_type);
+    let risk = named(&mut e, "risk", &form.risk);
     if e.any() {
         return new_work_page(&viewer, is_change, form, e).await;
     }

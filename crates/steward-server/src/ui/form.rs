@@ -1,0 +1,119 @@
+//! Reading posted forms: every value arrives as text, and each reader turns one field into a
+//! domain value or records a message naming the field, so a refused form can be shown again
+//! with each message beside its field and everything typed kept.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::DeserializeOwned;
+use steward_core::record::RecordKind;
+use steward_core::{Error, FieldError};
+
+/// Field errors collected while reading a form.
+#[derive(Default)]
+pub struct FormErrors(pub Vec<FieldError>);
+
+impl FormErrors {
+    pub fn of(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|f| f.field == field).map(|f| f.message.as_str())
+    }
+    pub fn any(&self) -> bool {
+        !self.0.is_empty()
+    }
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+}
+
+/// A free text, trimmed; empty is none.
+pub fn text(v: &str) -> Option<String> {
+    let t = v.trim();
+    (!t.is_empty()).then(|| t.to_string())
+}
+
+/// An optional reference from a select or text box: empty is none; anything else must be a
+/// reference of the given kind.
+pub fn reference<I: std::str::FromStr>(e: &mut FormErrors, field: &str, value: &str, kind: RecordKind) -> Option<I> {
+    let v = value.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let found = v.parse::<I>().ok();
+    if found.is_none() {
+        e.fail(
+            field,
+            format!(
+                "must be a {} reference such as {}-1",
+                super::kind_label(kind),
+                kind.prefix()
+            ),
+        );
+    }
+    found
+}
+
+/// One of a select's named values (an impact, a risk, an outcome, ...), as the API names them;
+/// empty is none.
+pub fn named<T: DeserializeOwned>(e: &mut FormErrors, field: &str, value: &str) -> Option<T> {
+    if value.is_empty() {
+        return None;
+    }
+    let found = serde_json::from_value(serde_json::Value::String(value.into())).ok();
+    if found.is_none() {
+        e.fail(field, "choose one of the listed values");
+    }
+    found
+}
+
+/// A `datetime-local` value, read as UTC (the forms say so); empty is none.
+pub fn instant(e: &mut FormErrors, field: &str, v: &str) -> Option<DateTime<Utc>> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let parsed = NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"));
+    match parsed {
+        Ok(t) => Some(t.and_utc()),
+        Err(_) => {
+            e.fail(field, "must be a date and time such as 2026-12-01T22:00");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use steward_core::id::TeamId;
+    use steward_core::priority::Impact;
+
+    #[test]
+    fn each_reader_names_its_field() {
+        let mut e = FormErrors::default();
+        assert_eq!(
+            reference::<TeamId>(&mut e, "team", " TEAM-3 ", RecordKind::Team),
+            Some(TeamId(3))
+        );
+        assert_eq!(reference::<TeamId>(&mut e, "team", "", RecordKind::Team), None);
+        assert_eq!(named::<Impact>(&mut e, "impact", "high"), Some(Impact::High));
+        assert_eq!(
+            instant(&mut e, "at", "2026-12-01T22:00").map(|t| t.to_rfc3339()),
+            Some("2026-12-01T22:00:00+00:00".into())
+        );
+        assert!(!e.any());
+        reference::<TeamId>(&mut e, "team", "SVC-1", RecordKind::Team);
+        named::<Impact>(&mut e, "impact", "extreme");
+        instant(&mut e, "at", "tomorrow");
+        let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["team", "impact", "at"]);
+        assert_eq!(e.of("team"), Some("must be a team reference such as TEAM-1"));
+        assert_eq!(text("  a "), Some("a".into()));
+        assert_eq!(text("   "), None);
+    }
+}
