@@ -549,3 +549,135 @@ impl utoipa::PartialSchema for BusinessDuration {
 }
 
 impl utoipa::ToSchema for BusinessDuration {}
+
+/// Opening hours of one day as people write them in a form: segments separated by commas,
+/// each `HH:MM-HH:MM` ("08:00-12:00, 13:00-17:30"); empty means closed.
+pub fn parse_segments(field: &str, text: &str) -> Result<Vec<Segment>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(vec![]);
+    }
+    if text.len() > 400 {
+        return Err(Error::invalid(field, "is too long for a day's opening hours"));
+    }
+    text.split(',')
+        .map(|part| {
+            let part = part.trim();
+            let bad = || {
+                Error::invalid(
+                    field,
+                    format!(
+                        "'{}' is not opening hours such as 08:00-17:30",
+                        part.chars().take(40).collect::<String>()
+                    ),
+                )
+            };
+            let (start, end) = part.split_once('-').ok_or_else(bad)?;
+            let start = hhmm::parse(start.trim()).ok_or_else(bad)?;
+            let end = hhmm::parse(end.trim()).ok_or_else(bad)?;
+            if start >= end {
+                return Err(Error::invalid(field, format!("'{part}' must end after it starts")));
+            }
+            Ok(Segment { start, end })
+        })
+        .collect()
+}
+
+/// The written form of a day's opening hours, which `parse_segments` reads back.
+pub fn format_segments(segments: &[Segment]) -> String {
+    segments
+        .iter()
+        .map(|s| {
+            format!(
+                "{:02}:{:02}-{:02}:{:02}",
+                s.start / 60,
+                s.start % 60,
+                s.end / 60,
+                s.end % 60
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Holidays as people write them in a form, one a line: a day and its name
+/// ("2026-12-25 Christmas Day") or a range of days ("2026-12-24..2026-12-26 Christmas").
+pub fn parse_holidays(field: &str, text: &str) -> Result<Vec<Holiday>> {
+    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    if lines.len() > 2000 {
+        return Err(Error::invalid(field, "at most 2000 holidays"));
+    }
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let bad = || {
+                Error::invalid(
+                    field,
+                    format!(
+                        "line {}: '{}' is not a holiday such as 2026-12-25 Christmas Day or 2026-12-24..2026-12-26 Christmas",
+                        i + 1,
+                        line.chars().take(40).collect::<String>()
+                    ),
+                )
+            };
+            let (days, name) = line.split_once(char::is_whitespace).ok_or_else(bad)?;
+            let (from, to) = days.split_once("..").unwrap_or((days, days));
+            let day = |d: &str| NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad());
+            let (from, to) = (day(from)?, day(to)?);
+            if to < from {
+                return Err(Error::invalid(
+                    field,
+                    format!("line {}: the last day comes before the first", i + 1),
+                ));
+            }
+            Ok(Holiday {
+                name: name.trim().to_string(),
+                from,
+                to,
+            })
+        })
+        .collect()
+}
+
+/// The written form of holidays, which `parse_holidays` reads back.
+pub fn format_holidays(holidays: &[Holiday]) -> String {
+    holidays
+        .iter()
+        .map(|h| {
+            if h.from == h.to {
+                format!("{} {}", h.from, h.name)
+            } else {
+                format!("{}..{} {}", h.from, h.to, h.name)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A business duration as people write it in a form: hours and minutes ("4h", "30m",
+/// "1h 30m"), or ISO 8601 ("PT4H"). A bare number is refused, since its unit would be a guess.
+pub fn parse_written_duration(field: &str, text: &str) -> Result<i64> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    if compact.is_empty() || compact.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid(
+            field,
+            "give hours and minutes, such as 4h, 30m or 1h30m",
+        ));
+    }
+    let iso = if compact.starts_with("PT") {
+        compact
+    } else {
+        format!("PT{compact}")
+    };
+    parse_duration(field, &iso).map_err(|_| Error::invalid(field, "give hours and minutes, such as 4h, 30m or 1h30m"))
+}
+
+/// The IANA time zones a calendar may be kept in, in the order of the zone database.
+pub fn time_zones() -> impl Iterator<Item = &'static str> {
+    chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
+}

@@ -383,3 +383,47 @@ proptest! {
         prop_assert!(later > due);
     }
 }
+
+#[test]
+fn written_hours_holidays_and_durations_read_back_what_they_write() {
+    use steward_core::calendar::{
+        format_holidays, format_segments, parse_holidays, parse_segments, parse_written_duration,
+    };
+    let day = parse_segments("monday", " 08:00-12:00, 13:00 - 17:30 ").unwrap();
+    assert_eq!(format_segments(&day), "08:00-12:00, 13:00-17:30");
+    assert_eq!(parse_segments("monday", "").unwrap(), vec![]);
+    assert_eq!(
+        format_segments(&parse_segments("sunday", "00:00-24:00").unwrap()),
+        "00:00-24:00"
+    );
+    for bad in ["8-17", "08:00", "17:00-08:00", "08:00-25:00", "08:00-12:00,", "a-b"] {
+        let err = parse_segments("tuesday", bad).unwrap_err().to_string();
+        assert!(err.contains("tuesday"), "{bad}: {err}");
+    }
+    let holidays = parse_holidays(
+        "holidays",
+        "2026-12-25 Christmas Day\n\n2026-12-31..2027-01-01 New Year",
+    )
+    .unwrap();
+    assert_eq!(holidays.len(), 2);
+    assert_eq!(holidays[1].name, "New Year");
+    assert_eq!(
+        format_holidays(&holidays),
+        "2026-12-25 Christmas Day\n2026-12-31..2027-01-01 New Year"
+    );
+    for bad in [
+        "Christmas",
+        "2026-12-25",
+        "2026-13-01 Nothing",
+        "2027-01-02..2027-01-01 Backwards",
+    ] {
+        assert!(parse_holidays("holidays", bad).is_err(), "{bad}");
+    }
+    assert_eq!(parse_written_duration("P1.response", "4h").unwrap(), 4 * 3_600_000_000);
+    assert_eq!(parse_written_duration("x", "1h 30m").unwrap(), 90 * 60_000_000);
+    assert_eq!(parse_written_duration("x", "pt15m").unwrap(), 15 * 60_000_000);
+    for bad in ["", "30", "4 days", "h", "-4h"] {
+        let err = parse_written_duration("P2.resolution", bad).unwrap_err().to_string();
+        assert!(err.contains("P2.resolution"), "{bad}: {err}");
+    }
+}

@@ -104,9 +104,15 @@ async fn update_change(
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ChangePatch>,
 ) -> ApiResult<Json<Change>> {
-    let current: Change = read_one(&ctx, &reference).await?;
-    let critical = critical(&ctx, patch.service.unwrap_or(current.service)).await?;
-    modify(&ctx, &reference, HistoryAction::Update, |c: &mut Change| {
+    edit_change(&ctx, &reference, patch).await
+}
+
+/// Edits a change and assesses its risk again against its (perhaps new) service's criticality
+/// (the API and the web interface both ask this).
+pub(crate) async fn edit_change(ctx: &Ctx, reference: &str, patch: ChangePatch) -> ApiResult<Json<Change>> {
+    let current: Change = read_one(ctx, reference).await?;
+    let critical = critical(ctx, patch.service.unwrap_or(current.service)).await?;
+    modify(ctx, reference, HistoryAction::Update, |c: &mut Change| {
         c.apply_patch(patch)?;
         c.assess(critical);
         Ok(())
@@ -250,7 +256,13 @@ async fn decide_change(
     Path(reference): Path<String>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<Approvals>> {
-    let change: Change = read_one(&ctx, &reference).await?;
+    decide(&ctx, &reference, input).await.map(Json)
+}
+
+/// Records the caller's decision on a change (the API and the web interface both ask this); a
+/// rejection must say why.
+pub(crate) async fn decide(ctx: &Ctx, reference: &str, input: DecisionInput) -> ApiResult<Approvals> {
+    let change: Change = read_one(ctx, reference).await?;
     let approve = match input.decision {
         Decision::Approved => true,
         Decision::Rejected => false,
@@ -267,9 +279,9 @@ async fn decide_change(
         .store
         .decide(change.id, ctx.actor.user, approve, input.comment, ctx.now)
         .await?;
-    Ok(Json(Approvals {
+    Ok(Approvals {
         change: saved.id,
         status: saved.status,
         approvals,
-    }))
+    })
 }

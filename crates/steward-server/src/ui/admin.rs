@@ -69,6 +69,8 @@ struct AdminPage {
     may_manage_people: bool,
     may_manage_teams: bool,
     may_manage_services: bool,
+    may_manage_calendars: bool,
+    may_manage_agreements: bool,
     form: NewUserForm,
     errors: FormErrors,
     message: Option<String>,
@@ -176,6 +178,8 @@ async fn admin_page(viewer: &Viewer, params: AdminParams, form: NewUserForm, err
         may_manage_people: may(ctx, RecordKind::User),
         may_manage_teams: may(ctx, RecordKind::Team),
         may_manage_services: may(ctx, RecordKind::Service),
+        may_manage_calendars: may(ctx, RecordKind::Calendar),
+        may_manage_agreements: may(ctx, RecordKind::Agreement),
         form,
         errors,
         message: params.done.map(|d| match d.as_str() {

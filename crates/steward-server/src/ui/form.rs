@@ -2,7 +2,7 @@
 //! domain value or records a message naming the field, so a refused form can be shown again
 //! with each message beside its field and everything typed kept.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::de::DeserializeOwned;
 use steward_core::record::RecordKind;
 use steward_core::{Error, FieldError};
@@ -82,6 +82,34 @@ pub fn instant(e: &mut FormErrors, field: &str, v: &str) -> Option<DateTime<Utc>
         Ok(t) => Some(t.and_utc()),
         Err(_) => {
             e.fail(field, "must be a date and time such as 2026-12-01T22:00");
+            None
+        }
+    }
+}
+
+/// A `date` value (`2026-12-01`); empty is none.
+pub fn date(e: &mut FormErrors, field: &str, v: &str) -> Option<NaiveDate> {
+    let v = v.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let found = NaiveDate::parse_from_str(v, "%Y-%m-%d").ok();
+    if found.is_none() {
+        e.fail(field, "must be a date such as 2026-12-01");
+    }
+    found
+}
+
+/// The value a domain reader made of a field, or its field errors kept with the form's.
+pub fn parsed<T>(e: &mut FormErrors, read: Result<T, Error>) -> Option<T> {
+    match read {
+        Ok(v) => Some(v),
+        Err(Error::Invalid(fields)) => {
+            e.0.extend(fields);
+            None
+        }
+        Err(other) => {
+            e.fail("form", other.to_string());
             None
         }
     }

@@ -5,7 +5,9 @@
 //! rules and the error mapping are the API's own.
 
 mod admin;
+mod agreement;
 mod assets;
+mod calendar;
 mod chart;
 mod compliance;
 mod dashboard;
@@ -56,6 +58,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/problems/new", get(work::new_problem_page).post(work::create_problem))
         .route("/changes/new", get(work::new_change_page).post(work::create_change))
+        .route(
+            "/calendars/new",
+            get(calendar::new_calendar_page).post(calendar::create_calendar),
+        )
+        .route(
+            "/calendars/{reference}/edit",
+            get(calendar::edit_calendar_page).post(calendar::update_calendar),
+        )
+        .route(
+            "/agreements/new",
+            get(agreement::new_agreement_page).post(agreement::create_agreement),
+        )
+        .route(
+            "/agreements/{reference}/edit",
+            get(agreement::edit_agreement_page).post(agreement::update_agreement),
+        )
         .route("/search", get(search::search_page))
         .route("/portal", get(portal::portal_page))
         .route("/portal/raise", get(portal::raise_page).post(portal::raise))
@@ -83,10 +101,11 @@ pub fn routes() -> Router<AppState> {
     for kind in [RecordKind::Problem, RecordKind::Change] {
         let base = format!("/{}/{{reference}}", collection(kind));
         r = r
+            .route(&format!("{base}/edit"), post(work::update))
             .route(&format!("{base}/transition"), post(work::move_record))
             .route(&format!("{base}/assign-to-me"), post(ticket::assign_to_me));
     }
-    r
+    r.route("/changes/{reference}/approvals", post(work::decide))
 }
 
 /// Where a person lands: agents and managers on their queue, requesters on the portal,

@@ -19,7 +19,7 @@ use steward_core::user::Role;
 use super::form::FormErrors;
 use super::session::Posted;
 use super::ticket::{Choice, Names, Options, TicketForm, levels, next_states, pending_reasons, resolution_codes};
-use super::work::MovePanel;
+use super::work::{ApprovalsPanel, MovePanel};
 use super::{Chrome, UiError, UiResult, Viewer, href_of_reference, kind_label, render, see_other, when};
 use crate::api::read_one;
 use crate::auth::Ctx;
@@ -314,6 +314,9 @@ struct RecordPage {
     more_history: bool,
     ticket: Option<TicketPanel>,
     moves: Option<MovePanel>,
+    approvals: Option<ApprovalsPanel>,
+    /// The page with the form that changes this record, where it has one of its own.
+    edit_href: Option<String>,
     can_comment: bool,
     may_note: bool,
     errors: FormErrors,
@@ -336,12 +339,12 @@ pub async fn record_page(viewer: Viewer, matched: MatchedPath, Path(reference): 
 
 async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormErrors) -> UiResult<Response> {
     let ctx = &viewer.ctx;
-    let (value, id, ticket, moves) = with_record_type!(kind, T => {
+    let (value, id, ticket, moves, approvals) = with_record_type!(kind, T => {
         let rec: T = read_one(ctx, reference).await?;
         let id = steward_core::record::Record::id(&rec);
         let value = serde_json::to_value(&rec).map_err(|e| ApiError::Domain(steward_core::Error::unexpected(format!("cannot show {reference}: {e}"))))?;
         let any = rec_any(&rec);
-        (value, id, ticket_panel(ctx, kind, &any).await?, move_panel(ctx, kind, &any))
+        (value, id, ticket_panel(ctx, kind, &any).await?, move_panel(ctx, kind, &any).await?, approvals_panel(ctx, &any).await?)
     });
     let reference = format!("{}-{id}", kind.prefix());
     let title = ["title", "name"]
@@ -376,6 +379,11 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
         more_history: history.next_cursor.is_some(),
         ticket,
         moves,
+        approvals,
+        edit_href: matches!(kind, RecordKind::Calendar | RecordKind::Agreement)
+            .then(|| authorize(&ctx.actor, kind, Operation::Update).ok())
+            .flatten()
+            .map(|_| format!("{}/edit", super::record_href(kind, id))),
         can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
         may_note: internal,
         errors,
@@ -484,13 +492,23 @@ async fn ticket_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Op
     }))
 }
 
-/// The move form of a problem or a change, for those who may change it.
-fn move_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Option<MovePanel> {
-    authorize(&ctx.actor, kind, Operation::Update).ok()?;
-    match rec {
-        AnyTicket::Problem(p) => Some(MovePanel::problem(p, ctx.actor.user)),
-        AnyTicket::Change(c) => Some(MovePanel::change(c, ctx.actor.user)),
+/// The edit and move forms of a problem or a change, for those who may change it.
+async fn move_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Option<MovePanel>, ApiError> {
+    if authorize(&ctx.actor, kind, Operation::Update).is_err() {
+        return Ok(None);
+    }
+    Ok(match rec {
+        AnyTicket::Problem(p) => Some(MovePanel::problem(ctx, p).await?),
+        AnyTicket::Change(c) => Some(MovePanel::change(ctx, c).await?),
         AnyTicket::Incident(_) | AnyTicket::Request(_) | AnyTicket::Other => None,
+    })
+}
+
+/// A change's approvals, for everyone who reads it.
+async fn approvals_panel(ctx: &Ctx, rec: &AnyTicket) -> Result<Option<ApprovalsPanel>, ApiError> {
+    match rec {
+        AnyTicket::Change(c) => Ok(Some(ApprovalsPanel::of(ctx, c).await?)),
+        _ => Ok(None),
     }
 }
 

@@ -2,7 +2,8 @@
 //! chromedriver against the real server on SQLite. One story, as people live it: a customer
 //! signs in (after a wrong password) and raises an incident from the portal; an agent finds it
 //! in the unassigned queue, takes it, replies, resolves it; the dashboard shows it; the auditor
-//! reads it, the compliance workspace and the administration lists, and is refused a write. Every page passes axe-core's WCAG 2 A/AA checks (labels,
+//! reads it, the compliance workspace and the administration lists, and is refused a write; an
+//! administrator adds a calendar from its form. Every page passes axe-core's WCAG 2 A/AA checks (labels,
 //! landmarks, contrast, names), keyboard shortcuts work, and a screenshot of each step is kept
 //! in `target/browser-artefacts/`.
 //!
@@ -428,6 +429,28 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     assert_eq!(s.text("#backlog-total").await, "0");
     s.wait("#readiness-overall").await;
     s.check("dashboard").await;
+    s.sign_out().await;
+
+    // The administrator: a new business-hours calendar from its form, then an agreement's form.
+    s.sign_in("admin@example.com", PASSWORD).await;
+    s.go("/admin").await;
+    s.click("#add-calendar").await;
+    s.heading_is("New calendar").await;
+    s.fill("#name", "Helsinki desk").await;
+    s.wait("#time_zone")
+        .await
+        .select_by_value("Europe/Helsinki")
+        .await
+        .unwrap();
+    s.fill("#saturday", "10:00-14:00").await;
+    s.fill("#holidays", "2026-12-06 Independence Day").await;
+    s.check("calendar-new").await;
+    s.click("form[action='/calendars/new'] button[type=submit]").await;
+    s.until_text("#fields", "Europe/Helsinki").await;
+    s.check("calendar-record").await;
+    s.go("/agreements/new").await;
+    s.heading_is("New agreement").await;
+    s.check("agreement-new").await;
     s.sign_out().await;
 
     // The auditor: reads the record, has no forms, and a forged write is refused.

@@ -717,3 +717,337 @@ async fn problems_and_changes_are_raised_from_forms_that_keep_what_was_typed() {
         assert_eq!(st, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn problems_and_changes_are_edited_and_approved_from_their_pages() {
+    on_each_backend!(|s| {
+        s.advisory_board().await;
+        let (svc, _) = s.service_with_item("PRINT").await;
+        let prb = s
+            .create("/api/v1/problems", &s.agent, json!({"title": "Toner smears"}))
+            .await;
+        let chg = s
+            .create("/api/v1/changes", &s.agent, json!({"title": "New fuser units"}))
+            .await;
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, _, _) = agent
+            .post(
+                &format!("/problems/{prb}/edit"),
+                &[
+                    ("title", "Toner smears on every page"),
+                    ("service", &svc),
+                    ("impact", "high"),
+                    ("urgency", "high"),
+                    ("workaround", "Print in draft mode"),
+                    ("known_error", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, v) = s.get(&format!("/api/v1/problems/{prb}"), &s.agent).await;
+        assert_eq!(v["title"], "Toner smears on every page");
+        assert_eq!(
+            (v["known_error"].as_bool(), v["workaround"].as_str()),
+            (Some(true), Some("Print in draft mode"))
+        );
+        assert_eq!(
+            (v["priority"].as_str(), v["service"].as_str()),
+            (Some("P1"), Some(svc.as_str()))
+        );
+        let (_, page) = agent.get(&format!("/problems/{prb}")).await;
+        assert!(
+            page.contains(r#"name="known_error" value="yes" checked"#),
+            "the form shows the record as it is"
+        );
+        // Unticking the box clears the known error; an unknown team is named.
+        agent
+            .post(
+                &format!("/problems/{prb}/edit"),
+                &[("title", "Toner smears"), ("impact", "low")],
+            )
+            .await;
+        let (_, v) = s.get(&format!("/api/v1/problems/{prb}"), &s.agent).await;
+        assert_eq!(v["known_error"], false);
+        let (st, _, body) = agent
+            .post(&format!("/problems/{prb}/edit"), &[("title", "x"), ("team", "SVC-1")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("team"), "{body}");
+
+        // A change gets its back-out plan from the edit form, then goes to its approvers.
+        let (st, _, _) = agent
+            .post(
+                &format!("/changes/{chg}/edit"),
+                &[
+                    ("title", "New fuser units"),
+                    ("risk", "low"),
+                    ("backout_plan", "Refit the old fusers"),
+                    ("implementation_plan", "One printer at a time"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _, body) = agent
+            .post(
+                &format!("/changes/{chg}/edit"),
+                &[("title", "x"), ("activities", "Only this")],
+            )
+            .await;
+        assert_eq!(
+            st,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a transition plan is whole or absent"
+        );
+        assert!(body.contains("acceptance_criteria"), "{body}");
+        agent
+            .post(&format!("/changes/{chg}/transition"), &[("to", "assessment")])
+            .await;
+        let (_, page) = agent.get(&format!("/changes/{chg}")).await;
+        assert!(page.contains("Approvals") && page.contains("advisory board"), "{page}");
+        assert!(!page.contains("Record decision"), "the agent is not an approver");
+        let (st, _, _) = agent
+            .post(&format!("/changes/{chg}/approvals"), &[("decision", "approved")])
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (_, page) = manager.get(&format!("/changes/{chg}")).await;
+        assert!(page.contains("Record decision"), "{page}");
+        let (st, _, body) = manager
+            .post(&format!("/changes/{chg}/approvals"), &[("decision", "rejected")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("comment"), "a rejection says why: {body}");
+        let (st, location, _) = manager
+            .post(
+                &format!("/changes/{chg}/approvals"),
+                &[("decision", "approved"), ("comment", "Fine on a Friday")],
+            )
+            .await;
+        assert_eq!(
+            (st, location),
+            (StatusCode::SEE_OTHER, format!("/changes/{chg}#approvals"))
+        );
+        let (_, v) = s.get(&format!("/api/v1/changes/{chg}"), &s.agent).await;
+        assert_eq!(v["status"], "approved");
+        assert_eq!(v["backout_plan"], "Refit the old fusers");
+        let (_, page) = manager.get(&format!("/changes/{chg}")).await;
+        assert!(
+            page.contains("Fine on a Friday") && !page.contains("Record decision"),
+            "{page}"
+        );
+
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (_, page) = auditor.get(&format!("/changes/{chg}")).await;
+        assert!(page.contains("Fine on a Friday"), "the auditor reads the approvals");
+        assert!(!page.contains("/edit\"") && !page.contains("Record decision"), "{page}");
+        let (st, _, _) = auditor
+            .post(&format!("/problems/{prb}/edit"), &[("title", "Nope")])
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
+
+#[tokio::test]
+async fn calendars_and_agreements_are_added_and_changed_from_the_administration() {
+    on_each_backend!(|s| {
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (st, page) = manager.get("/admin").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains(r#"href="/calendars/new""#) && page.contains(r#"href="/agreements/new""#));
+        let (st, page) = manager.get("/calendars/new").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains(r#"value="09:00-17:00""#) && page.contains("Europe/Paris"),
+            "weekdays and zones offered"
+        );
+
+        let mut fields = vec![
+            ("name", "Paris office"),
+            ("time_zone", "Europe/Paris"),
+            ("monday", "8-17"),
+            ("tuesday", "08:00-12:00, 13:00-17:30"),
+            ("holidays", "2026-12-25 Christmas Day\n2026-12-31..2027-01-01 New Year"),
+        ];
+        let (st, _, body) = manager.post("/calendars/new", &fields).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("monday") && body.contains("is not opening hours"),
+            "{body}"
+        );
+        assert!(body.contains(r#"value="8-17""#), "what was typed is kept");
+        fields[2] = ("monday", "08:00-17:00");
+        let (st, location, body) = manager.post("/calendars/new", &fields).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+        let cal = location.trim_start_matches("/calendars/").to_string();
+        let (_, v) = s.get(&format!("/api/v1/calendars/{cal}"), &s.agent).await;
+        assert_eq!(v["time_zone"], "Europe/Paris");
+        assert_eq!(
+            v["hours"]["tuesday"],
+            json!([{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "17:30"}])
+        );
+        assert_eq!(
+            v["holidays"][1],
+            json!({"name": "New Year", "from": "2026-12-31", "to": "2027-01-01"})
+        );
+        // Monday 2026-12-07 09:00 in Paris is 08:00 UTC; two business hours later is 11:00 Paris.
+        let (_, due) = s
+            .post(
+                &format!("/api/v1/calendars/{cal}/add"),
+                &s.agent,
+                json!({"start": "2026-12-07T08:00:00Z", "duration": "PT2H"}),
+            )
+            .await;
+        assert_eq!(due["due"], "2026-12-07T10:00:00Z", "{due}");
+        let (_, page) = manager.get(&location).await;
+        assert!(page.contains(&format!(r#"href="/calendars/{cal}/edit""#)), "{page}");
+        let (_, page) = manager.get(&format!("/calendars/{cal}/edit")).await;
+        assert!(page.contains(r#"value="08:00-12:00, 13:00-17:30""#), "{page}");
+        assert!(page.contains("2026-12-31..2027-01-01 New Year"), "{page}");
+        let (st, _, _) = manager
+            .post(
+                &format!("/calendars/{cal}/edit"),
+                &[
+                    ("name", "Paris office"),
+                    ("time_zone", "Europe/Paris"),
+                    ("always_open", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, v) = s.get(&format!("/api/v1/calendars/{cal}"), &s.agent).await;
+        assert_eq!(v["always_open"], true);
+
+        // An agreement counted in that calendar.
+        let (st, page) = manager.get("/agreements/new").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains(&format!(r#"<option value="{cal}""#)), "{page}");
+        let mut fields = vec![
+            ("name", "Office printing"),
+            ("kind", "sla"),
+            ("organisation", s.org_a.as_str()),
+            ("calendar", cal.as_str()),
+            ("valid_from", "2026-12-01"),
+            ("P1_response", "30m"),
+            ("P1_resolution", "15m"),
+            ("P2_response", "1h"),
+            ("P2_resolution", "1h 30m"),
+            ("pause_waiting_for_customer", "yes"),
+            ("warning_percent", "75, 90"),
+        ];
+        let (st, _, body) = manager.post("/agreements/new", &fields).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("must not be shorter than the response target"), "{body}");
+        assert!(body.contains(r#"value="1h 30m""#), "what was typed is kept");
+        fields[6] = ("P1_resolution", "4h");
+        let (st, location, body) = manager.post("/agreements/new", &fields).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+        let agr = location.trim_start_matches("/agreements/").to_string();
+        let (_, v) = s.get(&format!("/api/v1/agreements/{agr}"), &s.agent).await;
+        assert_eq!(v["organisation"], json!(s.org_a));
+        assert_eq!(
+            v["targets"][0],
+            json!({"service": null, "priority": "P1", "response": "PT30M", "resolution": "PT4H"})
+        );
+        assert_eq!(v["targets"][1]["resolution"], "PT1H30M");
+        assert_eq!(
+            (v["pause_on"].clone(), v["warning_percent"].clone()),
+            (json!(["waiting_for_customer"]), json!([75, 90]))
+        );
+
+        // A target for one service, set through the API, survives an edit from the form.
+        let (svc, _) = s.service_with_item("FAX").await;
+        let mut targets = v["targets"].as_array().unwrap().clone();
+        targets.push(json!({"service": svc, "priority": "P1", "response": "PT10M", "resolution": "PT1H"}));
+        let (st, _) = s
+            .patch(
+                &format!("/api/v1/agreements/{agr}"),
+                &s.manager,
+                json!({"targets": targets}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (_, page) = manager.get(&format!("/agreements/{agr}/edit")).await;
+        assert!(page.contains(r#"name="P2_resolution" value="1h30m""#), "{page}");
+        assert!(page.contains("1 targets for single services are kept"), "{page}");
+        let (st, _, body) = manager
+            .post(
+                &format!("/agreements/{agr}/edit"),
+                &[
+                    ("name", "Office printing"),
+                    ("kind", "sla"),
+                    ("calendar", cal.as_str()),
+                    ("valid_from", "2026-12-01"),
+                    ("P3_response", "4h"),
+                    ("P3_resolution", "2d"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "days are not a unit: {body}");
+        assert!(
+            body.contains("P3_resolution") || body.contains("P3 resolution"),
+            "{body}"
+        );
+        let (st, _, body) = manager
+            .post(
+                &format!("/agreements/{agr}/edit"),
+                &[
+                    ("name", "Office printing"),
+                    ("kind", "sla"),
+                    ("calendar", cal.as_str()),
+                    ("valid_from", "2026-12-01"),
+                    ("P3_response", "4h"),
+                    ("P3_resolution", "48h"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+        let (_, v) = s.get(&format!("/api/v1/agreements/{agr}"), &s.agent).await;
+        let kept: Vec<(&str, &str)> = v["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["priority"].as_str().unwrap(), t["resolution"].as_str().unwrap()))
+            .collect();
+        assert!(kept.contains(&("P3", "PT48H")) && kept.contains(&("P1", "PT1H")), "{v}");
+        assert_eq!(kept.len(), 2, "P1 and P2 for every service were emptied: {v}");
+        assert_eq!(
+            v["organisation"],
+            json!(null),
+            "an emptied customer means every customer"
+        );
+
+        // An operational level agreement needs its team; agents and the auditor may not write.
+        let (st, _, body) = manager
+            .post(
+                "/agreements/new",
+                &[
+                    ("name", "Desk"),
+                    ("kind", "ola"),
+                    ("calendar", cal.as_str()),
+                    ("valid_from", "2026-12-01"),
+                    ("P1_response", "1h"),
+                    ("P1_resolution", "2h"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("an operational level agreement is made with a team"),
+            "{body}"
+        );
+        for who in ["agent@example.com", "auditor@example.com"] {
+            let w = Web::sign_in(s, who).await;
+            assert_eq!(w.get("/calendars/new").await.0, StatusCode::FORBIDDEN, "{who}");
+            assert_eq!(
+                w.get(&format!("/agreements/{agr}/edit")).await.0,
+                StatusCode::FORBIDDEN,
+                "{who}"
+            );
+            let (st, _, _) = w.post(&format!("/calendars/{cal}/edit"), &[("name", "x")]).await;
+            assert_eq!(st, StatusCode::FORBIDDEN, "{who}");
+            let (_, page) = w.get("/admin").await;
+            assert!(!page.contains(r#"href="/agreements/new""#), "{who}");
+        }
+    });
+}
