@@ -122,6 +122,8 @@ ids! {
     ProgrammeId => "PRG", "programme";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
+    /// An API token (its hash; the token itself is shown once).
+    TokenId => "TOK", "API token";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

@@ -49,6 +49,7 @@ pub mod search;
 pub mod service;
 pub mod sms_scope;
 pub mod team;
+pub mod token;
 pub mod user;
 pub mod validate;
 

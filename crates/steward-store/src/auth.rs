@@ -4,12 +4,13 @@
 use chrono::{DateTime, Utc};
 use steward_core::Result;
 use steward_core::history::{EntryContent, HistoryAction};
-use steward_core::id::UserId;
+use steward_core::id::{TokenId, UserId};
 use steward_core::record::RecordKind;
+use steward_core::token::ApiToken;
 use steward_core::user::User;
 
 use crate::record::{Table, insert};
-use crate::{Store, args, history, micros};
+use crate::{Store, args, from_micros, history, micros, opt_from_micros};
 
 /// A user with the password hash to check a sign-in against.
 #[derive(Debug, Clone)]
@@ -24,6 +25,34 @@ pub struct TokenInfo {
     pub name: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
+}
+
+const TOKEN_SELECT: &str = "SELECT id, user_id, name, created_at, expires_at, revoked_at FROM api_tokens";
+
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    name: String,
+    created_at: i64,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl TokenRow {
+    fn token(self, now: DateTime<Utc>) -> Result<ApiToken> {
+        let expires_at = opt_from_micros(self.expires_at)?;
+        let revoked_at = opt_from_micros(self.revoked_at)?;
+        Ok(ApiToken {
+            id: TokenId(self.id),
+            user: UserId(self.user_id),
+            name: self.name,
+            created_at: from_micros(self.created_at)?,
+            state: ApiToken::state_at(expires_at, revoked_at, now),
+            expires_at,
+            revoked_at,
+        })
+    }
 }
 
 fn user_columns(prefix: &str) -> String {
@@ -107,19 +136,22 @@ impl Store {
             .transpose()
     }
 
-    pub async fn insert_token(&self, user: UserId, token_hash: &str, info: &TokenInfo) -> Result<()> {
+    /// Keeps a new token's hash with its name and expiry, and records it in the user's history.
+    pub async fn insert_token(&self, user: UserId, token_hash: &str, info: &TokenInfo) -> Result<TokenId> {
         let mut tx = self.begin().await?;
-        tx.execute(
-            "INSERT INTO api_tokens (user_id, token_hash, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            args![
-                user.0,
-                token_hash,
-                &info.name,
-                micros(info.created_at),
-                info.expires_at.map(micros)
-            ],
-        )
-        .await?;
+        let (id,): (i64,) = tx
+            .fetch_one(
+                "INSERT INTO api_tokens (user_id, token_hash, name, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                args![
+                    user.0,
+                    token_hash,
+                    &info.name,
+                    micros(info.created_at),
+                    info.expires_at.map(micros)
+                ],
+            )
+            .await?;
         history::append(
             &mut tx,
             vec![EntryContent {
@@ -135,7 +167,66 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(TokenId(id))
+    }
+
+    /// A user's tokens, newest first (at most 500: tokens are few, and revoked ones are kept).
+    pub async fn list_tokens(&self, user: UserId, now: DateTime<Utc>) -> Result<Vec<ApiToken>> {
+        let sql = format!("{TOKEN_SELECT} WHERE user_id = $1 ORDER BY id DESC LIMIT 500");
+        let mut c = self.read().await?;
+        let rows: Vec<TokenRow> = c.fetch_all(&sql, args![user.0]).await?;
+        rows.into_iter().map(|r| r.token(now)).collect()
+    }
+
+    pub async fn get_token(&self, id: TokenId, now: DateTime<Utc>) -> Result<Option<ApiToken>> {
+        let sql = format!("{TOKEN_SELECT} WHERE id = $1");
+        let mut c = self.read().await?;
+        let row: Option<TokenRow> = c.fetch_optional(&sql, args![id.0]).await?;
+        row.map(|r| r.token(now)).transpose()
+    }
+
+    /// Revokes one token (a token already revoked keeps its first revocation) and records it in
+    /// its owner's history, by `actor` (none for the command line); none if there is no such token.
+    pub async fn revoke_token(
+        &self,
+        id: TokenId,
+        actor: Option<UserId>,
+        at: DateTime<Utc>,
+    ) -> Result<Option<ApiToken>> {
+        let mut tx = self.begin().await?;
+        let sql = format!("{TOKEN_SELECT} WHERE id = $1");
+        let Some(row): Option<TokenRow> = tx.fetch_optional(&sql, args![id.0]).await? else {
+            return Ok(None);
+        };
+        if row.revoked_at.is_none() {
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+                args![micros(at), id.0],
+            )
+            .await?;
+            history::append(
+                &mut tx,
+                vec![EntryContent {
+                    record_kind: RecordKind::User,
+                    record_id: row.user_id,
+                    actor,
+                    at_micros: micros(at),
+                    action: HistoryAction::Update,
+                    field: Some("api_token".into()),
+                    old_value: Some(serde_json::Value::String(row.name.clone()).to_string()),
+                    new_value: Some(serde_json::Value::String(format!("{} revoked", TokenId(id.0))).to_string()),
+                }],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        let revoked_at = row.revoked_at.unwrap_or(micros(at));
+        TokenRow {
+            revoked_at: Some(revoked_at),
+            ..row
+        }
+        .token(at)
+        .map(Some)
     }
 
     /// The user a token belongs to, if the token is known, not revoked and not expired.

@@ -664,6 +664,34 @@ async fn tokens_resolve_until_revoked_or_expired() {
                 .is_none()
         );
         assert!(store.user_by_token("nope", t0()).await.unwrap().is_none());
+        // Listed newest first with their state at the instant asked; one revoked alone.
+        let h3 = store.insert_token(u.id, "h3", &info).await.unwrap();
+        let later = t0() + Duration::hours(2);
+        let listed = store.list_tokens(u.id, later).await.unwrap();
+        let states: Vec<(String, &str)> = listed.iter().map(|t| (t.id.to_string(), t.state.as_str())).collect();
+        assert_eq!(states.len(), 3);
+        assert_eq!(states[0], (h3.to_string(), "active"));
+        assert_eq!(states[1].1, "expired");
+        let revoked = store.revoke_token(h3, Some(u.id), t0()).await.unwrap().unwrap();
+        assert_eq!((revoked.state.as_str(), revoked.revoked_at), ("revoked", Some(t0())));
+        assert!(store.user_by_token("h3", t0()).await.unwrap().is_none());
+        assert!(
+            store.user_by_token("h1", t0()).await.unwrap().is_some(),
+            "only that one"
+        );
+        let again = store.revoke_token(h3, None, later).await.unwrap().unwrap();
+        assert_eq!(again.revoked_at, Some(t0()), "the first revocation stands");
+        assert_eq!(
+            store.get_token(h3, later).await.unwrap().unwrap().state.as_str(),
+            "revoked"
+        );
+        assert!(
+            store
+                .revoke_token(steward_core::id::TokenId(9999), None, t0())
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert_eq!(store.revoke_tokens(u.id, t0()).await.unwrap(), 2);
         assert!(store.user_by_token("h1", t0()).await.unwrap().is_none());
         let creds = store.credentials_by_email("ANA@example.com").await.unwrap().unwrap();

@@ -124,6 +124,19 @@ enum TokenCommand {
         email: String,
         #[arg(long, default_value = "cli")]
         name: String,
+        /// 1 to 365; without it the token lasts until revoked.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// List a user's tokens: reference, state, name, made, expires.
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke a token (it stops working at once).
+    Revoke {
+        /// The token's reference, such as TOK-3.
+        reference: String,
     },
 }
 
@@ -179,6 +192,13 @@ enum ComplianceCommand {
 enum AuditCommand {
     /// Walk the history chain; exit non-zero naming every entry edited, deleted or reordered.
     Verify,
+}
+
+async fn user_by_email(store: &Store, email: &str) -> anyhow::Result<User> {
+    store
+        .user_by_email(email)
+        .await?
+        .with_context(|| format!("no user has the email {email}"))
 }
 
 async fn open(db: &DbArgs) -> anyhow::Result<Store> {
@@ -316,30 +336,59 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             eprintln!("added {} ({}) as {}", user.email, user.id, user.role);
         }
         Command::Token {
-            command: TokenCommand::Create { email, name },
+            command:
+                TokenCommand::Create {
+                    email,
+                    name,
+                    expires_in_days,
+                },
         } => {
+            let now = Utc::now();
+            let (name, expires_at) = steward_core::token::check_token(&name, expires_in_days, now)?;
             let store = open(&cli.db).await?;
-            let user = store
-                .user_by_email(&email)
-                .await?
-                .with_context(|| format!("no user has the email {email}"))?;
+            let user = user_by_email(&store, &email).await?;
             if !user.active {
                 bail!("{email} is deactivated");
             }
             let (token, hash) = new_token()?;
-            store
-                .insert_token(
-                    user.id,
-                    &hash,
-                    &TokenInfo {
-                        name,
-                        created_at: Utc::now(),
-                        expires_at: None,
-                    },
-                )
-                .await?;
+            let info = TokenInfo {
+                name,
+                created_at: now,
+                expires_at,
+            };
+            store.insert_token(user.id, &hash, &info).await?;
             store.close().await;
             println!("{token}");
+        }
+        Command::Token {
+            command: TokenCommand::List { email },
+        } => {
+            let store = open(&cli.db).await?;
+            let user = user_by_email(&store, &email).await?;
+            let tokens = store.list_tokens(user.id, Utc::now()).await?;
+            store.close().await;
+            for t in tokens {
+                let expires = t.expires_at.map(|e| e.to_rfc3339()).unwrap_or_else(|| "never".into());
+                println!(
+                    "{}\t{}\t{}\t{}\t{expires}",
+                    t.id,
+                    t.state,
+                    t.name,
+                    t.created_at.to_rfc3339()
+                );
+            }
+        }
+        Command::Token {
+            command: TokenCommand::Revoke { reference },
+        } => {
+            let id: steward_core::id::TokenId = reference.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            let store = open(&cli.db).await?;
+            let Some(token) = store.get_token(id, Utc::now()).await? else {
+                bail!("there is no token {id}");
+            };
+            store.revoke_token(id, None, Utc::now()).await?;
+            store.close().await;
+            eprintln!("revoked {id} ({}) of {}", token.name, token.user);
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -117,6 +117,52 @@ async fn first_start_cli_tokens_incident_lifecycle_and_audit_verify() {
         );
         assert_eq!(code, 1);
         assert!(err.contains("already exists"), "{err}");
+        // A second, expiring token: listed with its state, then revoked.
+        let args = [
+            "token",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--name",
+            "backup job",
+            "--expires-in-days",
+            "7",
+        ];
+        let (code, spare, err) = steward(&db, &args, None);
+        assert_eq!(code, 0, "{err}");
+        let spare = spare.trim().to_string();
+        let (code, out, err) = steward(&db, &["token", "list", "--email", "ops@example.com"], None);
+        assert_eq!(code, 0, "{err}");
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 2, "{out}");
+        assert!(
+            lines[0].contains("\tactive\tbackup job\t") && !lines[0].ends_with("never"),
+            "{out}"
+        );
+        assert!(lines[1].ends_with("never") && !out.contains("stw_"), "{out}");
+        let spare_ref = lines[0].split('\t').next().unwrap().to_string();
+        let (code, _, err) = steward(&db, &["token", "revoke", &spare_ref], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(err.contains("revoked") && err.contains("backup job"), "{err}");
+        let (_, out, _) = steward(&db, &["token", "list", "--email", "ops@example.com"], None);
+        assert!(out.lines().next().unwrap().contains("\trevoked\t"), "{out}");
+        let (code, _, err) = steward(&db, &["token", "revoke", "TOK-4242"], None);
+        assert_eq!(code, 1);
+        assert!(err.contains("there is no token TOK-4242"), "{err}");
+        let (code, _, err) = steward(
+            &db,
+            &[
+                "token",
+                "create",
+                "--email",
+                "ops@example.com",
+                "--expires-in-days",
+                "0",
+            ],
+            None,
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("expires_in_days"), "{err}");
 
         // An incident's life over HTTP with that token.
         let (mut server, base, printed) = serve(&db);
@@ -141,6 +187,13 @@ async fn first_start_cli_tokens_incident_lifecycle_and_audit_verify() {
         )
         .await;
         assert_eq!(st, 201, "{inc}");
+        let refused = http
+            .get(format!("{base}/api/v1/me"))
+            .bearer_auth(&spare)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status().as_u16(), 401, "a revoked token opens nothing");
         let r = inc["id"].as_str().unwrap().to_string();
         let (_, list) = call(reqwest::Method::GET, "/api/v1/incidents?status=new&priority=P2", None).await;
         assert_eq!(list["items"][0]["id"], r);

@@ -39,6 +39,7 @@ mod session;
 mod settings;
 mod sms_scope;
 mod team;
+pub(crate) mod token;
 mod user;
 
 use axum::Json;
@@ -533,4 +534,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(certification::routes())
         .merge(search::routes())
         .merge(session::routes())
+        .merge(token::routes())
 }

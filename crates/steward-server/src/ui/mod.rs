@@ -4,6 +4,7 @@
 //! as the JSON API (`api::read_one`, `api::modify`, ...), so the access table, the domain's
 //! rules and the error mapping are the API's own.
 
+mod account;
 mod admin;
 mod agreement;
 mod assets;
@@ -45,6 +46,9 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-in", get(session::sign_in_page).post(session::submit_sign_in))
         .route("/sign-out", post(session::sign_out))
         .route("/static/{file}", get(assets::serve))
+        .route("/account", get(account::account_page))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{reference}/revoke", post(account::revoke_token))
         .route("/queue", get(queue::queue_page))
         .route("/queue/views", post(queue::save_view))
         .route("/queue/views/{id}/delete", post(queue::delete_view))

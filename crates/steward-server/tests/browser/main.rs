@@ -433,7 +433,9 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
 
     // The administrator: a new business-hours calendar from its form, then an agreement's form.
     s.sign_in("admin@example.com", PASSWORD).await;
-    s.go("/admin").await;
+    s.heading_is("Queue").await;
+    s.click("a[href='/admin']").await;
+    s.heading_is("Administration").await;
     s.click("#add-calendar").await;
     s.heading_is("New calendar").await;
     s.fill("#name", "Helsinki desk").await;

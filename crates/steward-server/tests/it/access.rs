@@ -213,3 +213,129 @@ async fn deactivated_users_lose_their_tokens_and_passwords_issue_tokens() {
         assert_eq!(st, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn tokens_are_listed_by_their_owner_and_revoked_by_their_owner_or_an_administrator() {
+    on_each_backend!(|s| {
+        let issue = |name: &'static str| async move {
+            let body = json!({"email": "agent@example.com", "password": crate::helpers::PASSWORD, "name": name});
+            let (st, v) = s.call(reqwest::Method::POST, "/api/v1/tokens", None, Some(body)).await;
+            assert_eq!(st, StatusCode::CREATED, "{v}");
+            (
+                v["token"].as_str().unwrap().to_string(),
+                v["id"].as_str().unwrap().to_string(),
+            )
+        };
+        let (laptop, laptop_id) = issue("laptop").await;
+        let (script, script_id) = issue("nightly script").await;
+        let (st, v) = s.get("/api/v1/tokens", &laptop).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let names: Vec<&str> = v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names[..2], ["nightly script", "laptop"], "newest first: {v}");
+        assert!(
+            v.to_string().find(&laptop).is_none(),
+            "a listing never shows a token itself"
+        );
+
+        // Someone else's tokens: another agent may neither list nor revoke them (not found).
+        let (_, me) = s.get("/api/v1/me", &s.agent).await;
+        let agent_ref = me["user"]["id"].as_str().unwrap().to_string();
+        let (st, _) = s.get(&format!("/api/v1/tokens?user={agent_ref}"), &s.manager).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, v) = s
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/tokens/{laptop_id}"),
+                Some(&s.manager),
+                None,
+            )
+            .await;
+        assert_eq!((st, error_code(&v)), (StatusCode::NOT_FOUND, "not_found"));
+        let (st, _) = s.get("/api/v1/me", &laptop).await;
+        assert_eq!(st, StatusCode::OK, "still works");
+
+        // The owner revokes one; it stops at once, the other goes on; revoking again changes nothing.
+        let (st, v) = s
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/tokens/{laptop_id}"),
+                Some(&script),
+                None,
+            )
+            .await;
+        assert_eq!((st, v["state"].as_str()), (StatusCode::OK, Some("revoked")), "{v}");
+        let (st, _) = s.get("/api/v1/me", &laptop).await;
+        assert_eq!(st, StatusCode::UNAUTHORIZED);
+        let (st, again) = s
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/tokens/{laptop_id}"),
+                Some(&script),
+                None,
+            )
+            .await;
+        assert_eq!((st, &again["revoked_at"]), (StatusCode::OK, &v["revoked_at"]));
+
+        // An administrator lists and revokes anyone's.
+        let (st, v) = s.get(&format!("/api/v1/tokens?user={agent_ref}"), &s.admin).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["id"] == json!(laptop_id) && t["state"] == "revoked")
+        );
+        let (st, _) = s
+            .call(
+                reqwest::Method::DELETE,
+                &format!("/api/v1/tokens/{script_id}"),
+                Some(&s.admin),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(s.get("/api/v1/me", &script).await.0, StatusCode::UNAUTHORIZED);
+        for bad in ["TOK-0", "TOK-99999", "INC-1", "x"] {
+            let (st, _) = s
+                .call(
+                    reqwest::Method::DELETE,
+                    &format!("/api/v1/tokens/{bad}"),
+                    Some(&s.admin),
+                    None,
+                )
+                .await;
+            assert_eq!(st, StatusCode::NOT_FOUND, "{bad}");
+        }
+        let (st, v) = s
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/tokens",
+                None,
+                Some(json!({"email": "agent@example.com", "password": crate::helpers::PASSWORD, "name": "", "expires_in_days": 400})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let fields: Vec<&str> = v["error"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["name", "expires_in_days"]);
+        // Both revocations are in the agent's hash-chained history.
+        let (_, h) = s.get(&format!("/api/v1/users/{agent_ref}/history"), &s.admin).await;
+        let revoked = h["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["new_value"].as_str().is_some_and(|v| v.ends_with("revoked")))
+            .count();
+        assert_eq!(revoked, 2, "{h}");
+    });
+}

@@ -1051,3 +1051,63 @@ async fn calendars_and_agreements_are_added_and_changed_from_the_administration(
         }
     });
 }
+
+#[tokio::test]
+async fn people_make_and_revoke_their_own_tokens_on_their_account_page() {
+    on_each_backend!(|s| {
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/account").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("agent@example.com") && page.contains("<td>test</td>"),
+            "{page}"
+        );
+        let (st, _, body) = agent
+            .post("/account/tokens", &[("name", "laptop"), ("expires_in_days", "900")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("expires in days: must be between 1 and 365") && body.contains(r#"value="laptop""#),
+            "{body}"
+        );
+        let (st, _, body) = agent
+            .post("/account/tokens", &[("name", "laptop"), ("expires_in_days", "30")])
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let at =
+            body.find(r#"<code id="new-token">"#).expect("the token is shown once") + r#"<code id="new-token">"#.len();
+        let token = body[at..].split('<').next().unwrap().to_string();
+        assert!(token.starts_with("stw_"), "{token}");
+        let (st, me) = s.get("/api/v1/me", &token).await;
+        assert_eq!(
+            (st, me["user"]["email"].as_str()),
+            (StatusCode::OK, Some("agent@example.com"))
+        );
+        let (_, page) = agent.get("/account").await;
+        assert!(!page.contains(&token), "never shown again");
+        let reference = {
+            let at = page.find("/account/tokens/TOK-").unwrap() + "/account/tokens/".len();
+            page[at..].split('/').next().unwrap().to_string()
+        };
+        // Another person cannot revoke it, even with a forged form of their own.
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (st, _, _) = manager.post(&format!("/account/tokens/{reference}/revoke"), &[]).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        assert_eq!(s.get("/api/v1/me", &token).await.0, StatusCode::OK);
+        let (st, location, _) = agent.post(&format!("/account/tokens/{reference}/revoke"), &[]).await;
+        assert_eq!(
+            (st, location),
+            (StatusCode::SEE_OTHER, format!("/account?revoked={reference}"))
+        );
+        assert_eq!(s.get("/api/v1/me", &token).await.0, StatusCode::UNAUTHORIZED);
+        let (_, page) = agent.get(&format!("/account?revoked={reference}")).await;
+        assert!(
+            page.contains(&format!("{reference} was revoked.")) && page.contains("revoked</td>"),
+            "{page}"
+        );
+        assert!(
+            !page.contains(&format!("/account/tokens/{reference}/revoke")),
+            "no button for a revoked token"
+        );
+    });
+}
