@@ -7,6 +7,7 @@ mod docs;
 pub mod error;
 mod ical;
 pub mod request_id;
+mod security;
 pub mod ui;
 
 use std::net::SocketAddr;
@@ -74,6 +75,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(security::middleware))
         .layer(axum::middleware::from_fn(request_id::middleware))
         .with_state(state)
 }
@@ -86,5 +88,6 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let addr: Option<SocketAddr> = listener.local_addr().ok();
     tracing::info!(?addr, "listening");
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

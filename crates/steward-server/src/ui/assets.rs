@@ -24,6 +24,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../assets/steward.css"),
     ),
     (
+        "docs.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/docs.js"),
+    ),
+    (
+        "docs.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/docs.css"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../assets/favicon.svg"),
@@ -37,7 +47,6 @@ pub async fn serve(Path(file): Path<String>) -> Response {
                 (header::CONTENT_TYPE, *content_type),
                 // Pages ask for `?v=<version>`, so a new release is fetched afresh.
                 (header::CACHE_CONTROL, "public, max-age=86400"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             ],
             *bytes,
         )

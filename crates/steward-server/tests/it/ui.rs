@@ -1111,3 +1111,103 @@ async fn people_make_and_revoke_their_own_tokens_on_their_account_page() {
         );
     });
 }
+
+/// Every `<script>` of a page names its file, and no element carries inline style or an
+/// event handler: what the content security policy refuses would silently not work.
+fn inline_code(html: &str) -> Vec<String> {
+    let lower = html.to_lowercase();
+    let mut found = vec![];
+    for (at, _) in lower.match_indices("<script") {
+        let tag = &lower[at..at + lower[at..].find('>').unwrap_or(0)];
+        if !tag.contains(" src=") {
+            found.push(tag.to_string());
+        }
+    }
+    for needle in [
+        " style=\"",
+        " style='",
+        "<style",
+        " onclick=",
+        " onload=",
+        " onsubmit=",
+        " onchange=",
+        "javascript:",
+    ] {
+        if let Some(at) = lower.find(needle) {
+            found.push(lower[at.saturating_sub(40)..(at + 60).min(lower.len())].to_string());
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_and_pages_hold_no_inline_code() {
+    on_each_backend!(|s| {
+        let inc = s
+            .create("/api/v1/incidents", &s.agent, json!({"title": "Printer on fire"}))
+            .await;
+        let chg = s
+            .create("/api/v1/changes", &s.agent, json!({"title": "New printer"}))
+            .await;
+        let admin = Web::sign_in(s, "admin@example.com").await;
+        let pages = [
+            "/queue".to_string(),
+            format!("/incidents/{inc}"),
+            format!("/changes/{chg}"),
+            "/incidents/new".into(),
+            "/changes/new".into(),
+            "/dashboard".into(),
+            "/dashboard/readiness".into(),
+            "/compliance".into(),
+            "/admin".into(),
+            "/account".into(),
+            "/calendars/new".into(),
+            "/agreements/new".into(),
+            "/search?q=printer".into(),
+            "/api/v1/docs".into(),
+        ];
+        for path in &pages {
+            let (st, html) = admin.get(path).await;
+            assert_eq!(st, StatusCode::OK, "{path}");
+            assert_eq!(inline_code(&html), Vec::<String>::new(), "{path}");
+        }
+        for (path, token) in [
+            ("/sign-in", None),
+            ("/api/v1/incidents", Some(s.agent.as_str())),
+            ("/api/v1/incidents", None),
+            ("/static/steward.css", None),
+            ("/no-such-page", None),
+        ] {
+            let mut req = s.client.get(format!("{}{path}", s.base));
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            let r = req.send().await.unwrap();
+            let h = r.headers();
+            let csp = h
+                .get("content-security-policy")
+                .map(|v| v.to_str().unwrap().to_string())
+                .unwrap_or_default();
+            assert!(
+                csp.contains("script-src 'self'")
+                    && csp.contains("style-src 'self'")
+                    && csp.contains("frame-ancestors 'none'")
+                    && !csp.contains("unsafe"),
+                "{path}: {csp}"
+            );
+            assert_eq!(h.get("x-frame-options").unwrap(), "DENY", "{path}");
+            assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff", "{path}");
+            assert_eq!(h.get("referrer-policy").unwrap(), "same-origin", "{path}");
+        }
+        let page = s
+            .client
+            .get(format!("{}/sign-in", s.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(inline_code(&page), Vec::<String>::new(), "the sign-in page");
+    });
+}
