@@ -183,7 +183,9 @@ async fn names_in(ctx: &Ctx, v: &Value) -> Result<Names, ApiError> {
     Names::load(ctx, &users, &teams, &services).await
 }
 
-fn fields_of(v: &Value, names: &Names) -> Vec<Field> {
+/// The record's fields in words; a reference links to its page only when the person may read
+/// that kind of record (a customer sees who works their ticket, but no link to their profile).
+fn fields_of(v: &Value, names: &Names, actor: &steward_core::access::Actor) -> Vec<Field> {
     let Value::Object(map) = v else {
         return vec![];
     };
@@ -195,16 +197,18 @@ fn fields_of(v: &Value, names: &Names) -> Vec<Field> {
                 Value::Bool(b) => ((if *b { "yes" } else { "no" }).to_string(), None),
                 Value::Number(n) => (n.to_string(), None),
                 Value::String(s) => {
-                    let href = href_of_reference(s).filter(|_| s.len() <= 24 && !s.contains(' '));
+                    let readable = RecordKind::parse_reference(s)
+                        .is_some_and(|(k, _)| authorize(actor, k, Operation::Read).is_ok());
+                    let href = href_of_reference(s).filter(|_| readable && s.len() <= 24 && !s.contains(' '));
                     let named = match RecordKind::parse_reference(s) {
                         Some((RecordKind::User, id)) => names.users.get(&id),
                         Some((RecordKind::Team, id)) => names.teams.get(&id),
                         Some((RecordKind::Service, id)) => names.services.get(&id),
                         _ => None,
                     };
-                    match (named, href) {
-                        (Some(n), Some(h)) => (format!("{n} ({s})"), Some(h)),
-                        (_, href) => (s.clone(), href),
+                    match named {
+                        Some(n) => (format!("{n} ({s})"), href),
+                        None => (s.clone(), href),
                     }
                 }
                 other => (other.to_string(), None),
@@ -372,7 +376,7 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
         kind: kind_label(kind),
         base: super::record_href(kind, id),
         title,
-        fields: fields_of(&value, &named),
+        fields: fields_of(&value, &named, &ctx.actor),
         links,
         findings,
         timeline: moments(&history.items, &names),

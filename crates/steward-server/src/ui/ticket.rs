@@ -327,6 +327,12 @@ pub async fn new_ticket_page(
     errors: FormErrors,
     portal: bool,
 ) -> UiResult<Response> {
+    let record = if kind == "incident" {
+        RecordKind::Incident
+    } else {
+        RecordKind::Request
+    };
+    steward_core::access::authorize(&viewer.ctx.actor, record, steward_core::access::Operation::Create)?;
     let status = if errors.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

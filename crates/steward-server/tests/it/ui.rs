@@ -1211,3 +1211,46 @@ async fn every_response_carries_the_security_headers_and_pages_hold_no_inline_co
         assert_eq!(inline_code(&page), Vec::<String>::new(), "the sign-in page");
     });
 }
+
+#[tokio::test]
+async fn pages_offer_only_the_links_and_forms_the_person_may_use() {
+    on_each_backend!(|s| {
+        let (_, me) = s.get("/api/v1/me", &s.agent).await;
+        let agent_ref = me["user"]["id"].as_str().unwrap().to_string();
+        let inc = s
+            .create("/api/v1/incidents", &s.requester_a, json!({"title": "Scanner jams"}))
+            .await;
+        let (st, _) = s
+            .patch(
+                &format!("/api/v1/incidents/{inc}"),
+                &s.agent,
+                json!({"assignee": agent_ref}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        // The customer sees who works the ticket, with no link to pages they may not open.
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, page) = requester.get(&format!("/incidents/{inc}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains(&format!("({agent_ref})")), "{page}");
+        assert!(!page.contains(&format!(r#"href="/users/{agent_ref}""#)), "{page}");
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (_, page) = agent.get(&format!("/incidents/{inc}")).await;
+        assert!(
+            page.contains(&format!(r#"href="/users/{agent_ref}""#)),
+            "staff follow the link"
+        );
+        // The auditor's queue offers nothing to raise, and the forms themselves are refused.
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (st, page) = auditor.get("/queue").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            !page.contains(r#"href="/problems/new""#) && !page.contains(r#"href="/requests/new""#),
+            "{page}"
+        );
+        for path in ["/incidents/new", "/requests/new", "/problems/new", "/changes/new"] {
+            assert_eq!(auditor.get(path).await.0, StatusCode::FORBIDDEN, "{path}");
+        }
+        assert_eq!(agent.get("/requests/new").await.0, StatusCode::OK);
+    });
+}
