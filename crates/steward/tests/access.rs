@@ -1,0 +1,737 @@
+//! The access matrix: every route of the API, read from its own OpenAPI document, against every
+//! kind of caller — administrator, manager, agent, auditor, a customer (requester), a customer of
+//! another organisation, nobody, a revoked token, an expired token, and a browser session's
+//! cookie without a token — on the demo organisation, on each backend. A route the table below
+//! does not name fails the test, so a new route cannot ship without saying who may use it.
+//!
+//! What is asserted: callers without a valid token get 401 on every route but the one that
+//! issues tokens; a caller the access table refuses gets 403 (a customer asking for another
+//! organisation's record, 404, so its existence is not given away); a caller it allows gets an
+//! answer that is neither 401 nor 403; nobody ever gets a 5xx. Writes are sent with bodies that
+//! change nothing (an empty patch, a move to a state that does not exist, a removal of something
+//! absent), so the order of the table does not matter. Where the route reads its body before it
+//! asks who is calling (creates and settings, marked `body_first`), a refused caller may get 422
+//! for the empty body instead of 403; it must still never get a 2xx.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeSet, HashMap};
+use std::process::{Command, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use steward_core::record::RecordKind as K;
+use steward_store::TokenInfo;
+use steward_store::testing::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_steward");
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Op {
+    Read,
+    Create,
+    Update,
+}
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug)]
+enum Rule {
+    /// The access table's answer for this kind and operation.
+    Rec(K, Op),
+    /// Anyone signed in, whatever their role.
+    SignedIn,
+    /// The service provider's people: everyone but customers.
+    Staff,
+    /// The people who work records: administrators, managers and agents.
+    Workers,
+    /// Administrators only.
+    Admin,
+    /// No token needed.
+    Public,
+    /// The token's owner and administrators; anyone else is told it does not exist.
+    TokenOwner,
+}
+
+use Op::{Create as C, Read as R, Update as U};
+use Rule::{Admin, Public, Rec, SignedIn, Staff, TokenOwner, Workers};
+
+/// Every route, who may use it, and whether it reads its body before asking who is calling.
+#[rustfmt::skip]
+const ROUTES: &[(&str, &str, Rule, bool)] = &[
+    ("GET", "/api/v1/agreements", Rec(K::Agreement, R), false),
+    ("POST", "/api/v1/agreements", Rec(K::Agreement, C), true),
+    ("GET", "/api/v1/agreements/{reference}", Rec(K::Agreement, R), false),
+    ("PATCH", "/api/v1/agreements/{reference}", Rec(K::Agreement, U), false),
+    ("GET", "/api/v1/agreements/{reference}/history", Rec(K::Agreement, R), false),
+    ("GET", "/api/v1/assets", Rec(K::Asset, R), false),
+    ("POST", "/api/v1/assets", Rec(K::Asset, C), true),
+    ("GET", "/api/v1/assets/{reference}", Rec(K::Asset, R), false),
+    ("PATCH", "/api/v1/assets/{reference}", Rec(K::Asset, U), false),
+    ("GET", "/api/v1/assets/{reference}/history", Rec(K::Asset, R), false),
+    ("POST", "/api/v1/assets/{reference}/transition", Rec(K::Asset, U), false),
+    ("GET", "/api/v1/calendars", Rec(K::Calendar, R), false),
+    ("POST", "/api/v1/calendars", Rec(K::Calendar, C), true),
+    ("GET", "/api/v1/calendars/{reference}", Rec(K::Calendar, R), false),
+    ("PATCH", "/api/v1/calendars/{reference}", Rec(K::Calendar, U), false),
+    ("POST", "/api/v1/calendars/{reference}/add", Rec(K::Calendar, R), true),
+    ("GET", "/api/v1/calendars/{reference}/business-time", Rec(K::Calendar, R), true),
+    ("GET", "/api/v1/calendars/{reference}/history", Rec(K::Calendar, R), false),
+    ("GET", "/api/v1/catalogue-items", Rec(K::CatalogueItem, R), false),
+    ("POST", "/api/v1/catalogue-items", Rec(K::CatalogueItem, C), true),
+    ("GET", "/api/v1/catalogue-items/{reference}", Rec(K::CatalogueItem, R), false),
+    ("PATCH", "/api/v1/catalogue-items/{reference}", Rec(K::CatalogueItem, U), false),
+    ("GET", "/api/v1/catalogue-items/{reference}/history", Rec(K::CatalogueItem, R), false),
+    ("GET", "/api/v1/change-blackouts", Rec(K::ChangeBlackout, R), false),
+    ("POST", "/api/v1/change-blackouts", Rec(K::ChangeBlackout, C), true),
+    ("GET", "/api/v1/change-blackouts/{reference}", Rec(K::ChangeBlackout, R), false),
+    ("PATCH", "/api/v1/change-blackouts/{reference}", Rec(K::ChangeBlackout, U), false),
+    ("GET", "/api/v1/change-blackouts/{reference}/history", Rec(K::ChangeBlackout, R), false),
+    ("GET", "/api/v1/change-templates", Rec(K::ChangeTemplate, R), false),
+    ("POST", "/api/v1/change-templates", Rec(K::ChangeTemplate, C), true),
+    ("GET", "/api/v1/change-templates/{reference}", Rec(K::ChangeTemplate, R), false),
+    ("PATCH", "/api/v1/change-templates/{reference}", Rec(K::ChangeTemplate, U), false),
+    ("GET", "/api/v1/change-templates/{reference}/history", Rec(K::ChangeTemplate, R), false),
+    ("GET", "/api/v1/changes", Rec(K::Change, R), false),
+    ("POST", "/api/v1/changes", Rec(K::Change, C), true),
+    ("GET", "/api/v1/changes/schedule.ics", Rec(K::Change, R), false),
+    ("GET", "/api/v1/changes/{reference}", Rec(K::Change, R), false),
+    ("PATCH", "/api/v1/changes/{reference}", Rec(K::Change, U), false),
+    ("GET", "/api/v1/changes/{reference}/approvals", Rec(K::Change, R), false),
+    // Whoever reads a change may send a decision; only its approvers' count (the store refuses others).
+    ("POST", "/api/v1/changes/{reference}/approvals", Rec(K::Change, R), true),
+    ("GET", "/api/v1/changes/{reference}/history", Rec(K::Change, R), false),
+    ("POST", "/api/v1/changes/{reference}/transition", Rec(K::Change, U), false),
+    ("GET", "/api/v1/compliance/actions", Rec(K::Action, R), false),
+    ("POST", "/api/v1/compliance/actions", Rec(K::Action, C), true),
+    ("GET", "/api/v1/compliance/actions/{reference}", Rec(K::Action, R), false),
+    ("PATCH", "/api/v1/compliance/actions/{reference}", Rec(K::Action, U), false),
+    ("GET", "/api/v1/compliance/actions/{reference}/history", Rec(K::Action, R), false),
+    ("POST", "/api/v1/compliance/actions/{reference}/transition", Rec(K::Action, U), false),
+    ("GET", "/api/v1/compliance/assessments", Rec(K::Assessment, R), false),
+    ("POST", "/api/v1/compliance/assessments", Rec(K::Assessment, C), true),
+    ("GET", "/api/v1/compliance/assessments/{reference}", Rec(K::Assessment, R), false),
+    ("PATCH", "/api/v1/compliance/assessments/{reference}", Rec(K::Assessment, U), false),
+    ("GET", "/api/v1/compliance/assessments/{reference}/gaps", Rec(K::Assessment, R), false),
+    ("GET", "/api/v1/compliance/assessments/{reference}/history", Rec(K::Assessment, R), false),
+    ("GET", "/api/v1/compliance/assessments/{reference}/scores", Rec(K::Assessment, R), false),
+    ("PUT", "/api/v1/compliance/assessments/{reference}/scores/{clause}", Rec(K::Assessment, U), true),
+    ("POST", "/api/v1/compliance/assessments/{reference}/transition", Rec(K::Assessment, U), false),
+    ("GET", "/api/v1/compliance/audits", Rec(K::Audit, R), false),
+    ("POST", "/api/v1/compliance/audits", Rec(K::Audit, C), true),
+    ("GET", "/api/v1/compliance/audits/{reference}", Rec(K::Audit, R), false),
+    ("PATCH", "/api/v1/compliance/audits/{reference}", Rec(K::Audit, U), false),
+    ("GET", "/api/v1/compliance/audits/{reference}/history", Rec(K::Audit, R), false),
+    ("POST", "/api/v1/compliance/audits/{reference}/transition", Rec(K::Audit, U), false),
+    ("GET", "/api/v1/compliance/certificates", Rec(K::Certificate, R), false),
+    ("POST", "/api/v1/compliance/certificates", Rec(K::Certificate, C), true),
+    ("GET", "/api/v1/compliance/certificates/{reference}", Rec(K::Certificate, R), false),
+    ("PATCH", "/api/v1/compliance/certificates/{reference}", Rec(K::Certificate, U), false),
+    ("GET", "/api/v1/compliance/certificates/{reference}/history", Rec(K::Certificate, R), false),
+    ("GET", "/api/v1/compliance/certificates/{reference}/schedule", Rec(K::Certificate, R), false),
+    ("POST", "/api/v1/compliance/certificates/{reference}/transition", Rec(K::Certificate, U), false),
+    ("GET", "/api/v1/compliance/documents", Rec(K::Document, R), false),
+    ("POST", "/api/v1/compliance/documents", Rec(K::Document, C), true),
+    ("GET", "/api/v1/compliance/documents/{reference}", Rec(K::Document, R), false),
+    ("PATCH", "/api/v1/compliance/documents/{reference}", Rec(K::Document, U), false),
+    ("GET", "/api/v1/compliance/documents/{reference}/history", Rec(K::Document, R), false),
+    ("POST", "/api/v1/compliance/documents/{reference}/transition", Rec(K::Document, U), false),
+    ("GET", "/api/v1/compliance/evidence", Rec(K::Evidence, R), false),
+    ("POST", "/api/v1/compliance/evidence", Rec(K::Evidence, C), true),
+    ("GET", "/api/v1/compliance/evidence/{reference}", Rec(K::Evidence, R), false),
+    ("PATCH", "/api/v1/compliance/evidence/{reference}", Rec(K::Evidence, U), false),
+    ("GET", "/api/v1/compliance/evidence/{reference}/history", Rec(K::Evidence, R), false),
+    ("GET", "/api/v1/compliance/findings", Rec(K::Finding, R), false),
+    ("POST", "/api/v1/compliance/findings", Rec(K::Finding, C), true),
+    ("GET", "/api/v1/compliance/findings/{reference}", Rec(K::Finding, R), false),
+    ("PATCH", "/api/v1/compliance/findings/{reference}", Rec(K::Finding, U), false),
+    ("GET", "/api/v1/compliance/findings/{reference}/history", Rec(K::Finding, R), false),
+    ("GET", "/api/v1/compliance/improvements", Rec(K::Improvement, R), false),
+    ("POST", "/api/v1/compliance/improvements", Rec(K::Improvement, C), true),
+    ("GET", "/api/v1/compliance/improvements/{reference}", Rec(K::Improvement, R), false),
+    ("PATCH", "/api/v1/compliance/improvements/{reference}", Rec(K::Improvement, U), false),
+    ("GET", "/api/v1/compliance/improvements/{reference}/history", Rec(K::Improvement, R), false),
+    ("POST", "/api/v1/compliance/improvements/{reference}/transition", Rec(K::Improvement, U), false),
+    ("GET", "/api/v1/compliance/indicators", Staff, false),
+    ("GET", "/api/v1/compliance/indicators/{id}/records", Staff, false),
+    ("GET", "/api/v1/compliance/management-reviews", Rec(K::ManagementReview, R), false),
+    ("POST", "/api/v1/compliance/management-reviews", Rec(K::ManagementReview, C), true),
+    ("GET", "/api/v1/compliance/management-reviews/{reference}", Rec(K::ManagementReview, R), false),
+    ("PATCH", "/api/v1/compliance/management-reviews/{reference}", Rec(K::ManagementReview, U), false),
+    ("GET", "/api/v1/compliance/management-reviews/{reference}/history", Rec(K::ManagementReview, R), false),
+    ("GET", "/api/v1/compliance/management-reviews/{reference}/inputs", Rec(K::ManagementReview, R), false),
+    ("POST", "/api/v1/compliance/management-reviews/{reference}/transition", Rec(K::ManagementReview, U), false),
+    ("GET", "/api/v1/compliance/maturity-scale", SignedIn, false),
+    ("GET", "/api/v1/compliance/nonconformities", Rec(K::Nonconformity, R), false),
+    ("POST", "/api/v1/compliance/nonconformities", Rec(K::Nonconformity, C), true),
+    ("GET", "/api/v1/compliance/nonconformities/{reference}", Rec(K::Nonconformity, R), false),
+    ("PATCH", "/api/v1/compliance/nonconformities/{reference}", Rec(K::Nonconformity, U), false),
+    ("GET", "/api/v1/compliance/nonconformities/{reference}/history", Rec(K::Nonconformity, R), false),
+    ("POST", "/api/v1/compliance/nonconformities/{reference}/transition", Rec(K::Nonconformity, U), false),
+    ("GET", "/api/v1/compliance/objectives", Rec(K::Objective, R), false),
+    ("POST", "/api/v1/compliance/objectives", Rec(K::Objective, C), true),
+    ("GET", "/api/v1/compliance/objectives/{reference}", Rec(K::Objective, R), false),
+    ("PATCH", "/api/v1/compliance/objectives/{reference}", Rec(K::Objective, U), false),
+    ("GET", "/api/v1/compliance/objectives/{reference}/history", Rec(K::Objective, R), false),
+    ("POST", "/api/v1/compliance/objectives/{reference}/transition", Rec(K::Objective, U), false),
+    ("GET", "/api/v1/compliance/programmes", Rec(K::Programme, R), false),
+    ("POST", "/api/v1/compliance/programmes", Rec(K::Programme, C), true),
+    ("GET", "/api/v1/compliance/programmes/{reference}", Rec(K::Programme, R), false),
+    ("PATCH", "/api/v1/compliance/programmes/{reference}", Rec(K::Programme, U), false),
+    ("GET", "/api/v1/compliance/programmes/{reference}/history", Rec(K::Programme, R), false),
+    ("GET", "/api/v1/compliance/programmes/{reference}/plan", Rec(K::Programme, R), false),
+    ("POST", "/api/v1/compliance/programmes/{reference}/transition", Rec(K::Programme, U), false),
+    ("GET", "/api/v1/compliance/readiness", Staff, false),
+    ("GET", "/api/v1/compliance/register", Staff, false),
+    ("GET", "/api/v1/compliance/requirements", SignedIn, false),
+    ("GET", "/api/v1/compliance/requirements/mapping-2011", SignedIn, false),
+    ("GET", "/api/v1/compliance/risks", Rec(K::Risk, R), false),
+    ("POST", "/api/v1/compliance/risks", Rec(K::Risk, C), true),
+    ("GET", "/api/v1/compliance/risks/{reference}", Rec(K::Risk, R), false),
+    ("PATCH", "/api/v1/compliance/risks/{reference}", Rec(K::Risk, U), false),
+    ("GET", "/api/v1/compliance/risks/{reference}/history", Rec(K::Risk, R), false),
+    ("POST", "/api/v1/compliance/risks/{reference}/transition", Rec(K::Risk, U), false),
+    ("GET", "/api/v1/compliance/scopes", Rec(K::SmsScope, R), false),
+    ("POST", "/api/v1/compliance/scopes", Rec(K::SmsScope, C), true),
+    ("GET", "/api/v1/compliance/scopes/{reference}", Rec(K::SmsScope, R), false),
+    ("PATCH", "/api/v1/compliance/scopes/{reference}", Rec(K::SmsScope, U), false),
+    ("GET", "/api/v1/compliance/scopes/{reference}/history", Rec(K::SmsScope, R), false),
+    ("GET", "/api/v1/configuration-item-types", Staff, false),
+    ("POST", "/api/v1/configuration-item-types", Admin, true),
+    ("GET", "/api/v1/configuration-item-types/{name}", Staff, false),
+    ("PUT", "/api/v1/configuration-item-types/{name}", Admin, true),
+    ("GET", "/api/v1/configuration-items", Rec(K::ConfigurationItem, R), false),
+    ("POST", "/api/v1/configuration-items", Rec(K::ConfigurationItem, C), true),
+    ("GET", "/api/v1/configuration-items/overdue-verification", Rec(K::ConfigurationItem, R), false),
+    ("GET", "/api/v1/configuration-items/{reference}", Rec(K::ConfigurationItem, R), false),
+    ("PATCH", "/api/v1/configuration-items/{reference}", Rec(K::ConfigurationItem, U), false),
+    ("GET", "/api/v1/configuration-items/{reference}/history", Rec(K::ConfigurationItem, R), false),
+    ("GET", "/api/v1/configuration-items/{reference}/impact", Rec(K::ConfigurationItem, R), false),
+    ("GET", "/api/v1/configuration-items/{reference}/relationships", Rec(K::ConfigurationItem, R), false),
+    ("POST", "/api/v1/configuration-items/{reference}/relationships", Rec(K::ConfigurationItem, U), true),
+    ("DELETE", "/api/v1/configuration-items/{reference}/relationships/{kind}/{to}", Rec(K::ConfigurationItem, U), false),
+    ("POST", "/api/v1/configuration-items/{reference}/transition", Rec(K::ConfigurationItem, U), false),
+    ("POST", "/api/v1/configuration-items/{reference}/verify", Rec(K::ConfigurationItem, U), true),
+    ("GET", "/api/v1/incidents", Rec(K::Incident, R), false),
+    ("POST", "/api/v1/incidents", Rec(K::Incident, C), true),
+    ("GET", "/api/v1/incidents/{reference}", Rec(K::Incident, R), false),
+    ("PATCH", "/api/v1/incidents/{reference}", Rec(K::Incident, U), false),
+    ("GET", "/api/v1/incidents/{reference}/history", Rec(K::Incident, R), false),
+    ("POST", "/api/v1/incidents/{reference}/transition", Rec(K::Incident, U), false),
+    ("GET", "/api/v1/licences", Rec(K::Licence, R), false),
+    ("POST", "/api/v1/licences", Rec(K::Licence, C), true),
+    ("GET", "/api/v1/licences/over-use", Rec(K::Licence, R), false),
+    ("GET", "/api/v1/licences/{reference}", Rec(K::Licence, R), false),
+    ("PATCH", "/api/v1/licences/{reference}", Rec(K::Licence, U), false),
+    ("GET", "/api/v1/licences/{reference}/history", Rec(K::Licence, R), false),
+    // The links of a record: for whoever may read it (sent with the demo customer's incident);
+    // each link shows only when its other end is readable too.
+    ("GET", "/api/v1/links", Rec(K::Incident, R), false),
+    ("POST", "/api/v1/links", Workers, true),
+    ("DELETE", "/api/v1/links/{from}/{to}", Workers, false),
+    ("GET", "/api/v1/me", SignedIn, false),
+    ("GET", "/api/v1/notifications", SignedIn, false),
+    ("POST", "/api/v1/notifications/{id}/read", SignedIn, false),
+    ("GET", "/api/v1/organisations", Rec(K::Organisation, R), false),
+    ("POST", "/api/v1/organisations", Rec(K::Organisation, C), true),
+    ("GET", "/api/v1/organisations/{reference}", Rec(K::Organisation, R), false),
+    ("PATCH", "/api/v1/organisations/{reference}", Rec(K::Organisation, U), false),
+    ("GET", "/api/v1/organisations/{reference}/history", Rec(K::Organisation, R), false),
+    ("GET", "/api/v1/problems", Rec(K::Problem, R), false),
+    ("POST", "/api/v1/problems", Rec(K::Problem, C), true),
+    ("GET", "/api/v1/problems/{reference}", Rec(K::Problem, R), false),
+    ("PATCH", "/api/v1/problems/{reference}", Rec(K::Problem, U), false),
+    ("GET", "/api/v1/problems/{reference}/history", Rec(K::Problem, R), false),
+    ("POST", "/api/v1/problems/{reference}/transition", Rec(K::Problem, U), false),
+    ("GET", "/api/v1/releases", Rec(K::Release, R), false),
+    ("POST", "/api/v1/releases", Rec(K::Release, C), true),
+    ("GET", "/api/v1/releases/{reference}", Rec(K::Release, R), false),
+    ("PATCH", "/api/v1/releases/{reference}", Rec(K::Release, U), false),
+    ("POST", "/api/v1/releases/{reference}/acceptance-criteria/{index}/verify", Rec(K::Release, U), false),
+    ("GET", "/api/v1/releases/{reference}/history", Rec(K::Release, R), false),
+    ("POST", "/api/v1/releases/{reference}/transition", Rec(K::Release, U), false),
+    ("GET", "/api/v1/reports/changes", Staff, false),
+    ("GET", "/api/v1/reports/sla", Staff, false),
+    ("GET", "/api/v1/requests", Rec(K::Request, R), false),
+    ("POST", "/api/v1/requests", Rec(K::Request, C), true),
+    ("GET", "/api/v1/requests/{reference}", Rec(K::Request, R), false),
+    ("PATCH", "/api/v1/requests/{reference}", Rec(K::Request, U), false),
+    ("GET", "/api/v1/requests/{reference}/history", Rec(K::Request, R), false),
+    ("POST", "/api/v1/requests/{reference}/transition", Rec(K::Request, U), false),
+    ("GET", "/api/v1/search", SignedIn, false),
+    ("GET", "/api/v1/services", Rec(K::Service, R), false),
+    ("POST", "/api/v1/services", Rec(K::Service, C), true),
+    ("GET", "/api/v1/services/{reference}", Rec(K::Service, R), false),
+    ("PATCH", "/api/v1/services/{reference}", Rec(K::Service, U), false),
+    ("GET", "/api/v1/services/{reference}/history", Rec(K::Service, R), false),
+    ("POST", "/api/v1/services/{reference}/transition", Rec(K::Service, U), false),
+    ("GET", "/api/v1/settings/change-policy", SignedIn, false),
+    ("PUT", "/api/v1/settings/change-policy", Admin, true),
+    ("GET", "/api/v1/settings/priority-matrix", SignedIn, false),
+    ("PUT", "/api/v1/settings/priority-matrix", Admin, true),
+    ("GET", "/api/v1/teams", Rec(K::Team, R), false),
+    ("POST", "/api/v1/teams", Rec(K::Team, C), true),
+    ("GET", "/api/v1/teams/{reference}", Rec(K::Team, R), false),
+    ("PATCH", "/api/v1/teams/{reference}", Rec(K::Team, U), false),
+    ("GET", "/api/v1/teams/{reference}/history", Rec(K::Team, R), false),
+    ("GET", "/api/v1/teams/{reference}/members", Rec(K::Team, R), false),
+    ("PUT", "/api/v1/teams/{reference}/members/{user}", Rec(K::Team, U), false),
+    ("DELETE", "/api/v1/teams/{reference}/members/{user}", Rec(K::Team, U), false),
+    ("GET", "/api/v1/tokens", SignedIn, false),
+    ("POST", "/api/v1/tokens", Public, true),
+    ("DELETE", "/api/v1/tokens/{reference}", TokenOwner, false),
+    ("GET", "/api/v1/users", Rec(K::User, R), false),
+    ("POST", "/api/v1/users", Rec(K::User, C), true),
+    ("GET", "/api/v1/users/{reference}", Rec(K::User, R), false),
+    ("PATCH", "/api/v1/users/{reference}", Rec(K::User, U), false),
+    ("GET", "/api/v1/users/{reference}/history", Rec(K::User, R), false),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Caller {
+    Admin,
+    Manager,
+    Agent,
+    Auditor,
+    Customer,
+    OtherCustomer,
+    Nobody,
+    Revoked,
+    Expired,
+    CookieOnly,
+}
+
+const CALLERS: [Caller; 10] = [
+    Caller::Admin,
+    Caller::Manager,
+    Caller::Agent,
+    Caller::Auditor,
+    Caller::Customer,
+    Caller::OtherCustomer,
+    Caller::Nobody,
+    Caller::Revoked,
+    Caller::Expired,
+    Caller::CookieOnly,
+];
+
+/// The access table as a user would write it down (deliberately not steward-core's own).
+fn allowed(caller: Caller, kind: K, op: Op) -> bool {
+    let agent_writes = matches!(
+        kind,
+        K::Incident | K::Request | K::Problem | K::Change | K::Release | K::ConfigurationItem | K::Asset
+    );
+    match caller {
+        Caller::Admin => true,
+        Caller::Manager => op == R || kind != K::User,
+        Caller::Agent => op == R || agent_writes,
+        Caller::Auditor => op == R,
+        Caller::Customer | Caller::OtherCustomer => match op {
+            R => matches!(
+                kind,
+                K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation
+            ),
+            C => matches!(kind, K::Incident | K::Request),
+            U => false,
+        },
+        Caller::Nobody | Caller::Revoked | Caller::Expired | Caller::CookieOnly => false,
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Expect {
+    Allowed,
+    Refused,
+    /// Refused, and told the record does not exist.
+    NotFound,
+    Unauthenticated,
+}
+
+fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
+    let signed_in = !matches!(
+        caller,
+        Caller::Nobody | Caller::Revoked | Caller::Expired | Caller::CookieOnly
+    );
+    let customer = matches!(caller, Caller::Customer | Caller::OtherCustomer);
+    match rule {
+        Public => Expect::Allowed,
+        _ if !signed_in => Expect::Unauthenticated,
+        SignedIn => Expect::Allowed,
+        Staff if customer => Expect::Refused,
+        Staff => Expect::Allowed,
+        Workers if matches!(caller, Caller::Admin | Caller::Manager | Caller::Agent) => Expect::Allowed,
+        Workers => Expect::Refused,
+        Admin if caller == Caller::Admin => Expect::Allowed,
+        Admin => Expect::Refused,
+        TokenOwner if matches!(caller, Caller::Admin | Caller::Manager) => Expect::Allowed,
+        TokenOwner => Expect::NotFound,
+        Rec(kind, op) => {
+            let own_records = matches!(kind, K::Incident | K::Request | K::Organisation);
+            let names_one = path.contains("{reference}") || path == "/api/v1/links";
+            if !allowed(caller, kind, op) {
+                Expect::Refused
+            } else if caller == Caller::OtherCustomer && own_records && names_one {
+                Expect::NotFound
+            } else {
+                Expect::Allowed
+            }
+        }
+    }
+}
+
+fn steward(db: &TestDb, args: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(db.cli_args())
+        .args(args)
+        .env("STEWARD_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[tokio::test]
+async fn every_route_answers_every_caller_as_the_access_table_says() {
+    for db in TestDb::each().await {
+        eprintln!("--- backend: {}", db.label);
+        steward(&db, &["demo", "--records", "120"]);
+        let demo = [
+            (Caller::Manager, "nia.nguyen@it.example.com"),
+            (Caller::Agent, "lena.novak@it.example.com"),
+            (Caller::Auditor, "chen.okafor@it.example.com"),
+            (Caller::Customer, "sam.nguyen@northwind.example"),
+        ];
+        steward(&db, &["user", "add", "--email", "root@example.com", "--role", "admin"]);
+        let mut tokens: HashMap<Caller, String> = HashMap::new();
+        tokens.insert(
+            Caller::Admin,
+            steward(&db, &["token", "create", "--email", "root@example.com"]),
+        );
+        for (caller, email) in demo {
+            tokens.insert(caller, steward(&db, &["token", "create", "--email", email]));
+        }
+        let revoked = steward(
+            &db,
+            &["token", "create", "--email", "root@example.com", "--name", "old"],
+        );
+        let listed = steward(&db, &["token", "list", "--email", "root@example.com"]);
+        let old = listed
+            .lines()
+            .find(|l| l.contains("\told\t"))
+            .unwrap()
+            .split('\t')
+            .next()
+            .unwrap()
+            .to_string();
+        steward(&db, &["token", "revoke", &old]);
+        tokens.insert(Caller::Revoked, revoked);
+        let (expired, hash) = steward_server::auth::new_token().unwrap();
+        let root = db.store.user_by_email("root@example.com").await.unwrap().unwrap();
+        let past = chrono::Utc::now() - chrono::Duration::hours(1);
+        let info = TokenInfo {
+            name: "expired".into(),
+            created_at: past - chrono::Duration::days(1),
+            expires_at: Some(past),
+        };
+        db.store.insert_token(root.id, &hash, &info).await.unwrap();
+        tokens.insert(Caller::Expired, expired);
+        // A manager's token for the revocation route: the manager and administrators may revoke it.
+        let spare = steward(
+            &db,
+            &[
+                "token",
+                "create",
+                "--email",
+                "nia.nguyen@it.example.com",
+                "--name",
+                "spare",
+            ],
+        );
+        let _ = spare;
+        let listed = steward(&db, &["token", "list", "--email", "nia.nguyen@it.example.com"]);
+        let spare_ref = listed
+            .lines()
+            .find(|l| l.contains("\tspare\t"))
+            .unwrap()
+            .split('\t')
+            .next()
+            .unwrap()
+            .to_string();
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let state = steward_server::AppState {
+            store: db.store.clone(),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            steward_server::serve(listener, state, async {
+                stopped.await.ok();
+            })
+            .await
+            .unwrap();
+        });
+        let http = reqwest::Client::new();
+        let admin = tokens[&Caller::Admin].clone();
+        let get = |path: String, token: String| {
+            let http = http.clone();
+            let base = base.clone();
+            async move {
+                let r = http
+                    .get(format!("{base}{path}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(r.status().is_success(), "{path}: {}", r.status());
+                r.json::<Value>().await.unwrap()
+            }
+        };
+        // A customer of another organisation than the demo customer's.
+        let me = get("/api/v1/me".into(), tokens[&Caller::Customer].clone()).await;
+        let own_org = me["user"]["organisation"].as_str().unwrap().to_string();
+        let orgs = get("/api/v1/organisations?limit=10".into(), admin.clone()).await;
+        let other_org = orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap())
+            .find(|o| *o != own_org)
+            .unwrap()
+            .to_string();
+        steward(
+            &db,
+            &[
+                "user",
+                "add",
+                "--email",
+                "rival@example.com",
+                "--role",
+                "requester",
+                "--organisation",
+                &other_org,
+            ],
+        );
+        tokens.insert(
+            Caller::OtherCustomer,
+            steward(&db, &["token", "create", "--email", "rival@example.com"]),
+        );
+
+        // The demo plans no blackout; one is added so its routes have a record to name.
+        let r = http
+            .post(format!("{base}/api/v1/change-blackouts"))
+            .bearer_auth(&admin)
+            .json(&json!({"name": "Year-end freeze", "starts_at": "2026-12-20T00:00:00Z", "ends_at": "2027-01-03T00:00:00Z"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        // A record of each collection to name in paths: the demo customer's own where it has any.
+        let mut first: HashMap<String, String> = HashMap::new();
+        let customer = tokens[&Caller::Customer].clone();
+        for (_, path, _, _) in ROUTES {
+            let Some((collection, _)) = path.split_once("/{reference}") else {
+                continue;
+            };
+            if first.contains_key(collection) || collection == "/api/v1/tokens" {
+                continue;
+            }
+            let token = if collection.ends_with("/incidents") || collection.ends_with("/requests") {
+                &customer
+            } else {
+                &admin
+            };
+            let list = get(format!("{collection}?limit=1"), token.clone()).await;
+            let id = match list["items"][0]["id"].as_str() {
+                Some(id) => id.to_string(),
+                None if collection.ends_with("/organisations") => own_org.clone(),
+                None => panic!("the demo has no record at {collection}: {list}"),
+            };
+            first.insert(collection.to_string(), id);
+        }
+        first.insert("/api/v1/organisations".into(), own_org.clone());
+        let ci = first["/api/v1/configuration-items"].clone();
+        let indicators = get("/api/v1/compliance/indicators".into(), admin.clone()).await;
+        let indicator = indicators["indicators"][0]["id"]
+            .as_str()
+            .or(indicators["items"][0]["id"].as_str())
+            .unwrap_or("incidents_within_target")
+            .to_string();
+        let me_agent = get("/api/v1/me".into(), tokens[&Caller::Agent].clone()).await;
+        let agent_ref = me_agent["user"]["id"].as_str().unwrap().to_string();
+
+        // Every route in the document is in the table, and every entry of the table is a route.
+        let doc = get("/api/v1/openapi.json".into(), admin.clone()).await;
+        let mut served = BTreeSet::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                served.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+        let listed: BTreeSet<(String, String)> = ROUTES
+            .iter()
+            .map(|(m, p, _, _)| (m.to_string(), p.to_string()))
+            .collect();
+        let missing: Vec<_> = served.difference(&listed).collect();
+        assert!(
+            missing.is_empty(),
+            "routes with no entry in the access matrix: {missing:?}"
+        );
+        let stale: Vec<_> = listed.difference(&served).collect();
+        assert!(stale.is_empty(), "entries for routes that no longer exist: {stale:?}");
+
+        let mut wrong = vec![];
+        for (method, template, rule, body_first) in ROUTES {
+            let mut path = template.to_string();
+            if let Some((collection, _)) = template.split_once("/{reference}") {
+                let r = if template.starts_with("/api/v1/tokens") {
+                    spare_ref.clone()
+                } else {
+                    first[collection].clone()
+                };
+                path = path.replace("{reference}", &r);
+            }
+            path = path
+                .replace("{clause}", "4.1")
+                .replace("{name}", "server")
+                .replace(
+                    "{id}",
+                    if template.contains("notifications") {
+                        "1"
+                    } else {
+                        &indicator
+                    },
+                )
+                .replace("{index}", "0")
+                .replace("{kind}", "depends_on")
+                .replace("{user}", &agent_ref);
+            if template.starts_with("/api/v1/links/") {
+                path = path
+                    .replace("{from}", &first["/api/v1/incidents"])
+                    .replace("{to}", "CHG-999999");
+            } else {
+                path = path.replace("{to}", "CI-999999");
+            }
+            let _ = &ci;
+            // The query a route needs to be answered at all.
+            let query = match *template {
+                "/api/v1/links" => format!("?record={}", first["/api/v1/incidents"]),
+                "/api/v1/reports/sla" | "/api/v1/reports/changes" => "?from=2026-09-01&to=2026-12-01".to_string(),
+                t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
+                _ => String::new(),
+            };
+            path.push_str(&query);
+            for caller in CALLERS {
+                let want = expect(caller, *rule, template);
+                let mut req = http.request(method.parse().unwrap(), format!("{base}{path}"));
+                match caller {
+                    Caller::Nobody => {}
+                    Caller::CookieOnly => req = req.header("cookie", "steward_session=whatever"),
+                    c => req = req.bearer_auth(&tokens[&c]),
+                }
+                let body = if template.ends_with("/transition") {
+                    json!({"to": "no_such_state"})
+                } else {
+                    json!({})
+                };
+                if *method != "GET" && *method != "DELETE" {
+                    req = req.json(&body);
+                }
+                let status = req.send().await.unwrap().status();
+                let fine = match want {
+                    _ if status.is_server_error() => false,
+                    Expect::Allowed => status != StatusCode::UNAUTHORIZED && status != StatusCode::FORBIDDEN,
+                    Expect::Unauthenticated => status == StatusCode::UNAUTHORIZED,
+                    Expect::NotFound => status == StatusCode::NOT_FOUND,
+                    Expect::Refused if *body_first => !status.is_success() && status != StatusCode::UNAUTHORIZED,
+                    Expect::Refused => status == StatusCode::FORBIDDEN,
+                };
+                if !fine {
+                    wrong.push(format!("{method} {path} as {caller:?}: {status}, expected {want:?}"));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "{} answers differ from the access matrix:\n{}",
+            wrong.len(),
+            wrong.join("\n")
+        );
+
+        // A customer of another organisation finds nothing of the demo customer's by any list,
+        // filter, count, search or error message.
+        let rival = tokens[&Caller::OtherCustomer].clone();
+        let theirs = first["/api/v1/incidents"].clone();
+        let incident = get(format!("/api/v1/incidents/{theirs}"), customer.clone()).await;
+        let title = incident["title"].as_str().unwrap().to_string();
+        for collection in ["incidents", "requests"] {
+            let mut queries = vec![String::new(), "&sort=sla_due_at".to_string()];
+            if collection == "incidents" {
+                queries.push(format!("&organisation={own_org}"));
+            }
+            for query in queries {
+                let page = get(format!("/api/v1/{collection}?limit=500{query}"), rival.clone()).await;
+                let foreign: Vec<&Value> = page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|i| i["organisation"] != json!(other_org))
+                    .collect();
+                assert!(foreign.is_empty(), "{collection}{query}: {foreign:?}");
+            }
+        }
+        let orgs = get("/api/v1/organisations?limit=500".into(), rival.clone()).await;
+        let ids: Vec<&str> = orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(ids, [other_org.as_str()], "a customer sees only their own organisation");
+        for word in title.split_whitespace().filter(|w| w.len() > 3).take(3) {
+            let hits = get(format!("/api/v1/search?q={word}&limit=50"), rival.clone()).await;
+            assert!(
+                !hits.to_string().contains(&format!("\"{theirs}\"")),
+                "search for {word}: {hits}"
+            );
+        }
+        let hits = get(format!("/api/v1/search?q={theirs}"), rival.clone()).await;
+        assert!(!hits.to_string().contains(&title), "{hits}");
+        for path in [
+            format!("/api/v1/incidents/{theirs}"),
+            format!("/api/v1/incidents/{theirs}/history"),
+            format!("/api/v1/links?record={theirs}"),
+        ] {
+            let r = http
+                .get(format!("{base}{path}"))
+                .bearer_auth(&rival)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::NOT_FOUND, "{path}");
+            let text = r.text().await.unwrap();
+            assert!(!text.contains(&title) && !text.contains(&own_org), "{path}: {text}");
+        }
+        let missing = http
+            .get(format!("{base}/api/v1/incidents/INC-999999"))
+            .bearer_auth(&rival)
+            .send()
+            .await
+            .unwrap();
+        let (a, b) = (
+            missing.status(),
+            http.get(format!("{base}/api/v1/incidents/{theirs}"))
+                .bearer_auth(&rival)
+                .send()
+                .await
+                .unwrap(),
+        );
+        assert_eq!(a, b.status(), "someone else's record and no record answer alike");
+        stop.send(()).ok();
+        server.await.ok();
+        db.finish().await;
+    }
+}
