@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use steward_core::Error;
-use steward_core::access::Actor;
+use steward_core::access::{Actor, Operation, authorize};
 use steward_core::user::User;
 
 use crate::AppState;
@@ -130,7 +130,64 @@ impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ctx::from_token(state, &parts.headers, None).await
+        let ctx = Ctx::from_token(state, &parts.headers, None).await?;
+        // For `May`, which asks the access table before the body is read.
+        parts.extensions.insert(ctx.actor.clone());
+        Ok(ctx)
+    }
+}
+
+/// An operation, as a type, for [`May`].
+pub trait OperationMarker {
+    const OPERATION: Operation;
+}
+
+/// Creating a record, for [`May`].
+pub struct Creating;
+/// Changing a record, for [`May`].
+pub struct Changing;
+
+impl OperationMarker for Creating {
+    const OPERATION: Operation = Operation::Create;
+}
+impl OperationMarker for Changing {
+    const OPERATION: Operation = Operation::Update;
+}
+
+/// The caller's actor as `Ctx` left it, for the extractors that ask before the body is read.
+fn actor_in(parts: &Parts) -> Result<Actor, ApiError> {
+    parts
+        .extensions
+        .get::<Actor>()
+        .cloned()
+        .ok_or_else(|| ApiError::Unauthenticated("authentication required: send Authorization: Bearer <token>".into()))
+}
+
+/// Proof that the caller may change system settings (administrators), asked before the body is
+/// read, like [`May`].
+pub struct MayChangeSettings;
+
+impl FromRequestParts<AppState> for MayChangeSettings {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        steward_core::access::authorize_settings(&actor_in(parts)?, Operation::Update)?;
+        Ok(MayChangeSettings)
+    }
+}
+
+/// Proof that the caller may do `O` to records of type `T`, asked of the access table before
+/// the request's body is read: a caller refused is told 403, never what the body should have
+/// held. Put it after `Ctx` (which authenticates) and before the body among a handler's
+/// arguments.
+pub struct May<O, T>(std::marker::PhantomData<(O, T)>);
+
+impl<O: OperationMarker, T: steward_store::Table> FromRequestParts<AppState> for May<O, T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        authorize(&actor_in(parts)?, T::KIND, O::OPERATION)?;
+        Ok(May(std::marker::PhantomData))
     }
 }
 

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -44,7 +44,11 @@ async fn list_agreements(ctx: Ctx, ApiQuery(q): ApiQuery<AgreementQuery>) -> Api
 
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement,
     responses((status = 201, body = Agreement), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_agreement(ctx: Ctx, ApiJson(input): ApiJson<NewAgreement>) -> ApiResult<(StatusCode, Json<Agreement>)> {
+async fn create_agreement(
+    ctx: Ctx,
+    _: May<Creating, Agreement>,
+    ApiJson(input): ApiJson<NewAgreement>,
+) -> ApiResult<(StatusCode, Json<Agreement>)> {
     create(&ctx, Agreement::create(input, ctx.now)?).await
 }
 
@@ -61,6 +65,7 @@ async fn get_agreement(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Jso
     security(("bearer" = [])))]
 async fn update_agreement(
     ctx: Ctx,
+    _: May<Changing, Agreement>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<AgreementPatch>,
 ) -> ApiResult<Json<Agreement>> {

@@ -45,6 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 201, body = Assessment), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_assessment(
     ctx: Ctx,
+    _: May<Creating, Assessment>,
     ApiJson(input): ApiJson<NewAssessment>,
 ) -> ApiResult<(StatusCode, Json<Assessment>)> {
     authorize(&ctx.actor, RecordKind::Assessment, Operation::Create)?;
@@ -81,6 +82,7 @@ async fn list_scores(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     security(("bearer" = [])))]
 async fn set_score(
     ctx: Ctx,
+    _: May<Changing, Assessment>,
     Path((reference, clause)): Path<(String, String)>,
     ApiJson(input): ApiJson<ScoreInput>,
 ) -> ApiResult<Json<Score>> {

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -61,7 +61,11 @@ async fn list_assets(ctx: Ctx, ApiQuery(q): ApiQuery<AssetQuery>) -> ApiResult<J
 
 #[utoipa::path(post, path = "/api/v1/assets", tag = "assets", request_body = NewAsset,
     responses((status = 201, body = Asset), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_asset(ctx: Ctx, ApiJson(input): ApiJson<NewAsset>) -> ApiResult<(StatusCode, Json<Asset>)> {
+async fn create_asset(
+    ctx: Ctx,
+    _: May<Creating, Asset>,
+    ApiJson(input): ApiJson<NewAsset>,
+) -> ApiResult<(StatusCode, Json<Asset>)> {
     create(&ctx, Asset::create(input, ctx.now)?).await
 }
 
@@ -78,6 +82,7 @@ async fn get_asset(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<As
     security(("bearer" = [])))]
 async fn update_asset(
     ctx: Ctx,
+    _: May<Changing, Asset>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<AssetPatch>,
 ) -> ApiResult<Json<Asset>> {
@@ -93,6 +98,7 @@ async fn update_asset(
     security(("bearer" = [])))]
 async fn transition_asset(
     ctx: Ctx,
+    _: May<Changing, Asset>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<Asset>> {
@@ -121,7 +127,11 @@ async fn list_licences(ctx: Ctx, ApiQuery(q): ApiQuery<LicenceQuery>) -> ApiResu
 
 #[utoipa::path(post, path = "/api/v1/licences", tag = "assets", request_body = NewLicence,
     responses((status = 201, body = Licence), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_licence(ctx: Ctx, ApiJson(input): ApiJson<NewLicence>) -> ApiResult<(StatusCode, Json<Licence>)> {
+async fn create_licence(
+    ctx: Ctx,
+    _: May<Creating, Licence>,
+    ApiJson(input): ApiJson<NewLicence>,
+) -> ApiResult<(StatusCode, Json<Licence>)> {
     create(&ctx, Licence::create(input, ctx.now)?).await
 }
 
@@ -149,6 +159,7 @@ async fn get_licence(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     security(("bearer" = [])))]
 async fn update_licence(
     ctx: Ctx,
+    _: May<Changing, Licence>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<LicencePatch>,
 ) -> ApiResult<Json<Licence>> {

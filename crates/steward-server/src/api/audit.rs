@@ -69,7 +69,11 @@ mod findings {
     #[utoipa::path(post, path = "/api/v1/compliance/findings", tag = "compliance", request_body = NewFinding,
         responses((status = 201, body = Finding), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
         security(("bearer" = [])))]
-    async fn create_finding(ctx: Ctx, ApiJson(input): ApiJson<NewFinding>) -> ApiResult<(StatusCode, Json<Finding>)> {
+    async fn create_finding(
+        ctx: Ctx,
+        _: May<Creating, Finding>,
+        ApiJson(input): ApiJson<NewFinding>,
+    ) -> ApiResult<(StatusCode, Json<Finding>)> {
         authorize(&ctx.actor, RecordKind::Finding, Operation::Create)?;
         let f = Finding::create(input, ctx.now)?;
         let saved = ctx.state.store.record_finding(f, None, ctx.actor.user).await?;

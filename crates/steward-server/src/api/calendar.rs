@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
 list_query! {
@@ -46,7 +46,11 @@ async fn list_calendars(ctx: Ctx, ApiQuery(q): ApiQuery<CalendarQuery>) -> ApiRe
 #[utoipa::path(post, path = "/api/v1/calendars", tag = "calendars", request_body = NewCalendar,
     responses((status = 201, body = Calendar), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn create_calendar(ctx: Ctx, ApiJson(input): ApiJson<NewCalendar>) -> ApiResult<(StatusCode, Json<Calendar>)> {
+async fn create_calendar(
+    ctx: Ctx,
+    _: May<Creating, Calendar>,
+    ApiJson(input): ApiJson<NewCalendar>,
+) -> ApiResult<(StatusCode, Json<Calendar>)> {
     create(&ctx, Calendar::create(input, ctx.now)?).await
 }
 
@@ -63,6 +67,7 @@ async fn get_calendar(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json
     security(("bearer" = [])))]
 async fn update_calendar(
     ctx: Ctx,
+    _: May<Changing, Calendar>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<CalendarPatch>,
 ) -> ApiResult<Json<Calendar>> {

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -44,6 +44,7 @@ async fn list_catalogue_items(
     responses((status = 201, body = CatalogueItem), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_catalogue_item(
     ctx: Ctx,
+    _: May<Creating, CatalogueItem>,
     ApiJson(input): ApiJson<NewCatalogueItem>,
 ) -> ApiResult<(StatusCode, Json<CatalogueItem>)> {
     create(&ctx, CatalogueItem::create(input, ctx.now)?).await
@@ -62,6 +63,7 @@ async fn get_catalogue_item(ctx: Ctx, Path(reference): Path<String>) -> ApiResul
     security(("bearer" = [])))]
 async fn update_catalogue_item(
     ctx: Ctx,
+    _: May<Changing, CatalogueItem>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<CatalogueItemPatch>,
 ) -> ApiResult<Json<CatalogueItem>> {

@@ -52,6 +52,7 @@ mod programmes {
         security(("bearer" = [])))]
     async fn create_programme(
         ctx: Ctx,
+        _: May<Creating, Programme>,
         ApiJson(input): ApiJson<NewProgramme>,
     ) -> ApiResult<(StatusCode, Json<Programme>)> {
         authorize(&ctx.actor, RecordKind::Programme, Operation::Create)?;

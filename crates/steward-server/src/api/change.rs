@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -51,7 +51,11 @@ async fn list_changes(ctx: Ctx, ApiQuery(q): ApiQuery<ChangeQuery>) -> ApiResult
 
 #[utoipa::path(post, path = "/api/v1/changes", tag = "changes", request_body = NewChange,
     responses((status = 201, body = Change), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_change(ctx: Ctx, ApiJson(input): ApiJson<NewChange>) -> ApiResult<(StatusCode, Json<Change>)> {
+async fn create_change(
+    ctx: Ctx,
+    _: May<Creating, Change>,
+    ApiJson(input): ApiJson<NewChange>,
+) -> ApiResult<(StatusCode, Json<Change>)> {
     let change = raise_change(&ctx, input).await?;
     create(&ctx, change).await
 }
@@ -101,6 +105,7 @@ async fn get_change(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<C
     security(("bearer" = [])))]
 async fn update_change(
     ctx: Ctx,
+    _: May<Changing, Change>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ChangePatch>,
 ) -> ApiResult<Json<Change>> {
@@ -126,6 +131,7 @@ pub(crate) async fn edit_change(ctx: &Ctx, reference: &str, patch: ChangePatch) 
     security(("bearer" = [])))]
 async fn transition_change(
     ctx: Ctx,
+    _: May<Changing, Change>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<ChangeTransition>,
 ) -> ApiResult<Json<Change>> {

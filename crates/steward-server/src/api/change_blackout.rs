@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -43,6 +43,7 @@ async fn list_change_blackouts(
     responses((status = 201, body = ChangeBlackout), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_change_blackout(
     ctx: Ctx,
+    _: May<Creating, ChangeBlackout>,
     ApiJson(input): ApiJson<NewChangeBlackout>,
 ) -> ApiResult<(StatusCode, Json<ChangeBlackout>)> {
     create(&ctx, ChangeBlackout::create(input, ctx.now)?).await
@@ -61,6 +62,7 @@ async fn get_change_blackout(ctx: Ctx, Path(reference): Path<String>) -> ApiResu
     security(("bearer" = [])))]
 async fn update_change_blackout(
     ctx: Ctx,
+    _: May<Changing, ChangeBlackout>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ChangeBlackoutPatch>,
 ) -> ApiResult<Json<ChangeBlackout>> {

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -44,6 +44,7 @@ async fn list_change_templates(
     responses((status = 201, body = ChangeTemplate), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_change_template(
     ctx: Ctx,
+    _: May<Creating, ChangeTemplate>,
     ApiJson(input): ApiJson<NewChangeTemplate>,
 ) -> ApiResult<(StatusCode, Json<ChangeTemplate>)> {
     create(&ctx, ChangeTemplate::create(input, ctx.now)?).await
@@ -62,6 +63,7 @@ async fn get_change_template(ctx: Ctx, Path(reference): Path<String>) -> ApiResu
     security(("bearer" = [])))]
 async fn update_change_template(
     ctx: Ctx,
+    _: May<Changing, ChangeTemplate>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ChangeTemplatePatch>,
 ) -> ApiResult<Json<ChangeTemplate>> {

@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -52,6 +52,7 @@ async fn list_configuration_items(
     responses((status = 201, body = ConfigurationItem), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_configuration_item(
     ctx: Ctx,
+    _: May<Creating, ConfigurationItem>,
     ApiJson(input): ApiJson<NewConfigurationItem>,
 ) -> ApiResult<(StatusCode, Json<ConfigurationItem>)> {
     let item = ConfigurationItem::create(input, ctx.now)?;
@@ -85,6 +86,7 @@ async fn get_configuration_item(ctx: Ctx, Path(reference): Path<String>) -> ApiR
     security(("bearer" = [])))]
 async fn update_configuration_item(
     ctx: Ctx,
+    _: May<Changing, ConfigurationItem>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ConfigurationItemPatch>,
 ) -> ApiResult<Json<ConfigurationItem>> {
@@ -102,6 +104,7 @@ async fn update_configuration_item(
     security(("bearer" = [])))]
 async fn transition_configuration_item(
     ctx: Ctx,
+    _: May<Changing, ConfigurationItem>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<ConfigurationItem>> {

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, check_limit, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -42,19 +42,18 @@ async fn list_configuration_item_types(ctx: Ctx) -> ApiResult<Json<ListOf<Config
     }))
 }
 
-/// Types are configuration of the configuration database: managers and administrators set them.
-fn may_define_types(ctx: &Ctx) -> Result<(), Error> {
-    authorize(&ctx.actor, RecordKind::Service, Operation::Create).map(|_| ())
-}
+/// Types are configuration of the configuration database: managers and administrators set them
+/// (those who may add services), asked before the body is read.
+type DefinesTypes = May<Creating, steward_core::service::Service>;
 
 #[utoipa::path(post, path = "/api/v1/configuration-item-types", tag = "configuration-items", request_body = NewConfigurationItemType,
     responses((status = 201, body = ConfigurationItemType), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn create_configuration_item_type(
     ctx: Ctx,
+    _: DefinesTypes,
     ApiJson(input): ApiJson<NewConfigurationItemType>,
 ) -> ApiResult<(StatusCode, Json<ConfigurationItemType>)> {
-    may_define_types(&ctx)?;
     let t = ConfigurationItemType::create(input, ctx.now)?;
     if ctx.state.store.configuration_item_type(&t.name).await?.is_some() {
         return Err(Error::Conflict(format!("the type {} already exists; PUT it to change it", t.name)).into());
@@ -86,10 +85,10 @@ async fn get_configuration_item_type(ctx: Ctx, Path(name): Path<String>) -> ApiR
     security(("bearer" = [])))]
 async fn put_configuration_item_type(
     ctx: Ctx,
+    _: DefinesTypes,
     Path(name): Path<String>,
     ApiJson(input): ApiJson<NewConfigurationItemType>,
 ) -> ApiResult<Json<ConfigurationItemType>> {
-    may_define_types(&ctx)?;
     let old = type_named(&ctx, &name).await?;
     if input.name != old.name {
         return Err(Error::invalid("name", "a type keeps its name; create a new type instead").into());
@@ -117,6 +116,7 @@ async fn list_relationships(ctx: Ctx, Path(reference): Path<String>) -> ApiResul
     security(("bearer" = [])))]
 async fn create_relationship(
     ctx: Ctx,
+    _: May<Changing, ConfigurationItem>,
     Path(reference): Path<String>,
     ApiJson(input): ApiJson<NewRelationship>,
 ) -> ApiResult<(StatusCode, Json<Relationship>)> {

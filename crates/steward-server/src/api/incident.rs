@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{Clocked, ListOf, PageQuery, clocked, create, history_of, list_clocked, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -90,6 +90,7 @@ async fn list_incidents(ctx: Ctx, ApiQuery(q): ApiQuery<IncidentQuery>) -> ApiRe
     security(("bearer" = [])))]
 async fn create_incident(
     ctx: Ctx,
+    _: May<Creating, Incident>,
     ApiJson(mut input): ApiJson<NewIncident>,
 ) -> ApiResult<(StatusCode, Json<Clocked<Incident>>)> {
     let triage = [
@@ -120,6 +121,7 @@ async fn get_incident(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json
     security(("bearer" = [])))]
 async fn update_incident(
     ctx: Ctx,
+    _: May<Changing, Incident>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<IncidentPatch>,
 ) -> ApiResult<Json<Clocked<Incident>>> {
@@ -145,6 +147,7 @@ async fn update_incident(
     security(("bearer" = [])))]
 async fn transition_incident(
     ctx: Ctx,
+    _: May<Changing, Incident>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<IncidentTransition>,
 ) -> ApiResult<Json<Clocked<Incident>>> {

@@ -56,6 +56,7 @@ async fn review_inputs(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Jso
     security(("bearer" = [])))]
 async fn transition_management_review(
     ctx: Ctx,
+    _: May<Changing, ManagementReview>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<ManagementReview>> {

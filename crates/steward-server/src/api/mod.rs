@@ -290,7 +290,7 @@ macro_rules! record_routes {
         #[utoipa::path(post, path = $collection, tag = $tag, request_body = $new,
             responses((status = 201, body = $ty), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
             security(("bearer" = [])))]
-        async fn $create($cctx: Ctx, ApiJson($cin): ApiJson<$new>) -> ApiResult<(StatusCode, Json<$ty>)> {
+        async fn $create($cctx: Ctx, _: May<Creating, $ty>, ApiJson($cin): ApiJson<$new>) -> ApiResult<(StatusCode, Json<$ty>)> {
             let record: $ty = $cbody?;
             create(&$cctx, record).await
         }
@@ -307,7 +307,7 @@ macro_rules! record_routes {
             params(("reference" = String, Path, description = $example)), request_body = $patch,
             responses((status = 200, body = $ty), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
             security(("bearer" = [])))]
-        async fn $update(ctx: Ctx, Path(reference): Path<String>, ApiJson(patch): ApiJson<$patch>) -> ApiResult<Json<$ty>> {
+        async fn $update(ctx: Ctx, _: May<Changing, $ty>, Path(reference): Path<String>, ApiJson(patch): ApiJson<$patch>) -> ApiResult<Json<$ty>> {
             modify(&ctx, &reference, HistoryAction::Update, |r: &mut $ty| r.apply_patch(patch)).await
         }
 
@@ -316,7 +316,7 @@ macro_rules! record_routes {
             params(("reference" = String, Path, description = $example)), request_body = StatusTransition,
             responses((status = 200, body = $ty), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
             security(("bearer" = [])))]
-        async fn $transition($tctx: Ctx, Path(reference): Path<String>, ApiJson($tin): ApiJson<StatusTransition>) -> ApiResult<Json<$ty>> {
+        async fn $transition($tctx: Ctx, _: May<Changing, $ty>, Path(reference): Path<String>, ApiJson($tin): ApiJson<StatusTransition>) -> ApiResult<Json<$ty>> {
             modify(&$tctx, &reference, HistoryAction::Transition, |$trec: &mut $ty| $tbody).await
         }
         )?

@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -42,6 +42,7 @@ async fn list_organisations(
     responses((status = 201, body = Organisation), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_organisation(
     ctx: Ctx,
+    _: May<Creating, Organisation>,
     ApiJson(input): ApiJson<NewOrganisation>,
 ) -> ApiResult<(StatusCode, Json<Organisation>)> {
     create(&ctx, Organisation::create(input, ctx.now)?).await
@@ -60,6 +61,7 @@ async fn get_organisation(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<
     security(("bearer" = [])))]
 async fn update_organisation(
     ctx: Ctx,
+    _: May<Changing, Organisation>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<OrganisationPatch>,
 ) -> ApiResult<Json<Organisation>> {

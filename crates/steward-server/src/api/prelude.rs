@@ -15,5 +15,5 @@ pub(crate) use super::{
     ListOf, PageQuery, create, history_of, id_from_path, list_all, list_query, modify, read_one, record_routes,
 };
 pub(crate) use crate::AppState;
-pub(crate) use crate::auth::Ctx;
+pub(crate) use crate::auth::{Changing, Creating, Ctx, May};
 pub(crate) use crate::error::{ApiError, ApiResult, ErrorBody};

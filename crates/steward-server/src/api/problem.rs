@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -45,7 +45,11 @@ async fn list_problems(ctx: Ctx, ApiQuery(q): ApiQuery<ProblemQuery>) -> ApiResu
 
 #[utoipa::path(post, path = "/api/v1/problems", tag = "problems", request_body = NewProblem,
     responses((status = 201, body = Problem), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_problem(ctx: Ctx, ApiJson(input): ApiJson<NewProblem>) -> ApiResult<(StatusCode, Json<Problem>)> {
+async fn create_problem(
+    ctx: Ctx,
+    _: May<Creating, Problem>,
+    ApiJson(input): ApiJson<NewProblem>,
+) -> ApiResult<(StatusCode, Json<Problem>)> {
     let matrix = ctx.state.store.priority_matrix().await?;
     let problem = Problem::create(input, &matrix, ctx.now)?;
     create(&ctx, problem).await
@@ -64,6 +68,7 @@ async fn get_problem(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     security(("bearer" = [])))]
 async fn update_problem(
     ctx: Ctx,
+    _: May<Changing, Problem>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ProblemPatch>,
 ) -> ApiResult<Json<Problem>> {
@@ -80,6 +85,7 @@ async fn update_problem(
     security(("bearer" = [])))]
 async fn transition_problem(
     ctx: Ctx,
+    _: May<Changing, Problem>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<ProblemTransition>,
 ) -> ApiResult<Json<Problem>> {

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -43,7 +43,11 @@ async fn list_releases(ctx: Ctx, ApiQuery(q): ApiQuery<ReleaseQuery>) -> ApiResu
 
 #[utoipa::path(post, path = "/api/v1/releases", tag = "releases", request_body = NewRelease,
     responses((status = 201, body = Release), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_release(ctx: Ctx, ApiJson(input): ApiJson<NewRelease>) -> ApiResult<(StatusCode, Json<Release>)> {
+async fn create_release(
+    ctx: Ctx,
+    _: May<Creating, Release>,
+    ApiJson(input): ApiJson<NewRelease>,
+) -> ApiResult<(StatusCode, Json<Release>)> {
     create(&ctx, Release::create(input, ctx.now)?).await
 }
 
@@ -60,6 +64,7 @@ async fn get_release(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     security(("bearer" = [])))]
 async fn update_release(
     ctx: Ctx,
+    _: May<Changing, Release>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ReleasePatch>,
 ) -> ApiResult<Json<Release>> {
@@ -75,6 +80,7 @@ async fn update_release(
     security(("bearer" = [])))]
 async fn transition_release(
     ctx: Ctx,
+    _: May<Changing, Release>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<ReleaseTransition>,
 ) -> ApiResult<Json<Release>> {

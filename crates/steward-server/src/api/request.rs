@@ -16,7 +16,7 @@ use super::extract::{ApiJson, ApiQuery};
 use super::incident::{organisation_of, requester_limits};
 use super::{Clocked, ListOf, PageQuery, clocked, create, history_of, list_clocked, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -51,6 +51,7 @@ async fn list_requests(ctx: Ctx, ApiQuery(q): ApiQuery<RequestQuery>) -> ApiResu
     responses((status = 201, body = Clocked<Request>), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
 async fn create_request(
     ctx: Ctx,
+    _: May<Creating, Request>,
     ApiJson(mut input): ApiJson<NewRequest>,
 ) -> ApiResult<(StatusCode, Json<Clocked<Request>>)> {
     let triage = [("assignee", input.assignee.is_some()), ("team", input.team.is_some())];
@@ -88,6 +89,7 @@ async fn get_request(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     security(("bearer" = [])))]
 async fn update_request(
     ctx: Ctx,
+    _: May<Changing, Request>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<RequestPatch>,
 ) -> ApiResult<Json<Clocked<Request>>> {
@@ -113,6 +115,7 @@ async fn update_request(
     security(("bearer" = [])))]
 async fn transition_request(
     ctx: Ctx,
+    _: May<Changing, Request>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<RequestTransition>,
 ) -> ApiResult<Json<Clocked<Request>>> {

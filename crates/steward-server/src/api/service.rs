@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -41,7 +41,11 @@ async fn list_services(ctx: Ctx, ApiQuery(q): ApiQuery<ServiceQuery>) -> ApiResu
 
 #[utoipa::path(post, path = "/api/v1/services", tag = "services", request_body = NewService,
     responses((status = 201, body = Service), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_service(ctx: Ctx, ApiJson(input): ApiJson<NewService>) -> ApiResult<(StatusCode, Json<Service>)> {
+async fn create_service(
+    ctx: Ctx,
+    _: May<Creating, Service>,
+    ApiJson(input): ApiJson<NewService>,
+) -> ApiResult<(StatusCode, Json<Service>)> {
     create(&ctx, Service::create(input, ctx.now)?).await
 }
 
@@ -58,6 +62,7 @@ async fn get_service(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
     security(("bearer" = [])))]
 async fn update_service(
     ctx: Ctx,
+    _: May<Changing, Service>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<ServicePatch>,
 ) -> ApiResult<Json<Service>> {
@@ -73,6 +78,7 @@ async fn update_service(
     security(("bearer" = [])))]
 async fn transition_service(
     ctx: Ctx,
+    _: May<Changing, Service>,
     Path(reference): Path<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<Service>> {

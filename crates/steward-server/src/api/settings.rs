@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::extract::ApiJson;
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Ctx, MayChangeSettings};
 use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -30,8 +30,11 @@ async fn get_priority_matrix(ctx: Ctx) -> ApiResult<Json<PriorityMatrix>> {
 #[utoipa::path(put, path = "/api/v1/settings/priority-matrix", tag = "settings", request_body = PriorityMatrix,
     responses((status = 200, body = PriorityMatrix), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_priority_matrix(ctx: Ctx, ApiJson(m): ApiJson<PriorityMatrix>) -> ApiResult<Json<PriorityMatrix>> {
-    authorize_settings(&ctx.actor, Operation::Update)?;
+async fn update_priority_matrix(
+    ctx: Ctx,
+    _: MayChangeSettings,
+    ApiJson(m): ApiJson<PriorityMatrix>,
+) -> ApiResult<Json<PriorityMatrix>> {
     ctx.state.store.set_priority_matrix(&m, ctx.now).await?;
     Ok(Json(m))
 }
@@ -48,8 +51,11 @@ async fn get_change_policy(ctx: Ctx) -> ApiResult<Json<ChangePolicy>> {
 #[utoipa::path(put, path = "/api/v1/settings/change-policy", tag = "settings", request_body = ChangePolicy,
     responses((status = 200, body = ChangePolicy), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn update_change_policy(ctx: Ctx, ApiJson(p): ApiJson<ChangePolicy>) -> ApiResult<Json<ChangePolicy>> {
-    authorize_settings(&ctx.actor, Operation::Update)?;
+async fn update_change_policy(
+    ctx: Ctx,
+    _: MayChangeSettings,
+    ApiJson(p): ApiJson<ChangePolicy>,
+) -> ApiResult<Json<ChangePolicy>> {
     ctx.state.store.set_change_policy(&p, ctx.now).await?;
     Ok(Json(p))
 }

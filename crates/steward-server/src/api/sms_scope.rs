@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -53,7 +53,11 @@ async fn list_scopes(ctx: Ctx, ApiQuery(q): ApiQuery<SmsScopeQuery>) -> ApiResul
 /// requirement of clauses 4 to 10.
 #[utoipa::path(post, path = "/api/v1/compliance/scopes", tag = "compliance", request_body = NewSmsScope,
     responses((status = 201, body = ScopeView), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_scope(ctx: Ctx, ApiJson(input): ApiJson<NewSmsScope>) -> ApiResult<(StatusCode, Json<ScopeView>)> {
+async fn create_scope(
+    ctx: Ctx,
+    _: May<Creating, SmsScope>,
+    ApiJson(input): ApiJson<NewSmsScope>,
+) -> ApiResult<(StatusCode, Json<ScopeView>)> {
     let (status, Json(scope)) = create(&ctx, SmsScope::create(input, ctx.now)?).await?;
     Ok((status, Json(view(scope))))
 }
@@ -73,6 +77,7 @@ async fn get_scope(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Sc
     security(("bearer" = [])))]
 async fn update_scope(
     ctx: Ctx,
+    _: May<Changing, SmsScope>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<SmsScopePatch>,
 ) -> ApiResult<Json<ScopeView>> {

@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -41,7 +41,11 @@ async fn list_teams(ctx: Ctx, ApiQuery(q): ApiQuery<TeamQuery>) -> ApiResult<Jso
 
 #[utoipa::path(post, path = "/api/v1/teams", tag = "teams", request_body = NewTeam,
     responses((status = 201, body = Team), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_team(ctx: Ctx, ApiJson(input): ApiJson<NewTeam>) -> ApiResult<(StatusCode, Json<Team>)> {
+async fn create_team(
+    ctx: Ctx,
+    _: May<Creating, Team>,
+    ApiJson(input): ApiJson<NewTeam>,
+) -> ApiResult<(StatusCode, Json<Team>)> {
     create(&ctx, Team::create(input, ctx.now)?).await
 }
 
@@ -58,6 +62,7 @@ async fn get_team(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Tea
     security(("bearer" = [])))]
 async fn update_team(
     ctx: Ctx,
+    _: May<Changing, Team>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<TeamPatch>,
 ) -> ApiResult<Json<Team>> {

@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiQuery};
 use super::{ListOf, PageQuery, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
-use crate::auth::Ctx;
+use crate::auth::{Changing, Creating, Ctx, May};
 use crate::error::{ApiResult, ErrorBody};
 
 list_query! {
@@ -43,7 +43,11 @@ async fn list_users(ctx: Ctx, ApiQuery(q): ApiQuery<UserQuery>) -> ApiResult<Jso
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-async fn create_user(ctx: Ctx, ApiJson(input): ApiJson<NewUser>) -> ApiResult<(StatusCode, Json<User>)> {
+async fn create_user(
+    ctx: Ctx,
+    _: May<Creating, User>,
+    ApiJson(input): ApiJson<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
     authorize(&ctx.actor, RecordKind::User, Operation::Create)?;
     let user = User::create(&input, ctx.now)?;
     let hash = input.password.as_deref().map(crate::auth::hash_password).transpose()?;
@@ -64,6 +68,7 @@ async fn get_user(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Use
     security(("bearer" = [])))]
 async fn update_user(
     ctx: Ctx,
+    _: May<Changing, User>,
     Path(reference): Path<String>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<User>> {
