@@ -34,7 +34,7 @@ named_enum! {
 }
 
 named_enum! {
-    Risk { Low = "low", Medium = "medium", High = "high" }
+    ChangeRisk { Low = "low", Medium = "medium", High = "high" }
 }
 
 named_enum! {
@@ -54,7 +54,7 @@ pub struct TransitionPlan {
 
 /// Risk from the impact if it goes wrong and the likelihood that it does, one step higher when
 /// the service is critical: low x low is low, high x high is high.
-pub fn assess_risk(impact: crate::priority::Impact, likelihood: Likelihood, critical_service: bool) -> Risk {
+pub fn assess_risk(impact: crate::priority::Impact, likelihood: Likelihood, critical_service: bool) -> ChangeRisk {
     use crate::priority::Impact as I;
     let i = match impact {
         I::Low => 1,
@@ -68,9 +68,9 @@ pub fn assess_risk(impact: crate::priority::Impact, likelihood: Likelihood, crit
     };
     let score = i * l + if critical_service { 3 } else { 0 };
     match score {
-        0..=2 => Risk::Low,
-        3..=5 => Risk::Medium,
-        _ => Risk::High,
+        0..=2 => ChangeRisk::Low,
+        3..=5 => ChangeRisk::Medium,
+        _ => ChangeRisk::High,
     }
 }
 
@@ -92,7 +92,7 @@ pub struct Change {
     pub status: ChangeStatus,
     pub change_type: ChangeType,
     /// Set by hand, or assessed from `impact` and `likelihood` (and the service's criticality).
-    pub risk: Risk,
+    pub risk: ChangeRisk,
     /// The impact on the service if the change goes wrong.
     pub impact: Option<crate::priority::Impact>,
     pub likelihood: Option<Likelihood>,
@@ -133,7 +133,7 @@ pub struct NewChange {
     pub change_type: Option<ChangeType>,
     /// Defaults to medium; assessed instead when `impact` and `likelihood` are given.
     #[serde(default)]
-    pub risk: Option<Risk>,
+    pub risk: Option<ChangeRisk>,
     #[serde(default)]
     pub impact: Option<crate::priority::Impact>,
     #[serde(default)]
@@ -174,7 +174,7 @@ pub struct ChangePatch {
     #[serde(default)]
     pub change_type: Option<ChangeType>,
     #[serde(default)]
-    pub risk: Option<Risk>,
+    pub risk: Option<ChangeRisk>,
     #[serde(default, deserialize_with = "nullable")]
     pub impact: Option<Option<crate::priority::Impact>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -233,7 +233,7 @@ impl Change {
             description: input.description.unwrap_or_default(),
             status: ChangeStatus::Draft,
             change_type: input.change_type.unwrap_or(ChangeType::Normal),
-            risk: input.risk.unwrap_or(Risk::Medium),
+            risk: input.risk.unwrap_or(ChangeRisk::Medium),
             impact: input.impact,
             likelihood: input.likelihood,
             major: false,
@@ -293,7 +293,7 @@ impl Change {
         if let (Some(i), Some(l)) = (self.impact, self.likelihood) {
             self.risk = assess_risk(i, l, critical_service);
         }
-        self.major = self.risk == Risk::High || critical_service;
+        self.major = self.risk == ChangeRisk::High || critical_service;
     }
 
     fn check(&self, c: &mut Checker) {
@@ -516,12 +516,12 @@ mod tests {
         use crate::priority::Impact as I;
         use Likelihood as L;
         let cases = [
-            (I::Low, L::Low, false, Risk::Low),
-            (I::Low, L::High, false, Risk::Medium),
-            (I::Medium, L::Medium, false, Risk::Medium),
-            (I::High, L::Medium, false, Risk::High),
-            (I::Low, L::Low, true, Risk::Medium),
-            (I::Medium, L::Medium, true, Risk::High),
+            (I::Low, L::Low, false, ChangeRisk::Low),
+            (I::Low, L::High, false, ChangeRisk::Medium),
+            (I::Medium, L::Medium, false, ChangeRisk::Medium),
+            (I::High, L::Medium, false, ChangeRisk::High),
+            (I::Low, L::Low, true, ChangeRisk::Medium),
+            (I::Medium, L::Medium, true, ChangeRisk::High),
         ];
         for (i, l, critical, want) in cases {
             assert_eq!(assess_risk(i, l, critical), want, "{i} x {l}, critical {critical}");

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::change::Risk;
+use crate::change::ChangeRisk;
 use crate::error::Result;
 use crate::id::{ChangeTemplateId, ServiceId};
 use crate::patch::{nullable, set};
@@ -18,7 +18,7 @@ pub struct ChangeTemplate {
     pub name: String,
     pub description: String,
     pub service: Option<ServiceId>,
-    pub risk: Risk,
+    pub risk: ChangeRisk,
     pub implementation_plan: String,
     pub backout_plan: String,
     pub category: Option<String>,
@@ -40,7 +40,7 @@ pub struct NewChangeTemplate {
     pub service: Option<ServiceId>,
     /// Defaults to low: a standard change is a low-risk routine.
     #[serde(default)]
-    pub risk: Option<Risk>,
+    pub risk: Option<ChangeRisk>,
     pub implementation_plan: String,
     pub backout_plan: String,
     #[serde(default)]
@@ -57,7 +57,7 @@ pub struct ChangeTemplatePatch {
     #[serde(default, deserialize_with = "nullable")]
     pub service: Option<Option<ServiceId>>,
     #[serde(default)]
-    pub risk: Option<Risk>,
+    pub risk: Option<ChangeRisk>,
     #[serde(default)]
     pub implementation_plan: Option<String>,
     #[serde(default)]
@@ -75,7 +75,7 @@ impl ChangeTemplate {
             name: input.name.trim().to_string(),
             description: input.description.unwrap_or_default(),
             service: input.service,
-            risk: input.risk.unwrap_or(Risk::Low),
+            risk: input.risk.unwrap_or(ChangeRisk::Low),
             implementation_plan: input.implementation_plan,
             backout_plan: input.backout_plan,
             category: blank_to_none(input.category),

@@ -22,7 +22,9 @@ pub struct IndicatorDef {
     pub id: &'static str,
     pub requirement: &'static str,
     pub title: &'static str,
-    /// Which records make up the population, and what a record must show to pass.
+    /// Which records make up the population, and what a record must show to pass (sent as
+    /// `population_rule`, beside the computed `population` count of a figure).
+    #[serde(rename = "population_rule")]
     pub population: &'static str,
     pub passes: &'static str,
     /// The share, in percent, at or above which the indicator is met.

@@ -37,16 +37,37 @@ pub trait Lifecycle: Copy + PartialEq + 'static {
     }
 }
 
+/// The OpenAPI schema of an enum sent by name: a string, one of the names. Written by hand
+/// because utoipa's derive cannot read a `rename` given through a macro and would document the
+/// variants' Rust names instead of the names on the wire.
+#[macro_export]
+macro_rules! wire_schema {
+    ($name:ident, [$($s:literal),+]) => {
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($s),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+    };
+}
+
 /// Declares a status enum and its transition table:
 /// `Variant = "name" => [NextVariant, ...]`.
 #[macro_export]
 macro_rules! lifecycle {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $s:literal => [$($next:ident),*]),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $(#[serde(rename = $s)] $variant),+
         }
+
+        $crate::wire_schema!($name, [$($s),+]);
 
         impl $crate::lifecycle::Lifecycle for $name {
             const FIELD_VALUES: &'static [$name] = &[$($name::$variant),+];
@@ -71,10 +92,12 @@ macro_rules! lifecycle {
 macro_rules! named_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $s:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $s)] $variant),+
         }
+
+        $crate::wire_schema!($name, [$($s),+]);
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

@@ -64,7 +64,8 @@ async fn method_not_allowed() -> ApiError {
 
 /// The whole application.
 pub fn app(state: AppState) -> Router {
-    let (api, openapi) = api::routes().split_for_parts();
+    let (api, mut openapi) = api::routes().split_for_parts();
+    api::document_errors(&mut openapi);
     let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
     Router::new()
         .merge(api)

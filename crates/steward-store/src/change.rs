@@ -1,7 +1,7 @@
 //! How changes are stored.
 
 use steward_core::Result;
-use steward_core::change::{Change, ChangeOutcome, ChangeStatus, ChangeType, Likelihood, Risk};
+use steward_core::change::{Change, ChangeOutcome, ChangeRisk, ChangeStatus, ChangeType, Likelihood};
 use steward_core::id::*;
 use steward_core::lifecycle::Lifecycle;
 use steward_core::record::RecordKind;
@@ -76,7 +76,7 @@ impl Table for Change {
             description: r.description,
             status: parse_stored("status", &r.status, ChangeStatus::parse)?,
             change_type: parse_stored("change_type", &r.change_type, ChangeType::parse)?,
-            risk: parse_stored("risk", &r.risk, Risk::parse)?,
+            risk: parse_stored("risk", &r.risk, ChangeRisk::parse)?,
             impact: r
                 .impact
                 .map(|v| parse_stored("impact", &v, steward_core::priority::Impact::parse))

@@ -1,7 +1,7 @@
 //! How standard change templates are stored.
 
 use steward_core::Result;
-use steward_core::change::Risk;
+use steward_core::change::ChangeRisk;
 use steward_core::change_template::ChangeTemplate;
 use steward_core::id::{ChangeTemplateId, ServiceId};
 use steward_core::record::RecordKind;
@@ -47,7 +47,7 @@ impl Table for ChangeTemplate {
             name: r.name,
             description: r.description,
             service: r.service_id.map(ServiceId),
-            risk: parse_stored("risk", &r.risk, Risk::parse)?,
+            risk: parse_stored("risk", &r.risk, ChangeRisk::parse)?,
             implementation_plan: r.implementation_plan,
             backout_plan: r.backout_plan,
             category: r.category,

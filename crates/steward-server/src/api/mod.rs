@@ -495,6 +495,59 @@ impl Modify for BearerAuth {
 )]
 struct ApiDoc;
 
+/// Adds to every operation of the document the error answers any route can give, each with the
+/// one error body: a malformed request (400), a refused caller (403), a record not found (404),
+/// a request that does not validate (422) and an unexpected failure (500); on routes that need a
+/// token, 401; on routes with a body, 409, 413 and 415. What a handler documents itself stays.
+pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let answer = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            let mut codes = vec![
+                ("400", "the request is malformed: a bad query, path or body"),
+                ("403", "the caller's role may not do this"),
+                ("404", "no such record within the caller's reach"),
+                ("422", "the request does not validate; `fields` names what is wrong"),
+                ("500", "an unexpected failure; the body carries only the request id"),
+            ];
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                codes.push(("401", "no valid token"));
+            }
+            if op.request_body.is_some() {
+                codes.push(("409", "the record's state or another record is in the way"));
+                codes.push(("413", "the body is larger than the server accepts"));
+                codes.push(("415", "the body is not sent as application/json"));
+            }
+            for (code, description) in codes {
+                op.responses
+                    .responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| answer(description));
+            }
+        }
+    }
+}
+
 /// Every API route, with the OpenAPI document built from the same handlers.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -114,3 +114,78 @@ async fn the_requirement_catalogue_is_served_and_filtered_by_clause() {
         assert_eq!(change["to"], serde_json::json!(["8.5.1.1", "8.5.1.2", "8.5.1.3"]));
     });
 }
+
+#[tokio::test]
+async fn the_document_names_values_as_they_are_sent_and_every_answer_a_route_can_give() {
+    let s = crate::helpers::Server::start(steward_store::testing::TestDb::sqlite().await).await;
+    let doc: serde_json::Value = s
+        .client
+        .get(format!("{}/api/v1/openapi.json", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &doc["components"]["schemas"];
+    // Enums are documented by the names on the wire, not the Rust variants.
+    assert_eq!(
+        schemas["AgreementKind"]["enum"],
+        serde_json::json!(["sla", "ola", "uc"])
+    );
+    assert_eq!(schemas["IncidentStatus"]["enum"][0], "new");
+    assert_eq!(schemas["Role"]["enum"][0], "admin");
+    // Two nouns, two schemas: a change's risk level and the risk register's record.
+    assert_eq!(
+        schemas["ChangeRisk"]["enum"],
+        serde_json::json!(["low", "medium", "high"])
+    );
+    assert!(
+        schemas["Risk"]["properties"]["likelihood"].is_object(),
+        "{}",
+        schemas["Risk"]
+    );
+    // A figure's rule and its count are two fields, not one key twice.
+    let def = &schemas["IndicatorDef"]["properties"];
+    assert!(
+        def["population_rule"].is_object() && def["population"].is_null(),
+        "{def}"
+    );
+    let r = s
+        .client
+        .get(format!("{}/api/v1/compliance/indicators", s.base))
+        .bearer_auth(&s.admin)
+        .send()
+        .await
+        .unwrap();
+    let text = r.text().await.unwrap();
+    let figures = serde_json::from_str::<Value>(&text).unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(figures > 10);
+    assert_eq!(
+        text.matches("\"population\":").count(),
+        figures,
+        "one population key per figure"
+    );
+    assert_eq!(text.matches("\"population_rule\":").count(), figures);
+    // Every operation documents the errors any route can give.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for code in ["400", "403", "404", "422", "500"] {
+                assert!(
+                    op["responses"][code].is_object(),
+                    "{method} {path} does not document {code}"
+                );
+            }
+            if op["security"].is_array() {
+                assert!(
+                    op["responses"]["401"].is_object(),
+                    "{method} {path} does not document 401"
+                );
+            }
+        }
+    }
+    s.stop().await;
+}
