@@ -21,6 +21,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// A query string that does not parse.
     BadQuery(String),
+    /// A path parameter that cannot be read (not UTF-8, or not of its shape).
+    BadPath(String),
     RouteNotFound,
     MethodNotAllowed,
     /// Too many failed sign-ins for one address: refused for `retry_after` seconds.
@@ -113,6 +115,7 @@ impl ApiError {
                 None,
             ),
             ApiError::BadQuery(m) => (StatusCode::BAD_REQUEST, "bad_query", m, vec![], None),
+            ApiError::BadPath(m) => (StatusCode::BAD_REQUEST, "bad_path", m, vec![], None),
             ApiError::TooManyAttempts { message, .. } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_attempts",

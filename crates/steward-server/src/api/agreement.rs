@@ -2,7 +2,6 @@
 //! contracts.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::agreement::{Agreement, AgreementKind, AgreementPatch, NewAgreement};
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -10,7 +9,7 @@ use steward_core::id::{CalendarId, OrganisationId, TeamId, UserId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -55,7 +54,7 @@ async fn create_agreement(
 #[utoipa::path(get, path = "/api/v1/agreements/{reference}", tag = "agreements",
     params(("reference" = String, Path, description = "e.g. AGR-42")),
     responses((status = 200, body = Agreement), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_agreement(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Agreement>> {
+async fn get_agreement(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Agreement>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -66,7 +65,7 @@ async fn get_agreement(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Jso
 async fn update_agreement(
     ctx: Ctx,
     _: May<Changing, Agreement>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<AgreementPatch>,
 ) -> ApiResult<Json<Agreement>> {
     modify(&ctx, &reference, HistoryAction::Update, |o: &mut Agreement| {
@@ -80,7 +79,7 @@ async fn update_agreement(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn agreement_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Agreement>(&ctx, &reference, q).await

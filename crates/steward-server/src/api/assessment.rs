@@ -65,7 +65,7 @@ async fn maturity_scale(_ctx: Ctx) -> Json<Vec<MaturityLevel>> {
 #[utoipa::path(get, path = "/api/v1/compliance/assessments/{reference}/scores", tag = "compliance",
     params(("reference" = String, Path, description = "e.g. ASM-2")),
     responses((status = 200, body = ListOf<Score>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_scores(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ListOf<Score>>> {
+async fn list_scores(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ListOf<Score>>> {
     let a: Assessment = read_one(&ctx, &reference).await?;
     Ok(Json(ListOf {
         items: ctx.state.store.scores(a.id).await?,
@@ -83,7 +83,7 @@ async fn list_scores(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
 async fn set_score(
     ctx: Ctx,
     _: May<Changing, Assessment>,
-    Path((reference, clause)): Path<(String, String)>,
+    ApiPath((reference, clause)): ApiPath<(String, String)>,
     ApiJson(input): ApiJson<ScoreInput>,
 ) -> ApiResult<Json<Score>> {
     authorize(&ctx.actor, RecordKind::Assessment, Operation::Update)?;
@@ -112,7 +112,7 @@ pub struct GapQuery {
     security(("bearer" = [])))]
 async fn assessment_gaps(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<GapQuery>,
 ) -> ApiResult<Json<GapReport>> {
     let a: Assessment = read_one(&ctx, &reference).await?;

@@ -2,7 +2,6 @@
 //! licences used beyond their entitlements.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::access::{Operation, authorize};
 use steward_core::asset::{
@@ -15,7 +14,7 @@ use steward_core::service::StatusTransition;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -72,7 +71,7 @@ async fn create_asset(
 #[utoipa::path(get, path = "/api/v1/assets/{reference}", tag = "assets",
     params(("reference" = String, Path, description = "e.g. AST-42")),
     responses((status = 200, body = Asset), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_asset(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Asset>> {
+async fn get_asset(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Asset>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -83,7 +82,7 @@ async fn get_asset(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<As
 async fn update_asset(
     ctx: Ctx,
     _: May<Changing, Asset>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<AssetPatch>,
 ) -> ApiResult<Json<Asset>> {
     modify(&ctx, &reference, HistoryAction::Update, |a: &mut Asset| {
@@ -99,7 +98,7 @@ async fn update_asset(
 async fn transition_asset(
     ctx: Ctx,
     _: May<Changing, Asset>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<Asset>> {
     modify(&ctx, &reference, HistoryAction::Transition, |a: &mut Asset| {
@@ -113,7 +112,7 @@ async fn transition_asset(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn asset_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Asset>(&ctx, &reference, q).await
@@ -149,7 +148,7 @@ async fn licence_over_use(ctx: Ctx) -> ApiResult<Json<ListOf<OverUse>>> {
 #[utoipa::path(get, path = "/api/v1/licences/{reference}", tag = "assets",
     params(("reference" = String, Path, description = "e.g. LIC-3")),
     responses((status = 200, body = Licence), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_licence(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Licence>> {
+async fn get_licence(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Licence>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -160,7 +159,7 @@ async fn get_licence(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
 async fn update_licence(
     ctx: Ctx,
     _: May<Changing, Licence>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<LicencePatch>,
 ) -> ApiResult<Json<Licence>> {
     modify(&ctx, &reference, HistoryAction::Update, |l: &mut Licence| {
@@ -174,7 +173,7 @@ async fn update_licence(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn licence_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Licence>(&ctx, &reference, q).await

@@ -2,7 +2,6 @@
 //! administrator can check a calendar before agreements count in it.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,7 +13,7 @@ use steward_core::history::{HistoryAction, HistoryEntry};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -57,7 +56,7 @@ async fn create_calendar(
 #[utoipa::path(get, path = "/api/v1/calendars/{reference}", tag = "calendars",
     params(("reference" = String, Path, description = "e.g. CAL-1")),
     responses((status = 200, body = Calendar), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_calendar(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Calendar>> {
+async fn get_calendar(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Calendar>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -68,7 +67,7 @@ async fn get_calendar(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json
 async fn update_calendar(
     ctx: Ctx,
     _: May<Changing, Calendar>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<CalendarPatch>,
 ) -> ApiResult<Json<Calendar>> {
     modify(&ctx, &reference, HistoryAction::Update, |c: &mut Calendar| {
@@ -82,7 +81,7 @@ async fn update_calendar(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn calendar_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Calendar>(&ctx, &reference, q).await
@@ -133,7 +132,7 @@ fn instant(field: &str, micros: i64) -> Result<DateTime<Utc>, Error> {
     security(("bearer" = [])))]
 async fn add_business_time(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(body): ApiJson<AddBusinessTime>,
 ) -> ApiResult<Json<AddedBusinessTime>> {
     let cal: Calendar = read_one(&ctx, &reference).await?;
@@ -183,7 +182,7 @@ fn rfc3339(field: &str, s: &str) -> ApiResult<DateTime<Utc>> {
     security(("bearer" = [])))]
 async fn measure_business_time(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<BusinessTimeQuery>,
 ) -> ApiResult<Json<BusinessTime>> {
     let (from, to) = (rfc3339("from", &q.from)?, rfc3339("to", &q.to)?);

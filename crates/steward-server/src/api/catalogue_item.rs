@@ -1,7 +1,6 @@
 //! `/api/v1/catalogue-items`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::ServiceId;
@@ -9,7 +8,7 @@ use steward_core::service::{CatalogueItem, CatalogueItemPatch, NewCatalogueItem}
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -53,7 +52,7 @@ async fn create_catalogue_item(
 #[utoipa::path(get, path = "/api/v1/catalogue-items/{reference}", tag = "catalogue-items",
     params(("reference" = String, Path, description = "e.g. CAT-42")),
     responses((status = 200, body = CatalogueItem), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_catalogue_item(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<CatalogueItem>> {
+async fn get_catalogue_item(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<CatalogueItem>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -64,7 +63,7 @@ async fn get_catalogue_item(ctx: Ctx, Path(reference): Path<String>) -> ApiResul
 async fn update_catalogue_item(
     ctx: Ctx,
     _: May<Changing, CatalogueItem>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<CatalogueItemPatch>,
 ) -> ApiResult<Json<CatalogueItem>> {
     modify(&ctx, &reference, HistoryAction::Update, |c: &mut CatalogueItem| {
@@ -78,7 +77,7 @@ async fn update_catalogue_item(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn catalogue_item_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<CatalogueItem>(&ctx, &reference, q).await

@@ -66,7 +66,7 @@ mod programmes {
     #[utoipa::path(get, path = "/api/v1/compliance/programmes/{reference}/plan", tag = "compliance",
         params(("reference" = String, Path, description = "e.g. PRG-1")),
         responses((status = 200, body = ListOf<Action>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-    async fn programme_plan(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ListOf<Action>>> {
+    async fn programme_plan(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ListOf<Action>>> {
         let p: Programme = read_one(&ctx, &reference).await?;
         Ok(Json(ListOf {
             items: ctx.state.store.actions_of(RecordKind::Programme, p.id.0).await?,
@@ -98,7 +98,7 @@ mod certificates {
     #[utoipa::path(get, path = "/api/v1/compliance/certificates/{reference}/schedule", tag = "compliance",
         params(("reference" = String, Path, description = "e.g. CERT-1")),
         responses((status = 200, body = [DueAudit]), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-    async fn certificate_schedule(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Vec<DueAudit>>> {
+    async fn certificate_schedule(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Vec<DueAudit>>> {
         let c: Certificate = read_one(&ctx, &reference).await?;
         Ok(Json(c.schedule()))
     }

@@ -1,7 +1,6 @@
 //! `/api/v1/changes`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::extract::State;
 use axum::http::StatusCode;
 use steward_core::Error;
@@ -15,7 +14,7 @@ use steward_core::record::RecordKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -95,7 +94,7 @@ async fn critical(ctx: &Ctx, service: Option<steward_core::id::ServiceId>) -> Ap
 #[utoipa::path(get, path = "/api/v1/changes/{reference}", tag = "changes",
     params(("reference" = String, Path, description = "e.g. CHG-42")),
     responses((status = 200, body = Change), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_change(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Change>> {
+async fn get_change(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Change>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -106,7 +105,7 @@ async fn get_change(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<C
 async fn update_change(
     ctx: Ctx,
     _: May<Changing, Change>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<ChangePatch>,
 ) -> ApiResult<Json<Change>> {
     edit_change(&ctx, &reference, patch).await
@@ -132,7 +131,7 @@ pub(crate) async fn edit_change(ctx: &Ctx, reference: &str, patch: ChangePatch) 
 async fn transition_change(
     ctx: Ctx,
     _: May<Changing, Change>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<ChangeTransition>,
 ) -> ApiResult<Json<Change>> {
     move_change(&ctx, &reference, t).await
@@ -214,7 +213,7 @@ async fn change_schedule(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn change_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Change>(&ctx, &reference, q).await
@@ -231,7 +230,7 @@ pub struct Approvals {
 #[utoipa::path(get, path = "/api/v1/changes/{reference}/approvals", tag = "changes",
     params(("reference" = String, Path, description = "e.g. CHG-42")),
     responses((status = 200, body = Approvals), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_approvals(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Approvals>> {
+async fn list_approvals(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Approvals>> {
     let change: Change = read_one(&ctx, &reference).await?;
     let approvals = ctx.state.store.approvals(change.id).await?;
     Ok(Json(Approvals {
@@ -259,7 +258,7 @@ pub struct DecisionInput {
     security(("bearer" = [])))]
 async fn decide_change(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(input): ApiJson<DecisionInput>,
 ) -> ApiResult<Json<Approvals>> {
     decide(&ctx, &reference, input).await.map(Json)

@@ -1,7 +1,6 @@
 //! `/api/v1/change-blackouts`: windows in which changes are not to be made.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::change_blackout::{ChangeBlackout, ChangeBlackoutPatch, NewChangeBlackout};
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -9,7 +8,7 @@ use steward_core::id::ServiceId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -52,7 +51,7 @@ async fn create_change_blackout(
 #[utoipa::path(get, path = "/api/v1/change-blackouts/{reference}", tag = "change-blackouts",
     params(("reference" = String, Path, description = "e.g. BLK-42")),
     responses((status = 200, body = ChangeBlackout), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_change_blackout(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ChangeBlackout>> {
+async fn get_change_blackout(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ChangeBlackout>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -63,7 +62,7 @@ async fn get_change_blackout(ctx: Ctx, Path(reference): Path<String>) -> ApiResu
 async fn update_change_blackout(
     ctx: Ctx,
     _: May<Changing, ChangeBlackout>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<ChangeBlackoutPatch>,
 ) -> ApiResult<Json<ChangeBlackout>> {
     modify(&ctx, &reference, HistoryAction::Update, |o: &mut ChangeBlackout| {
@@ -77,7 +76,7 @@ async fn update_change_blackout(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn change_blackout_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<ChangeBlackout>(&ctx, &reference, q).await

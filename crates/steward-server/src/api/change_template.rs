@@ -1,7 +1,6 @@
 //! `/api/v1/change-templates`: pre-approved templates of standard changes.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::change_template::{ChangeTemplate, ChangeTemplatePatch, NewChangeTemplate};
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -9,7 +8,7 @@ use steward_core::id::ServiceId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -53,7 +52,7 @@ async fn create_change_template(
 #[utoipa::path(get, path = "/api/v1/change-templates/{reference}", tag = "change-templates",
     params(("reference" = String, Path, description = "e.g. TPL-42")),
     responses((status = 200, body = ChangeTemplate), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_change_template(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ChangeTemplate>> {
+async fn get_change_template(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ChangeTemplate>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -64,7 +63,7 @@ async fn get_change_template(ctx: Ctx, Path(reference): Path<String>) -> ApiResu
 async fn update_change_template(
     ctx: Ctx,
     _: May<Changing, ChangeTemplate>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<ChangeTemplatePatch>,
 ) -> ApiResult<Json<ChangeTemplate>> {
     modify(&ctx, &reference, HistoryAction::Update, |o: &mut ChangeTemplate| {
@@ -78,7 +77,7 @@ async fn update_change_template(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn change_template_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<ChangeTemplate>(&ctx, &reference, q).await

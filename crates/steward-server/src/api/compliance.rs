@@ -3,7 +3,6 @@
 //! behind each figure) and `/api/v1/compliance/readiness` (the readiness report).
 
 use axum::Json;
-use axum::extract::Path;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::access::{Operation, authorize};
@@ -14,7 +13,7 @@ use steward_core::record::RecordKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::ApiQuery;
+use super::extract::{ApiPath, ApiQuery};
 use super::report::period_bound;
 use super::{ListOf, check_limit};
 use crate::AppState;
@@ -126,7 +125,7 @@ pub struct IndicatorRecordsQuery {
     security(("bearer" = [])))]
 async fn indicator_records(
     ctx: Ctx,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(q): ApiQuery<IndicatorRecordsQuery>,
 ) -> ApiResult<Json<ListOf<IndicatorRecord>>> {
     authorize(&ctx.actor, RecordKind::Assessment, Operation::Read)?;

@@ -1,7 +1,6 @@
 //! `/api/v1/configuration-items`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::Error;
 use steward_core::configuration_item::{
@@ -14,7 +13,7 @@ use steward_core::service::StatusTransition;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -76,7 +75,7 @@ fn check_type_and_attributes(types: &[ConfigurationItemType], item: &Configurati
 #[utoipa::path(get, path = "/api/v1/configuration-items/{reference}", tag = "configuration-items",
     params(("reference" = String, Path, description = "e.g. CI-42")),
     responses((status = 200, body = ConfigurationItem), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_configuration_item(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ConfigurationItem>> {
+async fn get_configuration_item(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ConfigurationItem>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -87,7 +86,7 @@ async fn get_configuration_item(ctx: Ctx, Path(reference): Path<String>) -> ApiR
 async fn update_configuration_item(
     ctx: Ctx,
     _: May<Changing, ConfigurationItem>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<ConfigurationItemPatch>,
 ) -> ApiResult<Json<ConfigurationItem>> {
     let types = ctx.state.store.configuration_item_types().await?;
@@ -105,7 +104,7 @@ async fn update_configuration_item(
 async fn transition_configuration_item(
     ctx: Ctx,
     _: May<Changing, ConfigurationItem>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<ConfigurationItem>> {
     modify(
@@ -122,7 +121,7 @@ async fn transition_configuration_item(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn configuration_item_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<ConfigurationItem>(&ctx, &reference, q).await

@@ -2,7 +2,6 @@
 //! items, impact analysis and verification.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::Error;
 use steward_core::access::{Operation, authorize};
@@ -15,7 +14,7 @@ use steward_core::relationship::{Impact, NewRelationship, Relationship, Relation
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, check_limit, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -74,7 +73,10 @@ async fn type_named(ctx: &Ctx, name: &str) -> ApiResult<ConfigurationItemType> {
 #[utoipa::path(get, path = "/api/v1/configuration-item-types/{name}", tag = "configuration-items",
     params(("name" = String, Path, description = "e.g. server")),
     responses((status = 200, body = ConfigurationItemType), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_configuration_item_type(ctx: Ctx, Path(name): Path<String>) -> ApiResult<Json<ConfigurationItemType>> {
+async fn get_configuration_item_type(
+    ctx: Ctx,
+    ApiPath(name): ApiPath<String>,
+) -> ApiResult<Json<ConfigurationItemType>> {
     type_named(&ctx, &name).await.map(Json)
 }
 
@@ -86,7 +88,7 @@ async fn get_configuration_item_type(ctx: Ctx, Path(name): Path<String>) -> ApiR
 async fn put_configuration_item_type(
     ctx: Ctx,
     _: DefinesTypes,
-    Path(name): Path<String>,
+    ApiPath(name): ApiPath<String>,
     ApiJson(input): ApiJson<NewConfigurationItemType>,
 ) -> ApiResult<Json<ConfigurationItemType>> {
     let old = type_named(&ctx, &name).await?;
@@ -102,7 +104,7 @@ async fn put_configuration_item_type(
 #[utoipa::path(get, path = "/api/v1/configuration-items/{reference}/relationships", tag = "configuration-items",
     params(("reference" = String, Path, description = "e.g. CI-42")),
     responses((status = 200, body = ListOf<Relationship>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_relationships(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ListOf<Relationship>>> {
+async fn list_relationships(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ListOf<Relationship>>> {
     let item: ConfigurationItem = read_one(&ctx, &reference).await?;
     Ok(Json(ListOf {
         items: ctx.state.store.relationships_of(item.id).await?,
@@ -117,7 +119,7 @@ async fn list_relationships(ctx: Ctx, Path(reference): Path<String>) -> ApiResul
 async fn create_relationship(
     ctx: Ctx,
     _: May<Changing, ConfigurationItem>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(input): ApiJson<NewRelationship>,
 ) -> ApiResult<(StatusCode, Json<Relationship>)> {
     authorize(&ctx.actor, RecordKind::ConfigurationItem, Operation::Update)?;
@@ -138,7 +140,7 @@ async fn create_relationship(
     responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn delete_relationship(
     ctx: Ctx,
-    Path((reference, kind, to)): Path<(String, String, String)>,
+    ApiPath((reference, kind, to)): ApiPath<(String, String, String)>,
 ) -> ApiResult<StatusCode> {
     authorize(&ctx.actor, RecordKind::ConfigurationItem, Operation::Update)?;
     let item: ConfigurationItem = read_one(&ctx, &reference).await?;
@@ -164,7 +166,7 @@ async fn delete_relationship(
 #[utoipa::path(get, path = "/api/v1/configuration-items/{reference}/impact", tag = "configuration-items",
     params(("reference" = String, Path, description = "e.g. CI-42")),
     responses((status = 200, body = Impact), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn configuration_item_impact(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Impact>> {
+async fn configuration_item_impact(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Impact>> {
     let item: ConfigurationItem = read_one(&ctx, &reference).await?;
     Ok(Json(ctx.state.store.impact(item.id).await?))
 }
@@ -172,7 +174,10 @@ async fn configuration_item_impact(ctx: Ctx, Path(reference): Path<String>) -> A
 #[utoipa::path(post, path = "/api/v1/configuration-items/{reference}/verify", tag = "configuration-items",
     params(("reference" = String, Path, description = "e.g. CI-42")),
     responses((status = 200, body = ConfigurationItem), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn verify_configuration_item(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ConfigurationItem>> {
+async fn verify_configuration_item(
+    ctx: Ctx,
+    ApiPath(reference): ApiPath<String>,
+) -> ApiResult<Json<ConfigurationItem>> {
     let (by, at) = (ctx.actor.user, ctx.now);
     modify(&ctx, &reference, HistoryAction::Update, |c: &mut ConfigurationItem| {
         c.verify(by, at);

@@ -1,7 +1,6 @@
 //! `/api/v1/incidents`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::Error;
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -13,7 +12,7 @@ use steward_core::user::{Role, User};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{Clocked, ListOf, PageQuery, clocked, create, history_of, list_clocked, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -110,7 +109,7 @@ async fn create_incident(
     params(("reference" = String, Path, description = "e.g. INC-42")),
     responses((status = 200, body = Clocked<Incident>), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn get_incident(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Clocked<Incident>>> {
+async fn get_incident(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Clocked<Incident>>> {
     let incident: Incident = read_one(&ctx, &reference).await?;
     clocked(&ctx, incident).await
 }
@@ -122,7 +121,7 @@ async fn get_incident(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json
 async fn update_incident(
     ctx: Ctx,
     _: May<Changing, Incident>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<IncidentPatch>,
 ) -> ApiResult<Json<Clocked<Incident>>> {
     let organisation = match patch.caller {
@@ -148,7 +147,7 @@ async fn update_incident(
 async fn transition_incident(
     ctx: Ctx,
     _: May<Changing, Incident>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<IncidentTransition>,
 ) -> ApiResult<Json<Clocked<Incident>>> {
     let now = ctx.now;
@@ -165,7 +164,7 @@ async fn transition_incident(
     security(("bearer" = [])))]
 async fn incident_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Incident>(&ctx, &reference, q).await

@@ -1,7 +1,6 @@
 //! `/api/v1/links`: links between incidents, problems, changes, configuration items and services.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::Error;
 use steward_core::access::{Operation, Scope, authorize};
@@ -10,7 +9,7 @@ use steward_core::record::RecordKind;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::{ApiResult, ErrorBody};
@@ -90,7 +89,7 @@ async fn create_link(ctx: Ctx, ApiJson(input): ApiJson<LinkInput>) -> ApiResult<
 #[utoipa::path(delete, path = "/api/v1/links/{from}/{to}", tag = "links",
     params(("from" = String, Path, description = "e.g. INC-42"), ("to" = String, Path, description = "e.g. PRB-7")),
     responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn delete_link(ctx: Ctx, Path((from, to)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn delete_link(ctx: Ctx, ApiPath((from, to)): ApiPath<(String, String)>) -> ApiResult<StatusCode> {
     let (from, to) = endpoints(&ctx, &from, &to).await?;
     ctx.state.store.unlink(from, to, Some(ctx.actor.user), ctx.now).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -37,7 +37,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/compliance/management-reviews/{reference}/inputs", tag = "compliance",
     params(("reference" = String, Path, description = "e.g. MR-1")),
     responses((status = 200, body = ReviewInputs), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn review_inputs(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<serde_json::Value>> {
+async fn review_inputs(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<serde_json::Value>> {
     let review: ManagementReview = read_one(&ctx, &reference).await?;
     if let Some(frozen) = review.inputs {
         return Ok(Json(frozen));
@@ -57,7 +57,7 @@ async fn review_inputs(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Jso
 async fn transition_management_review(
     ctx: Ctx,
     _: May<Changing, ManagementReview>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<ManagementReview>> {
     authorize(&ctx.actor, RecordKind::ManagementReview, Operation::Update)?;

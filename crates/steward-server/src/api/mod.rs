@@ -299,7 +299,7 @@ macro_rules! record_routes {
         #[utoipa::path(get, path = $item, tag = $tag,
             params(("reference" = String, Path, description = $example)),
             responses((status = 200, body = $ty), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-        async fn $get(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<$ty>> {
+        async fn $get(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<$ty>> {
             read_one(&ctx, &reference).await.map(Json)
         }
 
@@ -307,7 +307,7 @@ macro_rules! record_routes {
             params(("reference" = String, Path, description = $example)), request_body = $patch,
             responses((status = 200, body = $ty), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
             security(("bearer" = [])))]
-        async fn $update(ctx: Ctx, _: May<Changing, $ty>, Path(reference): Path<String>, ApiJson(patch): ApiJson<$patch>) -> ApiResult<Json<$ty>> {
+        async fn $update(ctx: Ctx, _: May<Changing, $ty>, ApiPath(reference): ApiPath<String>, ApiJson(patch): ApiJson<$patch>) -> ApiResult<Json<$ty>> {
             modify(&ctx, &reference, HistoryAction::Update, |r: &mut $ty| r.apply_patch(patch)).await
         }
 
@@ -316,7 +316,7 @@ macro_rules! record_routes {
             params(("reference" = String, Path, description = $example)), request_body = StatusTransition,
             responses((status = 200, body = $ty), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
             security(("bearer" = [])))]
-        async fn $transition($tctx: Ctx, _: May<Changing, $ty>, Path(reference): Path<String>, ApiJson($tin): ApiJson<StatusTransition>) -> ApiResult<Json<$ty>> {
+        async fn $transition($tctx: Ctx, _: May<Changing, $ty>, ApiPath(reference): ApiPath<String>, ApiJson($tin): ApiJson<StatusTransition>) -> ApiResult<Json<$ty>> {
             modify(&$tctx, &reference, HistoryAction::Transition, |$trec: &mut $ty| $tbody).await
         }
         )?
@@ -324,7 +324,7 @@ macro_rules! record_routes {
         #[utoipa::path(get, path = $hpath, tag = $tag,
             params(("reference" = String, Path, description = $example), PageQuery),
             responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-        async fn $history(ctx: Ctx, Path(reference): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
+        async fn $history(ctx: Ctx, ApiPath(reference): ApiPath<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<ListOf<HistoryEntry>>> {
             history_of::<$ty>(&ctx, &reference, q).await
         }
     };

@@ -1,13 +1,12 @@
 //! `/api/v1/notifications`: the signed-in user's in-app notifications.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::notification::Notification;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::ApiQuery;
+use super::extract::{ApiPath, ApiQuery};
 use super::{ListOf, check_limit};
 use crate::AppState;
 use crate::auth::Ctx;
@@ -52,7 +51,7 @@ async fn list_notifications(
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications",
     params(("id" = i64, Path, description = "The notification's id")),
     responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn read_notification(ctx: Ctx, Path(id): Path<String>) -> ApiResult<StatusCode> {
+async fn read_notification(ctx: Ctx, ApiPath(id): ApiPath<String>) -> ApiResult<StatusCode> {
     let id: i64 = id
         .parse()
         .map_err(|_| ApiError::Domain(steward_core::Error::not_found("notification", &id)))?;

@@ -1,14 +1,13 @@
 //! `/api/v1/organisations`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::organisation::{NewOrganisation, Organisation, OrganisationPatch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -51,7 +50,7 @@ async fn create_organisation(
 #[utoipa::path(get, path = "/api/v1/organisations/{reference}", tag = "organisations",
     params(("reference" = String, Path, description = "e.g. ORG-42")),
     responses((status = 200, body = Organisation), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_organisation(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Organisation>> {
+async fn get_organisation(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Organisation>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -62,7 +61,7 @@ async fn get_organisation(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<
 async fn update_organisation(
     ctx: Ctx,
     _: May<Changing, Organisation>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<OrganisationPatch>,
 ) -> ApiResult<Json<Organisation>> {
     modify(&ctx, &reference, HistoryAction::Update, |o: &mut Organisation| {
@@ -76,7 +75,7 @@ async fn update_organisation(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn organisation_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Organisation>(&ctx, &reference, q).await

@@ -1,7 +1,6 @@
 //! `/api/v1/problems`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{ServiceId, TeamId, UserId};
@@ -10,7 +9,7 @@ use steward_core::problem::{NewProblem, Problem, ProblemPatch, ProblemStatus, Pr
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -58,7 +57,7 @@ async fn create_problem(
 #[utoipa::path(get, path = "/api/v1/problems/{reference}", tag = "problems",
     params(("reference" = String, Path, description = "e.g. PRB-42")),
     responses((status = 200, body = Problem), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_problem(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Problem>> {
+async fn get_problem(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Problem>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -69,7 +68,7 @@ async fn get_problem(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
 async fn update_problem(
     ctx: Ctx,
     _: May<Changing, Problem>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<ProblemPatch>,
 ) -> ApiResult<Json<Problem>> {
     let matrix = ctx.state.store.priority_matrix().await?;
@@ -86,7 +85,7 @@ async fn update_problem(
 async fn transition_problem(
     ctx: Ctx,
     _: May<Changing, Problem>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<ProblemTransition>,
 ) -> ApiResult<Json<Problem>> {
     let now = ctx.now;
@@ -101,7 +100,7 @@ async fn transition_problem(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn problem_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Problem>(&ctx, &reference, q).await

@@ -1,7 +1,6 @@
 //! `/api/v1/releases`: changes grouped for deployment, their acceptance criteria and outcome.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{TeamId, UserId};
@@ -9,7 +8,7 @@ use steward_core::release::{NewRelease, Release, ReleasePatch, ReleaseStatus, Re
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -54,7 +53,7 @@ async fn create_release(
 #[utoipa::path(get, path = "/api/v1/releases/{reference}", tag = "releases",
     params(("reference" = String, Path, description = "e.g. REL-3")),
     responses((status = 200, body = Release), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_release(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Release>> {
+async fn get_release(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Release>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -65,7 +64,7 @@ async fn get_release(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
 async fn update_release(
     ctx: Ctx,
     _: May<Changing, Release>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<ReleasePatch>,
 ) -> ApiResult<Json<Release>> {
     modify(&ctx, &reference, HistoryAction::Update, |r: &mut Release| {
@@ -81,7 +80,7 @@ async fn update_release(
 async fn transition_release(
     ctx: Ctx,
     _: May<Changing, Release>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<ReleaseTransition>,
 ) -> ApiResult<Json<Release>> {
     let now = ctx.now;
@@ -98,7 +97,7 @@ async fn transition_release(
     security(("bearer" = [])))]
 async fn verify_release_criterion(
     ctx: Ctx,
-    Path((reference, index)): Path<(String, String)>,
+    ApiPath((reference, index)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<Release>> {
     let index: usize = index.parse().map_err(|_| {
         steward_core::Error::not_found("acceptance criterion", index.chars().take(20).collect::<String>())
@@ -115,7 +114,7 @@ async fn verify_release_criterion(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn release_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Release>(&ctx, &reference, q).await

@@ -1,7 +1,6 @@
 //! `/api/v1/requests`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::Error;
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -12,7 +11,7 @@ use steward_core::service::CatalogueItem;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::incident::{organisation_of, requester_limits};
 use super::{Clocked, ListOf, PageQuery, clocked, create, history_of, list_clocked, list_query, modify, read_one};
 use crate::AppState;
@@ -78,7 +77,7 @@ async fn create_request(
 #[utoipa::path(get, path = "/api/v1/requests/{reference}", tag = "requests",
     params(("reference" = String, Path, description = "e.g. REQ-42")),
     responses((status = 200, body = Clocked<Request>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_request(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Clocked<Request>>> {
+async fn get_request(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Clocked<Request>>> {
     let request: Request = read_one(&ctx, &reference).await?;
     clocked(&ctx, request).await
 }
@@ -90,7 +89,7 @@ async fn get_request(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
 async fn update_request(
     ctx: Ctx,
     _: May<Changing, Request>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<RequestPatch>,
 ) -> ApiResult<Json<Clocked<Request>>> {
     let organisation = match patch.requested_for {
@@ -116,7 +115,7 @@ async fn update_request(
 async fn transition_request(
     ctx: Ctx,
     _: May<Changing, Request>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<RequestTransition>,
 ) -> ApiResult<Json<Clocked<Request>>> {
     let now = ctx.now;
@@ -132,7 +131,7 @@ async fn transition_request(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn request_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Request>(&ctx, &reference, q).await

@@ -1,7 +1,6 @@
 //! `/api/v1/services`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::history::{HistoryAction, HistoryEntry};
 use steward_core::id::{TeamId, UserId};
@@ -9,7 +8,7 @@ use steward_core::service::{NewService, Service, ServicePatch, ServiceStatus, St
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -52,7 +51,7 @@ async fn create_service(
 #[utoipa::path(get, path = "/api/v1/services/{reference}", tag = "services",
     params(("reference" = String, Path, description = "e.g. SVC-42")),
     responses((status = 200, body = Service), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_service(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Service>> {
+async fn get_service(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Service>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -63,7 +62,7 @@ async fn get_service(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<
 async fn update_service(
     ctx: Ctx,
     _: May<Changing, Service>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<ServicePatch>,
 ) -> ApiResult<Json<Service>> {
     modify(&ctx, &reference, HistoryAction::Update, |s: &mut Service| {
@@ -79,7 +78,7 @@ async fn update_service(
 async fn transition_service(
     ctx: Ctx,
     _: May<Changing, Service>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(t): ApiJson<StatusTransition>,
 ) -> ApiResult<Json<Service>> {
     modify(&ctx, &reference, HistoryAction::Transition, |s: &mut Service| {
@@ -93,7 +92,7 @@ async fn transition_service(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn service_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Service>(&ctx, &reference, q).await

@@ -1,7 +1,6 @@
 //! `/api/v1/compliance/scopes`: the SMS scope statement, versioned, with its warnings.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use serde::Serialize;
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -9,7 +8,7 @@ use steward_core::sms_scope::{NewSmsScope, ScopeWarning, SmsScope, SmsScopePatch
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -65,7 +64,7 @@ async fn create_scope(
 #[utoipa::path(get, path = "/api/v1/compliance/scopes/{reference}", tag = "compliance",
     params(("reference" = String, Path, description = "e.g. SCOPE-1")),
     responses((status = 200, body = ScopeView), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_scope(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ScopeView>> {
+async fn get_scope(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ScopeView>> {
     read_one(&ctx, &reference).await.map(|s| Json(view(s)))
 }
 
@@ -78,7 +77,7 @@ async fn get_scope(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Sc
 async fn update_scope(
     ctx: Ctx,
     _: May<Changing, SmsScope>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<SmsScopePatch>,
 ) -> ApiResult<Json<ScopeView>> {
     let Json(scope) = modify(&ctx, &reference, HistoryAction::Update, |s: &mut SmsScope| {
@@ -93,7 +92,7 @@ async fn update_scope(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn scope_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<SmsScope>(&ctx, &reference, q).await

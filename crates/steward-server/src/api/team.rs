@@ -1,7 +1,6 @@
 //! `/api/v1/teams`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::access::{Operation, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -10,7 +9,7 @@ use steward_core::team::{NewTeam, Team, TeamPatch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, create, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -52,7 +51,7 @@ async fn create_team(
 #[utoipa::path(get, path = "/api/v1/teams/{reference}", tag = "teams",
     params(("reference" = String, Path, description = "e.g. TEAM-42")),
     responses((status = 200, body = Team), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_team(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Team>> {
+async fn get_team(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<Team>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -63,7 +62,7 @@ async fn get_team(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Tea
 async fn update_team(
     ctx: Ctx,
     _: May<Changing, Team>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<TeamPatch>,
 ) -> ApiResult<Json<Team>> {
     modify(&ctx, &reference, HistoryAction::Update, |t: &mut Team| {
@@ -77,7 +76,7 @@ async fn update_team(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn team_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<Team>(&ctx, &reference, q).await
@@ -93,7 +92,7 @@ pub struct TeamMembers {
 #[utoipa::path(get, path = "/api/v1/teams/{reference}/members", tag = "teams",
     params(("reference" = String, Path, description = "e.g. TEAM-1")),
     responses((status = 200, body = TeamMembers), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn list_team_members(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<TeamMembers>> {
+async fn list_team_members(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<TeamMembers>> {
     let team: Team = read_one(&ctx, &reference).await?;
     let members = ctx.state.store.team_members(team.id).await?;
     Ok(Json(TeamMembers { team: team.id, members }))
@@ -113,13 +112,13 @@ async fn set_member(ctx: &Ctx, reference: &str, user: &str, member: bool) -> Api
 #[utoipa::path(put, path = "/api/v1/teams/{reference}/members/{user}", tag = "teams",
     params(("reference" = String, Path, description = "e.g. TEAM-1"), ("user" = String, Path, description = "e.g. USR-3")),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)), security(("bearer" = [])))]
-async fn add_team_member(ctx: Ctx, Path((reference, user)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn add_team_member(ctx: Ctx, ApiPath((reference, user)): ApiPath<(String, String)>) -> ApiResult<StatusCode> {
     set_member(&ctx, &reference, &user, true).await
 }
 
 #[utoipa::path(delete, path = "/api/v1/teams/{reference}/members/{user}", tag = "teams",
     params(("reference" = String, Path, description = "e.g. TEAM-1"), ("user" = String, Path, description = "e.g. USR-3")),
     responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn remove_team_member(ctx: Ctx, Path((reference, user)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn remove_team_member(ctx: Ctx, ApiPath((reference, user)): ApiPath<(String, String)>) -> ApiResult<StatusCode> {
     set_member(&ctx, &reference, &user, false).await
 }

@@ -3,7 +3,7 @@
 //! was made, when it expires and when it was revoked.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use steward_store::TokenInfo;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::{Ctx, new_token, sign_in};
 use crate::error::{ApiResult, ErrorBody};
@@ -142,6 +142,6 @@ pub(crate) async fn revoke(ctx: &Ctx, reference: &str) -> ApiResult<ApiToken> {
     params(("reference" = String, Path, description = "e.g. TOK-3")),
     responses((status = 200, body = ApiToken), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn revoke_token(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<ApiToken>> {
+async fn revoke_token(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<ApiToken>> {
     revoke(&ctx, &reference).await.map(Json)
 }

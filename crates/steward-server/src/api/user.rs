@@ -1,7 +1,6 @@
 //! `/api/v1/users`.
 
 use axum::Json;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use steward_core::access::{Operation, authorize};
 use steward_core::history::{HistoryAction, HistoryEntry};
@@ -11,7 +10,7 @@ use steward_core::user::{NewUser, Role, User, UserPatch};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::extract::{ApiJson, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::{ListOf, PageQuery, history_of, list_all, list_query, modify, read_one};
 use crate::AppState;
 use crate::auth::{Changing, Creating, Ctx, May};
@@ -58,7 +57,7 @@ async fn create_user(
 #[utoipa::path(get, path = "/api/v1/users/{reference}", tag = "users",
     params(("reference" = String, Path, description = "e.g. USR-42")),
     responses((status = 200, body = User), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-async fn get_user(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<User>> {
+async fn get_user(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Json<User>> {
     read_one(&ctx, &reference).await.map(Json)
 }
 
@@ -69,7 +68,7 @@ async fn get_user(ctx: Ctx, Path(reference): Path<String>) -> ApiResult<Json<Use
 async fn update_user(
     ctx: Ctx,
     _: May<Changing, User>,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<User>> {
     let deactivating = patch.active == Some(false);
@@ -88,7 +87,7 @@ async fn update_user(
     responses((status = 200, body = ListOf<HistoryEntry>), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
 async fn user_history(
     ctx: Ctx,
-    Path(reference): Path<String>,
+    ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<HistoryEntry>>> {
     history_of::<User>(&ctx, &reference, q).await

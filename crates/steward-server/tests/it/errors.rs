@@ -159,6 +159,13 @@ async fn bad_queries_references_routes_and_tokens() {
                 "not_found",
             ),
             ("/api/v1/nothing-here", StatusCode::NOT_FOUND, "not_found"),
+            // A path that is not text, or a number that is not one, in the usual error body.
+            ("/api/v1/incidents/%ff%fe", StatusCode::BAD_REQUEST, "bad_path"),
+            (
+                "/api/v1/incidents/INC-1%ff/history",
+                StatusCode::BAD_REQUEST,
+                "bad_path",
+            ),
             (
                 "/api/v1/incidents/INC-1/history?limit=9999",
                 StatusCode::BAD_REQUEST,
