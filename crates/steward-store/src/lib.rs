@@ -216,6 +216,37 @@ impl Store {
         })
     }
 
+    /// Writes a consistent copy of the SQLite database to `path` while writers go on: SQLite's
+    /// `VACUUM INTO` reads one snapshot and writes it as a new, compact database file.
+    /// PostgreSQL is backed up with its own tools (`pg_dump`), which the command line runs.
+    pub async fn backup_sqlite(&self, path: &Path) -> Result<()> {
+        match &self.db {
+            Db::Sqlite { read, .. } => {
+                let target = path
+                    .to_str()
+                    .ok_or_else(|| Error::invalid("to", "the path must be valid text"))?;
+                sqlx::query("VACUUM INTO ?")
+                    .bind(target.to_string())
+                    .execute(read)
+                    .await
+                    .map_err(DbError)?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(Error::invalid("to", "a PostgreSQL database is backed up with pg_dump")),
+        }
+    }
+
+    /// How many tables the database holds (none in a database that Steward has never used).
+    pub async fn table_count(&self) -> Result<i64> {
+        let sql = match self.backend() {
+            Backend::Sqlite => "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'",
+            Backend::Postgres => "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        };
+        let mut c = self.read().await?;
+        let (n,): (i64,) = c.fetch_one(sql, vec![]).await?;
+        Ok(n)
+    }
+
     /// The raw pools, for tests and tools that must reach past the store (for example to tamper
     /// with history in a test of `audit verify`).
     pub async fn execute_raw(&self, sql: &str) -> Result<u64> {

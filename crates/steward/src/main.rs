@@ -2,6 +2,7 @@
 //! trail, and seed demo data. Every command reaches the same database through `--data-dir`
 //! (SQLite) or `--database-url` (PostgreSQL).
 
+mod backup;
 mod compliance;
 mod demo;
 mod report;
@@ -58,6 +59,19 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Write a consistent copy of the database to a file, while the server goes on serving
+    /// (SQLite: a snapshot database file; PostgreSQL: a pg_dump archive).
+    Backup {
+        /// The file to write; it must not exist yet.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Restore a backup into an empty data directory or an empty PostgreSQL database.
+    Restore {
+        /// A file written by `steward backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -288,6 +302,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let _ = jobs.await;
             store.close().await;
         }
+        Command::Backup { to } => backup::backup(&cli.db.database_url, &cli.db.data_dir, &to).await?,
+        Command::Restore { from } => backup::restore(&cli.db.database_url, &cli.db.data_dir, &from).await?,
         Command::Migrate => {
             let store = open(&cli.db).await?;
             store.close().await;
