@@ -50,7 +50,7 @@ macro_rules! ids {
                     .schema_type(utoipa::openapi::schema::Type::String)
                     .pattern(Some(concat!("^", $prefix, "-[1-9][0-9]*$")))
                     .examples([concat!($prefix, "-1")])
-                    .description(Some(concat!("Reference of a ", $noun, ".")))
+                    .description(Some(concat!("The reference of the ", $noun, ".")))
                     .into()
             }
         }
