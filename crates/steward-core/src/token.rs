@@ -2,9 +2,9 @@
 //! was revoked. The token itself is shown once when it is made and never kept; only its hash is.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::id::{TokenId, UserId};
 use crate::named_enum;
 use crate::validate::{Checker, NAME_MAX};
@@ -42,24 +42,6 @@ impl ApiToken {
     }
 }
 
-/// The body of a new token for the person signed in.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewApiToken {
-    /// A label to recognise the token by, e.g. "laptop script".
-    pub name: String,
-    /// 1 to 365; without it the token lasts until revoked.
-    #[serde(default)]
-    pub expires_in_days: Option<u32>,
-}
-
-impl NewApiToken {
-    /// The checked name and expiry of a new token made at `now`.
-    pub fn check(&self, now: DateTime<Utc>) -> Result<(String, Option<DateTime<Utc>>)> {
-        check_token(&self.name, self.expires_in_days, now)
-    }
-}
-
 /// The rules for every new token, whichever way it is asked for: a name of one line, and an
 /// expiry of 1 to 365 days when there is one.
 pub fn check_token(
@@ -77,13 +59,10 @@ pub fn check_token(
     Ok((name.trim().to_string(), expires))
 }
 
-/// Revoking is for the token's owner and administrators; anyone else is told it does not exist.
-pub fn may_manage(actor: &crate::access::Actor, owner: UserId) -> Result<()> {
-    if actor.user == owner || actor.role == crate::user::Role::Admin {
-        Ok(())
-    } else {
-        Err(Error::not_found("API token", "that token"))
-    }
+/// Whether a person may revoke a token: its owner and administrators may (anyone else is to be
+/// told it does not exist).
+pub fn may_revoke(actor: &crate::access::Actor, owner: UserId) -> bool {
+    actor.user == owner || actor.role == crate::user::Role::Admin
 }
 
 #[cfg(test)]

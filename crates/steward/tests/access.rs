@@ -17,7 +17,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeSet, HashMap};
-use std::process::{Command, Stdio};
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -25,7 +24,7 @@ use steward_core::record::RecordKind as K;
 use steward_store::TokenInfo;
 use steward_store::testing::TestDb;
 
-const BIN: &str = env!("CARGO_BIN_EXE_steward");
+mod common;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Op {
@@ -382,20 +381,11 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
     }
 }
 
+/// Runs the binary, which must succeed; what it printed on standard output.
 fn steward(db: &TestDb, args: &[&str]) -> String {
-    let out = Command::new(BIN)
-        .args(db.cli_args())
-        .args(args)
-        .env("STEWARD_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
+    let r = common::run(&db.cli_args(), args, None);
+    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+    r.stdout.trim().to_string()
 }
 
 #[tokio::test]

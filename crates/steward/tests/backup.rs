@@ -6,8 +6,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,44 +13,17 @@ use serde_json::{Value, json};
 use sqlx::Connection;
 use steward_store::testing::{TestDb, pg_url, with_database};
 
-const BIN: &str = env!("CARGO_BIN_EXE_steward");
+mod common;
 
+/// Runs the binary against `target`; its exit code and everything it printed.
 fn steward(target: &[String], args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN)
-        .args(target)
-        .args(args)
-        .env("STEWARD_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    let r = common::run(target, args, None);
+    (r.code, format!("{}{}", r.stdout, r.stderr))
 }
 
-#[allow(clippy::zombie_processes)] // killed and waited for by the test
-fn serve(target: &[String]) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(target)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("STEWARD_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "server exited early");
-        if let Some(rest) = line.split("serving on ").nth(1) {
-            let base = rest.split_whitespace().next().unwrap().to_string();
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return (child, base);
-        }
-    }
+fn serve(target: &[String]) -> (std::process::Child, String) {
+    let (child, base, _) = common::serve(target);
+    (child, base)
 }
 
 #[tokio::test]

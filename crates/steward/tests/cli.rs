@@ -3,58 +3,23 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 use steward_store::testing::TestDb;
 
-const BIN: &str = env!("CARGO_BIN_EXE_steward");
+mod common;
+
+use common::BIN;
 
 fn steward(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut cmd = Command::new(BIN);
-    cmd.args(db.cli_args()).args(args).env("STEWARD_LOG", "warn");
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let r = common::run(&db.cli_args(), args, stdin);
+    (r.code, r.stdout, r.stderr)
 }
 
-/// Starts `steward serve` on a free port; returns the child, its base URL and what it printed
-/// before it was ready.
-#[allow(clippy::zombie_processes)] // the caller kills and waits for it
-fn serve(db: &TestDb) -> (Child, String, String) {
-    let mut child = Command::new(BIN)
-        .args(db.cli_args())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("STEWARD_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut printed = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            reader.read_line(&mut line).unwrap() > 0,
-            "server exited early: {printed}"
-        );
-        printed.push_str(&line);
-        if let Some(rest) = line.split("serving on ").nth(1) {
-            let base = rest.split_whitespace().next().unwrap().to_string();
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return (child, base, printed);
-        }
-    }
+fn serve(db: &TestDb) -> (std::process::Child, String, String) {
+    common::serve(&db.cli_args())
 }
 
 #[tokio::test]

@@ -9,54 +9,26 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use steward_store::testing::TestDb;
 
-const BIN: &str = env!("CARGO_BIN_EXE_steward");
 const ROUNDS: u64 = 4;
 const WRITERS: usize = 6;
 
+mod common;
+
+/// Runs the binary; its exit code and everything it printed.
 fn steward(db: &TestDb, args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN)
-        .args(db.cli_args())
-        .args(args)
-        .env("STEWARD_LOG", "warn")
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    let r = common::run(&db.cli_args(), args, None);
+    (r.code, format!("{}{}", r.stdout, r.stderr))
 }
 
-#[allow(clippy::zombie_processes)] // killed and waited for by the round
-fn serve(db: &TestDb) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .args(db.cli_args())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("STEWARD_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stderr.take().unwrap());
-    loop {
-        let mut line = String::new();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "server exited early");
-        if let Some(rest) = line.split("serving on ").nth(1) {
-            let base = rest.split_whitespace().next().unwrap().to_string();
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return (child, base);
-        }
-    }
+fn serve(db: &TestDb) -> (std::process::Child, String) {
+    let (child, base, _) = common::serve(&db.cli_args());
+    (child, base)
 }
 
 /// What the writers were told was done: each incident's title and the last edit acknowledged,

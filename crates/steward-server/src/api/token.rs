@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use steward_core::Error;
 use steward_core::id::{TokenId, UserId};
-use steward_core::token::{ApiToken, check_token, may_manage};
+use steward_core::token::{ApiToken, check_token, may_revoke};
 use steward_core::user::{Role, User};
 use steward_store::TokenInfo;
 use utoipa_axum::router::OpenApiRouter;
@@ -129,8 +129,9 @@ pub(crate) async fn revoke(ctx: &Ctx, reference: &str) -> ApiResult<ApiToken> {
         .parse()
         .map_err(|_| Error::not_found("API token", reference.chars().take(40).collect::<String>()))?;
     let found = ctx.state.store.get_token(id, ctx.now).await?;
-    let owner = found.map(|t| t.user).ok_or_else(|| Error::not_found("API token", id))?;
-    may_manage(&ctx.actor, owner).map_err(|_| Error::not_found("API token", id))?;
+    if !found.is_some_and(|t| may_revoke(&ctx.actor, t.user)) {
+        return Err(Error::not_found("API token", id).into());
+    }
     ctx.state
         .store
         .revoke_token(id, Some(ctx.actor.user), ctx.now)

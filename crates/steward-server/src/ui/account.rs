@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steward_core::token::{ApiToken, check_token};
 
-use super::form::FormErrors;
+use super::form::{FormErrors, parsed};
 use super::session::Posted;
 use super::{Chrome, UiResult, Viewer, render, see_other, when};
 use crate::api::token::{issue, revoke, tokens_of};
@@ -116,14 +116,7 @@ pub async fn create_token(posted: Posted<TokenForm>) -> UiResult<Response> {
             }
         },
     };
-    let checked = match check_token(&form.name, days, ctx.now) {
-        Ok(c) => Some(c),
-        Err(steward_core::Error::Invalid(fields)) => {
-            e.0.extend(fields);
-            None
-        }
-        Err(other) => return Err(other.into()),
-    };
+    let checked = parsed(&mut e, check_token(&form.name, days, ctx.now));
     let Some((name, expires_at)) = checked.filter(|_| !e.any()) else {
         return show(&viewer, None, form, e, None).await;
     };

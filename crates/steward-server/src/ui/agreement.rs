@@ -27,7 +27,7 @@ use super::form::{FormErrors, date, named, parsed, reference, text};
 use super::session::Posted;
 use super::ticket::{Choice, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render, see_other};
-use crate::api::{create, list_all, modify, read_one};
+use crate::api::{create, modify, read_one};
 use crate::auth::Ctx;
 use crate::error::ApiError;
 
@@ -255,20 +255,10 @@ struct AgreementPage {
     errors: FormErrors,
 }
 
-/// The first 500 records of a small table as choices.
+/// The records of a small table as choices, labelled by `label`.
 async fn choices<T: steward_store::Table>(ctx: &Ctx, label: impl Fn(&T) -> String) -> Result<Vec<Choice>, ApiError> {
-    let q = steward_store::ListQuery {
-        sort: steward_store::Sort {
-            column: "created_at",
-            descending: false,
-        },
-        limit: steward_store::MAX_LIMIT,
-        ..Default::default()
-    };
-    Ok(list_all::<T>(ctx, q)
+    Ok(super::ticket::all::<T>(ctx, vec![])
         .await?
-        .0
-        .items
         .iter()
         .map(|r| Choice {
             value: format!("{}-{}", T::KIND.prefix(), r.id()),

@@ -227,7 +227,7 @@ pub struct Options {
 }
 
 /// The first 500 records of a small table (services, teams, people who work tickets).
-async fn all<T: Table>(
+pub(crate) async fn all<T: Table>(
     ctx: &Ctx,
     any_of: Vec<(&'static str, Vec<steward_store::exec::Arg>)>,
 ) -> Result<Vec<T>, ApiError> {

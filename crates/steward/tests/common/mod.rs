@@ -1,0 +1,62 @@
+//! What the binary's end-to-end tests share: running `steward` against a database and starting
+//! `steward serve` on a free port. Each test binary uses part of it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_steward");
+
+/// What a run of the binary printed, and how it ended.
+pub struct Ran {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `steward <target> <args>` (target: `--data-dir DIR` or `--database-url URL`).
+pub fn run(target: &[String], args: &[&str], stdin: Option<&str>) -> Ran {
+    let mut cmd = Command::new(BIN);
+    cmd.args(target).args(args).env("STEWARD_LOG", "warn");
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    Ran {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Starts `steward serve` on a free port; returns the child, its base URL and what it printed
+/// before it was ready.
+#[allow(clippy::zombie_processes)] // the caller kills and waits for it
+pub fn serve(target: &[String]) -> (Child, String, String) {
+    let mut child = Command::new(BIN)
+        .args(target)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env("STEWARD_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stderr.take().unwrap());
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            reader.read_line(&mut line).unwrap() > 0,
+            "server exited early: {printed}"
+        );
+        printed.push_str(&line);
+        if let Some(rest) = line.split("serving on ").nth(1) {
+            let base = rest.split_whitespace().next().unwrap().to_string();
+            std::thread::spawn(move || for _ in reader.lines() {});
+            return (child, base, printed);
+        }
+    }
+}
