@@ -52,6 +52,7 @@ mod service;
 mod settings;
 mod sms_scope;
 mod team;
+mod transfer;
 mod user;
 mod web_session;
 
@@ -73,9 +74,10 @@ pub use error::DbError;
 pub use history::VerifyReport;
 pub use import::{Story, Ticket};
 pub use job::JobState;
-pub use page::{ListQuery, MAX_LIMIT, Page, Sort};
+pub use page::{ListQuery, MAX_LIMIT, Page, Sort, decode_cursor, encode_cursor};
 pub use record::Table;
 pub use search::SearchQuery;
+pub use transfer::{CopyReport, TableCopy};
 pub use web_session::{SavedView, WebSession};
 
 use exec::{Conn, Tx};
@@ -245,6 +247,23 @@ impl Store {
         let mut c = self.read().await?;
         let (n,): (i64,) = c.fetch_one(sql, vec![]).await?;
         Ok(n)
+    }
+
+    /// Whether the database has never held Steward's records: it has no tables, or only the
+    /// schema its migrations wrote, with no user and no history entry.
+    pub async fn is_unused(&self) -> Result<bool> {
+        if self.table_count().await? == 0 {
+            return Ok(true);
+        }
+        let mut c = self.read().await?;
+        let held: std::result::Result<(i64,), _> = c
+            .fetch_one(
+                "SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM history)",
+                vec![],
+            )
+            .await;
+        // Tables that are not Steward's are someone else's database.
+        Ok(matches!(held, Ok((0,))))
     }
 
     /// The raw pools, for tests and tools that must reach past the store (for example to tamper

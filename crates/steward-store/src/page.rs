@@ -51,11 +51,13 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-pub(crate) fn encode_cursor(value: i64, id: i64) -> String {
+/// The `next_cursor` of a page whose last row has this sort value and id.
+pub fn encode_cursor(value: i64, id: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("{value}.{id}"))
 }
 
-pub(crate) fn decode_cursor(s: &str) -> Result<(i64, i64)> {
+/// Reads a `next_cursor` back; anything this list did not write is a field error on `cursor`.
+pub fn decode_cursor(s: &str) -> Result<(i64, i64)> {
     let bad = || Error::invalid("cursor", "is not a cursor returned by this list");
     let bytes = URL_SAFE_NO_PAD.decode(s.as_bytes()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;

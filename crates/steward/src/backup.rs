@@ -3,6 +3,8 @@
 //! custom-format archive, `pg_restore` from one), which are found on the PATH or in Debian's
 //! `/usr/lib/postgresql/<version>/bin`. A restore goes only into an empty data directory or an
 //! empty database, so it can never overwrite records, and its history chain is verified after.
+//! `steward migrate-store` moves a SQLite database into an empty PostgreSQL one, table by table
+//! (`Store::copy_into`), with the same checks.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -103,6 +105,63 @@ pub async fn restore(database_url: &Option<String>, data_dir: &Path, from: &Path
         );
     }
     eprintln!("restored from {}; the history chain verifies", from.display());
+    Ok(())
+}
+
+/// Moves the SQLite database of `data_dir` into the empty PostgreSQL database at `to`: both are
+/// migrated to this version, every table is copied in one snapshot and one transaction with its
+/// counts checked, and the target's history chain is verified before the command says it is done.
+pub async fn migrate_store(database_url: &Option<String>, data_dir: &Path, to: &str) -> anyhow::Result<()> {
+    if database_url.is_some() {
+        bail!(
+            "migrate-store moves the embedded SQLite database of --data-dir to PostgreSQL; leave out --database-url (or STEWARD_DATABASE_URL)"
+        );
+    }
+    let db = data_dir.join("steward.db");
+    if !db.exists() {
+        bail!("there is no database at {}", db.display());
+    }
+    let target = Store::open_postgres(to).await?;
+    if !target.is_unused().await? {
+        target.close().await;
+        bail!(
+            "the PostgreSQL database already holds tables or records; migrate-store moves records only into an empty database"
+        );
+    }
+    let source = Store::open_sqlite(&db).await?;
+    let copied = async {
+        source.migrate().await?;
+        target.migrate().await?;
+        source.copy_into(&target).await
+    }
+    .await;
+    source.close().await;
+    let report = match copied {
+        Ok(report) => report,
+        Err(e) => {
+            target.close().await;
+            bail!("nothing was moved: {e}");
+        }
+    };
+    let chain = target.verify_history().await;
+    target.close().await;
+    let chain = chain?;
+    if !chain.faults.is_empty() {
+        bail!(
+            "the moved history chain has {} faults; run steward audit verify against the PostgreSQL database",
+            chain.faults.len()
+        );
+    }
+    let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
+    for t in report.tables.iter().filter(|t| t.rows > 0) {
+        eprintln!("{:>10}  {}", t.rows, t.table);
+    }
+    eprintln!(
+        "moved {rows} rows in {} tables from {} to PostgreSQL; {} records indexed for search; the history chain verifies",
+        report.tables.len(),
+        db.display(),
+        report.search_documents
+    );
     Ok(())
 }
 

@@ -72,6 +72,14 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Move the embedded SQLite database (`--data-dir`) into an empty PostgreSQL database, every
+    /// record with its history; stop the server first, since writes made during the move are not
+    /// carried over. The SQLite database is left as it was.
+    MigrateStore {
+        /// The empty PostgreSQL database: postgres://user:password@host:port/database
+        #[arg(long)]
+        to: String,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -304,6 +312,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { to } => backup::backup(&cli.db.database_url, &cli.db.data_dir, &to).await?,
         Command::Restore { from } => backup::restore(&cli.db.database_url, &cli.db.data_dir, &from).await?,
+        Command::MigrateStore { to } => backup::migrate_store(&cli.db.database_url, &cli.db.data_dir, &to).await?,
         Command::Migrate => {
             let store = open(&cli.db).await?;
             store.close().await;

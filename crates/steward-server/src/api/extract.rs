@@ -131,14 +131,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let q = parts.uri.query().unwrap_or("");
-        if q.to_ascii_lowercase().contains("%00") {
-            return Err(ApiError::BadQuery(
-                "the query string must not contain NUL characters".into(),
-            ));
-        }
-        serde_urlencoded::from_str(q)
-            .map(ApiQuery)
-            .map_err(|e| ApiError::BadQuery(format!("the query string is not valid: {e}")))
+        parse_query(parts.uri.query().unwrap_or("")).map(ApiQuery)
     }
+}
+
+/// Reads a query string as [`ApiQuery`] does: anything unknown or unparsable is a 400 naming it.
+pub fn parse_query<T: DeserializeOwned>(q: &str) -> Result<T, ApiError> {
+    if q.to_ascii_lowercase().contains("%00") {
+        return Err(ApiError::BadQuery(
+            "the query string must not contain NUL characters".into(),
+        ));
+    }
+    serde_urlencoded::from_str(q).map_err(|e| ApiError::BadQuery(format!("the query string is not valid: {e}")))
 }

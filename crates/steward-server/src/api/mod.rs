@@ -21,7 +21,7 @@ mod configuration_management;
 mod document;
 mod evidence;
 mod improvement;
-pub(crate) mod incident;
+pub mod incident;
 mod link;
 mod management_review;
 mod nonconformity;
