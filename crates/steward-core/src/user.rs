@@ -69,13 +69,132 @@ pub struct UserPatch {
 pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 1024;
 
-pub fn check_password(c: &mut Checker, field: &str, password: &str) {
+/// Words that make a long password easy to guess when all that is added to them is digits,
+/// symbols or letter-for-digit swaps (`P@ssw0rd2026!`).
+const COMMON_WORDS: &[&str] = &[
+    "password",
+    "passwort",
+    "motdepasse",
+    "contrasena",
+    "qwerty",
+    "qwertz",
+    "azerty",
+    "letmein",
+    "welcome",
+    "admin",
+    "administrator",
+    "root",
+    "changeme",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "soccer",
+    "sunshine",
+    "princess",
+    "trustno",
+    "master",
+    "shadow",
+    "superman",
+    "batman",
+    "secret",
+    "login",
+    "default",
+    "steward",
+    "servicedesk",
+    "helpdesk",
+    "support",
+    "summer",
+    "winter",
+    "spring",
+    "autumn",
+    "january",
+    "december",
+    "company",
+];
+
+/// Runs of keys or letters that are easy to guess however long; a password that lies inside one
+/// of them, forwards or backwards, is refused.
+const RUNS: &[&str] = &[
+    "01234567890123456789",
+    "abcdefghijklmnopqrstuvwxyz",
+    "qwertyuiopasdfghjklzxcvbnm",
+    "qwertzuiopasdfghjklyxcvbnm",
+    "azertyuiopqsdfghjklmwxcvbn",
+    "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p",
+];
+
+/// The fewest different characters a password may be made of.
+pub const PASSWORD_MIN_DISTINCT: usize = 5;
+
+/// The rules for a new password: 12 to 1,024 characters, at least five different ones, not a run
+/// of keys or letters, and not a common word or the person's own address or name with only digits
+/// or symbols added. Length does most of the work; there are no rules about character classes.
+pub fn check_password(c: &mut Checker, field: &str, password: &str, email: &str, name: &str) {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
         c.fail(field, format!("must be at least {PASSWORD_MIN} characters"));
-    } else if n > PASSWORD_MAX {
-        c.fail(field, format!("must be at most {PASSWORD_MAX} characters"));
+        return;
     }
+    if n > PASSWORD_MAX {
+        c.fail(field, format!("must be at most {PASSWORD_MAX} characters"));
+        return;
+    }
+    let lower = password.to_lowercase();
+    let mut distinct: Vec<char> = lower.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < PASSWORD_MIN_DISTINCT {
+        c.fail(
+            field,
+            format!("must use at least {PASSWORD_MIN_DISTINCT} different characters"),
+        );
+        return;
+    }
+    let backwards: String = lower.chars().rev().collect();
+    if RUNS.iter().any(|run| {
+        let run = run.repeat(3);
+        run.contains(&lower) || run.contains(&backwards)
+    }) {
+        c.fail(
+            field,
+            "must not be a run of keys or letters such as 123456789012 or qwertyuiopas",
+        );
+        return;
+    }
+    let core = password_core(&lower);
+    let own: Vec<String> = [email.split('@').next().unwrap_or_default(), name]
+        .iter()
+        .map(|s| password_core(&s.to_lowercase()))
+        .filter(|s| s.chars().count() >= 3)
+        .collect();
+    if !core.is_empty() && (COMMON_WORDS.contains(&core.as_str()) || own.contains(&core)) {
+        c.fail(
+            field,
+            "must not be a common word, or your own name or address, with only digits or symbols added",
+        );
+    }
+}
+
+/// What is left of a password once digits and symbols at either end are taken off, the usual
+/// digit-for-letter swaps undone, and anything that is not a letter dropped: `P@ssw0rd2026!`
+/// becomes `password`.
+fn password_core(lower: &str) -> String {
+    lower
+        .trim_matches(|ch: char| !ch.is_alphabetic())
+        .chars()
+        .map(|ch| match ch {
+            '0' => 'o',
+            '1' | '!' => 'i',
+            '3' => 'e',
+            '4' | '@' => 'a',
+            '5' | '$' => 's',
+            '7' => 't',
+            other => other,
+        })
+        .filter(|ch| ch.is_alphabetic())
+        .collect()
 }
 
 /// A plausible address: one `@`, something either side, a dot in the domain, no spaces.
@@ -95,14 +214,28 @@ pub fn normalise_email(c: &mut Checker, email: &str) -> String {
 /// Failed sign-ins further apart than this start a new count.
 pub const SIGN_IN_WINDOW_MINUTES: i64 = 60;
 
-/// How long sign-ins for an address are refused after its `failures`-th failure in a row: the
+/// Failed sign-ins from one network address, within the window, before its first delay: many
+/// people may share an address (an office behind one gateway), so it is given more than an account.
+pub const ADDRESS_FREE_FAILURES: i64 = 50;
+
+/// How long sign-ins for an account are refused after its `failures`-th failure in a row: the
 /// first four cost nothing (people mistype), then 30 seconds, doubling to at most 15 minutes, so
 /// guessing is slow while the owner is only briefly kept out.
 pub fn sign_in_delay(failures: i64) -> chrono::Duration {
-    if failures < 5 {
+    delay_after(failures, 4)
+}
+
+/// How long sign-ins from a network address are refused after its `failures`-th failure: the
+/// first [`ADDRESS_FREE_FAILURES`] cost nothing, then as for an account.
+pub fn address_sign_in_delay(failures: i64) -> chrono::Duration {
+    delay_after(failures, ADDRESS_FREE_FAILURES)
+}
+
+fn delay_after(failures: i64, free: i64) -> chrono::Duration {
+    if failures <= free {
         return chrono::Duration::zero();
     }
-    let doublings = u32::try_from(failures - 5).unwrap_or(u32::MAX).min(5);
+    let doublings = u32::try_from(failures - free - 1).unwrap_or(u32::MAX).min(5);
     chrono::Duration::seconds((30i64 << doublings).min(15 * 60))
 }
 
@@ -117,7 +250,7 @@ impl User {
             .unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_string());
         c.line("name", &name, NAME_MAX);
         if let Some(p) = &input.password {
-            check_password(&mut c, "password", p);
+            check_password(&mut c, "password", p, &email, &name);
         }
         check_organisation(&mut c, input.role, input.organisation);
         c.finish()?;
@@ -163,6 +296,51 @@ mod tests {
         let secs: Vec<i64> = (1..=12).map(|n| sign_in_delay(n).num_seconds()).collect();
         assert_eq!(secs, [0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900, 900]);
         assert_eq!(sign_in_delay(i64::MAX).num_seconds(), 900);
+        let free = ADDRESS_FREE_FAILURES;
+        assert_eq!(address_sign_in_delay(free).num_seconds(), 0);
+        assert_eq!(address_sign_in_delay(free + 1).num_seconds(), 30);
+        assert_eq!(address_sign_in_delay(free + 2).num_seconds(), 60);
+        assert_eq!(address_sign_in_delay(i64::MAX).num_seconds(), 900);
+    }
+
+    fn password_fault(password: &str) -> Option<String> {
+        let mut c = Checker::new();
+        check_password(&mut c, "password", password, "ana.lima@example.com", "Ana Lima");
+        c.finish().err().map(|e| e.to_string())
+    }
+
+    #[test]
+    fn passwords_that_are_long_but_easy_to_guess_are_refused() {
+        for weak in [
+            "short",
+            "aaaaaaaaaaaaaaaa",
+            "abababababab",
+            "121212121212",
+            "123456789012",
+            "210987654321",
+            "abcdefghijklm",
+            "qwertyuiopasdf",
+            "1qaz2wsx3edc",
+            "password1234",
+            "P@ssw0rd2026!",
+            "Welcome2026!!",
+            "1234steward!!",
+            "Helpdesk-2026",
+            "ana.lima20262026",
+            "AnaLima!!2026",
+        ] {
+            assert!(password_fault(weak).is_some(), "{weak} was accepted");
+        }
+        for strong in [
+            "correct horse battery staple",
+            "tram-lemon-orbit-94",
+            "Gq7#vL2m!pZ9",
+            "my password is long enough",
+            "anamaria-sails-2026",
+        ] {
+            assert_eq!(password_fault(strong), None, "{strong}");
+        }
+        assert!(password_fault(&"x1".repeat(600)).unwrap().contains("at most"));
     }
 
     #[test]

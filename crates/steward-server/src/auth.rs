@@ -10,9 +10,11 @@ use sha2::{Digest, Sha256};
 use steward_core::Error;
 use steward_core::access::{Actor, Operation, authorize};
 use steward_core::user::User;
+use steward_store::SignInFrom;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::security::ClientAddress;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String, Error> {
@@ -64,35 +66,71 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// Checks an email address and password, for the sign-in page and the token endpoint alike.
-/// Failures are counted per address in the database; past a few in a row the address is locked
-/// for a growing delay and refused without looking at the password. An unknown address costs the
-/// same hashing as a known one, so the answer's timing does not tell which addresses exist.
-pub async fn sign_in(state: &AppState, email: &str, password: &str, now: DateTime<Utc>) -> Result<User, ApiError> {
+/// Failures are counted per account and per network address in the database; past a few in a row
+/// the account is locked for a growing delay and refused without looking at the password, and
+/// past many more so is the address (one address guessing across many accounts). A success
+/// clears the account's count but not the address's, so a guesser cannot reset it with an account
+/// of its own. An unknown address costs the same hashing as a known one, so the answer's timing
+/// does not tell which addresses exist.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    address: ClientAddress,
+    now: DateTime<Utc>,
+) -> Result<User, ApiError> {
+    use steward_core::user::{SIGN_IN_WINDOW_MINUTES, address_sign_in_delay, sign_in_delay};
     let email = email.trim().to_lowercase();
-    if let Some(until) = state.store.sign_in_locked_until(&email, now).await? {
-        return Err(locked(until, now));
+    let account = SignInFrom::Account(&email);
+    let network = address.0.map(|a| a.to_string());
+    let network = network.as_deref().map(SignInFrom::Address);
+    if let Some(from) = network
+        && let Some(until) = state.store.sign_in_locked_until(from, now).await?
+    {
+        return Err(locked("from this network address", until, now));
+    }
+    if let Some(until) = state.store.sign_in_locked_until(account, now).await? {
+        return Err(locked("for this account", until, now));
     }
     let creds = state.store.credentials_by_email(&email).await?;
-    let ok = match creds.as_ref().and_then(|c| c.password_hash.as_deref().map(|h| (c, h))) {
-        Some((c, hash)) => verify_password(password, hash)? && c.user.active,
-        None => {
-            verify_password(password, decoy_hash()?)?;
-            false
-        }
+    let (hash, active) = match creds
+        .as_ref()
+        .and_then(|c| c.password_hash.clone().map(|h| (h, c.user.active)))
+    {
+        Some((hash, active)) => (hash, active),
+        None => (decoy_hash()?.to_string(), false),
     };
+    // Hashing takes tens of milliseconds of one core: off the threads that serve requests.
+    let password = password.to_string();
+    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|e| Error::unexpected(format!("password check did not finish: {e}")))??;
+    let ok = matches && active;
     match creds {
         Some(c) if ok => {
-            state.store.clear_sign_in_failures(&email).await?;
+            state.store.clear_sign_in_failures(account).await?;
             Ok(c.user)
         }
         _ => {
-            let window = chrono::Duration::minutes(steward_core::user::SIGN_IN_WINDOW_MINUTES);
-            let (_, until) = state
+            let window = chrono::Duration::minutes(SIGN_IN_WINDOW_MINUTES);
+            let (_, account_until) = state
                 .store
-                .record_sign_in_failure(&email, now, window, steward_core::user::sign_in_delay)
+                .record_sign_in_failure(account, now, window, sign_in_delay)
                 .await?;
-            if until > now.timestamp_micros() {
-                Err(locked(until, now))
+            let network_until = match network {
+                Some(from) => {
+                    state
+                        .store
+                        .record_sign_in_failure(from, now, window, address_sign_in_delay)
+                        .await?
+                        .1
+                }
+                None => 0,
+            };
+            if network_until > now.timestamp_micros() {
+                Err(locked("from this network address", network_until, now))
+            } else if account_until > now.timestamp_micros() {
+                Err(locked("for this account", account_until, now))
             } else {
                 Err(ApiError::Unauthenticated("wrong email or password".into()))
             }
@@ -100,10 +138,10 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str, now: DateTim
     }
 }
 
-fn locked(until: i64, now: DateTime<Utc>) -> ApiError {
+fn locked(whose: &str, until: i64, now: DateTime<Utc>) -> ApiError {
     let seconds = ((until - now.timestamp_micros() + 999_999) / 1_000_000).max(1);
     ApiError::TooManyAttempts {
-        message: format!("too many failed sign-ins for this address; try again in {seconds} seconds"),
+        message: format!("too many failed sign-ins {whose}; try again in {seconds} seconds"),
         retry_after: seconds,
     }
 }

@@ -21,6 +21,7 @@ use steward_store::Store;
 use tokio::net::TcpListener;
 
 use crate::error::ApiError;
+pub use crate::security::ClientAddress;
 
 /// The largest request body accepted.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -30,6 +31,19 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// Reverse proxies whose `X-Forwarded-For` is believed: a request from one of them is
+    /// counted (sign-in throttling, the security log) against the address it forwarded for.
+    pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
+}
+
+impl AppState {
+    /// State for a server that trusts no proxy: every request is its peer's.
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            trusted_proxies: std::sync::Arc::from(Vec::new()),
+        }
+    }
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -76,7 +90,10 @@ pub fn app(state: AppState) -> Router {
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(security::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::middleware,
+        ))
         .layer(axum::middleware::from_fn(request_id::middleware))
         .with_state(state)
 }

@@ -78,7 +78,7 @@ pub use page::{ListQuery, MAX_LIMIT, Page, Sort, decode_cursor, encode_cursor};
 pub use record::Table;
 pub use search::SearchQuery;
 pub use transfer::{CopyReport, TableCopy};
-pub use web_session::{SavedView, WebSession};
+pub use web_session::{SavedView, SignInFrom, WebSession};
 
 use exec::{Conn, Tx};
 

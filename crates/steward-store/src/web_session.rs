@@ -1,5 +1,6 @@
 //! The web interface's sign-in state: sessions (only the token's SHA-256 is stored, beside the
-//! CSRF token its forms carry), failed sign-ins per email address for the lock-out delay, and
+//! CSRF token its forms carry), failed sign-ins per email address and per network address for
+//! the lock-out delays, and
 //! each person's saved queue views. All of it is in the database, so any number of Steward
 //! processes serving one database agree on it.
 
@@ -17,6 +18,24 @@ pub struct WebSession {
     pub user: User,
     pub csrf_token: String,
     pub expires_at: i64,
+}
+
+/// What failed sign-ins are counted against: the account (its email address), or the network
+/// address they came from, so one address guessing across many accounts is slowed too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInFrom<'a> {
+    Account(&'a str),
+    Address(&'a str),
+}
+
+impl SignInFrom<'_> {
+    /// The table and key column of its counts, and the key.
+    fn table(&self) -> (&'static str, &'static str, &str) {
+        match self {
+            SignInFrom::Account(email) => ("sign_in_failures", "email", email),
+            SignInFrom::Address(address) => ("sign_in_address_failures", "address", address),
+        }
+    }
 }
 
 /// A named queue view: the query string of the queue page.
@@ -91,52 +110,59 @@ impl Store {
         Ok(())
     }
 
-    /// Until when sign-ins for this address are refused (microseconds), if they are.
-    pub async fn sign_in_locked_until(&self, email: &str, now: DateTime<Utc>) -> Result<Option<i64>> {
+    /// Until when sign-ins from `from` are refused (microseconds), if they are.
+    pub async fn sign_in_locked_until(&self, from: SignInFrom<'_>, now: DateTime<Utc>) -> Result<Option<i64>> {
+        let (table, column, key) = from.table();
         let mut c = self.read().await?;
         let row: Option<(i64,)> = c
             .fetch_optional(
-                "SELECT locked_until FROM sign_in_failures WHERE email = $1 AND locked_until > $2",
-                args![email, micros(now)],
+                &format!("SELECT locked_until FROM {table} WHERE {column} = $1 AND locked_until > $2"),
+                args![key, micros(now)],
             )
             .await?;
         Ok(row.map(|r| r.0))
     }
 
-    /// Counts a failed sign-in (failures more than `window` apart start a new count) and sets
-    /// the lock-out `delay` gives for the count; returns the count and the lock's end.
+    /// Counts a failed sign-in against `from` (failures more than `window` apart start a new
+    /// count) and sets the lock-out `delay` gives for the count; returns the count and the lock's
+    /// end.
     pub async fn record_sign_in_failure(
         &self,
-        email: &str,
+        from: SignInFrom<'_>,
         now: DateTime<Utc>,
         window: chrono::Duration,
         delay: impl Fn(i64) -> chrono::Duration,
     ) -> Result<(i64, i64)> {
+        let (table, column, key) = from.table();
         let now_us = micros(now);
         let mut tx = self.begin().await?;
         let (failures,): (i64,) = tx
             .fetch_one(
-                "INSERT INTO sign_in_failures (email, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, 0) \
-                 ON CONFLICT (email) DO UPDATE SET \
-                   failures = CASE WHEN sign_in_failures.last_failure_at < $3 THEN 1 ELSE sign_in_failures.failures + 1 END, \
-                   last_failure_at = $2 \
-                 RETURNING failures",
-                args![email, now_us, micros(now - window)],
+                &format!(
+                    "INSERT INTO {table} ({column}, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, 0) \
+                     ON CONFLICT ({column}) DO UPDATE SET \
+                       failures = CASE WHEN {table}.last_failure_at < $3 THEN 1 ELSE {table}.failures + 1 END, \
+                       last_failure_at = $2 \
+                     RETURNING failures"
+                ),
+                args![key, now_us, micros(now - window)],
             )
             .await?;
         let locked_until = now_us + delay(failures).num_microseconds().unwrap_or(i64::MAX / 2);
         tx.execute(
-            "UPDATE sign_in_failures SET locked_until = $1 WHERE email = $2",
-            args![locked_until, email],
+            &format!("UPDATE {table} SET locked_until = $1 WHERE {column} = $2"),
+            args![locked_until, key],
         )
         .await?;
         tx.commit().await?;
         Ok((failures, locked_until))
     }
 
-    pub async fn clear_sign_in_failures(&self, email: &str) -> Result<()> {
+    /// Forgets the failed sign-ins counted against `from`.
+    pub async fn clear_sign_in_failures(&self, from: SignInFrom<'_>) -> Result<()> {
+        let (table, column, key) = from.table();
         let mut tx = self.begin().await?;
-        tx.execute("DELETE FROM sign_in_failures WHERE email = $1", args![email])
+        tx.execute(&format!("DELETE FROM {table} WHERE {column} = $1"), args![key])
             .await?;
         tx.commit().await?;
         Ok(())

@@ -56,6 +56,11 @@ enum Command {
         /// How many demo tickets `--demo` creates.
         #[arg(long, env = "STEWARD_DEMO_RECORDS", default_value_t = 5000)]
         demo_records: u32,
+        /// A reverse proxy in front of Steward whose `X-Forwarded-For` is believed (repeat, or
+        /// separate with commas): sign-in throttling and the security log then count the address
+        /// it forwarded for instead of the proxy's own.
+        #[arg(long = "trusted-proxy", env = "STEWARD_TRUSTED_PROXIES", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -283,6 +288,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             demo,
             demo_records,
+            trusted_proxies,
         } => {
             let store = open(&cli.db).await?;
             if store.count_users().await? == 0 {
@@ -306,7 +312,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 shutdown_signal().await;
                 let _ = stop.send(true);
             };
-            steward_server::serve(listener, AppState { store: store.clone() }, shutdown).await?;
+            let state = AppState {
+                trusted_proxies: trusted_proxies.into(),
+                ..AppState::new(store.clone())
+            };
+            steward_server::serve(listener, state, shutdown).await?;
             let _ = jobs.await;
             store.close().await;
         }

@@ -458,9 +458,7 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let state = steward_server::AppState {
-            store: db.store.clone(),
-        };
+        let state = steward_server::AppState::new(db.store.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             steward_server::serve(listener, state, async {

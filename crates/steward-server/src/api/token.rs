@@ -49,15 +49,16 @@ pub struct NewToken {
 }
 
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "session", request_body = TokenRequest,
-    responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "too many failed sign-ins for this address; `Retry-After` says when to try again")))]
+    responses((status = 201, body = NewToken), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody, description = "too many failed sign-ins for this account or from this network address; `Retry-After` says when to try again")))]
 async fn create_token(
     State(state): State<AppState>,
+    address: crate::ClientAddress,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> ApiResult<(StatusCode, Json<NewToken>)> {
     let now = crate::auth::now();
     let name = req.name.as_deref().unwrap_or("api");
     let (name, expires_at) = check_token(name, req.expires_in_days, now)?;
-    let user = sign_in(&state, &req.email, &req.password, now).await?;
+    let user = sign_in(&state, &req.email, &req.password, address, now).await?;
     let (token, id) = issue(&state, user.id, name, expires_at, now).await?;
     Ok((
         StatusCode::CREATED,

@@ -217,7 +217,12 @@ pub struct SignInForm {
     csrf: String,
 }
 
-pub async fn submit_sign_in(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> UiResult<Response> {
+pub async fn submit_sign_in(
+    State(state): State<AppState>,
+    address: crate::ClientAddress,
+    headers: HeaderMap,
+    body: Bytes,
+) -> UiResult<Response> {
     let form: SignInForm = serde_urlencoded::from_bytes(&body)
         .map_err(|e| ApiError::MalformedBody(format!("the sign-in form could not be read: {e}")))?;
     let expected = cookie(&headers, SIGN_IN_COOKIE).unwrap_or("");
@@ -240,7 +245,7 @@ pub async fn submit_sign_in(State(state): State<AppState>, headers: HeaderMap, b
         ));
     }
     let now = now();
-    let user = match sign_in(&state, &form.email, &form.password, now).await {
+    let user = match sign_in(&state, &form.email, &form.password, address, now).await {
         Ok(u) => u,
         Err(ApiError::Unauthenticated(_)) => {
             let page = again("Wrong email or password.".into());

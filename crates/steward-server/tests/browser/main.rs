@@ -337,9 +337,7 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     let db = TestDb::sqlite().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let state = AppState {
-        store: db.store.clone(),
-    };
+    let state = AppState::new(db.store.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(async move {
         steward_server::serve(listener, state, async {

@@ -108,9 +108,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState {
-            store: db.store.clone(),
-        };
+        let state = AppState::new(db.store.clone());
         let handle = tokio::spawn(async move {
             steward_server::serve(listener, state, async {
                 rx.await.ok();

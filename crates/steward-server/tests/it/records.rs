@@ -296,6 +296,24 @@ async fn teams_users_organisations_and_the_priority_matrix() {
             )
             .await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        // Long but easy to guess: a common word or the person's own name with digits added.
+        for (password, says) in [
+            ("P@ssw0rd2026!", "common word"),
+            ("yvonne.adams2026", "your own name"),
+            ("123456789012", "run of keys"),
+            ("aaaaaaaabbbbbbbb", "different characters"),
+        ] {
+            let (st, v) = s
+                .post(
+                    "/api/v1/users",
+                    &s.admin,
+                    json!({"email": "y@example.com", "name": "Yvonne Adams", "role": "agent", "password": password}),
+                )
+                .await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{password}: {v}");
+            assert_eq!(v["error"]["fields"][0]["field"], "password", "{v}");
+            assert!(v.to_string().contains(says), "{password}: {v}");
+        }
         let (st, _) = s
             .post(
                 "/api/v1/users",

@@ -113,7 +113,54 @@ impl Web {
 }
 
 #[tokio::test]
-async fn a_wrong_password_is_named_and_repeated_failures_lock_the_address() {
+async fn one_network_address_guessing_across_many_accounts_is_held_back() {
+    on_each_backend!(|s| {
+        // Each account fails once, so none is locked; the address they all came from is.
+        let free = steward_core::user::ADDRESS_FREE_FAILURES;
+        for i in 0..free {
+            let r = s
+                .client
+                .post(format!("{}/api/v1/tokens", s.base))
+                .json(&json!({"email": format!("guess{i}@example.com"), "password": "a guessed password"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "failure {i}");
+        }
+        let (st, cookie, body) = try_sign_in(&s.base, "guess-last@example.com", "a guessed password").await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+        assert!(cookie.is_none());
+        assert!(body.contains("from this network address"), "{body}");
+        // A right password from that address waits too, and signing in to an account of one's
+        // own does not reset the address's count.
+        let (st, cookie, _) = try_sign_in(&s.base, "manager@example.com", PASSWORD).await;
+        assert_eq!(st, StatusCode::TOO_MANY_REQUESTS);
+        assert!(cookie.is_none());
+        let r = s
+            .client
+            .post(format!("{}/api/v1/tokens", s.base))
+            .json(&json!({"email": "manager@example.com", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert!(body.to_string().contains("from this network address"), "{body}");
+        // The manager's account itself was never counted against.
+        let locked =
+            s.db.store
+                .sign_in_locked_until(
+                    steward_store::SignInFrom::Account("manager@example.com"),
+                    chrono::Utc::now(),
+                )
+                .await
+                .unwrap();
+        assert_eq!(locked, None);
+    });
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_named_and_repeated_failures_lock_the_account() {
     on_each_backend!(|s| {
         for _ in 0..4 {
             let (st, cookie, body) = try_sign_in(&s.base, "agent@example.com", "wrong").await;
