@@ -3,10 +3,13 @@
 //! history (action `comment`, field its visibility, value its text), so the conversation is as
 //! tamper-evident as every other change and appears in the record's timeline in order.
 
-use serde::Deserialize;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::access::{Actor, Operation, Scope, authorize};
 use crate::error::{Error, Result};
+use crate::history::{HistoryAction, HistoryEntry};
+use crate::id::UserId;
 use crate::named_enum;
 use crate::record::RecordKind;
 use crate::user::Role;
@@ -30,6 +33,42 @@ pub struct NewComment {
     /// `public` (the default for a requester) or `internal`.
     #[serde(default)]
     pub visibility: Option<Visibility>,
+}
+
+/// A comment as it is read back.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Comment {
+    /// Its place in the history chain: comments are listed in this order, and a history entry
+    /// with this `seq` is the same comment.
+    pub seq: i64,
+    /// The reference of the record it is on.
+    pub record: String,
+    pub author: Option<UserId>,
+    pub at: DateTime<Utc>,
+    pub visibility: Visibility,
+    pub body: String,
+}
+
+impl Comment {
+    /// The comment a history entry holds, if it holds one.
+    pub fn from_entry(e: HistoryEntry) -> Option<Comment> {
+        if e.action != HistoryAction::Comment {
+            return None;
+        }
+        let visibility = Visibility::parse(e.field.as_deref()?)?;
+        let body = match e.new_value? {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        };
+        Some(Comment {
+            seq: e.seq,
+            record: e.record,
+            author: e.actor,
+            at: e.at,
+            visibility,
+            body,
+        })
+    }
 }
 
 impl NewComment {

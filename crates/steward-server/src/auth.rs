@@ -193,7 +193,7 @@ impl OperationMarker for Changing {
 }
 
 /// The caller's actor as `Ctx` left it, for the extractors that ask before the body is read.
-fn actor_in(parts: &Parts) -> Result<Actor, ApiError> {
+pub(crate) fn actor_in(parts: &Parts) -> Result<Actor, ApiError> {
     parts
         .extensions
         .get::<Actor>()

@@ -3,7 +3,7 @@
 //! moves the ticket up a queue sorted by last update.
 
 use chrono::{DateTime, Utc};
-use steward_core::comment::Visibility;
+use steward_core::comment::{Comment, Visibility};
 use steward_core::history::{EntryContent, HistoryAction};
 use steward_core::id::UserId;
 use steward_core::record::RecordKind;
@@ -13,7 +13,8 @@ use crate::record::table_of;
 use crate::{Store, args, history, micros};
 
 impl Store {
-    /// Adds a comment to a record; `NotFound` if there is no such record.
+    /// Adds a comment to a record and returns it as read back; `NotFound` if there is no such
+    /// record.
     pub async fn add_comment(
         &self,
         kind: RecordKind,
@@ -22,7 +23,7 @@ impl Store {
         at: DateTime<Utc>,
         visibility: Visibility,
         body: &str,
-    ) -> Result<()> {
+    ) -> Result<Comment> {
         let mut tx = self.begin().await?;
         let sql = format!("UPDATE {} SET updated_at = $1 WHERE id = $2", table_of(kind));
         if tx.execute(&sql, args![micros(at), id]).await? == 0 {
@@ -42,7 +43,18 @@ impl Store {
             }],
         )
         .await?;
+        // The entry just appended is the head of the chain, which this transaction holds.
+        let (seq,): (i64,) = tx
+            .fetch_one("SELECT seq FROM history_head WHERE id = 1", vec![])
+            .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Comment {
+            seq,
+            record: format!("{}-{id}", kind.prefix()),
+            author: Some(author),
+            at,
+            visibility,
+            body: body.to_string(),
+        })
     }
 }

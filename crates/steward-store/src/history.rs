@@ -2,6 +2,7 @@
 //! record's entries, and verifying the whole chain.
 
 use steward_core::Result;
+use steward_core::comment::Comment;
 use steward_core::history::{
     ChainFault, EntryContent, HistoryAction, HistoryEntry, StoredEntry, Verifier, chain, digest,
 };
@@ -138,6 +139,34 @@ impl Store {
         limit: u32,
         internal: bool,
     ) -> Result<Page<HistoryEntry>> {
+        self.entries_seen_by(kind, id, cursor, limit, internal, false).await
+    }
+
+    /// A record's comments in order, a page at a time; internal work notes only if `internal`.
+    pub async fn comments_seen_by(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        cursor: Option<&str>,
+        limit: u32,
+        internal: bool,
+    ) -> Result<Page<Comment>> {
+        let page = self.entries_seen_by(kind, id, cursor, limit, internal, true).await?;
+        Ok(Page {
+            items: page.items.into_iter().filter_map(Comment::from_entry).collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    async fn entries_seen_by(
+        &self,
+        kind: RecordKind,
+        id: i64,
+        cursor: Option<&str>,
+        limit: u32,
+        internal: bool,
+        only_comments: bool,
+    ) -> Result<Page<HistoryEntry>> {
         let after = match cursor {
             Some(c) => decode_cursor(c)?.0,
             None => 0,
@@ -148,8 +177,10 @@ impl Store {
         } else {
             " AND NOT (action = 'comment' AND field = 'internal')"
         };
-        let sql =
-            format!("{SELECT} WHERE record_kind = $1 AND record_id = $2 AND seq > $3{hide} ORDER BY seq LIMIT $4");
+        let only = if only_comments { " AND action = 'comment'" } else { "" };
+        let sql = format!(
+            "{SELECT} WHERE record_kind = $1 AND record_id = $2 AND seq > $3{hide}{only} ORDER BY seq LIMIT $4"
+        );
         let mut c = self.read().await?;
         let rows: Vec<HistoryRow> = c.fetch_all(&sql, args![kind.as_str(), id, after, limit + 1]).await?;
         let more = rows.len() as i64 > limit;

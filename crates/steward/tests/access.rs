@@ -52,10 +52,13 @@ enum Rule {
     Public,
     /// The token's owner and administrators; anyone else is told it does not exist.
     TokenOwner,
+    /// A comment on a record of this kind: whoever may change it, and a customer on the tickets
+    /// of their own organisation.
+    Comments(K),
 }
 
 use Op::{Create as C, Read as R, Update as U};
-use Rule::{Admin, Managers, Public, Rec, SignedIn, Staff, TokenOwner, Workers};
+use Rule::{Admin, Comments, Managers, Public, Rec, SignedIn, Staff, TokenOwner, Workers};
 
 /// Every route, who may use it, and whether it reads its body before asking who is calling.
 #[rustfmt::skip]
@@ -286,6 +289,69 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("GET", "/api/v1/users/{reference}", Rec(K::User, R), false),
     ("PATCH", "/api/v1/users/{reference}", Rec(K::User, U), false),
     ("GET", "/api/v1/users/{reference}/history", Rec(K::User, R), false),
+    // Comments on every record: read as the record is; written as below.
+    ("GET", "/api/v1/incidents/{reference}/comments", Rec(K::Incident, R), false),
+    ("POST", "/api/v1/incidents/{reference}/comments", Comments(K::Incident), false),
+    ("GET", "/api/v1/requests/{reference}/comments", Rec(K::Request, R), false),
+    ("POST", "/api/v1/requests/{reference}/comments", Comments(K::Request), false),
+    ("GET", "/api/v1/problems/{reference}/comments", Rec(K::Problem, R), false),
+    ("POST", "/api/v1/problems/{reference}/comments", Comments(K::Problem), false),
+    ("GET", "/api/v1/changes/{reference}/comments", Rec(K::Change, R), false),
+    ("POST", "/api/v1/changes/{reference}/comments", Comments(K::Change), false),
+    ("GET", "/api/v1/change-blackouts/{reference}/comments", Rec(K::ChangeBlackout, R), false),
+    ("POST", "/api/v1/change-blackouts/{reference}/comments", Comments(K::ChangeBlackout), false),
+    ("GET", "/api/v1/change-templates/{reference}/comments", Rec(K::ChangeTemplate, R), false),
+    ("POST", "/api/v1/change-templates/{reference}/comments", Comments(K::ChangeTemplate), false),
+    ("GET", "/api/v1/releases/{reference}/comments", Rec(K::Release, R), false),
+    ("POST", "/api/v1/releases/{reference}/comments", Comments(K::Release), false),
+    ("GET", "/api/v1/configuration-items/{reference}/comments", Rec(K::ConfigurationItem, R), false),
+    ("POST", "/api/v1/configuration-items/{reference}/comments", Comments(K::ConfigurationItem), false),
+    ("GET", "/api/v1/assets/{reference}/comments", Rec(K::Asset, R), false),
+    ("POST", "/api/v1/assets/{reference}/comments", Comments(K::Asset), false),
+    ("GET", "/api/v1/licences/{reference}/comments", Rec(K::Licence, R), false),
+    ("POST", "/api/v1/licences/{reference}/comments", Comments(K::Licence), false),
+    ("GET", "/api/v1/services/{reference}/comments", Rec(K::Service, R), false),
+    ("POST", "/api/v1/services/{reference}/comments", Comments(K::Service), false),
+    ("GET", "/api/v1/catalogue-items/{reference}/comments", Rec(K::CatalogueItem, R), false),
+    ("POST", "/api/v1/catalogue-items/{reference}/comments", Comments(K::CatalogueItem), false),
+    ("GET", "/api/v1/calendars/{reference}/comments", Rec(K::Calendar, R), false),
+    ("POST", "/api/v1/calendars/{reference}/comments", Comments(K::Calendar), false),
+    ("GET", "/api/v1/agreements/{reference}/comments", Rec(K::Agreement, R), false),
+    ("POST", "/api/v1/agreements/{reference}/comments", Comments(K::Agreement), false),
+    ("GET", "/api/v1/organisations/{reference}/comments", Rec(K::Organisation, R), false),
+    ("POST", "/api/v1/organisations/{reference}/comments", Comments(K::Organisation), false),
+    ("GET", "/api/v1/teams/{reference}/comments", Rec(K::Team, R), false),
+    ("POST", "/api/v1/teams/{reference}/comments", Comments(K::Team), false),
+    ("GET", "/api/v1/users/{reference}/comments", Rec(K::User, R), false),
+    ("POST", "/api/v1/users/{reference}/comments", Comments(K::User), false),
+    ("GET", "/api/v1/compliance/scopes/{reference}/comments", Rec(K::SmsScope, R), false),
+    ("POST", "/api/v1/compliance/scopes/{reference}/comments", Comments(K::SmsScope), false),
+    ("GET", "/api/v1/compliance/assessments/{reference}/comments", Rec(K::Assessment, R), false),
+    ("POST", "/api/v1/compliance/assessments/{reference}/comments", Comments(K::Assessment), false),
+    ("GET", "/api/v1/compliance/documents/{reference}/comments", Rec(K::Document, R), false),
+    ("POST", "/api/v1/compliance/documents/{reference}/comments", Comments(K::Document), false),
+    ("GET", "/api/v1/compliance/evidence/{reference}/comments", Rec(K::Evidence, R), false),
+    ("POST", "/api/v1/compliance/evidence/{reference}/comments", Comments(K::Evidence), false),
+    ("GET", "/api/v1/compliance/audits/{reference}/comments", Rec(K::Audit, R), false),
+    ("POST", "/api/v1/compliance/audits/{reference}/comments", Comments(K::Audit), false),
+    ("GET", "/api/v1/compliance/findings/{reference}/comments", Rec(K::Finding, R), false),
+    ("POST", "/api/v1/compliance/findings/{reference}/comments", Comments(K::Finding), false),
+    ("GET", "/api/v1/compliance/nonconformities/{reference}/comments", Rec(K::Nonconformity, R), false),
+    ("POST", "/api/v1/compliance/nonconformities/{reference}/comments", Comments(K::Nonconformity), false),
+    ("GET", "/api/v1/compliance/actions/{reference}/comments", Rec(K::Action, R), false),
+    ("POST", "/api/v1/compliance/actions/{reference}/comments", Comments(K::Action), false),
+    ("GET", "/api/v1/compliance/management-reviews/{reference}/comments", Rec(K::ManagementReview, R), false),
+    ("POST", "/api/v1/compliance/management-reviews/{reference}/comments", Comments(K::ManagementReview), false),
+    ("GET", "/api/v1/compliance/improvements/{reference}/comments", Rec(K::Improvement, R), false),
+    ("POST", "/api/v1/compliance/improvements/{reference}/comments", Comments(K::Improvement), false),
+    ("GET", "/api/v1/compliance/risks/{reference}/comments", Rec(K::Risk, R), false),
+    ("POST", "/api/v1/compliance/risks/{reference}/comments", Comments(K::Risk), false),
+    ("GET", "/api/v1/compliance/objectives/{reference}/comments", Rec(K::Objective, R), false),
+    ("POST", "/api/v1/compliance/objectives/{reference}/comments", Comments(K::Objective), false),
+    ("GET", "/api/v1/compliance/programmes/{reference}/comments", Rec(K::Programme, R), false),
+    ("POST", "/api/v1/compliance/programmes/{reference}/comments", Comments(K::Programme), false),
+    ("GET", "/api/v1/compliance/certificates/{reference}/comments", Rec(K::Certificate, R), false),
+    ("POST", "/api/v1/compliance/certificates/{reference}/comments", Comments(K::Certificate), false),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -367,6 +433,16 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
         Managers => Expect::Refused,
         TokenOwner if matches!(caller, Caller::Admin | Caller::Manager) => Expect::Allowed,
         TokenOwner => Expect::NotFound,
+        Comments(kind) if customer => {
+            if !matches!(kind, K::Incident | K::Request) {
+                Expect::Refused
+            } else if caller == Caller::OtherCustomer {
+                Expect::NotFound
+            } else {
+                Expect::Allowed
+            }
+        }
+        Comments(kind) => expect(caller, Rec(kind, U), path),
         Rec(kind, op) => {
             let own_records = matches!(kind, K::Incident | K::Request | K::Organisation);
             let names_one = path.contains("{reference}") || path == "/api/v1/links";

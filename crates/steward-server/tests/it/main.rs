@@ -6,6 +6,7 @@
 mod access;
 mod calendar;
 mod change;
+mod comment;
 mod compliance;
 mod configuration;
 mod errors;
