@@ -542,3 +542,94 @@ async fn two_servers_fire_each_escalation_once() {
     assert_eq!(code, 0, "{out}");
     db.finish().await;
 }
+
+#[tokio::test]
+async fn every_refusal_is_in_the_security_log_and_no_secret_is() {
+    let db = TestDb::sqlite().await;
+    let (code, _, err) = steward(
+        &db,
+        &[
+            "user",
+            "add",
+            "--email",
+            "ana@example.com",
+            "--role",
+            "agent",
+            "--password-stdin",
+        ],
+        Some("a long and secret passphrase\n"),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, token, _) = steward(&db, &["token", "create", "--email", "ana@example.com"], None);
+    let token = token.trim().to_string();
+    let (mut server, base, log) = common::serve_logging(&db.cli_args(), "warn");
+    let http = reqwest::Client::new();
+    let r = http
+        .get(format!("{base}/api/v1/incidents"))
+        .bearer_auth("stw_guessed0000000000000000000000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = http
+        .get(format!(
+            "{base}/api/v1/changes/schedule.ics?token=stw_in_the_query_0000000000"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = http
+        .post(format!("{base}/api/v1/users"))
+        .bearer_auth(&token)
+        .json(&json!({"email": "mallory@example.com", "role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = http
+        .post(format!("{base}/api/v1/tokens"))
+        .json(&json!({"email": "ana@example.com", "password": "not the passphrase at all"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    // The log is written as the answers go out; give its reader a moment.
+    let mut written = String::new();
+    for _ in 0..50 {
+        written = log.lock().unwrap().clone();
+        if written.matches("access denied").count() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let denied: Vec<&str> = written.lines().filter(|l| l.contains("access denied")).collect();
+    assert_eq!(denied.len(), 4, "{written}");
+    for (line, path, status) in [
+        (denied[0], "/api/v1/incidents", 401),
+        (denied[1], "/api/v1/changes/schedule.ics", 401),
+        (denied[2], "/api/v1/users", 403),
+        (denied[3], "/api/v1/tokens", 401),
+    ] {
+        assert!(line.contains("steward::security"), "{line}");
+        assert!(
+            line.contains(&format!("path=\"{path}\"")) || line.contains(&format!("path={path}")),
+            "{line}"
+        );
+        assert!(line.contains(&format!("status={status}")), "{line}");
+        assert!(line.contains("address=\"127.0.0.1\""), "{line}");
+        assert!(line.contains("request_id="), "{line}");
+    }
+    for secret in [
+        "stw_guessed",
+        "stw_in_the_query",
+        token.as_str(),
+        "not the passphrase",
+        "a long and secret passphrase",
+    ] {
+        assert!(!written.contains(secret), "the log holds {secret:?}: {written}");
+    }
+    db.finish().await;
+}

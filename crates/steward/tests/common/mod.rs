@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_steward");
 
@@ -34,29 +35,45 @@ pub fn run(target: &[String], args: &[&str], stdin: Option<&str>) -> Ran {
 
 /// Starts `steward serve` on a free port; returns the child, its base URL and what it printed
 /// before it was ready.
-#[allow(clippy::zombie_processes)] // the caller kills and waits for it
 pub fn serve(target: &[String]) -> (Child, String, String) {
+    let (child, base, log) = serve_logging(target, "warn");
+    let printed = log.lock().unwrap().clone();
+    (child, base, printed)
+}
+
+/// As [`serve`], logging at `filter` (`STEWARD_LOG`); everything the server writes to standard
+/// error, before it was ready and after, is gathered in the returned buffer.
+#[allow(clippy::zombie_processes)] // the caller kills and waits for it
+pub fn serve_logging(target: &[String], filter: &str) -> (Child, String, Arc<Mutex<String>>) {
     let mut child = Command::new(BIN)
         .args(target)
         .args(["serve", "--listen", "127.0.0.1:0"])
-        .env("STEWARD_LOG", "warn")
+        .env("STEWARD_LOG", filter)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut reader = BufReader::new(child.stderr.take().unwrap());
-    let mut printed = String::new();
+    let log: Arc<Mutex<String>> = Arc::default();
     loop {
         let mut line = String::new();
         assert!(
             reader.read_line(&mut line).unwrap() > 0,
-            "server exited early: {printed}"
+            "server exited early: {}",
+            log.lock().unwrap()
         );
-        printed.push_str(&line);
+        log.lock().unwrap().push_str(&line);
         if let Some(rest) = line.split("serving on ").nth(1) {
             let base = rest.split_whitespace().next().unwrap().to_string();
-            std::thread::spawn(move || for _ in reader.lines() {});
-            return (child, base, printed);
+            let gathered = log.clone();
+            std::thread::spawn(move || {
+                for line in reader.lines().map_while(Result::ok) {
+                    let mut l = gathered.lock().unwrap();
+                    l.push_str(&line);
+                    l.push('\n');
+                }
+            });
+            return (child, base, log);
         }
     }
 }
