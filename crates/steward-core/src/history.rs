@@ -27,6 +27,7 @@ named_enum! {
         SlaWarning = "sla_warning",
         SlaBreach = "sla_breach",
         Comment = "comment",
+        Attach = "attach",
     }
 }
 

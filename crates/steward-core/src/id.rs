@@ -124,6 +124,8 @@ ids! {
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).
     TokenId => "TOK", "API token";
+    /// A file attached to a record.
+    AttachmentId => "ATT", "attachment";
 }
 
 /// Parses `PREFIX-n` (prefix case-insensitive, n a positive integer without sign or leading zero).

@@ -7,6 +7,7 @@ pub mod agreement;
 pub mod approval;
 pub mod assessment;
 pub mod asset;
+pub mod attachment;
 pub mod audit;
 pub mod calendar;
 pub mod certification;

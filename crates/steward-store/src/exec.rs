@@ -14,6 +14,7 @@ pub enum Arg {
     I64(Option<i64>),
     Text(Option<String>),
     Bool(Option<bool>),
+    Bytes(Option<Vec<u8>>),
 }
 
 impl From<i64> for Arg {
@@ -37,6 +38,11 @@ impl From<Option<bool>> for Arg {
     }
 }
 
+impl From<Vec<u8>> for Arg {
+    fn from(v: Vec<u8>) -> Self {
+        Arg::Bytes(Some(v))
+    }
+}
 impl From<String> for Arg {
     fn from(v: String) -> Self {
         Arg::Text(Some(v))
@@ -81,6 +87,7 @@ macro_rules! bind_args {
                 Arg::I64(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
             };
         }
         q

@@ -175,7 +175,7 @@ impl Store {
         let hide = if internal {
             ""
         } else {
-            " AND NOT (action = 'comment' AND field = 'internal')"
+            " AND NOT (action IN ('comment', 'attach') AND field = 'internal')"
         };
         let only = if only_comments { " AND action = 'comment'" } else { "" };
         let sql = format!(

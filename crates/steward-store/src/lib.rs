@@ -9,6 +9,7 @@ mod agreement;
 mod approval;
 mod assessment;
 mod asset;
+mod attachment;
 mod audit;
 mod auth;
 mod batch;
@@ -68,6 +69,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 use steward_core::{Error, Result};
 
+pub use attachment::NewAttachment;
 pub use auth::{Credentials, TokenInfo};
 pub use change_blackout::ScheduleConflict;
 pub use error::DbError;

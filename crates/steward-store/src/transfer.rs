@@ -18,6 +18,7 @@ const NOT_COPIED: &[&str] = &["_sqlx_migrations", "search_documents"];
 /// PostgreSQL allows 65,535 parameters in one statement; a thousand rows a statement is plenty.
 const MAX_PARAMETERS: usize = 65_535;
 const MAX_ROWS: usize = 1_000;
+const MAX_BYTE_ROWS: usize = 8;
 
 /// How many rows of one table were copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +40,7 @@ enum ColumnType {
     BigInt,
     Boolean,
     Text,
+    Bytes,
 }
 
 struct Table {
@@ -190,6 +192,7 @@ async fn tables_in_order(dst: &mut sqlx::PgConnection) -> Result<Vec<Table>> {
             "bigint" | "integer" | "smallint" => ColumnType::BigInt,
             "boolean" => ColumnType::Boolean,
             "text" | "character varying" => ColumnType::Text,
+            "bytea" => ColumnType::Bytes,
             other => {
                 return Err(Error::unexpected(format!(
                     "{table}.{column} is of type {other}, which migrate-store does not copy"
@@ -247,7 +250,13 @@ async fn tables_in_order(dst: &mut sqlx::PgConnection) -> Result<Vec<Table>> {
 /// Copies one table in keyset pages of the source's row order; returns the rows copied.
 async fn copy_table(src: &mut sqlx::SqliteConnection, dst: &mut sqlx::PgConnection, t: &Table) -> Result<u64> {
     let names: Vec<String> = t.columns.iter().map(|(c, _)| quoted(c)).collect();
-    let per_statement = (MAX_PARAMETERS / t.columns.len().max(1)).clamp(1, MAX_ROWS);
+    // Rows of file bytes (up to 1 MiB each) go a few at a time, so the copy's memory stays small.
+    let rows_cap = if t.columns.iter().any(|(_, ty)| *ty == ColumnType::Bytes) {
+        MAX_BYTE_ROWS
+    } else {
+        MAX_ROWS
+    };
+    let per_statement = (MAX_PARAMETERS / t.columns.len().max(1)).clamp(1, rows_cap);
     let select = format!(
         "SELECT rowid, {} FROM {} WHERE rowid > ? ORDER BY rowid LIMIT {per_statement}",
         names.join(", "),
@@ -287,6 +296,7 @@ async fn copy_table(src: &mut sqlx::SqliteConnection, dst: &mut sqlx::PgConnecti
                     ColumnType::BigInt => q.bind(row.try_get::<Option<i64>, _>(i + 1).map_err(unreadable)?),
                     ColumnType::Boolean => q.bind(row.try_get::<Option<bool>, _>(i + 1).map_err(unreadable)?),
                     ColumnType::Text => q.bind(row.try_get::<Option<String>, _>(i + 1).map_err(unreadable)?),
+                    ColumnType::Bytes => q.bind(row.try_get::<Option<Vec<u8>>, _>(i + 1).map_err(unreadable)?),
                 };
             }
         }

@@ -52,8 +52,8 @@ enum Rule {
     Public,
     /// The token's owner and administrators; anyone else is told it does not exist.
     TokenOwner,
-    /// A comment on a record of this kind: whoever may change it, and a customer on the tickets
-    /// of their own organisation.
+    /// A comment or attachment on a record of this kind: whoever may change it, and a customer on
+    /// the tickets of their own organisation.
     Comments(K),
 }
 
@@ -289,6 +289,71 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("GET", "/api/v1/users/{reference}", Rec(K::User, R), false),
     ("PATCH", "/api/v1/users/{reference}", Rec(K::User, U), false),
     ("GET", "/api/v1/users/{reference}/history", Rec(K::User, R), false),
+    // A file's bytes: read as the record it is on (here the demo customer's incident).
+    ("GET", "/api/v1/attachments/{reference}", Rec(K::Incident, R), false),
+    // Attachments on every record: read as the record is; written as comments are.
+    ("GET", "/api/v1/incidents/{reference}/attachments", Rec(K::Incident, R), false),
+    ("POST", "/api/v1/incidents/{reference}/attachments", Comments(K::Incident), false),
+    ("GET", "/api/v1/requests/{reference}/attachments", Rec(K::Request, R), false),
+    ("POST", "/api/v1/requests/{reference}/attachments", Comments(K::Request), false),
+    ("GET", "/api/v1/problems/{reference}/attachments", Rec(K::Problem, R), false),
+    ("POST", "/api/v1/problems/{reference}/attachments", Comments(K::Problem), false),
+    ("GET", "/api/v1/changes/{reference}/attachments", Rec(K::Change, R), false),
+    ("POST", "/api/v1/changes/{reference}/attachments", Comments(K::Change), false),
+    ("GET", "/api/v1/change-blackouts/{reference}/attachments", Rec(K::ChangeBlackout, R), false),
+    ("POST", "/api/v1/change-blackouts/{reference}/attachments", Comments(K::ChangeBlackout), false),
+    ("GET", "/api/v1/change-templates/{reference}/attachments", Rec(K::ChangeTemplate, R), false),
+    ("POST", "/api/v1/change-templates/{reference}/attachments", Comments(K::ChangeTemplate), false),
+    ("GET", "/api/v1/releases/{reference}/attachments", Rec(K::Release, R), false),
+    ("POST", "/api/v1/releases/{reference}/attachments", Comments(K::Release), false),
+    ("GET", "/api/v1/configuration-items/{reference}/attachments", Rec(K::ConfigurationItem, R), false),
+    ("POST", "/api/v1/configuration-items/{reference}/attachments", Comments(K::ConfigurationItem), false),
+    ("GET", "/api/v1/assets/{reference}/attachments", Rec(K::Asset, R), false),
+    ("POST", "/api/v1/assets/{reference}/attachments", Comments(K::Asset), false),
+    ("GET", "/api/v1/licences/{reference}/attachments", Rec(K::Licence, R), false),
+    ("POST", "/api/v1/licences/{reference}/attachments", Comments(K::Licence), false),
+    ("GET", "/api/v1/services/{reference}/attachments", Rec(K::Service, R), false),
+    ("POST", "/api/v1/services/{reference}/attachments", Comments(K::Service), false),
+    ("GET", "/api/v1/catalogue-items/{reference}/attachments", Rec(K::CatalogueItem, R), false),
+    ("POST", "/api/v1/catalogue-items/{reference}/attachments", Comments(K::CatalogueItem), false),
+    ("GET", "/api/v1/calendars/{reference}/attachments", Rec(K::Calendar, R), false),
+    ("POST", "/api/v1/calendars/{reference}/attachments", Comments(K::Calendar), false),
+    ("GET", "/api/v1/agreements/{reference}/attachments", Rec(K::Agreement, R), false),
+    ("POST", "/api/v1/agreements/{reference}/attachments", Comments(K::Agreement), false),
+    ("GET", "/api/v1/organisations/{reference}/attachments", Rec(K::Organisation, R), false),
+    ("POST", "/api/v1/organisations/{reference}/attachments", Comments(K::Organisation), false),
+    ("GET", "/api/v1/teams/{reference}/attachments", Rec(K::Team, R), false),
+    ("POST", "/api/v1/teams/{reference}/attachments", Comments(K::Team), false),
+    ("GET", "/api/v1/users/{reference}/attachments", Rec(K::User, R), false),
+    ("POST", "/api/v1/users/{reference}/attachments", Comments(K::User), false),
+    ("GET", "/api/v1/compliance/scopes/{reference}/attachments", Rec(K::SmsScope, R), false),
+    ("POST", "/api/v1/compliance/scopes/{reference}/attachments", Comments(K::SmsScope), false),
+    ("GET", "/api/v1/compliance/assessments/{reference}/attachments", Rec(K::Assessment, R), false),
+    ("POST", "/api/v1/compliance/assessments/{reference}/attachments", Comments(K::Assessment), false),
+    ("GET", "/api/v1/compliance/documents/{reference}/attachments", Rec(K::Document, R), false),
+    ("POST", "/api/v1/compliance/documents/{reference}/attachments", Comments(K::Document), false),
+    ("GET", "/api/v1/compliance/evidence/{reference}/attachments", Rec(K::Evidence, R), false),
+    ("POST", "/api/v1/compliance/evidence/{reference}/attachments", Comments(K::Evidence), false),
+    ("GET", "/api/v1/compliance/audits/{reference}/attachments", Rec(K::Audit, R), false),
+    ("POST", "/api/v1/compliance/audits/{reference}/attachments", Comments(K::Audit), false),
+    ("GET", "/api/v1/compliance/findings/{reference}/attachments", Rec(K::Finding, R), false),
+    ("POST", "/api/v1/compliance/findings/{reference}/attachments", Comments(K::Finding), false),
+    ("GET", "/api/v1/compliance/nonconformities/{reference}/attachments", Rec(K::Nonconformity, R), false),
+    ("POST", "/api/v1/compliance/nonconformities/{reference}/attachments", Comments(K::Nonconformity), false),
+    ("GET", "/api/v1/compliance/actions/{reference}/attachments", Rec(K::Action, R), false),
+    ("POST", "/api/v1/compliance/actions/{reference}/attachments", Comments(K::Action), false),
+    ("GET", "/api/v1/compliance/management-reviews/{reference}/attachments", Rec(K::ManagementReview, R), false),
+    ("POST", "/api/v1/compliance/management-reviews/{reference}/attachments", Comments(K::ManagementReview), false),
+    ("GET", "/api/v1/compliance/improvements/{reference}/attachments", Rec(K::Improvement, R), false),
+    ("POST", "/api/v1/compliance/improvements/{reference}/attachments", Comments(K::Improvement), false),
+    ("GET", "/api/v1/compliance/risks/{reference}/attachments", Rec(K::Risk, R), false),
+    ("POST", "/api/v1/compliance/risks/{reference}/attachments", Comments(K::Risk), false),
+    ("GET", "/api/v1/compliance/objectives/{reference}/attachments", Rec(K::Objective, R), false),
+    ("POST", "/api/v1/compliance/objectives/{reference}/attachments", Comments(K::Objective), false),
+    ("GET", "/api/v1/compliance/programmes/{reference}/attachments", Rec(K::Programme, R), false),
+    ("POST", "/api/v1/compliance/programmes/{reference}/attachments", Comments(K::Programme), false),
+    ("GET", "/api/v1/compliance/certificates/{reference}/attachments", Rec(K::Certificate, R), false),
+    ("POST", "/api/v1/compliance/certificates/{reference}/attachments", Comments(K::Certificate), false),
     // Comments on every record: read as the record is; written as below.
     ("GET", "/api/v1/incidents/{reference}/comments", Rec(K::Incident, R), false),
     ("POST", "/api/v1/incidents/{reference}/comments", Comments(K::Incident), false),
@@ -605,7 +670,7 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             let Some((collection, _)) = path.split_once("/{reference}") else {
                 continue;
             };
-            if first.contains_key(collection) || collection == "/api/v1/tokens" {
+            if first.contains_key(collection) || collection == "/api/v1/tokens" || collection == "/api/v1/attachments" {
                 continue;
             }
             let token = if collection.ends_with("/incidents") || collection.ends_with("/requests") {
@@ -622,6 +687,20 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             first.insert(collection.to_string(), id);
         }
         first.insert("/api/v1/organisations".into(), own_org.clone());
+        // A file on the demo customer's incident, so the download route has one to name.
+        let r = http
+            .post(format!(
+                "{base}/api/v1/incidents/{}/attachments?name=screenshot.txt",
+                first["/api/v1/incidents"]
+            ))
+            .bearer_auth(&customer)
+            .body("the error on my screen")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        let file: Value = r.json().await.unwrap();
+        first.insert("/api/v1/attachments".into(), file["id"].as_str().unwrap().to_string());
         let ci = first["/api/v1/configuration-items"].clone();
         let indicators = get("/api/v1/compliance/indicators".into(), admin.clone()).await;
         let indicator = indicators["indicators"][0]["id"]

@@ -74,6 +74,27 @@ async fn the_demo_moves_from_sqlite_to_postgresql_whole() {
     assert_eq!(code, 0, "{token}");
     let token = token.trim().to_string();
 
+    // A file on an incident, in chunks, so the move carries bytes too.
+    let (code, agent) = steward(&source, &["token", "create", "--email", "lena.novak@it.example.com"]);
+    assert_eq!(code, 0, "{agent}");
+    let agent = agent.trim().to_string();
+    let file: Vec<u8> = (0..1_500_000u32).map(|i| (i % 251) as u8).collect();
+    let http = reqwest::Client::new();
+    let (mut before, before_base, _) = common::serve(&source);
+    let r = http
+        .post(format!(
+            "{before_base}/api/v1/incidents/INC-1/attachments?name=capture.bin"
+        ))
+        .bearer_auth(&agent)
+        .body(file.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let attached: Value = r.json().await.unwrap();
+    before.kill().unwrap();
+    before.wait().unwrap();
+
     let (url, name) = pg_empty_database(&admin).await;
     let (code, out) = steward(&source, &["migrate-store", "--to", &url]);
     assert_eq!(code, 0, "{out}");
@@ -83,7 +104,6 @@ async fn the_demo_moves_from_sqlite_to_postgresql_whole() {
     assert_eq!(code, 0, "{out}");
 
     // Both read the same, kind by kind and entry by entry.
-    let http = reqwest::Client::new();
     let (mut old, old_base, _) = common::serve(&source);
     let (mut new, new_base, _) = common::serve(&target);
     let kinds = [
@@ -132,9 +152,20 @@ async fn the_demo_moves_from_sqlite_to_postgresql_whole() {
         }
     }
 
+    // The file's bytes came along whole.
+    let r = http
+        .get(format!(
+            "{new_base}/api/v1/attachments/{}",
+            attached["id"].as_str().unwrap()
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), file);
+
     // A record made after the move takes the next reference, not one already used.
-    let (code, agent) = steward(&target, &["token", "create", "--email", "lena.novak@it.example.com"]);
-    assert_eq!(code, 0, "{agent}");
     let incidents = all(&http, &new_base, &token, "/api/v1/incidents").await;
     let highest = incidents
         .iter()

@@ -15,10 +15,10 @@ mod certification;
 pub(crate) mod change;
 mod change_blackout;
 mod change_template;
-mod comment;
 mod compliance;
 mod configuration_item;
 mod configuration_management;
+mod conversation;
 mod document;
 mod evidence;
 mod improvement;
@@ -589,5 +589,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(search::routes())
         .merge(session::routes())
         .merge(token::routes())
-        .merge(comment::routes())
+        .merge(conversation::routes())
 }

@@ -251,6 +251,17 @@ fn moments(entries: &[HistoryEntry], names: &Names) -> Vec<Moment> {
                     ("internal", "work note".to_string(), Some(show(&e.new_value)))
                 }
                 HistoryAction::Comment => ("comment", "reply".to_string(), Some(show(&e.new_value))),
+                HistoryAction::Attach => {
+                    let file = e.new_value.as_ref();
+                    let name = file.and_then(|f| f["name"].as_str()).unwrap_or("a file");
+                    let size = file.and_then(|f| f["size"].as_i64()).unwrap_or(0);
+                    let class = if e.field.as_deref() == Some("internal") {
+                        "internal"
+                    } else {
+                        "comment"
+                    };
+                    (class, format!("attached {name} ({})", bytes_shown(size)), None)
+                }
                 HistoryAction::Create => ("change", "created".to_string(), None),
                 HistoryAction::Transition if e.field.as_deref() == Some("status") => (
                     "change",
@@ -279,6 +290,15 @@ fn moments(entries: &[HistoryEntry], names: &Names) -> Vec<Moment> {
             }
         })
         .collect()
+}
+
+/// A size as people read it: `512 bytes`, `34.2 KiB`, `2.5 MiB`.
+pub fn bytes_shown(size: i64) -> String {
+    match size {
+        s if s < 1024 => format!("{s} bytes"),
+        s if s < 1024 * 1024 => format!("{:.1} KiB", s as f64 / 1024.0),
+        s => format!("{:.1} MiB", s as f64 / 1024.0 / 1024.0),
+    }
 }
 
 /// A clock as a line: "resolution (sla): running, due 2026-11-25 14:00 UTC".

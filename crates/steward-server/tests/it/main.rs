@@ -6,9 +6,9 @@
 mod access;
 mod calendar;
 mod change;
-mod comment;
 mod compliance;
 mod configuration;
+mod conversation;
 mod errors;
 mod helpers;
 mod incident;
