@@ -114,7 +114,7 @@ async fn attach(
     request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
     let scope = authorize_comment(&ctx.actor, kind)?;
-    let id = reach(ctx, kind, reference, scope).await?;
+    reach(ctx, kind, reference, scope).await?;
     let q: AttachQuery = super::extract::parse_query(request.uri().query().unwrap_or(""))?;
     let declared = request
         .headers()
@@ -131,9 +131,26 @@ async fn attach(
             ApiError::MalformedBody(format!("the body could not be read: {e}"))
         }
     })?;
-    let name = check_upload(&q.name, bytes.len())?;
-    let content_type = content_type_of(&bytes, declared.as_deref())?;
-    let visibility = match (ctx.actor.role, q.visibility) {
+    let saved = store_attachment(ctx, kind, reference, &q.name, declared.as_deref(), q.visibility, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(saved)))
+}
+
+/// Checks and stores a file on a record for the API and the web form alike: who may, the
+/// record's reach, the name, size and type, and the visibility (a requester's is public).
+pub(crate) async fn store_attachment(
+    ctx: &Ctx,
+    kind: RecordKind,
+    reference: &str,
+    name: &str,
+    declared: Option<&str>,
+    visibility: Option<Visibility>,
+    bytes: &[u8],
+) -> ApiResult<Attachment> {
+    let scope = authorize_comment(&ctx.actor, kind)?;
+    let id = reach(ctx, kind, reference, scope).await?;
+    let name = check_upload(name, bytes.len())?;
+    let content_type = content_type_of(bytes, declared)?;
+    let visibility = match (ctx.actor.role, visibility) {
         (Role::Requester, Some(Visibility::Internal)) => {
             return Err(
                 steward_core::Error::invalid("visibility", "a requester's attachments are always public").into(),
@@ -146,14 +163,13 @@ async fn attach(
         name: &name,
         content_type: &content_type,
         visibility,
-        bytes: &bytes,
+        bytes,
     };
-    let saved = ctx
+    Ok(ctx
         .state
         .store
         .add_attachment(kind, id, ctx.actor.user, ctx.now, file)
-        .await?;
-    Ok((StatusCode::CREATED, Json(saved)))
+        .await?)
 }
 
 /// A file's bytes, under its own name and the type read from them, always as a download (never
@@ -164,6 +180,12 @@ async fn attach(
         (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn download_attachment(ctx: Ctx, ApiPath(reference): ApiPath<String>) -> ApiResult<Response> {
+    attachment_download(&ctx, &reference).await
+}
+
+/// The download of an attachment, for the API and the web page alike; anything the caller may
+/// not see is not found.
+pub(crate) async fn attachment_download(ctx: &Ctx, reference: &str) -> ApiResult<Response> {
     let not_found = || steward_core::Error::not_found("attachment", reference.chars().take(40).collect::<String>());
     let id: AttachmentId = reference.parse().map_err(|_| not_found())?;
     let (attachment, kind, record) = ctx.state.store.attachment(id).await?.ok_or_else(not_found)?;

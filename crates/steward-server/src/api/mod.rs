@@ -18,7 +18,7 @@ mod change_template;
 mod compliance;
 mod configuration_item;
 mod configuration_management;
-mod conversation;
+pub(crate) mod conversation;
 mod document;
 mod evidence;
 mod improvement;

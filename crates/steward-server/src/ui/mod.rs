@@ -79,6 +79,7 @@ pub fn routes() -> Router<AppState> {
             get(agreement::edit_agreement_page).post(agreement::update_agreement),
         )
         .route("/search", get(search::search_page))
+        .route("/attachments/{reference}", get(record::download))
         .route("/portal", get(portal::portal_page))
         .route("/portal/raise", get(portal::raise_page).post(portal::raise))
         .route("/dashboard", get(dashboard::dashboard_page))
@@ -93,7 +94,13 @@ pub fn routes() -> Router<AppState> {
         let base = format!("/{}/{{reference}}", collection(kind));
         r = r
             .route(&base, get(record::record_page))
-            .route(&format!("{base}/comments"), post(record::comment));
+            .route(&format!("{base}/comments"), post(record::comment))
+            .route(
+                &format!("{base}/attachments"),
+                post(record::attach).layer(axum::extract::DefaultBodyLimit::max(
+                    steward_core::attachment::ATTACHMENT_MAX + 64 * 1024,
+                )),
+            );
     }
     for kind in [RecordKind::Incident, RecordKind::Request] {
         let base = format!("/{}/{{reference}}", collection(kind));

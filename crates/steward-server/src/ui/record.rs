@@ -343,7 +343,17 @@ struct RecordPage {
     edit_href: Option<String>,
     can_comment: bool,
     may_note: bool,
+    /// The files on the record this reader may see.
+    files: Vec<FileLine>,
     errors: FormErrors,
+}
+
+/// A file on a record, as its page lists it.
+pub struct FileLine {
+    pub href: String,
+    pub name: String,
+    pub detail: String,
+    pub internal: bool,
 }
 
 /// The kind a page address is for, from its collection segment.
@@ -387,6 +397,19 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
     let links = links(ctx, kind, id).await?;
     let named = names_in(ctx, &value).await?;
     let findings = findings_of(ctx, kind, id).await?;
+    let files = ctx
+        .state
+        .store
+        .attachments_seen_by(kind, id, internal)
+        .await?
+        .into_iter()
+        .map(|a| FileLine {
+            href: format!("/attachments/{}", a.id),
+            detail: format!("{}, {}, {}", a.content_type, bytes_shown(a.size), when(a.uploaded_at)),
+            internal: a.visibility == Visibility::Internal,
+            name: a.name,
+        })
+        .collect();
     let page = RecordPage {
         chrome: viewer.chrome(if ctx.actor.role == Role::Requester {
             "portal"
@@ -410,6 +433,7 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
             .map(|_| format!("{}/edit", super::record_href(kind, id))),
         can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
         may_note: internal,
+        files,
         errors,
         reference,
     };
@@ -647,4 +671,80 @@ pub async fn comment(
         .add_comment(kind, id, ctx.actor.user, ctx.now, visibility, &body)
         .await?;
     Ok(see_other(&format!("{}#timeline", super::record_href(kind, id))))
+}
+
+/// Attaches a file from the record page's form (multipart: the form's token, who sees it, and
+/// the file), by the same checks as the API; a refusal is shown on the page.
+pub async fn attach(
+    matched: MatchedPath,
+    Path(reference): Path<String>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    mut form: axum::extract::Multipart,
+) -> UiResult<Response> {
+    let kind = kind_of_path(matched.as_str()).ok_or(UiError::Api(ApiError::RouteNotFound))?;
+    if super::session::cross_site(&headers) {
+        return Err(UiError::Csrf);
+    }
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(format!(
+                "a file may be at most {} MiB",
+                steward_core::attachment::ATTACHMENT_MAX / 1024 / 1024
+            ))
+        } else {
+            ApiError::MalformedBody(format!("the form could not be read: {e}"))
+        }
+    };
+    let (mut csrf, mut visibility, mut file) = (String::new(), None, None);
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or("") {
+            "csrf" => csrf = field.text().await.map_err(unreadable)?,
+            "visibility" => {
+                let v = field.text().await.map_err(unreadable)?;
+                visibility = Some(
+                    Visibility::parse(&v)
+                        .ok_or_else(|| steward_core::Error::invalid("visibility", "must be public or internal"))?,
+                );
+            }
+            "file" => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let declared = field.content_type().map(str::to_string);
+                file = Some((name, declared, field.bytes().await.map_err(unreadable)?));
+            }
+            _ => {}
+        }
+    }
+    if !super::session::same_token(&csrf, &viewer.csrf) {
+        return Err(UiError::Csrf);
+    }
+    let (name, declared, bytes) = file.unwrap_or_default();
+    let stored = crate::api::conversation::store_attachment(
+        &viewer.ctx,
+        kind,
+        &reference,
+        &name,
+        declared.as_deref(),
+        visibility,
+        &bytes,
+    )
+    .await;
+    match stored {
+        Ok(a) => Ok(see_other(&format!(
+            "{}#files",
+            super::href_of_reference(&a.record).unwrap_or_default()
+        ))),
+        Err(ApiError::Domain(steward_core::Error::Invalid(fields))) => {
+            page(&viewer, kind, &reference, FormErrors(fields)).await.map(|mut r| {
+                *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+                r
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A file's bytes for a signed-in person, as the API gives them.
+pub async fn download(viewer: Viewer, Path(reference): Path<String>) -> UiResult<Response> {
+    Ok(crate::api::conversation::attachment_download(&viewer.ctx, &reference).await?)
 }

@@ -81,7 +81,7 @@ fn random_token() -> Result<String, ApiError> {
 }
 
 /// Compares two tokens in time independent of where they differ.
-fn same_token(a: &str, b: &str) -> bool {
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -122,7 +122,7 @@ pub struct Posted<T> {
 }
 
 /// Refuses a write that a browser says came from another site.
-fn cross_site(headers: &HeaderMap) -> bool {
+pub(crate) fn cross_site(headers: &HeaderMap) -> bool {
     headers
         .get("Sec-Fetch-Site")
         .and_then(|v| v.to_str().ok())

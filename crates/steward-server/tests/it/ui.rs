@@ -1301,3 +1301,134 @@ async fn pages_offer_only_the_links_and_forms_the_person_may_use() {
         assert_eq!(agent.get("/requests/new").await.0, StatusCode::OK);
     });
 }
+
+impl Web {
+    /// Posts a file through a record page's upload form (multipart), with the session's token
+    /// unless `csrf` says otherwise; returns status, Location and body.
+    async fn upload(
+        &self,
+        path: &str,
+        name: &str,
+        bytes: &[u8],
+        visibility: Option<&str>,
+        csrf: Option<&str>,
+    ) -> (StatusCode, String, String) {
+        let mut form = reqwest::multipart::Form::new().text("csrf", csrf.unwrap_or(&self.csrf).to_string());
+        if let Some(v) = visibility {
+            form = form.text("visibility", v.to_string());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (r.status(), location, r.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn files_are_attached_from_the_record_page_and_downloaded_by_those_who_may() {
+    on_each_backend!(|s| {
+        let inc = s
+            .create(
+                "/api/v1/incidents",
+                &s.requester_a,
+                json!({"title": "Monitor flickers"}),
+            )
+            .await;
+        let page = format!("/incidents/{inc}");
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, html) = agent.get(&page).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            html.contains(r#"enctype="multipart/form-data""#),
+            "the page offers the form"
+        );
+
+        // A work note's file, and a reply's file the customer sees.
+        let (st, to, body) = agent
+            .upload(
+                &format!("{page}/attachments"),
+                "driver.log",
+                b"flicker at 60Hz\n",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+        assert_eq!(to, format!("{page}#files"));
+        let (st, _, _) = agent
+            .upload(
+                &format!("{page}/attachments"),
+                "steps.txt",
+                b"Try another cable.\n",
+                Some("public"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, html) = agent.get(&page).await;
+        assert!(html.contains("driver.log") && html.contains("steps.txt"), "{html}");
+        assert!(html.contains("attached driver.log"), "the timeline says so");
+
+        // Bytes that are not what they claim, and a form without its token, are refused.
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        let r = reqwest::multipart::Part::bytes(png.to_vec())
+            .file_name("fake.txt")
+            .mime_str("text/plain")
+            .unwrap();
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", agent.csrf.clone())
+            .part("file", r);
+        let resp = agent
+            .client
+            .post(format!("{}{page}/attachments", agent.base))
+            .header(COOKIE, &agent.cookie)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(resp.text().await.unwrap().contains("content_type"));
+        let (st, _, _) = agent
+            .upload(&format!("{page}/attachments"), "x.txt", b"x", None, Some("forged"))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        // The customer sees and downloads the reply's file only; another organisation nothing.
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (_, html) = requester.get(&page).await;
+        assert!(html.contains("steps.txt") && !html.contains("driver.log"), "{html}");
+        let (_, files) = s.get(&format!("/api/v1/incidents/{inc}/attachments"), &s.agent).await;
+        let href = |name: &str| {
+            let f = files.as_array().unwrap().iter().find(|f| f["name"] == name).unwrap();
+            format!("/attachments/{}", f["id"].as_str().unwrap())
+        };
+        assert!(html.contains(&format!(r#"href="{}""#, href("steps.txt"))), "{html}");
+        let (st, bytes) = requester.get(&href("steps.txt")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(bytes, "Try another cable.\n");
+        assert_eq!(requester.get(&href("driver.log")).await.0, StatusCode::NOT_FOUND);
+        let other = Web::sign_in(s, "rb@globex.example").await;
+        assert_eq!(other.get(&href("steps.txt")).await.0, StatusCode::NOT_FOUND);
+        // The customer's own file is always one the agents see too.
+        let (st, _, body) = requester
+            .upload(&format!("{page}/attachments"), "photo.txt", b"the screen", None, None)
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "{body}");
+        let (_, html) = agent.get(&page).await;
+        assert!(html.contains("photo.txt"), "{html}");
+    });
+}
