@@ -82,16 +82,23 @@ impl NewComment {
         } else {
             c.text("body", &body, TEXT_MAX);
         }
-        let visibility = match (actor.role, self.visibility) {
-            (Role::Requester, Some(Visibility::Internal)) => {
-                c.fail("visibility", "a requester's comments are always public");
-                Visibility::Public
-            }
-            (Role::Requester, _) => Visibility::Public,
-            (_, v) => v.unwrap_or(Visibility::Internal),
-        };
+        let visibility = settle_visibility(&mut c, actor.role, self.visibility);
         c.finish()?;
         Ok((visibility, body))
+    }
+}
+
+/// Who sees what a person writes or attaches to a record: a requester's is always public (asking
+/// for internal is a field error on `visibility`); anyone else's is internal unless they say
+/// public, so a slip never reaches a customer.
+pub fn settle_visibility(c: &mut Checker, role: Role, requested: Option<Visibility>) -> Visibility {
+    match (role, requested) {
+        (Role::Requester, Some(Visibility::Internal)) => {
+            c.fail("visibility", "a requester's comments and files are always public");
+            Visibility::Public
+        }
+        (Role::Requester, _) => Visibility::Public,
+        (_, v) => v.unwrap_or(Visibility::Internal),
     }
 }
 

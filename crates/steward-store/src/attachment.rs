@@ -11,7 +11,6 @@ use steward_core::id::{AttachmentId, UserId};
 use steward_core::record::RecordKind;
 use steward_core::{Error, Result};
 
-use crate::record::table_of;
 use crate::{Store, args, from_micros, history, micros};
 
 /// The bytes of one chunk row.
@@ -78,10 +77,7 @@ impl Store {
         let sha256 = hex::encode(Sha256::digest(file.bytes));
         let size = file.bytes.len() as i64;
         let mut tx = self.begin().await?;
-        let sql = format!("UPDATE {} SET updated_at = $1 WHERE id = $2", table_of(kind));
-        if tx.execute(&sql, args![micros(at), id]).await? == 0 {
-            return Err(Error::not_found(kind.as_str(), format!("{}-{id}", kind.prefix())));
-        }
+        crate::comment::touch(&mut tx, kind, id, at).await?;
         let (attachment,): (i64,) = tx
             .fetch_one(
                 "INSERT INTO attachments (record_kind, record_id, name, content_type, size, sha256, visibility, uploaded_by, uploaded_at) \

@@ -12,6 +12,16 @@ use steward_core::{Error, Result};
 use crate::record::table_of;
 use crate::{Store, args, history, micros};
 
+/// Moves a record's `updated_at` to `at` inside `tx`, so what is added to its conversation moves
+/// it up a queue sorted by last update; `NotFound` if there is no such record.
+pub(crate) async fn touch(tx: &mut crate::exec::Tx, kind: RecordKind, id: i64, at: DateTime<Utc>) -> Result<()> {
+    let sql = format!("UPDATE {} SET updated_at = $1 WHERE id = $2", table_of(kind));
+    if tx.execute(&sql, args![micros(at), id]).await? == 0 {
+        return Err(Error::not_found(kind.as_str(), format!("{}-{id}", kind.prefix())));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Adds a comment to a record and returns it as read back; `NotFound` if there is no such
     /// record.
@@ -25,10 +35,7 @@ impl Store {
         body: &str,
     ) -> Result<Comment> {
         let mut tx = self.begin().await?;
-        let sql = format!("UPDATE {} SET updated_at = $1 WHERE id = $2", table_of(kind));
-        if tx.execute(&sql, args![micros(at), id]).await? == 0 {
-            return Err(Error::not_found(kind.as_str(), format!("{}-{id}", kind.prefix())));
-        }
+        touch(&mut tx, kind, id, at).await?;
         history::append(
             &mut tx,
             vec![EntryContent {

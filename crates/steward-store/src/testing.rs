@@ -179,17 +179,20 @@ impl TestDb {
             Location::Sqlite { dir } => {
                 std::fs::remove_dir_all(dir).ok();
             }
-            Location::Postgres { admin_url, name, .. } => {
-                if let Ok(mut admin) = PgConnection::connect(&admin_url).await {
-                    admin
-                        .execute(sqlx::AssertSqlSafe(format!(
-                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                        )))
-                        .await
-                        .ok();
-                    admin.close().await.ok();
-                }
-            }
+            Location::Postgres { admin_url, name, .. } => drop_database(&admin_url, &name).await,
         }
+    }
+}
+
+/// Removes a PostgreSQL test database, whoever is still connected to it.
+pub async fn drop_database(admin_url: &str, name: &str) {
+    if let Ok(mut admin) = PgConnection::connect(admin_url).await {
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .await
+            .ok();
+        admin.close().await.ok();
     }
 }

@@ -10,8 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use sqlx::Connection;
-use steward_store::testing::{TestDb, pg_url, with_database};
+use steward_store::testing::{TestDb, drop_database, pg_empty_database, pg_url};
 
 mod common;
 
@@ -93,21 +92,8 @@ async fn a_backup_taken_under_writes_restores_whole_into_an_empty_database() {
             ),
             _ => {
                 let admin = pg_url().unwrap();
-                let name = format!("restore_{}", std::process::id());
-                let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut c)
-                    .await
-                    .unwrap();
-                c.close().await.ok();
-                (
-                    vec!["--database-url".to_string(), with_database(&admin, &name)],
-                    Some((admin, name)),
-                )
+                let (url, name) = pg_empty_database(&admin).await;
+                (vec!["--database-url".to_string(), url], Some((admin, name)))
             }
         };
         let (code, out) = steward(&target, &["restore", "--from", &file_arg]);
@@ -169,13 +155,7 @@ async fn a_backup_taken_under_writes_restores_whole_into_an_empty_database() {
         assert_eq!(code, 1);
         assert!(out.contains("is not a SQLite backup"), "{out}");
         if let Some((admin, name)) = empty_pg {
-            let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut c)
-            .await
-            .ok();
+            drop_database(&admin, &name).await;
         }
         db.finish().await;
     }

@@ -7,8 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::{Value, json};
-use sqlx::Connection;
-use steward_store::testing::{pg_empty_database, pg_url, sqlite_dir};
+use steward_store::testing::{drop_database, pg_empty_database, pg_url, sqlite_dir};
 
 mod common;
 
@@ -203,13 +202,7 @@ async fn the_demo_moves_from_sqlite_to_postgresql_whole() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("there is no database"), "{out}");
 
-    let mut c = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut c)
-    .await
-    .ok();
+    drop_database(&admin, &name).await;
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -12,7 +12,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use steward_core::attachment::{ATTACHMENT_MAX, Attachment, check_upload, content_type_of};
-use steward_core::comment::{Comment, NewComment, Visibility, authorize_comment, visible_to};
+use steward_core::comment::{Comment, NewComment, Visibility, authorize_comment, settle_visibility, visible_to};
 use steward_core::id::AttachmentId;
 use steward_core::user::Role;
 use steward_store::NewAttachment;
@@ -150,15 +150,9 @@ pub(crate) async fn store_attachment(
     let id = reach(ctx, kind, reference, scope).await?;
     let name = check_upload(name, bytes.len())?;
     let content_type = content_type_of(bytes, declared)?;
-    let visibility = match (ctx.actor.role, visibility) {
-        (Role::Requester, Some(Visibility::Internal)) => {
-            return Err(
-                steward_core::Error::invalid("visibility", "a requester's attachments are always public").into(),
-            );
-        }
-        (Role::Requester, _) => Visibility::Public,
-        (_, v) => v.unwrap_or(Visibility::Internal),
-    };
+    let mut c = steward_core::validate::Checker::new();
+    let visibility = settle_visibility(&mut c, ctx.actor.role, visibility);
+    c.finish()?;
     let file = NewAttachment {
         name: &name,
         content_type: &content_type,
