@@ -117,25 +117,9 @@ async fn a_backup_taken_under_writes_restores_whole_into_an_empty_database() {
                 .unwrap();
             assert_eq!(v["title"], json!(title), "{id}: {v}");
         }
-        let mut count = 0;
-        let mut cursor: Option<String> = None;
-        loop {
-            let q = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
-            let page: Value = http
-                .get(format!("{rbase}/api/v1/incidents?limit=500{q}"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            count += page["items"].as_array().unwrap().len();
-            match page["next_cursor"].as_str() {
-                Some(c) => cursor = Some(c.to_string()),
-                None => break,
-            }
-        }
+        let count = common::list_every(&http, &rbase, &token, "/api/v1/incidents?limit=500")
+            .await
+            .len();
         assert!(
             count >= before.len() && count <= after + 4,
             "restored {count}: {} acknowledged before the backup, {after} by the end",

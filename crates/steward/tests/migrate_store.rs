@@ -16,26 +16,9 @@ fn steward(target: &[String], args: &[&str]) -> (i32, String) {
     (r.code, format!("{}{}", r.stdout, r.stderr))
 }
 
-/// Every item of a list, following its cursors.
+/// Every item of a list, oldest first.
 async fn all(http: &reqwest::Client, base: &str, token: &str, path: &str) -> Vec<Value> {
-    let mut items = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let q = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
-        let r = http
-            .get(format!("{base}{path}?limit=500&sort=created_at{q}"))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200, "{path}");
-        let page: Value = r.json().await.unwrap();
-        items.extend(page["items"].as_array().unwrap().iter().cloned());
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => return items,
-        }
-    }
+    common::list_every(http, base, token, &format!("{path}?limit=500&sort=created_at")).await
 }
 
 async fn get(http: &reqwest::Client, base: &str, token: &str, path: &str) -> Value {

@@ -52,6 +52,13 @@ async fn reach(ctx: &Ctx, kind: RecordKind, reference: &str, scope: steward_core
     Ok(id)
 }
 
+/// The record behind `reference` that the caller may comment on or attach to: who may write to
+/// records of `kind`, then the record's reach. For the API and the web forms alike.
+pub(crate) async fn reach_to_write(ctx: &Ctx, kind: RecordKind, reference: &str) -> ApiResult<i64> {
+    let scope = authorize_comment(&ctx.actor, kind)?;
+    reach(ctx, kind, reference, scope).await
+}
+
 async fn list(ctx: &Ctx, kind: RecordKind, reference: &str, q: PageQuery) -> ApiResult<Json<ListOf<Comment>>> {
     let limit = check_limit(q.limit, 100)?;
     let scope = authorize(&ctx.actor, kind, Operation::Read)?;
@@ -74,8 +81,7 @@ async fn add(
     reference: &str,
     request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
-    let scope = authorize_comment(&ctx.actor, kind)?;
-    let id = reach(ctx, kind, reference, scope).await?;
+    let id = reach_to_write(ctx, kind, reference).await?;
     let ApiJson(input) = ApiJson::<NewComment>::from_request(request, &()).await?;
     let (visibility, body) = input.check(&ctx.actor)?;
     let comment = ctx
@@ -113,8 +119,7 @@ async fn attach(
     reference: &str,
     request: axum::extract::Request,
 ) -> ApiResult<(StatusCode, Json<Attachment>)> {
-    let scope = authorize_comment(&ctx.actor, kind)?;
-    reach(ctx, kind, reference, scope).await?;
+    let id = reach_to_write(ctx, kind, reference).await?;
     let q: AttachQuery = super::extract::parse_query(request.uri().query().unwrap_or(""))?;
     let declared = request
         .headers()
@@ -131,23 +136,21 @@ async fn attach(
             ApiError::MalformedBody(format!("the body could not be read: {e}"))
         }
     })?;
-    let saved = store_attachment(ctx, kind, reference, &q.name, declared.as_deref(), q.visibility, &bytes).await?;
+    let saved = store_attachment(ctx, kind, id, &q.name, declared.as_deref(), q.visibility, &bytes).await?;
     Ok((StatusCode::CREATED, Json(saved)))
 }
 
-/// Checks and stores a file on a record for the API and the web form alike: who may, the
-/// record's reach, the name, size and type, and the visibility (a requester's is public).
+/// Checks and stores a file on record `id` (found by [`reach_to_write`]) for the API and the web
+/// form alike: the name, size and type, and the visibility (a requester's is public).
 pub(crate) async fn store_attachment(
     ctx: &Ctx,
     kind: RecordKind,
-    reference: &str,
+    id: i64,
     name: &str,
     declared: Option<&str>,
     visibility: Option<Visibility>,
     bytes: &[u8],
 ) -> ApiResult<Attachment> {
-    let scope = authorize_comment(&ctx.actor, kind)?;
-    let id = reach(ctx, kind, reference, scope).await?;
     let name = check_upload(name, bytes.len())?;
     let content_type = content_type_of(bytes, declared)?;
     let mut c = steward_core::validate::Checker::new();

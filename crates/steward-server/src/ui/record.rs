@@ -629,7 +629,7 @@ pub async fn comment(
     let kind = kind_of_path(matched.as_str()).ok_or(UiError::Api(ApiError::RouteNotFound))?;
     let Posted { viewer, form } = posted;
     let ctx = &viewer.ctx;
-    let scope = authorize_comment(&ctx.actor, kind)?;
+    authorize_comment(&ctx.actor, kind)?;
     let visibility = match form.visibility.as_str() {
         "" => None,
         v => Some(
@@ -653,19 +653,8 @@ pub async fn comment(
         }
         Err(e) => return Err(e.into()),
     };
-    let (_, id) = RecordKind::parse_reference(&reference)
-        .filter(|(k, _)| *k == kind)
-        .ok_or_else(|| steward_core::Error::not_found(kind.as_str(), reference.chars().take(40).collect::<String>()))?;
     // A record outside the person's reach is answered as not found, as everywhere.
-    let reachable = ctx
-        .state
-        .store
-        .locate(kind, id)
-        .await?
-        .is_some_and(|o| scope.covers(o.map(steward_core::id::OrganisationId)));
-    if !reachable {
-        return Err(steward_core::Error::not_found(kind.as_str(), reference).into());
-    }
+    let id = crate::api::conversation::reach_to_write(ctx, kind, &reference).await?;
     ctx.state
         .store
         .add_comment(kind, id, ctx.actor.user, ctx.now, visibility, &body)
@@ -719,10 +708,11 @@ pub async fn attach(
         return Err(UiError::Csrf);
     }
     let (name, declared, bytes) = file.unwrap_or_default();
+    let id = crate::api::conversation::reach_to_write(&viewer.ctx, kind, &reference).await?;
     let stored = crate::api::conversation::store_attachment(
         &viewer.ctx,
         kind,
-        &reference,
+        id,
         &name,
         declared.as_deref(),
         visibility,

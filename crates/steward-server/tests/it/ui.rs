@@ -103,13 +103,18 @@ impl Web {
             .send()
             .await
             .unwrap();
-        let location = r
-            .headers()
-            .get(LOCATION)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (r.status(), location, r.text().await.unwrap())
+        answered(r).await
     }
+}
+
+/// A form's answer: status, Location and body.
+async fn answered(r: reqwest::Response) -> (StatusCode, String, String) {
+    let location = r
+        .headers()
+        .get(LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (r.status(), location, r.text().await.unwrap())
 }
 
 #[tokio::test]
@@ -1329,12 +1334,7 @@ impl Web {
             .send()
             .await
             .unwrap();
-        let location = r
-            .headers()
-            .get(LOCATION)
-            .map(|v| v.to_str().unwrap().to_string())
-            .unwrap_or_default();
-        (r.status(), location, r.text().await.unwrap())
+        answered(r).await
     }
 }
 

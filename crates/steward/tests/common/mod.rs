@@ -77,3 +77,25 @@ pub fn serve_logging(target: &[String], filter: &str) -> (Child, String, Arc<Mut
         }
     }
 }
+
+/// Every item of a list, following its `next_cursor`; `path` carries its query (`?limit=500`).
+pub async fn list_every(http: &reqwest::Client, base: &str, token: &str, path: &str) -> Vec<serde_json::Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let q = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let r = http
+            .get(format!("{base}{path}{q}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        let page: serde_json::Value = r.json().await.unwrap();
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return items,
+        }
+    }
+}
