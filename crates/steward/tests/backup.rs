@@ -61,7 +61,11 @@ async fn a_backup_taken_under_writes_restores_whole_into_an_empty_database() {
                 }
             }));
         }
-        tokio::time::sleep(Duration::from_millis(600)).await;
+        // The backup is taken once the writers are well under way (however loaded the machine).
+        let started = std::time::Instant::now();
+        while acked.lock().unwrap().len() <= 20 && started.elapsed() < Duration::from_secs(30) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let before = acked.lock().unwrap().clone();
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("steward.backup");
