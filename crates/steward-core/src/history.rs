@@ -28,6 +28,8 @@ named_enum! {
         SlaBreach = "sla_breach",
         Comment = "comment",
         Attach = "attach",
+        /// A reminder Steward sent about the record (a certificate's step falling due).
+        Reminder = "reminder",
     }
 }
 

@@ -31,6 +31,7 @@ pub mod incident;
 pub mod indicator;
 pub mod lifecycle;
 pub mod link;
+pub mod mail;
 pub mod management_review;
 pub mod nonconformity;
 pub mod notification;
@@ -53,5 +54,6 @@ pub mod team;
 pub mod token;
 pub mod user;
 pub mod validate;
+pub mod watcher;
 
 pub use error::{Error, FieldError, Result};

@@ -118,6 +118,43 @@ impl RecordKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The path segment of the kind's web pages: `/incidents/INC-42`.
+    pub fn collection(self) -> &'static str {
+        match self {
+            RecordKind::Service => "services",
+            RecordKind::CatalogueItem => "catalogue-items",
+            RecordKind::Calendar => "calendars",
+            RecordKind::Agreement => "agreements",
+            RecordKind::Organisation => "organisations",
+            RecordKind::Team => "teams",
+            RecordKind::User => "users",
+            RecordKind::Incident => "incidents",
+            RecordKind::Request => "requests",
+            RecordKind::Problem => "problems",
+            RecordKind::Change => "changes",
+            RecordKind::ChangeBlackout => "change-blackouts",
+            RecordKind::ChangeTemplate => "change-templates",
+            RecordKind::Release => "releases",
+            RecordKind::ConfigurationItem => "configuration-items",
+            RecordKind::Asset => "assets",
+            RecordKind::Licence => "licences",
+            RecordKind::SmsScope => "sms-scopes",
+            RecordKind::Assessment => "assessments",
+            RecordKind::Document => "documents",
+            RecordKind::Evidence => "evidence",
+            RecordKind::Audit => "audits",
+            RecordKind::Finding => "findings",
+            RecordKind::Nonconformity => "nonconformities",
+            RecordKind::Action => "actions",
+            RecordKind::ManagementReview => "management-reviews",
+            RecordKind::Improvement => "improvements",
+            RecordKind::Risk => "risks",
+            RecordKind::Objective => "objectives",
+            RecordKind::Programme => "programmes",
+            RecordKind::Certificate => "certificates",
+        }
+    }
+
     /// The prefix of this kind's references (`INC` for `INC-42`).
     pub fn prefix(self) -> &'static str {
         use crate::id::*;

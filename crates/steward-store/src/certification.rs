@@ -241,9 +241,21 @@ async fn send_reminder(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool
         "{} ({}): due {} — in {} days. {what}.",
         cert.id, cert.number, p.due, p.days_before
     );
-    tx.execute(
-        "INSERT INTO notifications (user_id, record_kind, record_id, kind, message, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        args![cert.owner.0, RecordKind::Certificate.as_str(), cert.id.0, "certification_reminder", message, now],
+    // The reminder is part of the certificate's story; the notifier tells its owner from it.
+    crate::history::append(
+        tx,
+        vec![steward_core::history::EntryContent {
+            record_kind: RecordKind::Certificate,
+            record_id: cert.id.0,
+            actor: None,
+            at_micros: now,
+            action: steward_core::history::HistoryAction::Reminder,
+            field: Some(p.step.clone()),
+            old_value: None,
+            new_value: Some(
+                serde_json::json!({ "due": p.due, "days_before": p.days_before, "message": message }).to_string(),
+            ),
+        }],
     )
     .await?;
     Ok(true)

@@ -499,11 +499,8 @@ async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
         serde_json::from_str(&job.payload).map_err(|e| Error::unexpected(format!("job payload is malformed: {e}")))?;
     let table = crate::record::table_of(kind);
     // Lock the ticket as its writers do, so the clock cannot change under us.
-    let sql = format!(
-        "SELECT assignee_id, team_id FROM {table} WHERE id = $1{}",
-        tx.lock_rows()
-    );
-    let Some((assignee, team)): Option<(Option<i64>, Option<i64>)> = tx.fetch_optional(&sql, args![id]).await? else {
+    let sql = format!("SELECT id FROM {table} WHERE id = $1{}", tx.lock_rows());
+    let Some((_,)): Option<(i64,)> = tx.fetch_optional(&sql, args![id]).await? else {
         return Ok(false);
     };
     let sql = format!(
@@ -538,9 +535,9 @@ async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
         return Ok(false);
     }
     let breach = payload.percent >= 100;
-    let reference = format!("{}-{id}", kind.prefix());
     let detail = serde_json::json!({
         "agreement": clock.agreement.to_string(),
+        "name": agreement.name,
         "percent": payload.percent,
         "target": steward_core::calendar::format_duration(clock.target),
     });
@@ -562,30 +559,6 @@ async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
         }],
     )
     .await?;
-    let mut recipients: Vec<i64> = assignee.into_iter().collect();
-    if let Some(team) = team {
-        let members: Vec<(i64,)> = tx
-            .fetch_all("SELECT user_id FROM team_members WHERE team_id = $1", args![team])
-            .await?;
-        recipients.extend(members.into_iter().map(|(u,)| u));
-    }
-    recipients.sort_unstable();
-    recipients.dedup();
-    let message = if breach {
-        format!(
-            "{reference}: the {} target of {} ({}) is breached",
-            metric.as_str(),
-            agreement.name,
-            detail["target"]
-        )
-    } else {
-        format!(
-            "{reference}: {}% of the {} target of {} is used",
-            payload.percent,
-            metric.as_str(),
-            agreement.name
-        )
-    };
     if let Some(action) = agreement.action_at(payload.percent) {
         match kind {
             RecordKind::Incident => {
@@ -596,14 +569,6 @@ async fn fire(tx: &mut Tx, job: &job::Claimed, now: i64) -> Result<bool> {
             }
             _ => {}
         }
-    }
-    let kind_text = if breach { "sla_breach" } else { "sla_warning" };
-    for user in recipients {
-        tx.execute(
-            "INSERT INTO notifications (user_id, record_kind, record_id, kind, message, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            args![user, kind.as_str(), id, kind_text, message.clone(), now],
-        )
-        .await?;
     }
     Ok(true)
 }

@@ -34,6 +34,7 @@ mod incident;
 mod indicator;
 mod job;
 mod link;
+mod mail;
 mod management_review;
 mod nonconformity;
 mod notification;
@@ -55,6 +56,7 @@ mod sms_scope;
 mod team;
 mod transfer;
 mod user;
+mod watcher;
 mod web_session;
 
 #[cfg(feature = "testing")]
@@ -76,6 +78,8 @@ pub use error::DbError;
 pub use history::VerifyReport;
 pub use import::{Story, Ticket};
 pub use job::JobState;
+pub use mail::{ClaimedMail, SendOutcome};
+pub use notification::Told;
 pub use page::{ListQuery, MAX_LIMIT, Page, Sort, decode_cursor, encode_cursor};
 pub use record::Table;
 pub use search::SearchQuery;

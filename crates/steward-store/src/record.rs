@@ -103,7 +103,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
 }
 
 /// The column holding a kind's customer organisation, if it has one.
-fn organisation_column(kind: RecordKind) -> Option<&'static str> {
+pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
     match kind {
         RecordKind::Incident | RecordKind::Request | RecordKind::User => Some("organisation_id"),
         RecordKind::Organisation => Some("id"),

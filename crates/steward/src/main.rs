@@ -18,6 +18,7 @@ use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use steward_core::configuration_item::ConfigurationItem;
 use steward_core::id::{ConfigurationItemId, OrganisationId};
+use steward_core::mail::MailSettings;
 use steward_core::report::{GroupBy, aggregate_tallies};
 use steward_core::user::{NewUser, Role, User};
 use steward_server::AppState;
@@ -44,6 +45,72 @@ struct DbArgs {
     database_url: Option<String>,
 }
 
+/// Email: where it goes out, who it is from, and where the links in it point.
+#[derive(clap::Args)]
+struct MailArgs {
+    /// The mail server that sends Steward's email: smtp://host:25 (unencrypted, for a local
+    /// relay), smtp://user:password@host:587?tls=required (STARTTLS) or
+    /// smtps://user:password@host:465. Without it, notifications are shown in the app only.
+    #[arg(long, env = "STEWARD_SMTP_URL", requires = "mail_from")]
+    smtp_url: Option<String>,
+    /// The address Steward's email comes from and replies go to, e.g.
+    /// "Service Desk <desk@example.com>".
+    #[arg(long, env = "STEWARD_MAIL_FROM")]
+    mail_from: Option<String>,
+    /// A PEM file of certificate authorities to trust for the mail server's certificate, besides
+    /// the built-in ones.
+    #[arg(long, env = "STEWARD_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
+    /// Steward's address as people reach it, for the links in email (default: the listen
+    /// address).
+    #[arg(long, env = "STEWARD_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The hour of the day (0-23, UTC) at which daily digests are written.
+    #[arg(long, env = "STEWARD_DIGEST_HOUR", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..24))]
+    digest_hour: u32,
+}
+
+impl MailArgs {
+    /// The notifier's settings and the sender, or a sentence saying what is wrong.
+    fn settings(&self, listen: SocketAddr) -> anyhow::Result<(MailSettings, Option<steward_mail::Sender>)> {
+        let public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_string();
+        let Some(url) = &self.smtp_url else {
+            return Ok((
+                MailSettings {
+                    digest_hour: self.digest_hour,
+                    ..MailSettings::in_app_only(&public_url)
+                },
+                None,
+            ));
+        };
+        let ca_pem = match &self.smtp_ca_file {
+            Some(p) => Some(
+                std::fs::read(p)
+                    .with_context(|| format!("cannot read the certificate authority file {}", p.display()))?,
+            ),
+            None => None,
+        };
+        let config = steward_mail::SmtpConfig {
+            url: url.clone(),
+            from: self.mail_from.clone().unwrap_or_default(),
+            ca_pem,
+        };
+        let sender = steward_mail::Sender::new(&config).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let settings = MailSettings {
+            enabled: true,
+            domain: config.domain().map_err(|e| anyhow::anyhow!("{e}"))?,
+            public_url,
+            digest_hour: self.digest_hour,
+        };
+        Ok((settings, Some(sender)))
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (migrations run first).
@@ -61,6 +128,8 @@ enum Command {
         /// it forwarded for instead of the proxy's own.
         #[arg(long = "trusted-proxy", env = "STEWARD_TRUSTED_PROXIES", value_delimiter = ',')]
         trusted_proxies: Vec<std::net::IpAddr>,
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -289,7 +358,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo,
             demo_records,
             trusted_proxies,
+            mail,
         } => {
+            let (mail_settings, sender) = mail.settings(listen)?;
             let store = open(&cli.db).await?;
             if store.count_users().await? == 0 {
                 first_admin(&store).await?;
@@ -307,7 +378,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 listener.local_addr()?
             );
             let (stop, stopped) = tokio::sync::watch::channel(false);
-            let jobs = tokio::spawn(runner::run(store.clone(), stopped));
+            if let Some(url) = &mail.smtp_url {
+                eprintln!("email goes out through {}", steward_mail::smtp::redact(url));
+            }
+            let jobs = tokio::spawn(runner::run(store.clone(), mail_settings, sender, stopped));
             let shutdown = async move {
                 shutdown_signal().await;
                 let _ = stop.send(true);

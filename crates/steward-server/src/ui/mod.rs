@@ -131,39 +131,7 @@ async fn home(viewer: Viewer) -> Redirect {
 
 /// The path segment of a kind's pages, the same as its API collection.
 pub fn collection(kind: RecordKind) -> &'static str {
-    match kind {
-        RecordKind::Service => "services",
-        RecordKind::CatalogueItem => "catalogue-items",
-        RecordKind::Calendar => "calendars",
-        RecordKind::Agreement => "agreements",
-        RecordKind::Organisation => "organisations",
-        RecordKind::Team => "teams",
-        RecordKind::User => "users",
-        RecordKind::Incident => "incidents",
-        RecordKind::Request => "requests",
-        RecordKind::Problem => "problems",
-        RecordKind::Change => "changes",
-        RecordKind::ChangeBlackout => "change-blackouts",
-        RecordKind::ChangeTemplate => "change-templates",
-        RecordKind::Release => "releases",
-        RecordKind::ConfigurationItem => "configuration-items",
-        RecordKind::Asset => "assets",
-        RecordKind::Licence => "licences",
-        RecordKind::SmsScope => "sms-scopes",
-        RecordKind::Assessment => "assessments",
-        RecordKind::Document => "documents",
-        RecordKind::Evidence => "evidence",
-        RecordKind::Audit => "audits",
-        RecordKind::Finding => "findings",
-        RecordKind::Nonconformity => "nonconformities",
-        RecordKind::Action => "actions",
-        RecordKind::ManagementReview => "management-reviews",
-        RecordKind::Improvement => "improvements",
-        RecordKind::Risk => "risks",
-        RecordKind::Objective => "objectives",
-        RecordKind::Programme => "programmes",
-        RecordKind::Certificate => "certificates",
-    }
+    kind.collection()
 }
 
 /// The page address of a record.

@@ -1376,6 +1376,8 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     sign_ins(store, &w, now)
         .await
         .context("giving the demo's people a password failed")?;
+    // The demo's past happened before anyone could be told of it.
+    store.skip_notifications_to_now().await?;
     Ok(())
 }
 
