@@ -89,6 +89,17 @@ pub fn authorize_settings(actor: &Actor, action: Operation) -> Result<()> {
     }
 }
 
+/// Who may read and rewrite the email templates and read the outbox (which holds what was
+/// written to customers): administrators only.
+pub fn authorize_mail_administration(actor: &Actor) -> Result<()> {
+    match actor.role {
+        Role::Admin => Ok(()),
+        _ => Err(Error::Forbidden(
+            "only an administrator may see or change email templates and the outbox".into(),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -971,10 +971,26 @@ async fn escalations_fire_exactly_once_at_their_instants() {
                 (HistoryAction::SlaBreach, 360)
             ]
         );
-        let ana_notes = store.notifications(ana.id, false, None, 50).await.unwrap().items;
+        let told = store
+            .run_notifier_to_end(
+                &steward_core::mail::MailSettings::in_app_only("http://steward.test"),
+                at(600),
+            )
+            .await
+            .unwrap();
+        assert_eq!(told.emails, 0, "no email without a mail server");
+        let ana_notes: Vec<_> = store
+            .notifications(ana.id, false, None, 50)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|n| n.kind.starts_with("sla_"))
+            .collect();
         assert_eq!(ana_notes.len(), 4, "assignee and team member, once each");
         assert!(ana_notes[0].message.contains("breached"), "{}", ana_notes[0].message);
-        assert_eq!(store.notifications(bo.id, true, None, 50).await.unwrap().items.len(), 4);
+        let bo_notes = store.notifications(bo.id, true, None, 50).await.unwrap().items;
+        assert_eq!(bo_notes.len(), 4, "{bo_notes:?}");
         let bo_first = store.notifications(bo.id, true, None, 1).await.unwrap().items[0].id;
         store.mark_notification_read(bo.id, bo_first, at(700)).await.unwrap();
         assert_eq!(store.notifications(bo.id, true, None, 50).await.unwrap().items.len(), 3);
@@ -2428,5 +2444,275 @@ async fn queues_sort_by_the_first_running_clock_due() {
             in_progress.items.iter().map(|i| i.id.0).collect::<Vec<_>>(),
             vec![ids[1]]
         );
+    });
+}
+
+/// The notifier tells each entry of the history once, to the people around the record, as their
+/// preferences say: in the app, by email at once (with the thread's headers and the template's
+/// words) or in the daily digest; a customer never hears of a work note. The outbox then sends,
+/// retries with back-off, and sets aside a refused message as a dead letter.
+#[tokio::test]
+async fn notifications_follow_the_history_and_mail_goes_through_the_outbox() {
+    on_each_backend!(|store, db| {
+        use steward_core::comment::Visibility;
+        use steward_core::mail::{MailSettings, MailState};
+        use steward_core::notification::{EmailDelivery, Event, Preference, TemplateName};
+        use steward_store::SendOutcome;
+        let at = |minutes: i64| t0() + Duration::minutes(minutes);
+        let mail = MailSettings {
+            enabled: true,
+            domain: "steward.test".into(),
+            public_url: "https://steward.test".into(),
+            digest_hour: 7,
+        };
+        // What happened before is not told.
+        incident(store, "before", t0()).await;
+        store.skip_notifications_to_now().await.unwrap();
+
+        let org = organisation(store, "Northwind").await;
+        let sam = user(store, "sam@northwind.example", Role::Requester, Some(org.id)).await;
+        let ana = user(store, "ana@it.example", Role::Agent, None).await;
+        let bo = user(store, "bo@it.example", Role::Agent, None).await;
+        let max = user(store, "max@it.example", Role::Manager, None).await;
+        let desk = team(store, "Desk").await;
+        store.set_team_member(desk.id, ana.id, true, None, t0()).await.unwrap();
+        store.set_team_member(desk.id, bo.id, true, None, t0()).await.unwrap();
+        let digest = Preference {
+            event: Event::Assignment,
+            in_app: true,
+            email: EmailDelivery::Digest,
+            chosen: true,
+        };
+        store.set_notification_preference(bo.id, &digest, t0()).await.unwrap();
+        let quiet = Preference {
+            event: Event::CustomerReply,
+            in_app: false,
+            email: EmailDelivery::Off,
+            chosen: true,
+        };
+        store.set_notification_preference(max.id, &quiet, t0()).await.unwrap();
+        store
+            .set_notification_template(
+                TemplateName::Reply,
+                "Re: [{reference}] {title}",
+                "{text}\n-- {actor}",
+                max.id,
+                t0(),
+            )
+            .await
+            .unwrap();
+
+        let mut new = new_incident("Printer jams");
+        new.caller = Some(sam.id);
+        new.team = Some(desk.id);
+        let inc = Incident::create(new, Some(org.id), &PriorityMatrix::default(), at(1)).unwrap();
+        let inc = store.insert(inc, Some(sam.id)).await.unwrap();
+        let reference = inc.id.to_string();
+        let k = RecordKind::Incident;
+        let told = store.run_notifier_to_end(&mail, at(1)).await.unwrap();
+        assert_eq!(
+            (told.notifications, told.emails),
+            (3, 2),
+            "{told:?}: sam opened, ana and bo by team"
+        );
+        assert_eq!(
+            store.run_notifier_to_end(&mail, at(1)).await.unwrap().entries,
+            0,
+            "told once"
+        );
+
+        assert!(store.add_watcher(k, inc.id.0, max.id, max.id, at(2)).await.unwrap());
+        assert!(
+            !store.add_watcher(k, inc.id.0, max.id, max.id, at(2)).await.unwrap(),
+            "watching twice is watching"
+        );
+        assert_eq!(store.watchers(k, inc.id.0).await.unwrap()[0].user, max.id);
+        store
+            .update::<Incident>(
+                inc.id.0,
+                Some(bo.id),
+                at(3),
+                HistoryAction::Update,
+                |_| true,
+                |r| {
+                    r.assignee = Some(ana.id);
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .add_comment(k, inc.id.0, sam.id, at(4), Visibility::Public, "Still jams")
+            .await
+            .unwrap();
+        store
+            .add_comment(k, inc.id.0, ana.id, at(5), Visibility::Internal, "Roller worn")
+            .await
+            .unwrap();
+        store
+            .add_comment(
+                k,
+                inc.id.0,
+                ana.id,
+                at(6),
+                Visibility::Public,
+                "A new roller is on its way",
+            )
+            .await
+            .unwrap();
+        store.run_notifier_to_end(&mail, at(6)).await.unwrap();
+
+        let kinds = |u: UserId| async move {
+            let mut v: Vec<String> = store
+                .notifications(u, false, None, 50)
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .map(|n| n.kind)
+                .collect();
+            v.reverse();
+            v
+        };
+        assert_eq!(kinds(sam.id).await, ["opened", "reply"], "never the work note");
+        assert_eq!(kinds(ana.id).await, ["assignment", "assignment", "customer_reply"]);
+        assert_eq!(
+            kinds(bo.id).await,
+            ["assignment"],
+            "the team hears while nobody is named"
+        );
+        assert_eq!(
+            kinds(max.id).await,
+            ["comment", "comment"],
+            "a watcher; customer replies turned off"
+        );
+
+        let pending = store.outbox(MailState::Pending, None, 50).await.unwrap().items;
+        let to: Vec<(String, String)> = pending
+            .iter()
+            .rev()
+            .map(|m| (m.recipient.clone(), m.event.clone()))
+            .collect();
+        assert_eq!(
+            to,
+            [
+                ("sam@northwind.example".to_string(), "opened".to_string()),
+                ("ana@it.example".into(), "assignment".into()),
+                ("ana@it.example".into(), "assignment".into()),
+                ("ana@it.example".into(), "customer_reply".into()),
+                ("sam@northwind.example".into(), "reply".into()),
+            ],
+            "bo's assignment waits for the digest; comments go to max's digest"
+        );
+        let reply = &pending[0];
+        assert_eq!(reply.subject, format!("Re: [{reference}] Printer jams"));
+        assert_eq!(reply.body, "A new roller is on its way\n-- ana");
+        assert_eq!(reply.record.as_deref(), Some(reference.as_str()));
+        let opened = pending.last().unwrap();
+        assert!(
+            opened
+                .body
+                .contains(&format!("https://steward.test/incidents/{reference}")),
+            "{}",
+            opened.body
+        );
+        let ids: std::collections::BTreeSet<&str> = pending.iter().map(|m| m.message_id.as_str()).collect();
+        assert_eq!(ids.len(), pending.len(), "every message its own Message-ID");
+
+        // The digest: bo's assignment and max's comments, once, after the digest hour.
+        assert_eq!(
+            store.run_digests(&mail, at(60)).await.unwrap(),
+            0,
+            "not before 07:00 the next day"
+        );
+        let next_morning = Utc.with_ymd_and_hms(2026, 3, 3, 7, 30, 0).single().unwrap();
+        assert_eq!(store.run_digests(&mail, next_morning).await.unwrap(), 2);
+        assert_eq!(store.run_digests(&mail, next_morning).await.unwrap(), 0, "once");
+        let digests: Vec<_> = store
+            .outbox(MailState::Pending, None, 50)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|m| m.event == "digest")
+            .collect();
+        let max_digest = digests.iter().find(|m| m.recipient == "max@it.example").unwrap();
+        assert_eq!(max_digest.subject, "Steward: 2 notices");
+        assert!(max_digest.body.contains("added a work note"), "{}", max_digest.body);
+
+        // Sending: claimed with a lease, then sent, retried later, or set aside.
+        let claimed = store.claim_mail(next_morning, Duration::minutes(5), 100).await.unwrap();
+        assert_eq!(claimed.len(), 7);
+        let thread = format!("<steward.{reference}@steward.test>");
+        assert!(
+            claimed
+                .iter()
+                .filter(|c| c.message.record.is_some())
+                .all(|c| c.in_reply_to.as_deref() == Some(thread.as_str()))
+        );
+        assert!(
+            store
+                .claim_mail(next_morning, Duration::minutes(5), 100)
+                .await
+                .unwrap()
+                .is_empty(),
+            "leased"
+        );
+        let (a, b, c) = (&claimed[0].message, &claimed[1].message, &claimed[2].message);
+        store
+            .finish_mail(a.id, a.attempts, &SendOutcome::Sent, next_morning)
+            .await
+            .unwrap();
+        store
+            .finish_mail(
+                b.id,
+                b.attempts,
+                &SendOutcome::Failed("connection refused".into()),
+                next_morning,
+            )
+            .await
+            .unwrap();
+        store
+            .finish_mail(
+                c.id,
+                c.attempts,
+                &SendOutcome::Refused("550 no such user".into()),
+                next_morning,
+            )
+            .await
+            .unwrap();
+        let later = next_morning + Duration::seconds(61);
+        let again = store.claim_mail(later, Duration::minutes(5), 100).await.unwrap();
+        assert_eq!(
+            again.iter().map(|m| m.message.id).collect::<Vec<_>>(),
+            [b.id],
+            "back off a minute"
+        );
+        assert_eq!(again[0].message.attempts, 2);
+        let dead = store.outbox(MailState::Dead, None, 50).await.unwrap().items;
+        assert_eq!(dead.len(), 1);
+        assert_eq!(dead[0].last_error.as_deref(), Some("550 no such user"));
+        assert!(
+            matches!(store.retry_mail(a.id, later).await, Err(Error::Conflict(_))),
+            "only a dead letter"
+        );
+        assert_eq!(store.retry_mail(c.id, later).await.unwrap().state, MailState::Pending);
+        // After its lease, a message whose sender died is due again.
+        let after_lease = next_morning + Duration::minutes(6);
+        let due: Vec<i64> = store
+            .claim_mail(after_lease, Duration::minutes(5), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.message.id)
+            .collect();
+        assert!(
+            due.contains(&c.id) && due.contains(&claimed[3].message.id) && !due.contains(&a.id),
+            "{due:?}"
+        );
+
+        assert!(store.remove_watcher(k, inc.id.0, max.id).await.unwrap());
+        assert!(store.watchers(k, inc.id.0).await.unwrap().is_empty());
+        assert!(store.verify_history().await.unwrap().faults.is_empty());
     });
 }

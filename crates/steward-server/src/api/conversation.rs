@@ -40,7 +40,12 @@ impl<K: CommentsOn> axum::extract::FromRequestParts<AppState> for MayComment<K> 
 
 /// The record behind `reference`, if it is of `kind` and within the caller's `scope`; anything
 /// else is not found, so a record outside one's reach is not given away.
-async fn reach(ctx: &Ctx, kind: RecordKind, reference: &str, scope: steward_core::access::Scope) -> ApiResult<i64> {
+pub(crate) async fn reach(
+    ctx: &Ctx,
+    kind: RecordKind,
+    reference: &str,
+    scope: steward_core::access::Scope,
+) -> ApiResult<i64> {
     let not_found = || steward_core::Error::not_found(kind.as_str(), reference.chars().take(40).collect::<String>());
     let (_, id) = RecordKind::parse_reference(reference)
         .filter(|(k, _)| *k == kind)

@@ -42,6 +42,7 @@ mod sms_scope;
 mod team;
 pub(crate) mod token;
 mod user;
+mod watcher;
 
 use axum::Json;
 use serde::Serialize;
@@ -571,6 +572,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(user::routes())
         .merge(link::routes())
         .merge(notification::routes())
+        .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())
         .merge(compliance::routes())

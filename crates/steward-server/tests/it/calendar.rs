@@ -364,6 +364,8 @@ async fn escalations_reach_the_assignee_as_notifications() {
             .await;
         let far = (chrono::Utc::now() + chrono::Duration::days(2)).timestamp_micros();
         assert_eq!(s.db.store.run_due_escalations(far, 100).await.unwrap(), 4);
+        let mail = steward_core::mail::MailSettings::in_app_only("http://steward.test");
+        s.db.store.run_notifier_to_end(&mail, chrono::Utc::now()).await.unwrap();
         let (st, v) = s.get("/api/v1/notifications?unread=true", &s.agent).await;
         assert_eq!(st, StatusCode::OK, "{v}");
         let items = v["items"].as_array().unwrap();
