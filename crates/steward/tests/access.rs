@@ -55,10 +55,13 @@ enum Rule {
     /// A comment or attachment on a record of this kind: whoever may change it, and a customer on
     /// the tickets of their own organisation.
     Comments(K),
+    /// Watching the demo customer's incident on behalf of the agent: the agent themselves (who
+    /// may read it), or whoever may change it; never a customer or the auditor for someone else.
+    WatchForAgent,
 }
 
 use Op::{Create as C, Read as R, Update as U};
-use Rule::{Admin, Comments, Managers, Public, Rec, SignedIn, Staff, TokenOwner, Workers};
+use Rule::{Admin, Comments, Managers, Public, Rec, SignedIn, Staff, TokenOwner, WatchForAgent, Workers};
 
 /// Every route, who may use it, and whether it reads its body before asking who is calling.
 #[rustfmt::skip]
@@ -235,6 +238,16 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("DELETE", "/api/v1/links/{from}/{to}", Workers, false),
     ("GET", "/api/v1/me", SignedIn, false),
     ("GET", "/api/v1/notifications", SignedIn, false),
+    ("GET", "/api/v1/notification-preferences", SignedIn, false),
+    ("PUT", "/api/v1/notification-preferences/{event}", SignedIn, false),
+    ("GET", "/api/v1/notification-templates", Admin, false),
+    ("PUT", "/api/v1/notification-templates/{name}", Admin, false),
+    ("DELETE", "/api/v1/notification-templates/{name}", Admin, false),
+    ("GET", "/api/v1/mail/outbox", Admin, false),
+    ("POST", "/api/v1/mail/outbox/{id}/retry", Admin, false),
+    ("GET", "/api/v1/watchers", Rec(K::Incident, R), false),
+    ("PUT", "/api/v1/watchers/{record}/{user}", WatchForAgent, false),
+    ("DELETE", "/api/v1/watchers/{record}/{user}", WatchForAgent, false),
     ("POST", "/api/v1/notifications/{id}/read", SignedIn, false),
     ("GET", "/api/v1/organisations", Rec(K::Organisation, R), false),
     ("POST", "/api/v1/organisations", Rec(K::Organisation, C), false),
@@ -508,9 +521,15 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
             }
         }
         Comments(kind) => expect(caller, Rec(kind, U), path),
+        WatchForAgent if caller == Caller::Agent => expect(caller, Rec(K::Incident, R), path),
+        WatchForAgent if customer => Expect::Refused,
+        WatchForAgent => expect(caller, Rec(K::Incident, U), path),
         Rec(kind, op) => {
             let own_records = matches!(kind, K::Incident | K::Request | K::Organisation);
-            let names_one = path.contains("{reference}") || path == "/api/v1/links";
+            let names_one = path.contains("{reference}")
+                || path.contains("{record}")
+                || path == "/api/v1/links"
+                || path == "/api/v1/watchers";
             if !allowed(caller, kind, op) {
                 Expect::Refused
             } else if caller == Caller::OtherCustomer && own_records && names_one {
@@ -754,6 +773,8 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
                     },
                 )
                 .replace("{index}", "0")
+                .replace("{event}", "assignment")
+                .replace("{record}", &first["/api/v1/incidents"])
                 .replace("{kind}", "depends_on")
                 .replace("{user}", &agent_ref);
             if template.starts_with("/api/v1/links/") {
@@ -766,7 +787,7 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             let _ = &ci;
             // The query a route needs to be answered at all.
             let query = match *template {
-                "/api/v1/links" => format!("?record={}", first["/api/v1/incidents"]),
+                "/api/v1/links" | "/api/v1/watchers" => format!("?record={}", first["/api/v1/incidents"]),
                 "/api/v1/reports/sla" | "/api/v1/reports/changes" => "?from=2026-09-01&to=2026-12-01".to_string(),
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),

@@ -43,11 +43,17 @@ pub fn serve(target: &[String]) -> (Child, String, String) {
 
 /// As [`serve`], logging at `filter` (`STEWARD_LOG`); everything the server writes to standard
 /// error, before it was ready and after, is gathered in the returned buffer.
-#[allow(clippy::zombie_processes)] // the caller kills and waits for it
 pub fn serve_logging(target: &[String], filter: &str) -> (Child, String, Arc<Mutex<String>>) {
+    serve_with(target, &[], filter)
+}
+
+/// As [`serve_logging`], with more arguments to `serve`.
+#[allow(clippy::zombie_processes)] // the caller kills and waits for it
+pub fn serve_with(target: &[String], extra: &[&str], filter: &str) -> (Child, String, Arc<Mutex<String>>) {
     let mut child = Command::new(BIN)
         .args(target)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(extra)
         .env("STEWARD_LOG", filter)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
