@@ -42,7 +42,7 @@ mod sms_scope;
 mod team;
 pub(crate) mod token;
 mod user;
-mod watcher;
+pub(crate) mod watcher;
 
 use axum::Json;
 use serde::Serialize;

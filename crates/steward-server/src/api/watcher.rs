@@ -74,7 +74,14 @@ async fn reach_to_watch(ctx: &Ctx, record: &str, user: &str) -> ApiResult<(Recor
     responses((status = 200, body = Vec<Watcher>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn watch(ctx: Ctx, ApiPath((record, user)): ApiPath<(String, String)>) -> ApiResult<Json<Vec<Watcher>>> {
-    let (kind, id, user) = reach_to_watch(&ctx, &record, &user).await?;
+    let (kind, id) = start_watching(&ctx, &record, &user).await?;
+    Ok(Json(ctx.state.store.watchers(kind, id).await?))
+}
+
+/// Makes `user` (`me`, or someone's reference) a watcher of `record`, for the API and the web
+/// page alike; returns the record's kind and id.
+pub(crate) async fn start_watching(ctx: &Ctx, record: &str, user: &str) -> ApiResult<(RecordKind, i64)> {
+    let (kind, id, user) = reach_to_watch(ctx, record, user).await?;
     let person = ctx
         .state
         .store
@@ -94,7 +101,7 @@ async fn watch(ctx: Ctx, ApiPath((record, user)): ApiPath<(String, String)>) -> 
         .store
         .add_watcher(kind, id, user, ctx.actor.user, ctx.now)
         .await?;
-    Ok(Json(ctx.state.store.watchers(kind, id).await?))
+    Ok((kind, id))
 }
 
 /// Stops `{user}` (`me`, or someone else for whoever may change the record) watching it; it is
@@ -104,7 +111,13 @@ async fn watch(ctx: Ctx, ApiPath((record, user)): ApiPath<(String, String)>) -> 
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn unwatch(ctx: Ctx, ApiPath((record, user)): ApiPath<(String, String)>) -> ApiResult<StatusCode> {
-    let (kind, id, user) = reach_to_watch(&ctx, &record, &user).await?;
-    ctx.state.store.remove_watcher(kind, id, user).await?;
+    stop_watching(&ctx, &record, &user).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Stops `user` watching `record`, for the API and the web page alike.
+pub(crate) async fn stop_watching(ctx: &Ctx, record: &str, user: &str) -> ApiResult<(RecordKind, i64)> {
+    let (kind, id, user) = reach_to_watch(ctx, record, user).await?;
+    ctx.state.store.remove_watcher(kind, id, user).await?;
+    Ok((kind, id))
 }

@@ -1,12 +1,14 @@
 //! The signed-in person's own account: who they are, and their API tokens — each with its name,
 //! when it was made and expires and whether it still works — with a form to make a new one
 //! (shown once, on the page that answers the form) and a button to revoke each. The rules are
-//! the API's own (`api::token`).
+//! the API's own (`api::token`). It also holds how the person is told of each event: in the app
+//! or not, and by email at once, in the daily digest, or not at all.
 
 use askama::Template;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use steward_core::notification::{EmailDelivery, Event, Preference};
 use steward_core::token::{ApiToken, check_token};
 
 use super::form::{FormErrors, parsed};
@@ -44,12 +46,41 @@ pub struct TokenForm {
     expires_in_days: String,
 }
 
+/// One event's line of the notification preferences form.
+pub struct PreferenceLine {
+    pub event: String,
+    pub describe: String,
+    pub in_app: bool,
+    /// (value, label, chosen) for the email choices.
+    pub email: Vec<(String, String, bool)>,
+}
+
+impl PreferenceLine {
+    fn of(p: &Preference) -> PreferenceLine {
+        let label = |d: EmailDelivery| match d {
+            EmailDelivery::Off => "Not by email",
+            EmailDelivery::Immediate => "Email at once",
+            EmailDelivery::Digest => "In the daily digest",
+        };
+        PreferenceLine {
+            event: p.event.to_string(),
+            describe: p.event.describe().to_string(),
+            in_app: p.in_app,
+            email: EmailDelivery::ALL
+                .iter()
+                .map(|d| (d.to_string(), label(*d).to_string(), *d == p.email))
+                .collect(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "account/index.html")]
 struct AccountPage {
     chrome: Chrome,
     email: String,
     role: String,
+    preferences: Vec<PreferenceLine>,
     tokens: Vec<TokenLine>,
     /// A token just made, shown this once.
     new_token: Option<String>,
@@ -72,10 +103,19 @@ async fn show(
     } else {
         StatusCode::OK
     };
+    let preferences = ctx
+        .state
+        .store
+        .notification_preferences(ctx.actor.user)
+        .await?
+        .iter()
+        .map(PreferenceLine::of)
+        .collect();
     let page = AccountPage {
         chrome: viewer.chrome("account"),
         email: ctx.user.email.clone(),
         role: ctx.actor.role.to_string(),
+        preferences,
         tokens,
         new_token,
         form,
@@ -89,15 +129,19 @@ async fn show(
 pub struct AccountParams {
     #[serde(default)]
     revoked: Option<String>,
+    #[serde(default)]
+    saved: Option<String>,
 }
 
 pub async fn account_page(
     viewer: Viewer,
     axum::extract::Query(p): axum::extract::Query<AccountParams>,
 ) -> UiResult<Response> {
-    let message = p
-        .revoked
-        .map(|r| format!("{} was revoked.", r.chars().take(20).collect::<String>()));
+    let message = match (p.revoked, p.saved) {
+        (Some(r), _) => Some(format!("{} was revoked.", r.chars().take(20).collect::<String>())),
+        (None, Some(_)) => Some("Your notification preferences are saved.".to_string()),
+        _ => None,
+    };
     show(&viewer, None, TokenForm::default(), FormErrors::default(), message).await
 }
 
@@ -135,4 +179,43 @@ pub async fn revoke_token(uri: Uri, posted: Posted<RevokeForm>) -> UiResult<Resp
         .to_string();
     let revoked = revoke(&posted.viewer.ctx, &reference).await?;
     Ok(see_other(&format!("/account?revoked={}", revoked.id)))
+}
+
+/// Saves how the person is told of every event, from the preferences form: `in_app_<event>` is
+/// present when ticked, `email_<event>` names the email choice.
+pub async fn save_preferences(posted: Posted<Vec<(String, String)>>) -> UiResult<Response> {
+    let Posted { viewer, form } = posted;
+    let ctx = &viewer.ctx;
+    let mut e = FormErrors::default();
+    let mut chosen = Vec::with_capacity(Event::ALL.len());
+    for event in Event::ALL {
+        let in_app = form.iter().any(|(k, _)| *k == format!("in_app_{event}"));
+        let field = format!("email_{event}");
+        let email = match form.iter().find(|(k, _)| *k == field) {
+            Some((_, v)) => match EmailDelivery::parse(v) {
+                Some(d) => d,
+                None => {
+                    e.fail(&field, "must be off, immediate or digest");
+                    continue;
+                }
+            },
+            None => event.default_preference().email,
+        };
+        chosen.push(Preference {
+            event: *event,
+            in_app,
+            email,
+            chosen: true,
+        });
+    }
+    if e.any() {
+        return show(&viewer, None, TokenForm::default(), e, None).await;
+    }
+    for p in &chosen {
+        ctx.state
+            .store
+            .set_notification_preference(ctx.actor.user, p, ctx.now)
+            .await?;
+    }
+    Ok(see_other("/account?saved=1#h-notifications"))
 }

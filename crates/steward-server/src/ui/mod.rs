@@ -48,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/{file}", get(assets::serve))
         .route("/account", get(account::account_page))
         .route("/account/tokens", post(account::create_token))
+        .route("/account/notifications", post(account::save_preferences))
         .route("/account/tokens/{reference}/revoke", post(account::revoke_token))
         .route("/queue", get(queue::queue_page))
         .route("/queue/views", post(queue::save_view))
@@ -95,6 +96,7 @@ pub fn routes() -> Router<AppState> {
         r = r
             .route(&base, get(record::record_page))
             .route(&format!("{base}/comments"), post(record::comment))
+            .route(&format!("{base}/watch"), post(record::watch))
             .route(
                 &format!("{base}/attachments"),
                 post(record::attach).layer(axum::extract::DefaultBodyLimit::max(

@@ -345,6 +345,9 @@ struct RecordPage {
     may_note: bool,
     /// The files on the record this reader may see.
     files: Vec<FileLine>,
+    /// Who watches the record, by name, and whether the reader is one of them.
+    watchers: Vec<String>,
+    watching: bool,
     errors: FormErrors,
 }
 
@@ -410,6 +413,8 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
             name: a.name,
         })
         .collect();
+    let watchers = ctx.state.store.watchers(kind, id).await?;
+    let watching = watchers.iter().any(|w| w.user == ctx.actor.user);
     let page = RecordPage {
         chrome: viewer.chrome(if ctx.actor.role == Role::Requester {
             "portal"
@@ -434,6 +439,8 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
         can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
         may_note: internal,
         files,
+        watchers: watchers.into_iter().map(|w| w.name).collect(),
+        watching,
         errors,
         reference,
     };
@@ -732,6 +739,36 @@ pub async fn attach(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Deserialize)]
+pub struct WatchForm {
+    /// `on` to watch, anything else to stop.
+    #[serde(default)]
+    watch: String,
+}
+
+/// Watches the record, or stops watching it, from its page.
+pub async fn watch(
+    matched: MatchedPath,
+    Path(reference): Path<String>,
+    posted: Posted<WatchForm>,
+) -> UiResult<Response> {
+    let kind = kind_of_path(matched.as_str()).ok_or(UiError::Api(ApiError::RouteNotFound))?;
+    let Posted { viewer, form } = posted;
+    if RecordKind::parse_reference(&reference).map(|(k, _)| k) != Some(kind) {
+        return Err(ApiError::Domain(steward_core::Error::not_found(
+            kind.as_str(),
+            reference.chars().take(40).collect::<String>(),
+        ))
+        .into());
+    }
+    let (kind, id) = if form.watch == "on" {
+        crate::api::watcher::start_watching(&viewer.ctx, &reference, "me").await?
+    } else {
+        crate::api::watcher::stop_watching(&viewer.ctx, &reference, "me").await?
+    };
+    Ok(see_other(&format!("{}#watchers", super::record_href(kind, id))))
 }
 
 /// A file's bytes for a signed-in person, as the API gives them.

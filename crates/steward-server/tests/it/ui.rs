@@ -1432,3 +1432,81 @@ async fn files_are_attached_from_the_record_page_and_downloaded_by_those_who_may
         assert!(html.contains("photo.txt"), "{html}");
     });
 }
+
+#[tokio::test]
+async fn people_watch_records_from_their_pages_and_choose_how_they_are_told() {
+    on_each_backend!(|s| {
+        let inc = s
+            .create("/api/v1/incidents", &s.agent, json!({"title": "Badge reader"}))
+            .await;
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let page_of = format!("/incidents/{inc}");
+        let (_, page) = manager.get(&page_of).await;
+        assert!(
+            page.contains("Nobody watches this record.") && page.contains(">Watch</button>"),
+            "{page}"
+        );
+        let (st, location, _) = manager.post(&format!("{page_of}/watch"), &[("watch", "on")]).await;
+        assert_eq!(
+            (st, location.as_str()),
+            (StatusCode::SEE_OTHER, format!("{page_of}#watchers").as_str())
+        );
+        let (_, page) = manager.get(&page_of).await;
+        assert!(page.contains(">Stop watching</button>"), "{page}");
+        let (st, watchers) = s.get(&format!("/api/v1/watchers?record={inc}"), &s.agent).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(watchers.as_array().unwrap().len(), 1, "{watchers}");
+        let (st, _) = s
+            .call(
+                reqwest::Method::PUT,
+                &format!("/api/v1/watchers/{inc}/me"),
+                Some(&s.requester_a),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "another organisation's record is not found");
+        let (st, _, _) = manager.post(&format!("{page_of}/watch"), &[("watch", "off")]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, watchers) = s.get(&format!("/api/v1/watchers?record={inc}"), &s.agent).await;
+        assert!(watchers.as_array().unwrap().is_empty());
+        let (st, _, _) = manager.post("/incidents/INC-999999/watch", &[("watch", "on")]).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+
+        // Preferences: every event on the form; what is posted is what the API then says.
+        let (_, page) = manager.get("/account").await;
+        assert!(
+            page.contains(r#"name="email_customer_reply""#) && page.contains("In the daily digest"),
+            "{page}"
+        );
+        let mut fields: Vec<(&str, &str)> = vec![("email_assignment", "digest"), ("in_app_assignment", "on")];
+        fields.push(("email_sla_breach", "off"));
+        let (st, location, _) = manager.post("/account/notifications", &fields).await;
+        assert_eq!(
+            (st, location.as_str()),
+            (StatusCode::SEE_OTHER, "/account?saved=1#h-notifications")
+        );
+        let (_, prefs) = s.get("/api/v1/notification-preferences", &s.manager).await;
+        let of = |e: &str| {
+            prefs
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["event"] == e)
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(
+            (of("assignment")["email"].as_str(), of("assignment")["in_app"].as_bool()),
+            (Some("digest"), Some(true))
+        );
+        assert_eq!(
+            (of("sla_breach")["email"].as_str(), of("sla_breach")["in_app"].as_bool()),
+            (Some("off"), Some(false))
+        );
+        let (st, _, body) = manager
+            .post("/account/notifications", &[("email_reply", "sometimes")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("must be off, immediate or digest"), "{body}");
+    });
+}
