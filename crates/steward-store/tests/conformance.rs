@@ -1949,6 +1949,11 @@ async fn the_audit_cycle_keeps_its_rules_in_the_database() {
         let in_20_days = (t0() + Duration::days(20)).timestamp_micros();
         assert_eq!(store.run_due_reminders(in_20_days, 50).await.unwrap(), 1);
         assert_eq!(store.run_due_reminders(in_20_days, 50).await.unwrap(), 0, "sent once");
+        let mail = steward_core::mail::MailSettings::in_app_only("http://steward.test");
+        store
+            .run_notifier_to_end(&mail, t0() + Duration::days(20))
+            .await
+            .unwrap();
         let notes = store.notifications(owner.id, true, None, 10).await.unwrap();
         assert!(
             notes
