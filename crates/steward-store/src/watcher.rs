@@ -43,18 +43,6 @@ impl Store {
             .collect()
     }
 
-    /// Whether `user` watches the record.
-    pub async fn is_watching(&self, kind: RecordKind, id: i64, user: UserId) -> Result<bool> {
-        let mut c = self.read().await?;
-        let row: Option<(i64,)> = c
-            .fetch_optional(
-                "SELECT user_id FROM watchers WHERE record_kind = $1 AND record_id = $2 AND user_id = $3",
-                args![kind.as_str(), id, user.0],
-            )
-            .await?;
-        Ok(row.is_some())
-    }
-
     /// Adds a watcher (already checked); watching twice is watching. Returns whether they were new.
     pub async fn add_watcher(
         &self,
