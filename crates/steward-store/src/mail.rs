@@ -9,8 +9,9 @@ use steward_core::mail::{MailState, OutboxMessage, retry_delay};
 use steward_core::record::RecordKind;
 use steward_core::{Error, Result};
 
+use crate::exec::Arg;
 use crate::page::{MAX_LIMIT, decode_cursor, encode_cursor};
-use crate::{Page, Store, args, from_micros, micros, opt_from_micros, parse_stored};
+use crate::{Page, Store, args, from_micros, micros, opt_from_micros, parse_stored, placeholders};
 
 #[derive(sqlx::FromRow)]
 struct OutboxRow {
@@ -95,14 +96,19 @@ impl Store {
             tx.lock_rows_skip_locked()
         );
         let rows: Vec<OutboxRow> = tx.fetch_all(&sql, args![at, max as i64]).await?;
-        let until = micros(now + lease);
+        if rows.is_empty() {
+            tx.commit().await?;
+            return Ok(Vec::new());
+        }
+        let mut a = args![micros(now + lease)];
+        a.extend(rows.iter().map(|r| Arg::from(r.id)));
+        let sql = format!(
+            "UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, next_attempt_at = $1 WHERE id IN ({})",
+            placeholders(2, rows.len())
+        );
+        tx.execute(&sql, a).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
-            tx.execute(
-                "UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, next_attempt_at = $1 WHERE id = $2",
-                args![until, r.id],
-            )
-            .await?;
             let (mut message, in_reply_to, references) = r.into_message()?;
             message.state = MailState::Sending;
             message.attempts += 1;

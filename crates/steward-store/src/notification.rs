@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Utc};
 use steward_core::history::HistoryAction;
 use steward_core::id::{OrganisationId, TeamId, UserId};
-use steward_core::mail::{MailSettings, digest_cut};
+use steward_core::mail::{MailSettings, MailState, digest_cut};
 use steward_core::notification::{
     EmailDelivery, Event, Notification, Occurrence, Parties, Person, Preference, Template, TemplateName, Values,
     detail, occurrences, placeholders_of, recipients, render, subject_line, summary, thread_id,
@@ -24,7 +24,7 @@ use steward_core::{Error, Result};
 use crate::exec::{Arg, Tx};
 use crate::page::{MAX_LIMIT, decode_cursor, encode_cursor};
 use crate::record::table_of;
-use crate::{Page, Store, args, from_micros, micros, opt_from_micros, parse_stored};
+use crate::{Page, Store, args, from_micros, micros, opt_from_micros, parse_stored, placeholders};
 
 #[derive(sqlx::FromRow)]
 struct NotificationRow {
@@ -52,27 +52,12 @@ pub(crate) struct Outgoing {
 /// Queues email in one statement per chunk; a message whose `Message-ID` is queued already is
 /// left as it is, so queueing is idempotent.
 pub(crate) async fn queue_mail(tx: &mut Tx, mail: &[Outgoing], at: i64) -> Result<()> {
-    const COLS: usize = 11;
+    const COLS: usize = 14;
     for chunk in mail.chunks(crate::record::MAX_PARAMETERS / COLS) {
         let mut values = Vec::with_capacity(chunk.len());
         let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * COLS);
         for m in chunk {
-            let b = a.len();
-            values.push(format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8,
-                b + 9,
-                b + 10,
-                b + 11,
-                b + 11
-            ));
+            values.push(format!("({})", placeholders(a.len() + 1, COLS)));
             a.extend(args![
                 m.user,
                 m.recipient.clone(),
@@ -84,6 +69,9 @@ pub(crate) async fn queue_mail(tx: &mut Tx, mail: &[Outgoing], at: i64) -> Resul
                 m.record.map(|(k, _)| k.as_str()),
                 m.record.map(|(_, id)| id),
                 m.event.clone(),
+                MailState::Pending.as_str(),
+                0_i64,
+                at,
                 at
             ]);
         }
@@ -115,18 +103,7 @@ async fn write_notices(tx: &mut Tx, notices: &[Notice], at: i64) -> Result<()> {
         let mut values = Vec::with_capacity(chunk.len());
         let mut a: Vec<Arg> = Vec::with_capacity(chunk.len() * COLS);
         for n in chunk {
-            let b = a.len();
-            values.push(format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5,
-                b + 6,
-                b + 7,
-                b + 8
-            ));
+            values.push(format!("({})", placeholders(a.len() + 1, COLS)));
             a.extend(args![
                 n.user,
                 n.kind.as_str(),
@@ -220,10 +197,6 @@ struct PreferenceRow {
     email: String,
 }
 
-fn ids_in(first: usize, n: usize) -> String {
-    crate::placeholders(first, n)
-}
-
 /// The people with these ids, with their addresses.
 async fn people_in(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<i64, (Person, String)>> {
     let mut out = HashMap::new();
@@ -231,7 +204,7 @@ async fn people_in(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<i64, (Per
     for chunk in ids.chunks(crate::record::MAX_PARAMETERS) {
         let sql = format!(
             "SELECT id, name, email, role, organisation_id, active FROM users WHERE id IN ({})",
-            ids_in(1, chunk.len())
+            placeholders(1, chunk.len())
         );
         let rows: Vec<PersonRow> = tx
             .fetch_all(&sql, chunk.iter().map(|i| Arg::from(*i)).collect())
@@ -263,7 +236,7 @@ async fn chosen_preferences(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<
     for chunk in ids.chunks(crate::record::MAX_PARAMETERS) {
         let sql = format!(
             "SELECT user_id, event, in_app, email FROM notification_preferences WHERE user_id IN ({})",
-            ids_in(1, chunk.len())
+            placeholders(1, chunk.len())
         );
         let rows: Vec<PreferenceRow> = tx
             .fetch_all(&sql, chunk.iter().map(|i| Arg::from(*i)).collect())
@@ -341,7 +314,7 @@ async fn parties_of(
                 "SELECT id, CAST({title} AS TEXT) AS title, CAST({status} AS TEXT) AS status, {organisation} AS organisation, \
                  {assignee} AS assignee, {team} AS team, {caller} AS caller FROM {} WHERE id IN ({})",
                 table_of(*kind),
-                ids_in(1, chunk.len())
+                placeholders(1, chunk.len())
             );
             let rows: Vec<PartyRow> = tx.fetch_all(&sql, a.clone()).await?;
             for r in rows {
@@ -364,7 +337,7 @@ async fn parties_of(
             let sql = format!(
                 "SELECT record_id, user_id FROM watchers WHERE record_kind = $1 AND record_id IN ({}) \
                  ORDER BY record_id, user_id",
-                ids_in(2, chunk.len())
+                placeholders(2, chunk.len())
             );
             let watchers: Vec<(i64, i64)> = tx.fetch_all(&sql, wa).await?;
             for (record, user) in watchers {
@@ -376,7 +349,7 @@ async fn parties_of(
                 let sql = format!(
                     "SELECT change_id, approver_id FROM change_approvals WHERE decision = 'pending' AND change_id IN ({}) \
                      ORDER BY change_id, approver_id",
-                    ids_in(1, chunk.len())
+                    placeholders(1, chunk.len())
                 );
                 let approvers: Vec<(i64, i64)> = tx.fetch_all(&sql, a).await?;
                 for (change, user) in approvers {
@@ -397,7 +370,7 @@ async fn members_of(tx: &mut Tx, teams: &BTreeSet<i64>) -> Result<HashMap<i64, V
     for chunk in ids.chunks(crate::record::MAX_PARAMETERS) {
         let sql = format!(
             "SELECT team_id, user_id FROM team_members WHERE team_id IN ({}) ORDER BY team_id, user_id",
-            ids_in(1, chunk.len())
+            placeholders(1, chunk.len())
         );
         let rows: Vec<(i64, i64)> = tx
             .fetch_all(&sql, chunk.iter().map(|i| Arg::from(*i)).collect())
@@ -672,7 +645,7 @@ impl Store {
         for chunk in done.chunks(crate::record::MAX_PARAMETERS) {
             let sql = format!(
                 "UPDATE notifications SET digest_state = 'sent' WHERE id IN ({})",
-                ids_in(1, chunk.len())
+                placeholders(1, chunk.len())
             );
             tx.execute(&sql, chunk.iter().map(|i| Arg::from(*i)).collect()).await?;
         }
@@ -746,16 +719,31 @@ impl Store {
         Ok(steward_core::notification::preferences(&chosen))
     }
 
-    /// Records how a person wants to be told of one event.
-    pub async fn set_notification_preference(&self, user: UserId, p: &Preference, at: DateTime<Utc>) -> Result<()> {
-        let mut tx = self.begin().await?;
-        tx.execute(
-            "INSERT INTO notification_preferences (user_id, event, in_app, email, updated_at) VALUES ($1, $2, $3, $4, $5) \
+    /// Records how a person wants to be told of these events, in one statement.
+    pub async fn set_notification_preferences(
+        &self,
+        user: UserId,
+        chosen: &[Preference],
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        const COLS: usize = 5;
+        if chosen.is_empty() {
+            return Ok(());
+        }
+        let mut values = Vec::with_capacity(chosen.len());
+        let mut a: Vec<Arg> = Vec::with_capacity(chosen.len() * COLS);
+        for p in chosen {
+            values.push(format!("({})", placeholders(a.len() + 1, COLS)));
+            a.extend(args![user.0, p.event.as_str(), p.in_app, p.email.as_str(), micros(at)]);
+        }
+        let sql = format!(
+            "INSERT INTO notification_preferences (user_id, event, in_app, email, updated_at) VALUES {} \
              ON CONFLICT (user_id, event) DO UPDATE SET in_app = excluded.in_app, email = excluded.email, \
              updated_at = excluded.updated_at",
-            args![user.0, p.event.as_str(), p.in_app, p.email.as_str(), micros(at)],
-        )
-        .await?;
+            values.join(", ")
+        );
+        let mut tx = self.begin().await?;
+        tx.execute(&sql, a).await?;
         tx.commit().await?;
         Ok(())
     }

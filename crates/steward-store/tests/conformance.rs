@@ -2488,14 +2488,20 @@ async fn notifications_follow_the_history_and_mail_goes_through_the_outbox() {
             email: EmailDelivery::Digest,
             chosen: true,
         };
-        store.set_notification_preference(bo.id, &digest, t0()).await.unwrap();
+        store
+            .set_notification_preferences(bo.id, &[digest], t0())
+            .await
+            .unwrap();
         let quiet = Preference {
             event: Event::CustomerReply,
             in_app: false,
             email: EmailDelivery::Off,
             chosen: true,
         };
-        store.set_notification_preference(max.id, &quiet, t0()).await.unwrap();
+        store
+            .set_notification_preferences(max.id, &[quiet], t0())
+            .await
+            .unwrap();
         store
             .set_notification_template(
                 TemplateName::Reply,

@@ -543,9 +543,7 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
 
 /// Runs the binary, which must succeed; what it printed on standard output.
 fn steward(db: &TestDb, args: &[&str]) -> String {
-    let r = common::run(&db.cli_args(), args, None);
-    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-    r.stdout.trim().to_string()
+    common::succeed(&db.cli_args(), args)
 }
 
 #[tokio::test]

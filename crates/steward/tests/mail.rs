@@ -236,10 +236,9 @@ fn header<'a>(h: &'a [(String, String)], name: &str) -> Option<&'a str> {
     h.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
 
+/// Runs the binary, which must succeed; what it printed on standard output.
 fn steward(db: &TestDb, args: &[&str]) -> String {
-    let r = common::run(&db.cli_args(), args, None);
-    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-    r.stdout.trim().to_string()
+    common::succeed(&db.cli_args(), args)
 }
 
 #[tokio::test]
@@ -270,15 +269,7 @@ async fn an_agents_reply_reaches_the_customers_mailbox_threaded_over_starttls() 
             "warn",
         );
         let http = reqwest::Client::new();
-        let me: Value = http
-            .get(format!("{base}/api/v1/me"))
-            .bearer_auth(&customer)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let me = common::get_json(&http, &base, &customer, "/api/v1/me").await;
         let sam = me["user"]["id"].as_str().unwrap().to_string();
         let r = http
             .post(format!("{base}/api/v1/incidents"))

@@ -46,15 +46,31 @@ pub(crate) async fn reach(
     reference: &str,
     scope: steward_core::access::Scope,
 ) -> ApiResult<i64> {
+    Ok(reach_located(ctx, kind, reference, scope).await?.0)
+}
+
+/// [`reach`], with the organisation the record belongs to.
+pub(crate) async fn reach_located(
+    ctx: &Ctx,
+    kind: RecordKind,
+    reference: &str,
+    scope: steward_core::access::Scope,
+) -> ApiResult<(i64, Option<steward_core::id::OrganisationId>)> {
     let not_found = || steward_core::Error::not_found(kind.as_str(), reference.chars().take(40).collect::<String>());
     let (_, id) = RecordKind::parse_reference(reference)
         .filter(|(k, _)| *k == kind)
         .ok_or_else(not_found)?;
-    let organisation = ctx.state.store.locate(kind, id).await?.ok_or_else(not_found)?;
-    if !scope.covers(organisation.map(steward_core::id::OrganisationId)) {
+    let organisation = ctx
+        .state
+        .store
+        .locate(kind, id)
+        .await?
+        .ok_or_else(not_found)?
+        .map(steward_core::id::OrganisationId);
+    if !scope.covers(organisation) {
         return Err(not_found().into());
     }
-    Ok(id)
+    Ok((id, organisation))
 }
 
 /// The record behind `reference` that the caller may comment on or attach to: who may write to

@@ -80,7 +80,7 @@ async fn set_preference(
     let next = patch.apply(&current);
     ctx.state
         .store
-        .set_notification_preference(ctx.actor.user, &next, ctx.now)
+        .set_notification_preferences(ctx.actor.user, std::slice::from_ref(&next), ctx.now)
         .await?;
     Ok(Json(next))
 }

@@ -7,7 +7,7 @@ use steward_core::id::{OrganisationId, UserId};
 use steward_core::user::User;
 use steward_core::watcher::{Watcher, authorize_watch, check_watcher};
 
-use super::conversation::reach;
+use super::conversation::{reach, reach_located};
 use super::prelude::*;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -57,14 +57,19 @@ async fn list_watchers(ctx: Ctx, ApiQuery(q): ApiQuery<WatcherQuery>) -> ApiResu
     Ok(Json(ctx.state.store.watchers(kind, id).await?))
 }
 
-/// The record behind `{record}` that the caller may add `{user}` to or take them off.
-async fn reach_to_watch(ctx: &Ctx, record: &str, user: &str) -> ApiResult<(RecordKind, i64, UserId)> {
+/// The record behind `{record}` that the caller may add `{user}` to or take them off, with the
+/// organisation it belongs to.
+async fn reach_to_watch(
+    ctx: &Ctx,
+    record: &str,
+    user: &str,
+) -> ApiResult<(RecordKind, i64, Option<OrganisationId>, UserId)> {
     let kind = kind_of(record)?;
     let user = user_of(ctx, user)?;
     authorize_watch(&ctx.actor, kind, user)?;
     let scope = authorize(&ctx.actor, kind, Operation::Read)?;
-    let id = reach(ctx, kind, record, scope).await?;
-    Ok((kind, id, user))
+    let (id, organisation) = reach_located(ctx, kind, record, scope).await?;
+    Ok((kind, id, organisation, user))
 }
 
 /// Watches a record: `{user}` is `me` or, for whoever may change the record, someone else who
@@ -81,14 +86,13 @@ async fn watch(ctx: Ctx, ApiPath((record, user)): ApiPath<(String, String)>) -> 
 /// Makes `user` (`me`, or someone's reference) a watcher of `record`, for the API and the web
 /// page alike; returns the record's kind and id.
 pub(crate) async fn start_watching(ctx: &Ctx, record: &str, user: &str) -> ApiResult<(RecordKind, i64)> {
-    let (kind, id, user) = reach_to_watch(ctx, record, user).await?;
+    let (kind, id, organisation, user) = reach_to_watch(ctx, record, user).await?;
     let person = ctx
         .state
         .store
         .get::<User>(user.0)
         .await?
         .ok_or_else(|| steward_core::Error::invalid("user", format!("{user} does not exist")))?;
-    let organisation = ctx.state.store.locate(kind, id).await?.flatten().map(OrganisationId);
     check_watcher(
         person.id,
         person.role,
@@ -117,7 +121,7 @@ async fn unwatch(ctx: Ctx, ApiPath((record, user)): ApiPath<(String, String)>) -
 
 /// Stops `user` watching `record`, for the API and the web page alike.
 pub(crate) async fn stop_watching(ctx: &Ctx, record: &str, user: &str) -> ApiResult<(RecordKind, i64)> {
-    let (kind, id, user) = reach_to_watch(ctx, record, user).await?;
+    let (kind, id, _, user) = reach_to_watch(ctx, record, user).await?;
     ctx.state.store.remove_watcher(kind, id, user).await?;
     Ok((kind, id))
 }

@@ -211,11 +211,9 @@ pub async fn save_preferences(posted: Posted<Vec<(String, String)>>) -> UiResult
     if e.any() {
         return show(&viewer, None, TokenForm::default(), e, None).await;
     }
-    for p in &chosen {
-        ctx.state
-            .store
-            .set_notification_preference(ctx.actor.user, p, ctx.now)
-            .await?;
-    }
+    ctx.state
+        .store
+        .set_notification_preferences(ctx.actor.user, &chosen, ctx.now)
+        .await?;
     Ok(see_other("/account?saved=1#h-notifications"))
 }

@@ -40,7 +40,9 @@ INSERT INTO notifier_cursor (id, seq) SELECT 1, seq FROM history_head;
 -- A notification is shown in the app, or kept only for the daily digest, or both.
 ALTER TABLE notifications ADD COLUMN in_app BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE notifications ADD COLUMN digest_state TEXT;
+-- The inbox's index leads with the person, so the older one on (user_id, id) has no reader left.
 CREATE INDEX notifications_inbox_idx ON notifications (user_id, in_app, id);
+DROP INDEX notifications_user_idx;
 CREATE INDEX notifications_digest_idx ON notifications (created_at, user_id) WHERE digest_state = 'pending';
 
 -- Email waiting to go, gone, or given up on. The job runner sends what is due, outside any

@@ -33,6 +33,25 @@ pub fn run(target: &[String], args: &[&str], stdin: Option<&str>) -> Ran {
     }
 }
 
+/// Runs `steward <target> <args>`, which must succeed; what it printed on standard output.
+pub fn succeed(target: &[String], args: &[&str]) -> String {
+    let r = run(target, args, None);
+    assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+    r.stdout.trim().to_string()
+}
+
+/// `GET {base}{path}` with a bearer token; the answer's JSON, whatever its status.
+pub async fn get_json(http: &reqwest::Client, base: &str, token: &str, path: &str) -> serde_json::Value {
+    http.get(format!("{base}{path}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Starts `steward serve` on a free port; returns the child, its base URL and what it printed
 /// before it was ready.
 pub fn serve(target: &[String]) -> (Child, String, String) {
