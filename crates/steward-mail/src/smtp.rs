@@ -81,6 +81,10 @@ impl Header for AutoResponseSuppress {
 /// another sender may try it (longer than any try can take).
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 const LEASE_SECONDS: i64 = 300;
+/// How many messages are handed over at once. lettre 0.11.23 leaves Nagle's algorithm on, so each
+/// message waits out the server's delayed acknowledgement (about 40 ms on Linux) before its final
+/// `.`; sending several at once over the pool's connections hides that wait.
+pub const AT_ONCE: usize = 8;
 
 impl SmtpConfig {
     /// The domain of the from address: Steward's `Message-ID`s are written in it.
@@ -195,15 +199,28 @@ impl Sender {
         }
     }
 
-    /// Sends up to `max` due messages of the outbox, one at a time, each marked as it went;
-    /// returns how many were sent.
+    /// Sends up to `max` due messages of the outbox, [`AT_ONCE`] at a time over the transport's
+    /// pooled connections, each marked as soon as it went; returns how many were sent.
     pub async fn send_due(&self, store: &Store, max: usize) -> steward_core::Result<usize> {
         let claimed = store
             .claim_mail(Utc::now(), chrono::Duration::seconds(LEASE_SECONDS), max)
             .await?;
+        let mut waiting = claimed.into_iter();
+        let mut sending = tokio::task::JoinSet::new();
         let mut sent = 0;
-        for m in &claimed {
-            let outcome = self.send(m).await;
+        loop {
+            while sending.len() < AT_ONCE {
+                let Some(m) = waiting.next() else { break };
+                let sender = self.clone();
+                sending.spawn(async move {
+                    let outcome = sender.send(&m).await;
+                    (m, outcome)
+                });
+            }
+            let Some(done) = sending.join_next().await else {
+                return Ok(sent);
+            };
+            let (m, outcome) = done.map_err(|e| steward_core::Error::unexpected(format!("a send was lost: {e}")))?;
             match &outcome {
                 SendOutcome::Sent => sent += 1,
                 SendOutcome::Failed(e) => {
@@ -217,7 +234,6 @@ impl Sender {
                 .finish_mail(m.message.id, m.message.attempts, &outcome, Utc::now())
                 .await?;
         }
-        Ok(sent)
     }
 }
 

@@ -45,9 +45,20 @@ async fn jobs(store: Store, mail: MailSettings, mut stop: watch::Receiver<bool>)
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "sending certificate reminders failed; retrying"),
         }
+        let round = std::time::Instant::now();
         match store.run_notifier(&mail, Utc::now(), 500).await {
-            Ok(t) if t.entries == 500 => busy = true,
-            Ok(_) => {}
+            Ok(t) => {
+                if t.entries > 0 {
+                    tracing::debug!(
+                        entries = t.entries,
+                        notifications = t.notifications,
+                        emails = t.emails,
+                        micros = round.elapsed().as_micros() as u64,
+                        "told what happened"
+                    );
+                }
+                busy |= t.entries == 500;
+            }
             Err(e) => tracing::error!(error = %e, cause = ?e, "telling people what happened failed; retrying"),
         }
         if last_digest.elapsed() >= DIGEST_EVERY {
