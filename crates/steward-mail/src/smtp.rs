@@ -103,7 +103,7 @@ fn parse_from(from: &str) -> Result<Mailbox, ConfigError> {
 
 impl Sender {
     /// Checks the configuration and makes the transport; nothing is connected until a message
-    /// is sent.
+    /// is sent. Call it on the Tokio runtime: the transport's connection pool lives there.
     pub fn new(config: &SmtpConfig) -> Result<Sender, ConfigError> {
         let from = parse_from(&config.from)?;
         let url = url::Url::parse(&config.url).map_err(|e| {
@@ -286,8 +286,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn configurations_are_read_or_refused_with_a_sentence() {
+    // The transport's connection pool runs on the Tokio runtime, as it does in `serve`.
+    #[tokio::test]
+    async fn configurations_are_read_or_refused_with_a_sentence() {
         for ok in [
             "smtp://127.0.0.1:2525",
             "smtp://user:p%40ss@mail.example.com:587?tls=required",
