@@ -27,6 +27,7 @@ pub mod evidence;
 pub mod history;
 pub mod id;
 pub mod improvement;
+pub mod inbound;
 pub mod incident;
 pub mod indicator;
 pub mod lifecycle;
