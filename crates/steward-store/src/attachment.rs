@@ -74,68 +74,10 @@ impl Store {
         at: DateTime<Utc>,
         file: NewAttachment<'_>,
     ) -> Result<Attachment> {
-        let sha256 = hex::encode(Sha256::digest(file.bytes));
-        let size = file.bytes.len() as i64;
         let mut tx = self.begin().await?;
-        crate::comment::touch(&mut tx, kind, id, at).await?;
-        let (attachment,): (i64,) = tx
-            .fetch_one(
-                "INSERT INTO attachments (record_kind, record_id, name, content_type, size, sha256, visibility, uploaded_by, uploaded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                args![
-                    kind.as_str(),
-                    id,
-                    file.name,
-                    file.content_type,
-                    size,
-                    sha256.clone(),
-                    file.visibility.as_str(),
-                    author.0,
-                    micros(at)
-                ],
-            )
-            .await?;
-        for (n, chunk) in file.bytes.chunks(CHUNK).enumerate() {
-            tx.execute(
-                "INSERT INTO attachment_chunks (attachment_id, n, bytes) VALUES ($1, $2, $3)",
-                args![attachment, n as i64, chunk.to_vec()],
-            )
-            .await?;
-        }
-        let reference = AttachmentId(attachment).to_string();
-        let entry = serde_json::json!({
-            "attachment": reference,
-            "name": file.name,
-            "content_type": file.content_type,
-            "size": size,
-            "sha256": sha256,
-        });
-        history::append(
-            &mut tx,
-            vec![EntryContent {
-                record_kind: kind,
-                record_id: id,
-                actor: Some(author),
-                at_micros: micros(at),
-                action: HistoryAction::Attach,
-                field: Some(file.visibility.as_str().into()),
-                old_value: None,
-                new_value: Some(entry.to_string()),
-            }],
-        )
-        .await?;
+        let attachment = write_attachment(&mut tx, kind, id, author, at, file).await?;
         tx.commit().await?;
-        Ok(Attachment {
-            id: AttachmentId(attachment),
-            record: format!("{}-{id}", kind.prefix()),
-            name: file.name.to_string(),
-            content_type: file.content_type.to_string(),
-            size,
-            sha256,
-            visibility: file.visibility,
-            uploaded_by: Some(author),
-            uploaded_at: at,
-        })
+        Ok(attachment)
     }
 
     /// A record's attachments, oldest first (at most 500); internal ones only if `internal`.
@@ -177,4 +119,75 @@ impl Store {
         }
         Ok(bytes)
     }
+}
+
+/// Writes a file inside `tx`, for [`Store::add_attachment`] and a message that arrives by email.
+pub(crate) async fn write_attachment(
+tx: &mut crate::exec::Tx,
+    kind: RecordKind,
+    id: i64,
+    author: UserId,
+    at: DateTime<Utc>,
+    file: NewAttachment<'_>,
+) -> Result<Attachment> {
+    let sha256 = hex::encode(Sha256::digest(file.bytes));
+    let size = file.bytes.len() as i64;
+    crate::comment::touch(tx, kind, id, at).await?;
+    let (attachment,): (i64,) = tx
+        .fetch_one(
+            "INSERT INTO attachments (record_kind, record_id, name, content_type, size, sha256, visibility, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            args![
+                kind.as_str(),
+                id,
+                file.name,
+                file.content_type,
+                size,
+                sha256.clone(),
+                file.visibility.as_str(),
+                author.0,
+                micros(at)
+            ],
+        )
+        .await?;
+    for (n, chunk) in file.bytes.chunks(CHUNK).enumerate() {
+        tx.execute(
+            "INSERT INTO attachment_chunks (attachment_id, n, bytes) VALUES ($1, $2, $3)",
+            args![attachment, n as i64, chunk.to_vec()],
+        )
+        .await?;
+    }
+    let reference = AttachmentId(attachment).to_string();
+    let entry = serde_json::json!({
+        "attachment": reference,
+        "name": file.name,
+        "content_type": file.content_type,
+        "size": size,
+        "sha256": sha256,
+    });
+    history::append(
+        tx,
+        vec![EntryContent {
+            record_kind: kind,
+            record_id: id,
+            actor: Some(author),
+            at_micros: micros(at),
+            action: HistoryAction::Attach,
+            field: Some(file.visibility.as_str().into()),
+            old_value: None,
+            new_value: Some(entry.to_string()),
+        }],
+    )
+    .await?;
+    Ok(Attachment {
+        id: AttachmentId(attachment),
+        record: format!("{}-{id}", kind.prefix()),
+        name: file.name.to_string(),
+        content_type: file.content_type.to_string(),
+        size,
+        sha256,
+        visibility: file.visibility,
+        uploaded_by: Some(author),
+        uploaded_at: at,
+    })
 }

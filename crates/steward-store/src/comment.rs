@@ -35,33 +35,48 @@ impl Store {
         body: &str,
     ) -> Result<Comment> {
         let mut tx = self.begin().await?;
-        touch(&mut tx, kind, id, at).await?;
-        history::append(
-            &mut tx,
-            vec![EntryContent {
-                record_kind: kind,
-                record_id: id,
-                actor: Some(author),
-                at_micros: micros(at),
-                action: HistoryAction::Comment,
-                field: Some(visibility.as_str().into()),
-                old_value: None,
-                new_value: Some(serde_json::Value::String(body.into()).to_string()),
-            }],
-        )
-        .await?;
-        // The entry just appended is the head of the chain, which this transaction holds.
-        let (seq,): (i64,) = tx
-            .fetch_one("SELECT seq FROM history_head WHERE id = 1", vec![])
-            .await?;
+        let comment = write_comment(&mut tx, kind, id, author, at, visibility, body).await?;
         tx.commit().await?;
-        Ok(Comment {
-            seq,
-            record: format!("{}-{id}", kind.prefix()),
-            author: Some(author),
-            at,
-            visibility,
-            body: body.to_string(),
-        })
+        Ok(comment)
     }
+}
+
+/// Writes a comment inside `tx`, for [`Store::add_comment`] and whatever else writes one with
+/// more in the same transaction (a message that arrives by email).
+pub(crate) async fn write_comment(
+    tx: &mut crate::exec::Tx,
+    kind: RecordKind,
+    id: i64,
+    author: UserId,
+    at: DateTime<Utc>,
+    visibility: Visibility,
+    body: &str,
+) -> Result<Comment> {
+    touch(tx, kind, id, at).await?;
+    history::append(
+        tx,
+        vec![EntryContent {
+            record_kind: kind,
+            record_id: id,
+            actor: Some(author),
+            at_micros: micros(at),
+            action: HistoryAction::Comment,
+            field: Some(visibility.as_str().into()),
+            old_value: None,
+            new_value: Some(serde_json::Value::String(body.into()).to_string()),
+        }],
+    )
+    .await?;
+    // The entry just appended is the head of the chain, which this transaction holds.
+    let (seq,): (i64,) = tx
+        .fetch_one("SELECT seq FROM history_head WHERE id = 1", vec![])
+        .await?;
+    Ok(Comment {
+        seq,
+        record: format!("{}-{id}", kind.prefix()),
+        author: Some(author),
+        at,
+        visibility,
+        body: body.to_string(),
+    })
 }
