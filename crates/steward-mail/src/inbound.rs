@@ -34,6 +34,17 @@ pub struct Incoming {
     pub own_address: String,
 }
 
+impl Incoming {
+    /// From the address Steward's email comes from, e.g. `Service Desk <desk@example.com>`.
+    pub fn from_address(from: &str) -> std::result::Result<Incoming, crate::smtp::ConfigError> {
+        let mailbox = crate::smtp::parse_from(from)?;
+        Ok(Incoming {
+            domain: mailbox.email.domain().to_ascii_lowercase(),
+            own_address: mailbox.email.to_string().to_ascii_lowercase(),
+        })
+    }
+}
+
 /// What became of a message.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ingested {
@@ -145,7 +156,8 @@ fn read(raw: &[u8]) -> Option<Read> {
             Some(s) => format!("{}/{}", ct.ctype(), s).to_ascii_lowercase(),
             None => ct.ctype().to_ascii_lowercase(),
         });
-        let name = part.attachment_name().map(str::to_string).unwrap_or_else(|| {
+        let forwarded = part.message().and_then(|m| m.subject()).filter(|s| !s.trim().is_empty());
+        let name = part.attachment_name().map(str::to_string).or_else(|| forwarded.map(|s| format!("{s}.eml"))).unwrap_or_else(|| {
             let ext = match declared.as_deref() {
                 Some("message/rfc822") => "eml",
                 Some("image/png") => "png",
@@ -182,14 +194,16 @@ fn read_safely(raw: &[u8]) -> Option<Read> {
     std::panic::catch_unwind(|| read(raw)).ok().flatten()
 }
 
-/// A file's name as kept: its last path part, without control characters, not too long.
+/// A file's name as kept: the last part of a Windows path, slashes as dashes (a name such as
+/// `invoice 2026/11.pdf` keeps its words), without control characters, not too long.
 fn file_name(name: &str) -> String {
     let base: String = name
-        .rsplit(['/', '\\'])
+        .rsplit('\\')
         .next()
         .unwrap_or("")
         .chars()
         .filter(|c| !c.is_control())
+        .map(|c| if c == '/' { '-' } else { c })
         .collect();
     let base = base.trim();
     if base.is_empty() {

@@ -93,7 +93,7 @@ impl SmtpConfig {
     }
 }
 
-fn parse_from(from: &str) -> Result<Mailbox, ConfigError> {
+pub(crate) fn parse_from(from: &str) -> Result<Mailbox, ConfigError> {
     from.parse::<Mailbox>().map_err(|e| {
         ConfigError(format!(
             "the from address '{from}' is not an email address ({e}); give one such as 'Service Desk <desk@example.com>'"

@@ -5,6 +5,7 @@
 mod backup;
 mod compliance;
 mod demo;
+mod mail;
 mod report;
 mod runner;
 
@@ -184,11 +185,30 @@ enum Command {
         #[command(subcommand)]
         command: ComplianceCommand,
     },
+    /// Email that arrives.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
     /// Seed a believable organisation with 90 days of tickets.
     Demo {
         /// How many tickets (incidents, requests, problems and changes) to create.
         #[arg(long, env = "STEWARD_DEMO_RECORDS", default_value_t = 5000)]
         records: u32,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Take one email message on standard input, for a mail server to pipe messages to: a reply
+    /// becomes a comment on its record, a new message opens a ticket by the mail rules, and one
+    /// that cannot be placed is held for review. Exit status: 0 kept, 65 not a message Steward
+    /// takes (empty or over 40 MiB), 75 try again later (the database could not be reached).
+    Ingest {
+        /// The address Steward's email comes from, e.g. "Service Desk <desk@example.com>":
+        /// replies to it are found by their headers, and Steward's own messages are never taken.
+        #[arg(long, env = "STEWARD_MAIL_FROM")]
+        mail_from: String,
     },
 }
 
@@ -397,6 +417,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Backup { to } => backup::backup(&cli.db.database_url, &cli.db.data_dir, &to).await?,
         Command::Restore { from } => backup::restore(&cli.db.database_url, &cli.db.data_dir, &from).await?,
         Command::MigrateStore { to } => backup::migrate_store(&cli.db.database_url, &cli.db.data_dir, &to).await?,
+        Command::Mail {
+            command: MailCommand::Ingest { mail_from },
+        } => return mail::ingest_stdin(&cli.db, &mail_from).await,
         Command::Migrate => {
             let store = open(&cli.db).await?;
             store.close().await;

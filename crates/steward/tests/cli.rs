@@ -14,7 +14,7 @@ mod common;
 use common::BIN;
 
 fn steward(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let r = common::run(&db.cli_args(), args, stdin);
+    let r = common::run(&db.cli_args(), args, stdin.map(str::as_bytes));
     (r.code, r.stdout, r.stderr)
 }
 

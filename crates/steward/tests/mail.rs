@@ -355,3 +355,198 @@ async fn an_agents_reply_reaches_the_customers_mailbox_threaded_over_starttls() 
         db.finish().await;
     }
 }
+
+const MAIL_FROM: &str = "Service Desk <desk@steward.test>";
+
+/// Pipes a message to `steward mail ingest`; its exit status and what it printed.
+fn ingest(db: &TestDb, message: &[u8]) -> (i32, String) {
+    let r = common::run(&db.cli_args(), &["mail", "ingest", "--mail-from", MAIL_FROM], Some(message));
+    (r.code, format!("{}{}", r.stdout, r.stderr))
+}
+
+fn corpus(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail-corpus").join(name)).unwrap()
+}
+
+/// The inbound message an `ingest` line names ("inbound message 7: …").
+fn inbound_id(printed: &str) -> i64 {
+    printed
+        .split("inbound message ")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no inbound message named in {printed:?}"))
+}
+
+#[tokio::test]
+async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
+    use steward_core::inbound::{InboundState, NewMailRule, UnknownSender};
+    use steward_core::incident::Incident;
+
+    for db in TestDb::each().await {
+        eprintln!("--- backend: {}", db.label);
+        steward(&db, &["demo", "--records", "20"]);
+        let store = &db.store;
+        let sam = store.user_by_email("sam.nguyen@northwind.example").await.unwrap().unwrap();
+        let incident_of = |printed: &str| -> i64 {
+            let reference = printed.split_whitespace().find(|w| w.starts_with("INC-")).unwrap_or_else(|| panic!("{printed}"));
+            reference.trim_start_matches("INC-").parse().unwrap()
+        };
+        let read = |id: i64| async move { store.get::<Incident>(id).await.unwrap().unwrap() };
+        let files = |id: i64| async move {
+            let mut f: Vec<(String, String)> = store
+                .attachments_seen_by(steward_core::record::RecordKind::Incident, id, true)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.name, a.content_type))
+                .collect();
+            f.sort();
+            f
+        };
+
+        // Character sets and transfer encodings: the text as written, the plain part preferred.
+        let (code, out) = ingest(&db, &corpus("alternative-utf8.eml"));
+        assert_eq!(code, 0, "{out}");
+        let inc = read(incident_of(&out)).await;
+        assert_eq!(inc.title, "Écran noir après la mise à jour");
+        assert!(inc.description.contains("l'écran reste noir au démarrage"), "{}", inc.description);
+        assert!(!inc.description.contains("HTML version"), "{}", inc.description);
+        assert_eq!(inc.caller, Some(sam.id));
+        assert_eq!(inc.organisation, sam.organisation);
+
+        let (_, out) = ingest(&db, &corpus("latin1.eml"));
+        let inc = read(incident_of(&out)).await;
+        assert_eq!(inc.title, "Drucker im Büro druckt nicht (Größe A3)");
+        assert!(inc.description.contains("Größe A3 mehr.\n\nGrüße"), "{}", inc.description);
+
+        // HTML only: safe text with its structure, no script or style, the inline image attached.
+        let (_, out) = ingest(&db, &corpus("html-inline-image.eml"));
+        let id = incident_of(&out);
+        let inc = read(id).await;
+        assert_eq!(inc.description, "Saving a file shows this error:\n\n[screenshot]\n\n- Excel 365\n- since Monday");
+        assert_eq!(files(id).await, [("screenshot.png".to_string(), "image/png".to_string())]);
+
+        // A PDF declared as octet-stream is typed by its bytes; a forwarded message is a file.
+        let (_, out) = ingest(&db, &corpus("pdf-attachment.eml"));
+        let id = incident_of(&out);
+        assert_eq!(
+            files(id).await,
+            [
+                ("Upload failed.eml".to_string(), "message/rfc822".to_string()),
+                ("invoice 2026-11.pdf".to_string(), "application/pdf".to_string()),
+            ]
+        );
+        // winmail.dat (Outlook's TNEF) is kept as the file it is.
+        let (_, out) = ingest(&db, &corpus("winmail.eml"));
+        let id = incident_of(&out);
+        let f = files(id).await;
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].0, "winmail.dat");
+
+        // Machines: ignored, kept, and never answered.
+        for (name, why) in [
+            ("bounce.eml", "report"),
+            ("auto-reply.eml", "Auto-Submitted"),
+            ("outlook-out-of-office.eml", "automatic reply"),
+            ("newsletter.eml", "Precedence: bulk"),
+            ("loop.eml", "Steward itself"),
+        ] {
+            let (code, out) = ingest(&db, &corpus(name));
+            assert_eq!(code, 0, "{name}: {out}");
+            assert!(out.contains("ignored") && out.contains(why), "{name}: {out}");
+        }
+        // What cannot be placed is held, with the reason, and its bytes are kept as they came.
+        let (_, out) = ingest(&db, &corpus("no-sender.eml"));
+        assert!(out.contains("held") && out.contains("no sender"), "{out}");
+        let garbage: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let (code, out) = ingest(&db, &garbage);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("held"), "{out}");
+        assert_eq!(store.inbound_raw(inbound_id(&out)).await.unwrap().unwrap(), garbage);
+
+        // Nothing is refused but what is not a message at all; the mail server is told so.
+        let (code, out) = ingest(&db, b"");
+        assert_eq!(code, 65, "{out}");
+        assert!(out.contains("empty"), "{out}");
+
+        // A message delivered twice is placed once.
+        let before = store.inbound_mail(None, None, 500).await.unwrap().items.len();
+        let (code, out) = ingest(&db, &corpus("latin1.eml"));
+        assert_eq!(code, 0);
+        assert!(out.contains("received before"), "{out}");
+        assert_eq!(store.inbound_mail(None, None, 500).await.unwrap().items.len(), before);
+
+        // Unknown senders, by the rule for their domain: made requesters, refused with a reply,
+        // or (with no rule) held.
+        let now = chrono::Utc::now();
+        let rule = |domain: &str, unknown: UnknownSender| NewMailRule {
+            recipient: None,
+            sender_domain: Some(domain.into()),
+            opens: None,
+            service: None,
+            catalogue_item: None,
+            team: None,
+            organisation: sam.organisation,
+            unknown_sender: Some(unknown),
+        };
+        store.add_mail_rule(rule("northwind.example", UnknownSender::Create).check(now).unwrap()).await.unwrap();
+        store.add_mail_rule(rule("spam.example", UnknownSender::Reject).check(now).unwrap()).await.unwrap();
+        let from = |addr: &str, id: &str| {
+            format!("From: {addr}\r\nTo: desk@steward.test\r\nSubject: Laptop will not charge\r\nMessage-ID: <{id}>\r\n\r\nIt stays at 3%.\r\n")
+                .into_bytes()
+        };
+        let (_, out) = ingest(&db, &from("New Colleague <new.colleague@northwind.example>", "u1@x"));
+        let inc = read(incident_of(&out)).await;
+        let newcomer = store.user_by_email("new.colleague@northwind.example").await.unwrap().unwrap();
+        assert_eq!((newcomer.role, newcomer.organisation, newcomer.name.as_str()), (steward_core::user::Role::Requester, sam.organisation, "New Colleague"));
+        assert_eq!(inc.caller, Some(newcomer.id));
+        let (_, out) = ingest(&db, &from("joe@spam.example", "u2@x"));
+        assert!(out.contains("rejected"), "{out}");
+        let queued = store.outbox(steward_core::mail::MailState::Pending, None, 100).await.unwrap().items;
+        let reply = queued.iter().find(|m| m.recipient == "joe@spam.example").expect("a reply to the refused sender");
+        assert!(reply.subject.starts_with("Not accepted: Laptop"), "{}", reply.subject);
+        let (_, out) = ingest(&db, &from("someone@elsewhere.example", "u3@x"));
+        assert!(out.contains("held") && out.contains("no mail rule"), "{out}");
+        assert!(store.user_by_email("someone@elsewhere.example").await.unwrap().is_none());
+
+        // A customer's reply on another organisation's ticket is held, not placed.
+        let foreign = incident_of_another_organisation(&db, sam.organisation.unwrap().0).await;
+        let (_, out) = ingest(
+            &db,
+            format!("From: sam.nguyen@northwind.example\r\nSubject: Re: [INC-{foreign}] x\r\nMessage-ID: <f1@x>\r\n\r\nhello\r\n").as_bytes(),
+        );
+        assert!(out.contains("held") && out.contains("may not write"), "{out}");
+
+        // A runaway sender is stopped by the hourly limit: held, not placed.
+        let mut last = String::new();
+        for n in 0..=steward_core::inbound::SENDER_HOURLY_LIMIT {
+            last = ingest(&db, &from("jo.okafor@northwind.example", &format!("flood{n}@x"))).1;
+        }
+        assert!(last.contains("held") && last.contains("within an hour"), "{last}");
+
+        // Everything that arrived is listed, with what became of it.
+        let all = store.inbound_mail(None, None, 500).await.unwrap().items;
+        let count = |s: InboundState| all.iter().filter(|m| m.state == s).count();
+        assert_eq!(count(InboundState::Ignored), 5, "{all:#?}");
+        assert_eq!(count(InboundState::Rejected), 1);
+        assert_eq!(count(InboundState::Held), 5, "{all:#?}");
+        assert_eq!(count(InboundState::Received), 0, "{all:#?}");
+        db.finish().await;
+    }
+}
+
+/// An incident of an organisation other than `org`.
+async fn incident_of_another_organisation(db: &TestDb, org: i64) -> i64 {
+    let q = steward_store::ListQuery {
+        limit: 200,
+        ..Default::default()
+    };
+    let incidents = db.store.list::<steward_core::incident::Incident>(&q).await.unwrap();
+    incidents
+        .items
+        .into_iter()
+        .find(|i| i.organisation.is_some_and(|o| o.0 != org))
+        .map(|i| i.id.0)
+        .expect("the demo has incidents of several organisations")
+}

@@ -22,6 +22,7 @@ pub(crate) mod conversation;
 mod document;
 mod evidence;
 mod improvement;
+mod inbound;
 pub mod incident;
 mod link;
 mod management_review;
@@ -572,6 +573,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(user::routes())
         .merge(link::routes())
         .merge(notification::routes())
+        .merge(inbound::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

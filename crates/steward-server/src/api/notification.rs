@@ -34,7 +34,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// Proof that the caller is an administrator, asked before the body is read.
-struct MayAdministerMail;
+pub(crate) struct MayAdministerMail;
 
 impl FromRequestParts<AppState> for MayAdministerMail {
     type Rejection = ApiError;

@@ -16,13 +16,13 @@ pub struct Ran {
 }
 
 /// Runs `steward <target> <args>` (target: `--data-dir DIR` or `--database-url URL`).
-pub fn run(target: &[String], args: &[&str], stdin: Option<&str>) -> Ran {
+pub fn run(target: &[String], args: &[&str], stdin: Option<&[u8]>) -> Ran {
     let mut cmd = Command::new(BIN);
     cmd.args(target).args(args).env("STEWARD_LOG", "warn");
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
