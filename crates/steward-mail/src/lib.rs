@@ -3,6 +3,7 @@
 //! STARTTLS or implicit TLS; the job runner calls [`Sender::send_due`] and never a request
 //! handler, so no request waits on a mail server.
 
+pub mod imap;
 pub mod inbound;
 pub mod smtp;
 

@@ -238,7 +238,7 @@ impl Sender {
 }
 
 /// A URL's percent-encoded user name or password, decoded (`+` stays `+`).
-fn decode(s: &str) -> String {
+pub(crate) fn decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

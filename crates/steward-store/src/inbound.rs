@@ -231,14 +231,14 @@ impl Store {
         Ok(n)
     }
 
-    /// Messages kept but not yet decided on (left so by a process that stopped in between),
-    /// oldest first.
-    pub async fn undecided_mail(&self, limit: u32) -> Result<Vec<i64>> {
+    /// Messages kept but not yet decided on that arrived before `before` (left so by a process
+    /// that stopped in between, or put back by an administrator), oldest first.
+    pub async fn undecided_mail(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<i64>> {
         let mut c = self.read().await?;
         let rows: Vec<(i64,)> = c
             .fetch_all(
-                "SELECT id FROM inbound_mail WHERE state = 'received' ORDER BY id LIMIT $1",
-                args![i64::from(limit)],
+                "SELECT id FROM inbound_mail WHERE state = 'received' AND received_at < $1 ORDER BY id LIMIT $2",
+                args![micros(before), i64::from(limit)],
             )
             .await?;
         Ok(rows.into_iter().map(|r| r.0).collect())

@@ -13,6 +13,7 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use chrono::Utc;
@@ -66,12 +67,50 @@ struct MailArgs {
     /// address).
     #[arg(long, env = "STEWARD_PUBLIC_URL")]
     public_url: Option<String>,
+    /// A mailbox whose email Steward takes in, as `mail ingest` does:
+    /// imaps://user:password@host:993/INBOX, or imap://…:143/INBOX?tls=required (STARTTLS).
+    /// Messages are removed from it once kept. Needs --mail-from.
+    #[arg(long, env = "STEWARD_IMAP_URL", requires = "mail_from")]
+    imap_url: Option<String>,
+    /// A PEM file of certificate authorities to trust for the IMAP server's certificate.
+    #[arg(long, env = "STEWARD_IMAP_CA_FILE")]
+    imap_ca_file: Option<PathBuf>,
+    /// Seconds between looks into the mailbox.
+    #[arg(long, env = "STEWARD_IMAP_EVERY", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    imap_every: u64,
     /// The hour of the day (0-23, UTC) at which daily digests are written.
     #[arg(long, env = "STEWARD_DIGEST_HOUR", default_value_t = 7, value_parser = clap::value_parser!(u32).range(0..24))]
     digest_hour: u32,
 }
 
 impl MailArgs {
+    /// What inbound mail needs (with --mail-from), and the mailbox poller (with --imap-url).
+    fn inbound(&self) -> anyhow::Result<Option<runner::Inbound>> {
+        let Some(from) = &self.mail_from else {
+            return Ok(None);
+        };
+        let incoming = steward_mail::inbound::Incoming::from_address(from).map_err(|e| anyhow::anyhow!("--mail-from: {e}"))?;
+        let poller = match &self.imap_url {
+            Some(url) => {
+                let ca_pem = match &self.imap_ca_file {
+                    Some(p) => Some(
+                        std::fs::read(p)
+                            .with_context(|| format!("cannot read the certificate authority file {}", p.display()))?,
+                    ),
+                    None => None,
+                };
+                let config = steward_mail::imap::ImapConfig { url: url.clone(), ca_pem };
+                Some(steward_mail::imap::Poller::new(&config).map_err(|e| anyhow::anyhow!("--imap-url: {e}"))?)
+            }
+            None => None,
+        };
+        Ok(Some(runner::Inbound {
+            incoming,
+            poller,
+            every: Duration::from_secs(self.imap_every),
+        }))
+    }
+
     /// The notifier's settings and the sender, or a sentence saying what is wrong.
     fn settings(&self, listen: SocketAddr) -> anyhow::Result<(MailSettings, Option<steward_mail::Sender>)> {
         let public_url = self
@@ -381,6 +420,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             mail,
         } => {
             let (mail_settings, sender) = mail.settings(listen)?;
+            let inbound = mail.inbound()?;
             let store = open(&cli.db).await?;
             if store.count_users().await? == 0 {
                 first_admin(&store).await?;
@@ -401,7 +441,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if let Some(url) = &mail.smtp_url {
                 eprintln!("email goes out through {}", steward_mail::smtp::redact(url));
             }
-            let jobs = tokio::spawn(runner::run(store.clone(), mail_settings, sender, stopped));
+            if let Some(p) = inbound.as_ref().and_then(|i| i.poller.as_ref()) {
+                eprintln!("email comes in from {}", p.describe());
+            }
+            let jobs = tokio::spawn(runner::run(store.clone(), mail_settings, sender, inbound, stopped));
             let shutdown = async move {
                 shutdown_signal().await;
                 let _ = stop.send(true);

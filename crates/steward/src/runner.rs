@@ -1,14 +1,17 @@
 //! The job runner of `steward serve`: fires due service level escalations, sends due
 //! certificate reminders, tells people what happened (the notifier reads the history chain),
-//! writes the daily digests, and sends the outbox's email. Every process runs one; the store
-//! makes sure each job fires, each history entry is told and each message is claimed once
-//! between them.
+//! writes the daily digests, sends the outbox's email, and takes in email (from the IMAP mailbox,
+//! and any message a stopped `mail ingest` left undecided). Every process runs one; the store
+//! makes sure each job fires, each history entry is told and each message is claimed and placed
+//! once between them.
 
 use std::time::Duration;
 
 use chrono::Utc;
 use steward_core::mail::MailSettings;
 use steward_mail::Sender;
+use steward_mail::imap::Poller;
+use steward_mail::inbound::{Incoming, place};
 use steward_store::Store;
 use tokio::sync::watch;
 
@@ -17,13 +20,75 @@ const IDLE: Duration = Duration::from_millis(500);
 /// How often the digests are looked for (they fall due once a day).
 const DIGEST_EVERY: Duration = Duration::from_secs(60);
 
-pub async fn run(store: Store, mail: MailSettings, sender: Option<Sender>, stop: watch::Receiver<bool>) {
-    // Sending waits on a mail server, so it has its own loop: a slow server never holds up an
-    // escalation or a notice.
+/// Email coming in: what it needs to know of Steward's own, and the mailbox to poll, if any.
+pub struct Inbound {
+    pub incoming: Incoming,
+    pub poller: Option<Poller>,
+    pub every: Duration,
+}
+
+/// A message left `received` this long is taken to be abandoned by whoever received it (a
+/// `mail ingest` that stopped), and placed here.
+const ABANDONED: chrono::Duration = chrono::Duration::seconds(30);
+
+pub async fn run(
+    store: Store,
+    mail: MailSettings,
+    sender: Option<Sender>,
+    inbound: Option<Inbound>,
+    stop: watch::Receiver<bool>,
+) {
+    // Sending and receiving wait on mail servers, so each has its own loop: a slow server never
+    // holds up an escalation or a notice.
     let outbox = sender.map(|s| tokio::spawn(send_outbox(store.clone(), s, stop.clone())));
+    let inbox = inbound.map(|i| tokio::spawn(receive(store.clone(), i, stop.clone())));
     jobs(store, mail, stop).await;
-    if let Some(o) = outbox {
-        let _ = o.await;
+    for task in [outbox, inbox].into_iter().flatten() {
+        let _ = task.await;
+    }
+}
+
+async fn receive(store: Store, inbound: Inbound, mut stop: watch::Receiver<bool>) {
+    let mut next_poll = tokio::time::Instant::now();
+    loop {
+        match store.undecided_mail(Utc::now() - ABANDONED, 20).await {
+            Ok(ids) => {
+                for id in ids {
+                    match place(&store, &inbound.incoming, id, Utc::now()).await {
+                        Ok(m) => tracing::info!(id, state = %m.state, reason = %m.reason, "an undecided message was placed"),
+                        Err(e) => tracing::error!(id, error = %e, "placing an undecided message failed; retrying"),
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "looking for undecided messages failed; retrying"),
+        }
+        if let Some(p) = &inbound.poller
+            && tokio::time::Instant::now() >= next_poll
+        {
+            next_poll = tokio::time::Instant::now() + inbound.every;
+            match p.poll(&store, &inbound.incoming, 50).await {
+                Ok(polled) if polled.fetched > 0 => {
+                    tracing::info!(fetched = polled.fetched, kept = polled.kept, set_aside = polled.set_aside, "took in email from the mailbox");
+                    // More may be waiting: look again at once.
+                    if polled.fetched == 50 {
+                        next_poll = tokio::time::Instant::now();
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(mailbox = %p.describe(), error = %e, "the mailbox could not be read; trying again later"),
+            }
+        }
+        // Undecided messages are looked for every few seconds; the mailbox when it is due.
+        let wait = match &inbound.poller {
+            Some(_) => next_poll
+                .saturating_duration_since(tokio::time::Instant::now())
+                .clamp(Duration::from_millis(200), Duration::from_secs(5)),
+            None => Duration::from_secs(5),
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
     }
 }
 
