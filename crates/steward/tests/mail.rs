@@ -550,3 +550,237 @@ async fn incident_of_another_organisation(db: &TestDb, org: i64) -> i64 {
         .map(|i| i.id.0)
         .expect("the demo has incidents of several organisations")
 }
+
+/// An IMAP mailbox on a real Dovecot (Debian's dovecot-imapd, installed by `scripts/test`),
+/// started in the foreground with a configuration of the test's own: implicit TLS on a free port
+/// with the certificate `MailServer` made, one user `desk@steward.test`, mail in a Maildir that
+/// the test delivers into as a mail server's local delivery does.
+struct Dovecot {
+    child: Child,
+    port: u16,
+    maildir: PathBuf,
+}
+
+const NOBODY: u32 = 65534;
+const IMAP_PASSWORD: &str = "imap-test-password";
+
+impl Dovecot {
+    fn start(dir: &Path) -> Dovecot {
+        let binary = Path::new("/usr/sbin/dovecot");
+        assert!(binary.exists(), "Dovecot is not installed: scripts/test installs Debian's dovecot-imapd");
+        use std::os::unix::fs::PermissionsExt;
+        // Dovecot's mail processes run as nobody and must reach the mailbox.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let home = dir.join("imap");
+        let maildir = home.join("desk@steward.test");
+        for sub in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(maildir.join(sub)).unwrap();
+        }
+        for p in [&home, &maildir, &maildir.join("new"), &maildir.join("cur"), &maildir.join("tmp")] {
+            std::os::unix::fs::chown(p, Some(NOBODY), Some(NOBODY)).unwrap();
+        }
+        std::fs::write(dir.join("passwd"), format!("desk@steward.test:{{PLAIN}}{IMAP_PASSWORD}\n")).unwrap();
+        let port = free_port();
+        let d = dir.display();
+        let config = format!(
+            "protocols = imap\nlisten = 127.0.0.1\nbase_dir = {d}/dovecot-run\nstate_dir = {d}/dovecot-state\n\
+             log_path = {d}/dovecot.log\nssl = required\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n\
+             auth_mechanisms = plain\ndefault_internal_user = dovecot\ndefault_login_user = dovenull\n\
+             first_valid_uid = 1\nmail_location = maildir:{d}/imap/%u\n\
+             passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
+             userdb {{\n  driver = static\n  args = uid={NOBODY} gid={NOBODY} home={d}/imap/%u\n}}\n\
+             service imap-login {{\n  chroot =\n  inet_listener imap {{\n    port = 0\n  }}\n  inet_listener imaps {{\n    port = {port}\n    ssl = yes\n  }}\n}}\n\
+             service anvil {{\n  chroot =\n}}\n"
+        );
+        let conf = dir.join("dovecot.conf");
+        std::fs::write(&conf, config).unwrap();
+        let child = Command::new(binary)
+            .arg("-F")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let until = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < until,
+                "Dovecot did not start listening: {}",
+                std::fs::read_to_string(dir.join("dovecot.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Dovecot { child, port, maildir }
+    }
+
+    /// Delivers a message into the mailbox.
+    fn deliver(&self, name: &str, message: &[u8]) {
+        let tmp = self.maildir.join("tmp").join(name);
+        std::fs::write(&tmp, message).unwrap();
+        std::os::unix::fs::chown(&tmp, Some(NOBODY), Some(NOBODY)).unwrap();
+        std::fs::rename(&tmp, self.maildir.join("new").join(name)).unwrap();
+    }
+
+    /// Messages still in the mailbox (not yet expunged).
+    fn held(&self) -> usize {
+        ["new", "cur"]
+            .iter()
+            .map(|s| std::fs::read_dir(self.maildir.join(s)).map(|d| d.count()).unwrap_or(0))
+            .sum()
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Waits until `check` gives a value.
+async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < until, "{what} did not happen within 30 seconds");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_without_a_loop() {
+    for db in TestDb::each().await {
+        eprintln!("--- backend: {}", db.label);
+        let dir = tempfile::tempdir().unwrap();
+        let mail = MailServer::start(dir.path());
+        let imap = Dovecot::start(dir.path());
+        steward(&db, &["demo", "--records", "20"]);
+        steward(&db, &["user", "add", "--email", "root@example.com", "--role", "admin"]);
+        let admin = steward(&db, &["token", "create", "--email", "root@example.com"]);
+        let agent = steward(&db, &["token", "create", "--email", "lena.novak@it.example.com"]);
+        let smtp = format!("smtp://localhost:{}?tls=required", mail.port);
+        let imap_url = format!("imaps://desk%40steward.test:{IMAP_PASSWORD}@localhost:{}/INBOX", imap.port);
+        let ca = mail.ca.to_string_lossy().to_string();
+        let (mut server, base, log) = common::serve_with(
+            &db.cli_args(),
+            &[
+                "--smtp-url",
+                &smtp,
+                "--mail-from",
+                MAIL_FROM,
+                "--smtp-ca-file",
+                &ca,
+                "--imap-url",
+                &imap_url,
+                "--imap-ca-file",
+                &ca,
+                "--imap-every",
+                "1",
+                "--public-url",
+                "https://steward.test/",
+            ],
+            "warn",
+        );
+        let http = reqwest::Client::new();
+
+        // The customer writes to the service desk's mailbox; the poller takes it in.
+        imap.deliver(
+            "1.eml",
+            b"From: Sam Nguyen <sam.nguyen@northwind.example>\r\nTo: Service Desk <desk@steward.test>\r\n\
+              Subject: Laptop screen flickers\r\nMessage-ID: <loop-1@northwind.example>\r\n\
+              Content-Type: text/plain; charset=utf-8\r\n\r\nSince this morning the screen flickers every few seconds.\r\n",
+        );
+        let opened = eventually("the customer's email placed", async || {
+            let page = common::get_json(&http, &base, &admin, "/api/v1/mail/inbound?state=placed").await;
+            page["items"].as_array()?.first()?["record"].as_str().map(str::to_string)
+        })
+        .await;
+        assert!(opened.starts_with("INC-"), "{opened}");
+        let inc = common::get_json(&http, &base, &agent, &format!("/api/v1/incidents/{opened}")).await;
+        assert_eq!(inc["title"], "Laptop screen flickers");
+        assert!(inc["description"].as_str().unwrap().contains("flickers every few seconds"));
+        let sam = common::get_json(&http, &base, &admin, &format!("/api/v1/users/{}", inc["caller"].as_str().unwrap())).await;
+        assert_eq!(sam["email"], "sam.nguyen@northwind.example");
+        eventually("the mailbox emptied", async || (imap.held() == 0).then_some(())).await;
+
+        // The agent answers in Steward; the answer reaches the customer's mailbox.
+        let r = http
+            .post(format!("{base}/api/v1/incidents/{opened}/comments"))
+            .bearer_auth(&agent)
+            .json(&json!({"body": "Please update the display driver to 31.0 and tell us if it still flickers.", "visibility": "public"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let to_sam = |h: &[(String, String)]| header(h, "to").is_some_and(|t| t.contains("sam.nguyen@northwind.example"));
+        let (answer, _) = mail.wait_for("with the agent's answer", |h, b| to_sam(h) && b.contains("display driver to 31.0"));
+        let answer_id = header(&answer, "message-id").unwrap().to_string();
+        let subject = header(&answer, "subject").unwrap().to_string();
+        assert_eq!(subject, format!("[{opened}] Laptop screen flickers"));
+
+        // The customer's reply, with the answer quoted under it, lands on the same incident as a
+        // public comment, quote trimmed.
+        let reply = format!(
+            "From: Sam Nguyen <sam.nguyen@northwind.example>\r\nTo: desk@steward.test\r\nSubject: Re: {subject}\r\n\
+             Message-ID: <loop-2@northwind.example>\r\nIn-Reply-To: {answer_id}\r\nReferences: <steward.{opened}@steward.test> {answer_id}\r\n\r\n\
+             Updated, it still flickers.\r\n\r\nOn Wed, 2 Dec 2026 at 10:00, Service Desk <desk@steward.test> wrote:\r\n\
+             > Please update the display driver to 31.0 and tell us if it still flickers.\r\n"
+        );
+        let (code, out) = ingest(&db, reply.as_bytes());
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains(&format!("placed {opened}")), "{out}");
+        let comments = common::get_json(&http, &base, &agent, &format!("/api/v1/incidents/{opened}/comments")).await;
+        let items = comments["items"].as_array().unwrap();
+        let last = items.iter().find(|c| c["author"] == inc["caller"]).expect("the customer's reply");
+        assert_eq!(last["body"], "Updated, it still flickers.");
+        assert_eq!(last["visibility"], "public");
+
+        // An out-of-office answer to Steward's message, and Steward's own message come back, are
+        // kept but not placed, and nothing is sent in answer to them.
+        let before = mail.messages().len();
+        imap.deliver(
+            "2.eml",
+            format!(
+                "From: sam.nguyen@northwind.example\r\nTo: desk@steward.test\r\nSubject: Automatic reply: {subject}\r\n\
+                 Message-ID: <loop-3@northwind.example>\r\nIn-Reply-To: {answer_id}\r\nAuto-Submitted: auto-replied\r\n\r\n\
+                 I am out of the office until Monday.\r\n"
+            )
+            .as_bytes(),
+        );
+        let own = std::fs::read(
+            ["new", "cur"]
+                .iter()
+                .flat_map(|s| std::fs::read_dir(mail.maildir.join(s)).unwrap().flatten())
+                .map(|e| e.path())
+                .find(|p| std::fs::read_to_string(p).unwrap().contains("display driver"))
+                .unwrap(),
+        )
+        .unwrap();
+        let (code, out) = ingest(&db, &own);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("ignored") && out.contains("Steward itself"), "{out}");
+        let ignored = eventually("the auto-reply taken in", async || {
+            let page = common::get_json(&http, &base, &admin, "/api/v1/mail/inbound?state=ignored").await;
+            let items = page["items"].as_array()?.clone();
+            (items.len() == 2).then_some(items)
+        })
+        .await;
+        assert!(ignored.iter().any(|m| m["reason"].as_str().unwrap().contains("Auto-Submitted")), "{ignored:#?}");
+        // Give the notifier and the outbox a few rounds: nothing more goes out, nothing is added.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let after = mail.messages();
+        assert_eq!(after.len(), before, "a message was sent in answer to automatic mail: {after:#?}");
+        let comments = common::get_json(&http, &base, &agent, &format!("/api/v1/incidents/{opened}/comments")).await;
+        assert_eq!(comments["items"].as_array().unwrap().len(), 2, "{comments:#}");
+        assert_eq!(imap.held(), 0);
+
+        let _ = server.kill();
+        let _ = server.wait();
+        let printed = log.lock().unwrap().clone();
+        assert!(!printed.contains("ERROR"), "{printed}");
+        db.finish().await;
+    }
+}
