@@ -127,14 +127,23 @@ impl NewMailRule {
     /// The rule as it is kept, or every problem with it named by its field.
     pub fn check(self, at: DateTime<Utc>) -> Result<MailRule> {
         let mut c = Checker::new();
-        let recipient = self.recipient.map(|r| r.trim().to_lowercase()).filter(|r| !r.is_empty());
+        let recipient = self
+            .recipient
+            .map(|r| r.trim().to_lowercase())
+            .filter(|r| !r.is_empty());
         let sender_domain = self
             .sender_domain
             .map(|d| d.trim().trim_start_matches('@').to_lowercase())
             .filter(|d| !d.is_empty());
         match (&recipient, &sender_domain) {
-            (None, None) => c.fail("recipient", "give a recipient address or a sender_domain for the rule to match"),
-            (Some(_), Some(_)) => c.fail("sender_domain", "a rule matches a recipient address or a sender domain, not both"),
+            (None, None) => c.fail(
+                "recipient",
+                "give a recipient address or a sender_domain for the rule to match",
+            ),
+            (Some(_), Some(_)) => c.fail(
+                "sender_domain",
+                "a rule matches a recipient address or a sender domain, not both",
+            ),
             _ => {}
         }
         if let Some(r) = &recipient {
@@ -151,15 +160,18 @@ impl NewMailRule {
         }
         let opens = self.opens.unwrap_or(Opens::Incident);
         match opens {
-            Opens::Request if self.catalogue_item.is_none() => {
-                c.fail("catalogue_item", "a rule that opens requests must name the catalogue item they are for")
-            }
-            Opens::Incident if self.catalogue_item.is_some() => {
-                c.fail("catalogue_item", "only a rule that opens requests names a catalogue item")
-            }
-            Opens::Request if self.service.is_some() => {
-                c.fail("service", "a request's service is its catalogue item's; leave service out")
-            }
+            Opens::Request if self.catalogue_item.is_none() => c.fail(
+                "catalogue_item",
+                "a rule that opens requests must name the catalogue item they are for",
+            ),
+            Opens::Incident if self.catalogue_item.is_some() => c.fail(
+                "catalogue_item",
+                "only a rule that opens requests names a catalogue item",
+            ),
+            Opens::Request if self.service.is_some() => c.fail(
+                "service",
+                "a request's service is its catalogue item's; leave service out",
+            ),
             _ => {}
         }
         let unknown_sender = self.unknown_sender.unwrap_or(UnknownSender::Hold);
@@ -213,7 +225,9 @@ pub fn choose_rule<'a>(rules: &'a [MailRule], recipients: &[String], sender: &st
         .find(|r| r.recipient.as_ref().is_some_and(|a| to.contains(a)))
         .or_else(|| {
             let domain = domain_of(sender)?;
-            rules.iter().find(|r| r.sender_domain.as_deref() == Some(domain.as_str()))
+            rules
+                .iter()
+                .find(|r| r.sender_domain.as_deref() == Some(domain.as_str()))
         })
 }
 
@@ -257,8 +271,15 @@ pub fn automatic(s: &Signals, own_address: &str) -> Option<String> {
     if s.null_return_path {
         return Some("sent with an empty return path, as bounces are".into());
     }
-    let local = s.sender.rsplit_once('@').map_or(s.sender.as_str(), |(l, _)| l).to_lowercase();
-    if matches!(local.as_str(), "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "donotreply" | "do-not-reply") {
+    let local = s
+        .sender
+        .rsplit_once('@')
+        .map_or(s.sender.as_str(), |(l, _)| l)
+        .to_lowercase();
+    if matches!(
+        local.as_str(),
+        "mailer-daemon" | "postmaster" | "noreply" | "no-reply" | "donotreply" | "do-not-reply"
+    ) {
         return Some(format!("sent from a mail system's address ({local})"));
     }
     if let Some(a) = &s.auto_submitted {
@@ -277,7 +298,10 @@ pub fn automatic(s: &Signals, own_address: &str) -> Option<String> {
         return Some("marked as an automatic reply".into());
     }
     if s.hops > MAX_HOPS {
-        return Some(format!("passed through {} mail servers, as a message in a loop does", s.hops));
+        return Some(format!(
+            "passed through {} mail servers, as a message in a loop does",
+            s.hops
+        ));
     }
     None
 }
@@ -363,7 +387,9 @@ pub fn trim_quoted(text: &str) -> String {
         let outlook = lower.starts_with("-----original message-----")
             || lower.starts_with("-------- original message --------")
             || (t.starts_with("________________________________")
-                && lines.get(i + 1).is_some_and(|n| n.trim_start().to_lowercase().starts_with("from:")))
+                && lines
+                    .get(i + 1)
+                    .is_some_and(|n| n.trim_start().to_lowercase().starts_with("from:")))
             || (lower.starts_with("from:")
                 && i > 0
                 && lines[i - 1].trim().is_empty()
@@ -373,7 +399,9 @@ pub fn trim_quoted(text: &str) -> String {
                 }));
         // An attribution broken over two lines ("On Tue, … Jane Doe <jane@…>\nwrote:").
         let split_attribution = lower.starts_with("on ")
-            && lines.get(i + 1).is_some_and(|n| n.trim().eq_ignore_ascii_case("wrote:"));
+            && lines
+                .get(i + 1)
+                .is_some_and(|n| n.trim().eq_ignore_ascii_case("wrote:"));
         if attribution || outlook || split_attribution {
             end = i;
             break;
@@ -389,7 +417,11 @@ pub fn trim_quoted(text: &str) -> String {
         }
     }
     let out = kept.join("\n").trim_end().to_string();
-    if out.trim().is_empty() { text.trim_end().to_string() } else { out }
+    if out.trim().is_empty() {
+        text.trim_end().to_string()
+    } else {
+        out
+    }
 }
 
 /// An HTML body as plain text: scripts, styles and the head dropped, blocks and line breaks kept
@@ -431,10 +463,10 @@ pub fn html_to_text(html: &str) -> String {
                 continue;
             }
             match name.as_str() {
-                "script" | "style" | "head" | "title" | "template" | "noscript" if !closing => {
-                    if !inner.trim_end().ends_with('/') {
-                        skipping = Some(name);
-                    }
+                "script" | "style" | "head" | "title" | "template" | "noscript"
+                    if !closing && !inner.trim_end().ends_with('/') =>
+                {
+                    skipping = Some(name);
                 }
                 "br" => w.newline(),
                 "p" | "div" | "tr" | "table" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "section"
@@ -465,7 +497,11 @@ pub fn html_to_text(html: &str) -> String {
                     }
                     if closing {
                         w.depth = w.depth.saturating_sub(1);
-                        while w.lines.last().is_some_and(|l| l.trim_start_matches(['>', ' ']).is_empty()) {
+                        while w
+                            .lines
+                            .last()
+                            .is_some_and(|l| l.trim_start_matches(['>', ' ']).is_empty())
+                        {
                             w.lines.pop();
                         }
                     }
@@ -520,7 +556,11 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
         let value = tag[offset..].trim_start();
         return Some(match value.chars().next() {
             Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_string(),
-            _ => value.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or("").to_string(),
+            _ => value
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or("")
+                .to_string(),
         });
     }
     None
@@ -568,7 +608,8 @@ impl TextWriter {
     fn newline(&mut self) {
         let prefix = "> ".repeat(self.depth);
         let line = std::mem::take(&mut self.line);
-        self.lines.push(format!("{prefix}{}", line.trim_end()).trim_end().to_string());
+        self.lines
+            .push(format!("{prefix}{}", line.trim_end()).trim_end().to_string());
         self.pending_space = false;
     }
 
@@ -577,7 +618,11 @@ impl TextWriter {
         if !self.line.trim().is_empty() {
             self.newline();
         }
-        if self.lines.last().is_some_and(|l| !l.trim_start_matches(['>', ' ']).is_empty()) {
+        if self
+            .lines
+            .last()
+            .is_some_and(|l| !l.trim_start_matches(['>', ' ']).is_empty())
+        {
             self.lines.push(if self.depth > 0 { ">".into() } else { String::new() });
         }
         self.line.clear();
@@ -762,9 +807,18 @@ pub fn decide<'a>(s: &Situation<'a>) -> Decision<'a> {
             );
         }
         return match s.rule.map(|r| r.unknown_sender) {
-            None => keep(InboundState::Held, "no user has this address, and no mail rule matches it"),
-            Some(UnknownSender::Hold) => keep(InboundState::Held, "no user has this address; the mail rule holds such messages"),
-            Some(UnknownSender::Reject) => keep(InboundState::Rejected, "no user has this address; the mail rule refuses such messages"),
+            None => keep(
+                InboundState::Held,
+                "no user has this address, and no mail rule matches it",
+            ),
+            Some(UnknownSender::Hold) => keep(
+                InboundState::Held,
+                "no user has this address; the mail rule holds such messages",
+            ),
+            Some(UnknownSender::Reject) => keep(
+                InboundState::Rejected,
+                "no user has this address; the mail rule refuses such messages",
+            ),
             Some(UnknownSender::Create) => Decision::Open {
                 rule: s.rule,
                 create_sender: true,
@@ -794,9 +848,10 @@ pub fn decide<'a>(s: &Situation<'a>) -> Decision<'a> {
                 visibility,
             }
         }
-        Some(Named::Missing { reference }) => {
-            keep(InboundState::Held, format!("it writes about {reference}, which does not exist"))
-        }
+        Some(Named::Missing { reference }) => keep(
+            InboundState::Held,
+            format!("it writes about {reference}, which does not exist"),
+        ),
         None => {
             let kind = match s.rule.map(|r| r.opens) {
                 Some(Opens::Request) => RecordKind::Request,
@@ -883,16 +938,76 @@ mod tests {
         };
         assert_eq!(automatic(&base, "desk@steward.example"), None);
         let cases: Vec<(Signals, &str)> = vec![
-            (Signals { auto_submitted: Some("auto-replied".into()), ..base.clone() }, "Auto-Submitted: auto-replied"),
-            (Signals { auto_submitted: Some("auto-generated; owner-email=x".into()), ..base.clone() }, "auto-generated"),
-            (Signals { precedence: Some("Bulk".into()), ..base.clone() }, "Precedence: bulk"),
-            (Signals { autoreply_header: true, ..base.clone() }, "automatic reply"),
-            (Signals { report: true, ..base.clone() }, "report"),
-            (Signals { null_return_path: true, ..base.clone() }, "empty return path"),
-            (Signals { sender: "MAILER-DAEMON@mx.example".into(), ..base.clone() }, "mailer-daemon"),
-            (Signals { own_message_id: true, ..base.clone() }, "Steward itself"),
-            (Signals { sender: "Desk@Steward.example".into(), ..base.clone() }, "Steward itself"),
-            (Signals { hops: MAX_HOPS + 1, ..base.clone() }, "loop"),
+            (
+                Signals {
+                    auto_submitted: Some("auto-replied".into()),
+                    ..base.clone()
+                },
+                "Auto-Submitted: auto-replied",
+            ),
+            (
+                Signals {
+                    auto_submitted: Some("auto-generated; owner-email=x".into()),
+                    ..base.clone()
+                },
+                "auto-generated",
+            ),
+            (
+                Signals {
+                    precedence: Some("Bulk".into()),
+                    ..base.clone()
+                },
+                "Precedence: bulk",
+            ),
+            (
+                Signals {
+                    autoreply_header: true,
+                    ..base.clone()
+                },
+                "automatic reply",
+            ),
+            (
+                Signals {
+                    report: true,
+                    ..base.clone()
+                },
+                "report",
+            ),
+            (
+                Signals {
+                    null_return_path: true,
+                    ..base.clone()
+                },
+                "empty return path",
+            ),
+            (
+                Signals {
+                    sender: "MAILER-DAEMON@mx.example".into(),
+                    ..base.clone()
+                },
+                "mailer-daemon",
+            ),
+            (
+                Signals {
+                    own_message_id: true,
+                    ..base.clone()
+                },
+                "Steward itself",
+            ),
+            (
+                Signals {
+                    sender: "Desk@Steward.example".into(),
+                    ..base.clone()
+                },
+                "Steward itself",
+            ),
+            (
+                Signals {
+                    hops: MAX_HOPS + 1,
+                    ..base.clone()
+                },
+                "loop",
+            ),
         ];
         for (s, expected) in cases {
             let why = automatic(&s, "desk@steward.example").unwrap_or_default();
@@ -908,11 +1023,26 @@ mod tests {
 
     #[test]
     fn the_record_is_found_by_thread_headers_then_by_subject_tag() {
-        let ids = vec!["<abc@mail.example>".to_string(), "<steward.INC-42.h9.u3@desk.example>".to_string()];
-        assert_eq!(named_record("Re: printer", &ids, "desk.example"), Some((RecordKind::Incident, 42)));
-        assert_eq!(named_record("Re: [REQ-7] laptop", &[], "desk.example"), Some((RecordKind::Request, 7)));
-        assert_eq!(named_record("Re: [REQ-7] laptop", &ids, "other.example"), Some((RecordKind::Request, 7)));
-        assert_eq!(named_record("[urgent] [INC-9] down", &[], "d.example"), Some((RecordKind::Incident, 9)));
+        let ids = vec![
+            "<abc@mail.example>".to_string(),
+            "<steward.INC-42.h9.u3@desk.example>".to_string(),
+        ];
+        assert_eq!(
+            named_record("Re: printer", &ids, "desk.example"),
+            Some((RecordKind::Incident, 42))
+        );
+        assert_eq!(
+            named_record("Re: [REQ-7] laptop", &[], "desk.example"),
+            Some((RecordKind::Request, 7))
+        );
+        assert_eq!(
+            named_record("Re: [REQ-7] laptop", &ids, "other.example"),
+            Some((RecordKind::Request, 7))
+        );
+        assert_eq!(
+            named_record("[urgent] [INC-9] down", &[], "d.example"),
+            Some((RecordKind::Incident, 9))
+        );
         assert_eq!(named_record("[urgent] printer", &[], "d.example"), None);
         assert_eq!(named_record("[INC-x] [", &[], "d.example"), None);
         assert_eq!(named_record("INC-42 without brackets", &[], "d.example"), None);
@@ -932,9 +1062,11 @@ mod tests {
     fn quoted_history_is_trimmed_from_replies() {
         let gmail = "Thanks, that worked.\n\nOn Tue, 1 Dec 2026 at 10:00, Desk <desk@x.example> wrote:\n> Please restart.\n> Regards";
         assert_eq!(trim_quoted(gmail), "Thanks, that worked.");
-        let outlook = "Still broken.\r\n\r\n-----Original Message-----\r\nFrom: Desk\r\nSent: Tuesday\r\n\r\nPlease restart.";
+        let outlook =
+            "Still broken.\r\n\r\n-----Original Message-----\r\nFrom: Desk\r\nSent: Tuesday\r\n\r\nPlease restart.";
         assert_eq!(trim_quoted(outlook), "Still broken.");
-        let outlook_html = "Still broken.\n\n________________________________\nFrom: Desk <desk@x.example>\nSent: Tuesday";
+        let outlook_html =
+            "Still broken.\n\n________________________________\nFrom: Desk <desk@x.example>\nSent: Tuesday";
         assert_eq!(trim_quoted(outlook_html), "Still broken.");
         let header_block = "Done.\n\nFrom: Desk <desk@x.example>\nSent: 1 December 2026\nTo: Jane";
         assert_eq!(trim_quoted(header_block), "Done.");
@@ -943,7 +1075,10 @@ mod tests {
         let german = "Danke.\n\nAm 01.12.2026 um 10:00 schrieb Desk <desk@x.example>:\n> alt";
         assert_eq!(trim_quoted(german), "Danke.");
         let interleaved = "> Is it on?\nYes it is.\n> Which model?\nLaserJet.\n\n> --\n> Desk";
-        assert_eq!(trim_quoted(interleaved), "> Is it on?\nYes it is.\n> Which model?\nLaserJet.");
+        assert_eq!(
+            trim_quoted(interleaved),
+            "> Is it on?\nYes it is.\n> Which model?\nLaserJet."
+        );
         let only_quote = "> everything quoted";
         assert_eq!(trim_quoted(only_quote), "> everything quoted");
         assert_eq!(trim_quoted("plain words"), "plain words");
@@ -963,8 +1098,14 @@ mod tests {
             "Hello team,\n\nThe printer & scanner\nare down.\n\n- first\n- second\n\nSee status <https://status.example/x?a=1&b=2>.\n\n> quoted line\n\n[logo]"
         );
         assert!(!text.contains('<') || text.contains("<https://"));
-        assert_eq!(html_to_text("a < b &unknown; &#233;&#x263A;&#0;"), "a < b &unknown; é☺&#0;");
-        assert_eq!(html_to_text("<pre>  two\n   lines</pre>"), "two\n   lines".replacen("two", "  two", 1));
+        assert_eq!(
+            html_to_text("a < b &unknown; &#233;&#x263A;&#0;"),
+            "a < b &unknown; é☺&#0;"
+        );
+        assert_eq!(
+            html_to_text("<pre>  two\n   lines</pre>"),
+            "two\n   lines".replacen("two", "  two", 1)
+        );
         assert_eq!(html_to_text("<a href=\"javascript:alert(1)\">x</a>"), "x");
         assert_eq!(html_to_text("<p>unclosed <script>never shown"), "unclosed");
         assert_eq!(html_to_text(""), "");
@@ -986,7 +1127,10 @@ mod tests {
             rule(Some("hr@desk.example"), None, UnknownSender::Hold),
         ];
         let to = vec!["HR@desk.example".to_string()];
-        assert_eq!(choose_rule(&rules, &to, "jane@customer.example").and_then(|r| r.recipient.clone()), Some("hr@desk.example".into()));
+        assert_eq!(
+            choose_rule(&rules, &to, "jane@customer.example").and_then(|r| r.recipient.clone()),
+            Some("hr@desk.example".into())
+        );
         assert_eq!(
             choose_rule(&rules, &["desk@desk.example".into()], "Jane@Customer.Example").map(|r| r.unknown_sender),
             Some(UnknownSender::Create)
@@ -1013,13 +1157,47 @@ mod tests {
             Err(crate::Error::Invalid(f)) => f.into_iter().map(|f| f.field).collect::<Vec<_>>(),
             other => panic!("expected invalid, got {other:?}"),
         };
-        assert_eq!(fields(NewMailRule { recipient: None, ..ok.clone() }), ["recipient"]);
-        assert_eq!(fields(NewMailRule { sender_domain: Some("x.example".into()), ..ok.clone() }), ["sender_domain"]);
-        assert_eq!(fields(NewMailRule { recipient: Some("not an address".into()), ..ok.clone() }), ["recipient"]);
-        assert_eq!(fields(NewMailRule { opens: Some(Opens::Request), ..ok.clone() }), ["catalogue_item"]);
-        assert_eq!(fields(NewMailRule { unknown_sender: Some(UnknownSender::Create), ..ok.clone() }), ["organisation"]);
         assert_eq!(
-            fields(NewMailRule { recipient: None, sender_domain: Some("@bad domain".into()), ..ok }),
+            fields(NewMailRule {
+                recipient: None,
+                ..ok.clone()
+            }),
+            ["recipient"]
+        );
+        assert_eq!(
+            fields(NewMailRule {
+                sender_domain: Some("x.example".into()),
+                ..ok.clone()
+            }),
+            ["sender_domain"]
+        );
+        assert_eq!(
+            fields(NewMailRule {
+                recipient: Some("not an address".into()),
+                ..ok.clone()
+            }),
+            ["recipient"]
+        );
+        assert_eq!(
+            fields(NewMailRule {
+                opens: Some(Opens::Request),
+                ..ok.clone()
+            }),
+            ["catalogue_item"]
+        );
+        assert_eq!(
+            fields(NewMailRule {
+                unknown_sender: Some(UnknownSender::Create),
+                ..ok.clone()
+            }),
+            ["organisation"]
+        );
+        assert_eq!(
+            fields(NewMailRule {
+                recipient: None,
+                sender_domain: Some("@bad domain".into()),
+                ..ok
+            }),
             ["sender_domain"]
         );
     }
@@ -1029,71 +1207,182 @@ mod tests {
         let create = rule(None, Some("customer.example"), UnknownSender::Create);
         let reject = rule(None, Some("customer.example"), UnknownSender::Reject);
         let s = situation();
-        assert!(matches!(decide(&s), Decision::Keep { state: InboundState::Held, .. }));
         assert!(matches!(
-            decide(&Situation { rule: Some(&create), ..s.clone() }),
-            Decision::Open { create_sender: true, .. }
+            decide(&s),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
         assert!(matches!(
-            decide(&Situation { rule: Some(&reject), ..s.clone() }),
-            Decision::Keep { state: InboundState::Rejected, .. }
+            decide(&Situation {
+                rule: Some(&create),
+                ..s.clone()
+            }),
+            Decision::Open {
+                create_sender: true,
+                ..
+            }
+        ));
+        assert!(matches!(
+            decide(&Situation {
+                rule: Some(&reject),
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Rejected,
+                ..
+            }
         ));
         // Automatic mail is ignored before anything else, so it is never answered.
         assert!(matches!(
-            decide(&Situation { rule: Some(&reject), automatic: Some("x".into()), ..s.clone() }),
-            Decision::Keep { state: InboundState::Ignored, .. }
+            decide(&Situation {
+                rule: Some(&reject),
+                automatic: Some("x".into()),
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Ignored,
+                ..
+            }
         ));
         assert!(matches!(
-            decide(&Situation { sender_address: "", ..s.clone() }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                sender_address: "",
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
         assert!(matches!(
-            decide(&Situation { rule: Some(&create), recent_from_sender: SENDER_HOURLY_LIMIT, ..s.clone() }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                rule: Some(&create),
+                recent_from_sender: SENDER_HOURLY_LIMIT,
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
 
         let customer = Some(person(Role::Requester, Some(7)));
-        let on = |org: i64| Some(Named::Found { kind: RecordKind::Incident, id: 42, organisation: Some(OrganisationId(org)) });
+        let on = |org: i64| {
+            Some(Named::Found {
+                kind: RecordKind::Incident,
+                id: 42,
+                organisation: Some(OrganisationId(org)),
+            })
+        };
         assert_eq!(
-            decide(&Situation { sender: customer.clone(), named: on(7), ..s.clone() }),
-            Decision::Comment { kind: RecordKind::Incident, id: 42, visibility: Visibility::Public }
+            decide(&Situation {
+                sender: customer.clone(),
+                named: on(7),
+                ..s.clone()
+            }),
+            Decision::Comment {
+                kind: RecordKind::Incident,
+                id: 42,
+                visibility: Visibility::Public
+            }
         );
         // Another organisation's ticket: held, not placed.
         assert!(matches!(
-            decide(&Situation { sender: customer.clone(), named: on(8), ..s.clone() }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                sender: customer.clone(),
+                named: on(8),
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
         let agent = Some(person(Role::Agent, None));
         assert_eq!(
-            decide(&Situation { sender: agent.clone(), named: on(8), ..s.clone() }),
-            Decision::Comment { kind: RecordKind::Incident, id: 42, visibility: Visibility::Internal }
+            decide(&Situation {
+                sender: agent.clone(),
+                named: on(8),
+                ..s.clone()
+            }),
+            Decision::Comment {
+                kind: RecordKind::Incident,
+                id: 42,
+                visibility: Visibility::Internal
+            }
         );
         let auditor = Some(person(Role::Auditor, None));
         assert!(matches!(
-            decide(&Situation { sender: auditor.clone(), named: on(8), ..s.clone() }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                sender: auditor.clone(),
+                named: on(8),
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
         assert!(matches!(
-            decide(&Situation { sender: auditor.clone(), ..s.clone() }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                sender: auditor.clone(),
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
         assert!(matches!(
-            decide(&Situation { sender: customer.clone(), named: Some(Named::Missing { reference: "INC-9".into() }), ..s.clone() }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                sender: customer.clone(),
+                named: Some(Named::Missing {
+                    reference: "INC-9".into()
+                }),
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
         assert!(matches!(
-            decide(&Situation { sender: customer.clone(), ..s.clone() }),
-            Decision::Open { rule: None, create_sender: false }
+            decide(&Situation {
+                sender: customer.clone(),
+                ..s.clone()
+            }),
+            Decision::Open {
+                rule: None,
+                create_sender: false
+            }
         ));
-        let inactive = Some(KnownSender { active: false, ..person(Role::Requester, Some(7)) });
+        let inactive = Some(KnownSender {
+            active: false,
+            ..person(Role::Requester, Some(7))
+        });
         assert!(matches!(
-            decide(&Situation { sender: inactive, ..s.clone() }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                sender: inactive,
+                ..s.clone()
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
         // An unknown sender writing about an existing ticket is held, whatever the rule says.
         assert!(matches!(
-            decide(&Situation { rule: Some(&create), named: on(7), ..s }),
-            Decision::Keep { state: InboundState::Held, .. }
+            decide(&Situation {
+                rule: Some(&create),
+                named: on(7),
+                ..s
+            }),
+            Decision::Keep {
+                state: InboundState::Held,
+                ..
+            }
         ));
     }
 }

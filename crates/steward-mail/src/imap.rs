@@ -124,14 +124,19 @@ impl Poller {
         if let Some(pem) = &config.ca_pem {
             let mut added = 0;
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| ConfigError(format!("the certificate authority file could not be read: {e}")))?;
-                roots
-                    .add(cert)
-                    .map_err(|e| ConfigError(format!("the certificate authority file holds a certificate that cannot be used: {e}")))?;
+                let cert =
+                    cert.map_err(|e| ConfigError(format!("the certificate authority file could not be read: {e}")))?;
+                roots.add(cert).map_err(|e| {
+                    ConfigError(format!(
+                        "the certificate authority file holds a certificate that cannot be used: {e}"
+                    ))
+                })?;
                 added += 1;
             }
             if added == 0 {
-                return Err(ConfigError("the certificate authority file holds no certificate".into()));
+                return Err(ConfigError(
+                    "the certificate authority file holds no certificate".into(),
+                ));
             }
         }
         let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
@@ -198,7 +203,11 @@ impl Poller {
         let outcome = self.take(&mut session, store, incoming, max).await;
         // Removing is what matters; logging out politely is not.
         let removed = match timed("removing kept messages (EXPUNGE)", session.expunge()).await {
-            Ok(stream) => stream.try_collect::<Vec<_>>().await.map(|_| ()).map_err(|e| failed("EXPUNGE", e)),
+            Ok(stream) => stream
+                .try_collect::<Vec<_>>()
+                .await
+                .map(|_| ())
+                .map_err(|e| failed("EXPUNGE", e)),
             Err(e) => Err(e),
         };
         let _ = tokio::time::timeout(Duration::from_secs(5), session.logout()).await;
@@ -214,7 +223,11 @@ impl Poller {
         incoming: &Incoming,
         max: usize,
     ) -> Result<Polled, String> {
-        timed(&format!("opening the mailbox {}", self.mailbox), session.select(&self.mailbox)).await?;
+        timed(
+            &format!("opening the mailbox {}", self.mailbox),
+            session.select(&self.mailbox),
+        )
+        .await?;
         let mut uids: Vec<u32> = timed("searching the mailbox", session.uid_search("UNDELETED UNFLAGGED"))
             .await?
             .into_iter()
@@ -236,7 +249,10 @@ impl Poller {
                     "+FLAGS.SILENT (\\Deleted)"
                 }
                 Err(Error::Invalid(fields)) => {
-                    let why: Vec<String> = fields.iter().map(|f| format!("the {} {}", f.field, f.message)).collect();
+                    let why: Vec<String> = fields
+                        .iter()
+                        .map(|f| format!("the {} {}", f.field, f.message))
+                        .collect();
                     tracing::warn!(uid, mailbox = %self.mailbox, why = %why.join("; "), "a message in the mailbox cannot be taken in; it is flagged and left there");
                     polled.set_aside += 1;
                     "+FLAGS.SILENT (\\Flagged)"

@@ -9,13 +9,13 @@ use mail_parser::{MessageParser, MimeHeaders, PartType};
 use sha2::{Digest, Sha256};
 use steward_core::access::Actor;
 use steward_core::attachment::{ATTACHMENT_MAX, content_type_of};
-use steward_core::service::CatalogueItem;
 use steward_core::inbound::{
     Decision, InboundState, KnownSender, MailRule, Named, Opens, Signals, Situation, automatic, choose_rule, decide,
     fit_text, html_to_text, named_record, rejection_reply, title_of, trim_quoted,
 };
 use steward_core::incident::{Incident, NewIncident};
 use steward_core::request::{NewRequest, Request};
+use steward_core::service::CatalogueItem;
 use steward_core::user::{NewUser, Role, User};
 use steward_core::validate::NAME_MAX;
 use steward_core::{Error, Result};
@@ -122,7 +122,8 @@ fn read(raw: &[u8]) -> Option<Read> {
     let report = root.content_type().is_some_and(|ct| {
         let t = ct.ctype().to_ascii_lowercase();
         let s = ct.subtype().unwrap_or("").to_ascii_lowercase();
-        (t == "multipart" && s == "report") || (t == "message" && (s == "delivery-status" || s == "disposition-notification"))
+        (t == "multipart" && s == "report")
+            || (t == "message" && (s == "delivery-status" || s == "disposition-notification"))
     });
     let header = |n: &str| msg.header_raw(n).map(|v| v.trim().to_string());
     let signals = Signals {
@@ -156,20 +157,27 @@ fn read(raw: &[u8]) -> Option<Read> {
             Some(s) => format!("{}/{}", ct.ctype(), s).to_ascii_lowercase(),
             None => ct.ctype().to_ascii_lowercase(),
         });
-        let forwarded = part.message().and_then(|m| m.subject()).filter(|s| !s.trim().is_empty());
-        let name = part.attachment_name().map(str::to_string).or_else(|| forwarded.map(|s| format!("{s}.eml"))).unwrap_or_else(|| {
-            let ext = match declared.as_deref() {
-                Some("message/rfc822") => "eml",
-                Some("image/png") => "png",
-                Some("image/jpeg") => "jpg",
-                Some("image/gif") => "gif",
-                Some("application/pdf") => "pdf",
-                Some("text/plain") => "txt",
-                Some("text/html") => "html",
-                _ => "bin",
-            };
-            format!("attachment-{}.{ext}", n + 1)
-        });
+        let forwarded = part
+            .message()
+            .and_then(|m| m.subject())
+            .filter(|s| !s.trim().is_empty());
+        let name = part
+            .attachment_name()
+            .map(str::to_string)
+            .or_else(|| forwarded.map(|s| format!("{s}.eml")))
+            .unwrap_or_else(|| {
+                let ext = match declared.as_deref() {
+                    Some("message/rfc822") => "eml",
+                    Some("image/png") => "png",
+                    Some("image/jpeg") => "jpg",
+                    Some("image/gif") => "gif",
+                    Some("application/pdf") => "pdf",
+                    Some("text/plain") => "txt",
+                    Some("text/html") => "html",
+                    _ => "bin",
+                };
+                format!("attachment-{}.{ext}", n + 1)
+            });
         let bytes = match &part.body {
             PartType::Message(m) => m.raw_message().to_vec(),
             _ => part.contents().to_vec(),
@@ -213,7 +221,12 @@ fn file_name(name: &str) -> String {
         return base.to_string();
     }
     // Keep the extension when cutting.
-    let ext: String = base.rsplit_once('.').map(|(_, e)| e).filter(|e| e.len() <= 10).unwrap_or("").into();
+    let ext: String = base
+        .rsplit_once('.')
+        .map(|(_, e)| e)
+        .filter(|e| e.len() <= 10)
+        .unwrap_or("")
+        .into();
     let keep = NAME_MAX - ext.len() - 1;
     format!("{}.{ext}", base.chars().take(keep).collect::<String>())
 }
@@ -255,7 +268,11 @@ fn with_notes(text: String, notes: &[String]) -> String {
         return text;
     }
     let notes = notes.join("\n");
-    if text.trim().is_empty() { notes } else { format!("{text}\n\n{notes}") }
+    if text.trim().is_empty() {
+        notes
+    } else {
+        format!("{text}\n\n{notes}")
+    }
 }
 
 /// Keeps a message and decides on it. An error means the message could not even be kept (the
@@ -263,17 +280,27 @@ fn with_notes(text: String, notes: &[String]) -> String {
 /// a message that cannot be placed is held with the reason, not returned as an error.
 pub async fn ingest(store: &Store, incoming: &Incoming, raw: &[u8], now: DateTime<Utc>) -> Result<Ingested> {
     if raw.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::invalid("message", "is empty: there was no message on standard input"));
+        return Err(Error::invalid(
+            "message",
+            "is empty: there was no message on standard input",
+        ));
     }
     if raw.len() > MESSAGE_MAX {
         return Err(Error::invalid(
             "message",
-            format!("is {} MiB; at most {} MiB is taken in", raw.len().div_ceil(1024 * 1024), MESSAGE_MAX / 1024 / 1024),
+            format!(
+                "is {} MiB; at most {} MiB is taken in",
+                raw.len().div_ceil(1024 * 1024),
+                MESSAGE_MAX / 1024 / 1024
+            ),
         ));
     }
     let parsed = read_safely(raw);
     let fallback_id = format!("<sha256.{}@steward.invalid>", hex::encode(Sha256::digest(raw)));
-    let message_id = parsed.as_ref().and_then(|r| r.message_id.clone()).unwrap_or(fallback_id);
+    let message_id = parsed
+        .as_ref()
+        .and_then(|r| r.message_id.clone())
+        .unwrap_or(fallback_id);
     let (sender, subject) = match &parsed {
         Some(r) => (r.sender.as_str(), r.subject.as_str()),
         None => ("", ""),
@@ -326,12 +353,23 @@ async fn place_read(
     now: DateTime<Utc>,
 ) -> Result<Ingested> {
     let Some(mut read) = parsed else {
-        return keep(store, id, InboundState::Held, "it could not be read as an email message", None, now).await;
+        return keep(
+            store,
+            id,
+            InboundState::Held,
+            "it could not be read as an email message",
+            None,
+            now,
+        )
+        .await;
     };
     read.signals.own_message_id = message_id
         .trim_matches(['<', '>'])
         .strip_prefix("steward.")
-        .is_some_and(|rest| rest.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(&incoming.domain)));
+        .is_some_and(|rest| {
+            rest.rsplit_once('@')
+                .is_some_and(|(_, d)| d.eq_ignore_ascii_case(&incoming.domain))
+        });
     let why_automatic = automatic(&read.signals, &incoming.own_address);
     let recent = if read.sender.is_empty() {
         0
@@ -387,7 +425,11 @@ async fn place_read(
             });
             keep(store, id, state, &reason, reply, now).await
         }
-        Decision::Comment { kind, id: record, visibility } => {
+        Decision::Comment {
+            kind,
+            id: record,
+            visibility,
+        } => {
             let Some(author) = user.as_ref().map(|u| u.id) else {
                 return keep(store, id, InboundState::Held, "the sender went missing", None, now).await;
             };
@@ -495,7 +537,15 @@ async fn open(
             };
             let incident = Incident::create(input, organisation, &matrix, now)?;
             store
-                .open_from_mail(mail, now, incident, person, new_sender, |i, u| i.caller = Some(u), &files)
+                .open_from_mail(
+                    mail,
+                    now,
+                    incident,
+                    person,
+                    new_sender,
+                    |i, u| i.caller = Some(u),
+                    &files,
+                )
                 .await
         }
     }
@@ -504,12 +554,7 @@ async fn open(
 /// What a placement came to: placed; or, when what the message asks for cannot be done (a rule
 /// naming a retired catalogue item, a sender address no user may have), held with the reason.
 /// Any other error leaves the message `received`, to be placed on a later run.
-async fn settled(
-    store: &Store,
-    id: i64,
-    placed: Result<Option<String>>,
-    now: DateTime<Utc>,
-) -> Result<Ingested> {
+async fn settled(store: &Store, id: i64, placed: Result<Option<String>>, now: DateTime<Utc>) -> Result<Ingested> {
     match placed {
         Ok(Some(record)) => {
             let mail = store
@@ -526,7 +571,15 @@ async fn settled(
         }
         Ok(None) => decided_already(store, id).await,
         Err(e @ (Error::Invalid(_) | Error::NotFound { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
-            keep(store, id, InboundState::Held, &format!("it could not be placed: {e}"), None, now).await
+            keep(
+                store,
+                id,
+                InboundState::Held,
+                &format!("it could not be placed: {e}"),
+                None,
+                now,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -565,4 +618,3 @@ async fn decided_already(store: &Store, id: i64) -> Result<Ingested> {
         duplicate: true,
     })
 }
-

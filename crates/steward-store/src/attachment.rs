@@ -123,7 +123,7 @@ impl Store {
 
 /// Writes a file inside `tx`, for [`Store::add_attachment`] and a message that arrives by email.
 pub(crate) async fn write_attachment(
-tx: &mut crate::exec::Tx,
+    tx: &mut crate::exec::Tx,
     kind: RecordKind,
     id: i64,
     author: UserId,

@@ -64,7 +64,10 @@ const COLUMNS: &str = "id, received_at, message_id, sender, subject, size, state
 impl InboundRow {
     fn read(self) -> Result<InboundMail> {
         let record = match (self.record_kind, self.record_id) {
-            (Some(k), Some(id)) => Some(format!("{}-{id}", parse_stored("record_kind", &k, RecordKind::parse)?.prefix())),
+            (Some(k), Some(id)) => Some(format!(
+                "{}-{id}",
+                parse_stored("record_kind", &k, RecordKind::parse)?.prefix()
+            )),
             _ => None,
         };
         Ok(InboundMail {
@@ -231,13 +234,13 @@ impl Store {
         Ok(n)
     }
 
-    /// Messages kept but not yet decided on that arrived before `before` (left so by a process
-    /// that stopped in between, or put back by an administrator), oldest first.
+    /// Messages kept but not yet decided on: those that arrived before `before` (left so by a
+    /// process that stopped in between) and those an administrator put back, oldest first.
     pub async fn undecided_mail(&self, before: DateTime<Utc>, limit: u32) -> Result<Vec<i64>> {
         let mut c = self.read().await?;
         let rows: Vec<(i64,)> = c
             .fetch_all(
-                "SELECT id FROM inbound_mail WHERE state = 'received' AND received_at < $1 ORDER BY id LIMIT $2",
+                "SELECT id FROM inbound_mail WHERE state = 'received' AND (received_at < $1 OR reason <> '') ORDER BY id LIMIT $2",
                 args![micros(before), i64::from(limit)],
             )
             .await?;
@@ -259,7 +262,9 @@ impl Store {
         let mut c = self.read().await?;
         let rows: Vec<InboundRow> = match state {
             Some(s) => {
-                let sql = format!("SELECT {COLUMNS} FROM inbound_mail WHERE state = $1 AND id < $2 ORDER BY id DESC LIMIT $3");
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM inbound_mail WHERE state = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
+                );
                 c.fetch_all(&sql, args![s.as_str(), before, limit + 1]).await?
             }
             None => {
@@ -273,7 +278,11 @@ impl Store {
             .take(limit as usize)
             .map(InboundRow::read)
             .collect::<Result<Vec<_>>>()?;
-        let next_cursor = if more { items.last().map(|m| encode_cursor(0, m.id)) } else { None };
+        let next_cursor = if more {
+            items.last().map(|m| encode_cursor(0, m.id))
+        } else {
+            None
+        };
         Ok(Page { items, next_cursor })
     }
 
@@ -297,7 +306,16 @@ impl Store {
         }
         attach_files(&mut tx, kind, id, author, at, visibility, files).await?;
         let reference = format!("{}-{id}", kind.prefix());
-        if !settle(&mut tx, mail, InboundState::Placed, &format!("a reply on {reference}"), Some((kind, id)), at).await? {
+        if !settle(
+            &mut tx,
+            mail,
+            InboundState::Placed,
+            &format!("a reply on {reference}"),
+            Some((kind, id)),
+            at,
+        )
+        .await?
+        {
             return Ok(None);
         }
         tx.commit().await?;
@@ -331,7 +349,16 @@ impl Store {
         let id = saved.id();
         attach_files(&mut tx, T::KIND, id, author, at, Visibility::Public, files).await?;
         let reference = format!("{}-{id}", T::KIND.prefix());
-        if !settle(&mut tx, mail, InboundState::Placed, &format!("opened {reference}"), Some((T::KIND, id)), at).await? {
+        if !settle(
+            &mut tx,
+            mail,
+            InboundState::Placed,
+            &format!("opened {reference}"),
+            Some((T::KIND, id)),
+            at,
+        )
+        .await?
+        {
             return Ok(None);
         }
         tx.commit().await?;
@@ -397,7 +424,8 @@ impl Store {
         let mut tx = self.begin().await?;
         let n = tx
             .execute(
-                "UPDATE inbound_mail SET state = 'received', reason = '', decided_at = NULL WHERE id = $1 AND state = 'held'",
+                "UPDATE inbound_mail SET state = 'received', reason = 'put back to be placed again', decided_at = NULL \
+                 WHERE id = $1 AND state = 'held'",
                 args![id],
             )
             .await?;

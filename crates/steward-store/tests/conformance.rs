@@ -2727,3 +2727,257 @@ async fn notifications_follow_the_history_and_mail_goes_through_the_outbox() {
         assert!(store.verify_history().await.unwrap().faults.is_empty());
     });
 }
+
+/// Inbound mail: a message is kept once by its Message-ID, decided on once (a second decision
+/// on the same message is refused, whatever it would have been), and what a comment or a new
+/// record from it writes is in one transaction with its new state. Held messages can be
+/// discarded or put back, never both; rules name only what exists.
+#[tokio::test]
+async fn inbound_mail_is_kept_once_and_decided_once() {
+    on_each_backend!(|store, db| {
+        use steward_core::comment::Visibility;
+        use steward_core::inbound::{InboundState, NewMailRule, UnknownSender};
+        use steward_store::{MailFile, MailReply, NewInboundMail};
+        let at = |minutes: i64| t0() + Duration::minutes(minutes);
+        let receive = |id: &'static str, sender: &'static str, minutes: i64| async move {
+            store
+                .receive_mail(NewInboundMail {
+                    message_id: id,
+                    sender,
+                    subject: "Printer\u{7} jammed",
+                    raw: b"From: x\r\n\r\nbody",
+                    at: at(minutes),
+                })
+                .await
+                .unwrap()
+        };
+        let (first, state, new) = receive("<m1@x>", "Sam@Northwind.example", 0).await;
+        assert_eq!((state, new), (InboundState::Received, true));
+        let (again, state, new) = receive("<m1@x>", "sam@northwind.example", 1).await;
+        assert_eq!((again, state, new), (first, InboundState::Received, false));
+        let kept = store.get_inbound_mail(first).await.unwrap().unwrap();
+        assert_eq!(
+            (kept.sender.as_str(), kept.subject.as_str()),
+            ("sam@northwind.example", "Printer jammed")
+        );
+        assert_eq!(store.inbound_raw(first).await.unwrap().unwrap(), b"From: x\r\n\r\nbody");
+
+        // Left undecided: found once it is old enough to be abandoned.
+        assert!(store.undecided_mail(at(0), 10).await.unwrap().is_empty());
+        assert_eq!(store.undecided_mail(at(1), 10).await.unwrap(), [first]);
+
+        // Placed as a comment with a file, in one go; a second placement is refused.
+        let inc = incident(store, "printer", t0()).await;
+        let org = organisation(store, "Northwind").await;
+        let sam = user(store, "sam@northwind.example", Role::Requester, Some(org.id)).await;
+        let files = [MailFile {
+            name: "jam.txt".into(),
+            content_type: "text/plain".into(),
+            bytes: b"paper jam in tray 2".to_vec(),
+        }];
+        let placed = store
+            .comment_from_mail(
+                first,
+                RecordKind::Incident,
+                inc.id.0,
+                sam.id,
+                at(2),
+                Visibility::Public,
+                "Still jammed.",
+                &files,
+            )
+            .await
+            .unwrap();
+        assert_eq!(placed.as_deref(), Some(format!("INC-{}", inc.id.0).as_str()));
+        let again = store
+            .comment_from_mail(
+                first,
+                RecordKind::Incident,
+                inc.id.0,
+                sam.id,
+                at(3),
+                Visibility::Public,
+                "twice",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(again, None);
+        let comments = store
+            .comments_seen_by(RecordKind::Incident, inc.id.0, None, 10, false)
+            .await
+            .unwrap();
+        assert_eq!(
+            comments.items.iter().map(|c| c.body.as_str()).collect::<Vec<_>>(),
+            ["Still jammed."]
+        );
+        assert_eq!(
+            store
+                .attachments_seen_by(RecordKind::Incident, inc.id.0, false)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            !store
+                .keep_mail(first, InboundState::Held, "late", None, at(3))
+                .await
+                .unwrap()
+        );
+        let m = store.get_inbound_mail(first).await.unwrap().unwrap();
+        assert_eq!(
+            (m.state, m.record.clone()),
+            (InboundState::Placed, Some(format!("INC-{}", inc.id.0)))
+        );
+
+        // Opened as a new record by a requester made for the sender, in one go.
+        let (second, _, _) = receive("<m2@x>", "new@northwind.example", 4).await;
+        let newcomer = User::create(
+            &NewUser {
+                email: "new@northwind.example".into(),
+                name: None,
+                role: Role::Requester,
+                organisation: Some(org.id),
+                password: None,
+            },
+            at(4),
+        )
+        .unwrap();
+        let record = Incident::create(
+            new_incident("from mail"),
+            Some(org.id),
+            &PriorityMatrix::default(),
+            at(4),
+        )
+        .unwrap();
+        let opened = store
+            .open_from_mail(
+                second,
+                at(4),
+                record,
+                None,
+                Some(newcomer),
+                |i, u| i.caller = Some(u),
+                &[],
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let id: i64 = opened.trim_start_matches("INC-").parse().unwrap();
+        let made = store.user_by_email("new@northwind.example").await.unwrap().unwrap();
+        let opened_incident = store.get::<Incident>(id).await.unwrap().unwrap();
+        assert_eq!(opened_incident.caller, Some(made.id));
+
+        // Refused with a reply, which is queued once.
+        let (third, _, _) = receive("<m3@x>", "joe@spam.example", 5).await;
+        let reply = || MailReply {
+            recipient: "joe@spam.example".into(),
+            subject: "Not accepted: Printer".into(),
+            body: "no".into(),
+            message_id: "<steward.rejection.m3@steward.test>".into(),
+            in_reply_to: "<m3@x>".into(),
+        };
+        assert!(
+            store
+                .keep_mail(third, InboundState::Rejected, "unknown", Some(reply()), at(5))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store
+                .keep_mail(third, InboundState::Rejected, "unknown", Some(reply()), at(5))
+                .await
+                .unwrap()
+        );
+        let queued = store
+            .outbox(steward_core::mail::MailState::Pending, None, 10)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(queued.iter().filter(|m| m.recipient == "joe@spam.example").count(), 1);
+
+        // Held: discarded or put back, and only from held.
+        let (fourth, _, _) = receive("<m4@x>", "joe@spam.example", 6).await;
+        assert!(
+            store
+                .keep_mail(fourth, InboundState::Held, "no rule", None, at(6))
+                .await
+                .unwrap()
+        );
+        let back = store.reconsider_mail(fourth).await.unwrap();
+        assert_eq!(back.state, InboundState::Received);
+        // Put back: due at once, however new.
+        assert_eq!(store.undecided_mail(at(0), 10).await.unwrap(), [fourth]);
+        assert!(matches!(
+            store.discard_mail(fourth, at(7)).await,
+            Err(steward_core::Error::Conflict(_))
+        ));
+        assert!(
+            store
+                .keep_mail(fourth, InboundState::Held, "still no rule", None, at(7))
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            store.discard_mail(fourth, at(8)).await.unwrap().state,
+            InboundState::Discarded
+        );
+        assert!(matches!(
+            store.reconsider_mail(fourth).await,
+            Err(steward_core::Error::Conflict(_))
+        ));
+        assert!(matches!(
+            store.discard_mail(999_999, at(8)).await,
+            Err(steward_core::Error::NotFound { .. })
+        ));
+
+        // Counted per sender within the hour before a message; listed newest first, by state.
+        assert_eq!(
+            store.mail_from_sender("JOE@spam.example", fourth, at(6)).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            store
+                .mail_from_sender("joe@spam.example", fourth, at(70))
+                .await
+                .unwrap(),
+            0
+        );
+        let all = store.inbound_mail(None, None, 2).await.unwrap();
+        assert_eq!(all.items.iter().map(|m| m.id).collect::<Vec<_>>(), [fourth, third]);
+        let rest = store.inbound_mail(None, all.next_cursor.as_deref(), 10).await.unwrap();
+        assert_eq!(rest.items.iter().map(|m| m.id).collect::<Vec<_>>(), [second, first]);
+        let discarded = store
+            .inbound_mail(Some(InboundState::Discarded), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(discarded.items.len(), 1);
+
+        // Rules: checked references, kept in order, removed by id.
+        let rule = |organisation| NewMailRule {
+            recipient: None,
+            sender_domain: Some("northwind.example".into()),
+            opens: None,
+            service: None,
+            catalogue_item: None,
+            team: None,
+            organisation,
+            unknown_sender: Some(UnknownSender::Create),
+        };
+        let missing = store
+            .add_mail_rule(rule(Some(OrganisationId(999_999))).check(t0()).unwrap())
+            .await;
+        assert!(matches!(missing, Err(steward_core::Error::Invalid(f)) if f[0].field == "organisation"));
+        let saved = store
+            .add_mail_rule(rule(Some(org.id)).check(t0()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(store.mail_rules().await.unwrap(), [saved.clone()]);
+        store.delete_mail_rule(saved.id).await.unwrap();
+        assert!(matches!(
+            store.delete_mail_rule(saved.id).await,
+            Err(steward_core::Error::NotFound { .. })
+        ));
+    });
+}

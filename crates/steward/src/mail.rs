@@ -33,7 +33,9 @@ pub async fn ingest_stdin(db: &DbArgs, mail_from: &str) -> anyhow::Result<ExitCo
     let store = match open(db).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("the message was not taken in, the database could not be opened (the mail server should try again): {e:#}");
+            eprintln!(
+                "the message was not taken in, the database could not be opened (the mail server should try again): {e:#}"
+            );
             return Ok(ExitCode::from(EX_TEMPFAIL));
         }
     };
@@ -47,7 +49,11 @@ pub async fn ingest_stdin(db: &DbArgs, mail_from: &str) -> anyhow::Result<ExitCo
             Ok(ExitCode::SUCCESS)
         }
         Err(Error::Invalid(fields)) => {
-            let why = fields.iter().map(|f| format!("the {} {}", f.field, f.message)).collect::<Vec<_>>().join("; ");
+            let why = fields
+                .iter()
+                .map(|f| format!("the {} {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; ");
             eprintln!("the message was not taken in: {why}");
             Ok(ExitCode::from(EX_DATAERR))
         }

@@ -89,7 +89,8 @@ impl MailArgs {
         let Some(from) = &self.mail_from else {
             return Ok(None);
         };
-        let incoming = steward_mail::inbound::Incoming::from_address(from).map_err(|e| anyhow::anyhow!("--mail-from: {e}"))?;
+        let incoming =
+            steward_mail::inbound::Incoming::from_address(from).map_err(|e| anyhow::anyhow!("--mail-from: {e}"))?;
         let poller = match &self.imap_url {
             Some(url) => {
                 let ca_pem = match &self.imap_ca_file {
@@ -99,7 +100,10 @@ impl MailArgs {
                     ),
                     None => None,
                 };
-                let config = steward_mail::imap::ImapConfig { url: url.clone(), ca_pem };
+                let config = steward_mail::imap::ImapConfig {
+                    url: url.clone(),
+                    ca_pem,
+                };
                 Some(steward_mail::imap::Poller::new(&config).map_err(|e| anyhow::anyhow!("--imap-url: {e}"))?)
             }
             None => None,

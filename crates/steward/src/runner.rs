@@ -55,7 +55,9 @@ async fn receive(store: Store, inbound: Inbound, mut stop: watch::Receiver<bool>
             Ok(ids) => {
                 for id in ids {
                     match place(&store, &inbound.incoming, id, Utc::now()).await {
-                        Ok(m) => tracing::info!(id, state = %m.state, reason = %m.reason, "an undecided message was placed"),
+                        Ok(m) => {
+                            tracing::info!(id, state = %m.state, reason = %m.reason, "an undecided message was placed")
+                        }
                         Err(e) => tracing::error!(id, error = %e, "placing an undecided message failed; retrying"),
                     }
                 }
@@ -68,14 +70,21 @@ async fn receive(store: Store, inbound: Inbound, mut stop: watch::Receiver<bool>
             next_poll = tokio::time::Instant::now() + inbound.every;
             match p.poll(&store, &inbound.incoming, 50).await {
                 Ok(polled) if polled.fetched > 0 => {
-                    tracing::info!(fetched = polled.fetched, kept = polled.kept, set_aside = polled.set_aside, "took in email from the mailbox");
+                    tracing::info!(
+                        fetched = polled.fetched,
+                        kept = polled.kept,
+                        set_aside = polled.set_aside,
+                        "took in email from the mailbox"
+                    );
                     // More may be waiting: look again at once.
                     if polled.fetched == 50 {
                         next_poll = tokio::time::Instant::now();
                     }
                 }
                 Ok(_) => {}
-                Err(e) => tracing::warn!(mailbox = %p.describe(), error = %e, "the mailbox could not be read; trying again later"),
+                Err(e) => {
+                    tracing::warn!(mailbox = %p.describe(), error = %e, "the mailbox could not be read; trying again later")
+                }
             }
         }
         // Undecided messages are looked for every few seconds; the mailbox when it is due.

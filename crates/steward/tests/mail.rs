@@ -360,12 +360,21 @@ const MAIL_FROM: &str = "Service Desk <desk@steward.test>";
 
 /// Pipes a message to `steward mail ingest`; its exit status and what it printed.
 fn ingest(db: &TestDb, message: &[u8]) -> (i32, String) {
-    let r = common::run(&db.cli_args(), &["mail", "ingest", "--mail-from", MAIL_FROM], Some(message));
+    let r = common::run(
+        &db.cli_args(),
+        &["mail", "ingest", "--mail-from", MAIL_FROM],
+        Some(message),
+    );
     (r.code, format!("{}{}", r.stdout, r.stderr))
 }
 
 fn corpus(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mail-corpus").join(name)).unwrap()
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/mail-corpus")
+            .join(name),
+    )
+    .unwrap()
 }
 
 /// The inbound message an `ingest` line names ("inbound message 7: …").
@@ -387,9 +396,16 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
         eprintln!("--- backend: {}", db.label);
         steward(&db, &["demo", "--records", "20"]);
         let store = &db.store;
-        let sam = store.user_by_email("sam.nguyen@northwind.example").await.unwrap().unwrap();
+        let sam = store
+            .user_by_email("sam.nguyen@northwind.example")
+            .await
+            .unwrap()
+            .unwrap();
         let incident_of = |printed: &str| -> i64 {
-            let reference = printed.split_whitespace().find(|w| w.starts_with("INC-")).unwrap_or_else(|| panic!("{printed}"));
+            let reference = printed
+                .split_whitespace()
+                .find(|w| w.starts_with("INC-"))
+                .unwrap_or_else(|| panic!("{printed}"));
             reference.trim_start_matches("INC-").parse().unwrap()
         };
         let read = |id: i64| async move { store.get::<Incident>(id).await.unwrap().unwrap() };
@@ -410,7 +426,11 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
         assert_eq!(code, 0, "{out}");
         let inc = read(incident_of(&out)).await;
         assert_eq!(inc.title, "Écran noir après la mise à jour");
-        assert!(inc.description.contains("l'écran reste noir au démarrage"), "{}", inc.description);
+        assert!(
+            inc.description.contains("l'écran reste noir au démarrage"),
+            "{}",
+            inc.description
+        );
         assert!(!inc.description.contains("HTML version"), "{}", inc.description);
         assert_eq!(inc.caller, Some(sam.id));
         assert_eq!(inc.organisation, sam.organisation);
@@ -418,14 +438,24 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
         let (_, out) = ingest(&db, &corpus("latin1.eml"));
         let inc = read(incident_of(&out)).await;
         assert_eq!(inc.title, "Drucker im Büro druckt nicht (Größe A3)");
-        assert!(inc.description.contains("Größe A3 mehr.\n\nGrüße"), "{}", inc.description);
+        assert!(
+            inc.description.contains("Größe A3 mehr.\n\nGrüße"),
+            "{}",
+            inc.description
+        );
 
         // HTML only: safe text with its structure, no script or style, the inline image attached.
         let (_, out) = ingest(&db, &corpus("html-inline-image.eml"));
         let id = incident_of(&out);
         let inc = read(id).await;
-        assert_eq!(inc.description, "Saving a file shows this error:\n\n[screenshot]\n\n- Excel 365\n- since Monday");
-        assert_eq!(files(id).await, [("screenshot.png".to_string(), "image/png".to_string())]);
+        assert_eq!(
+            inc.description,
+            "Saving a file shows this error:\n\n[screenshot]\n\n- Excel 365\n- since Monday"
+        );
+        assert_eq!(
+            files(id).await,
+            [("screenshot.png".to_string(), "image/png".to_string())]
+        );
 
         // A PDF declared as octet-stream is typed by its bytes; a forwarded message is a file.
         let (_, out) = ingest(&db, &corpus("pdf-attachment.eml"));
@@ -459,7 +489,9 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
         // What cannot be placed is held, with the reason, and its bytes are kept as they came.
         let (_, out) = ingest(&db, &corpus("no-sender.eml"));
         assert!(out.contains("held") && out.contains("no sender"), "{out}");
-        let garbage: Vec<u8> = (0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let garbage: Vec<u8> = (0..4000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
         let (code, out) = ingest(&db, &garbage);
         assert_eq!(code, 0, "{out}");
         assert!(out.contains("held"), "{out}");
@@ -490,25 +522,51 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
             organisation: sam.organisation,
             unknown_sender: Some(unknown),
         };
-        store.add_mail_rule(rule("northwind.example", UnknownSender::Create).check(now).unwrap()).await.unwrap();
-        store.add_mail_rule(rule("spam.example", UnknownSender::Reject).check(now).unwrap()).await.unwrap();
+        store
+            .add_mail_rule(rule("northwind.example", UnknownSender::Create).check(now).unwrap())
+            .await
+            .unwrap();
+        store
+            .add_mail_rule(rule("spam.example", UnknownSender::Reject).check(now).unwrap())
+            .await
+            .unwrap();
         let from = |addr: &str, id: &str| {
             format!("From: {addr}\r\nTo: desk@steward.test\r\nSubject: Laptop will not charge\r\nMessage-ID: <{id}>\r\n\r\nIt stays at 3%.\r\n")
                 .into_bytes()
         };
         let (_, out) = ingest(&db, &from("New Colleague <new.colleague@northwind.example>", "u1@x"));
         let inc = read(incident_of(&out)).await;
-        let newcomer = store.user_by_email("new.colleague@northwind.example").await.unwrap().unwrap();
-        assert_eq!((newcomer.role, newcomer.organisation, newcomer.name.as_str()), (steward_core::user::Role::Requester, sam.organisation, "New Colleague"));
+        let newcomer = store
+            .user_by_email("new.colleague@northwind.example")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (newcomer.role, newcomer.organisation, newcomer.name.as_str()),
+            (steward_core::user::Role::Requester, sam.organisation, "New Colleague")
+        );
         assert_eq!(inc.caller, Some(newcomer.id));
         let (_, out) = ingest(&db, &from("joe@spam.example", "u2@x"));
         assert!(out.contains("rejected"), "{out}");
-        let queued = store.outbox(steward_core::mail::MailState::Pending, None, 100).await.unwrap().items;
-        let reply = queued.iter().find(|m| m.recipient == "joe@spam.example").expect("a reply to the refused sender");
+        let queued = store
+            .outbox(steward_core::mail::MailState::Pending, None, 100)
+            .await
+            .unwrap()
+            .items;
+        let reply = queued
+            .iter()
+            .find(|m| m.recipient == "joe@spam.example")
+            .expect("a reply to the refused sender");
         assert!(reply.subject.starts_with("Not accepted: Laptop"), "{}", reply.subject);
         let (_, out) = ingest(&db, &from("someone@elsewhere.example", "u3@x"));
         assert!(out.contains("held") && out.contains("no mail rule"), "{out}");
-        assert!(store.user_by_email("someone@elsewhere.example").await.unwrap().is_none());
+        assert!(
+            store
+                .user_by_email("someone@elsewhere.example")
+                .await
+                .unwrap()
+                .is_none()
+        );
 
         // A customer's reply on another organisation's ticket is held, not placed.
         let foreign = incident_of_another_organisation(&db, sam.organisation.unwrap().0).await;
@@ -567,7 +625,10 @@ const IMAP_PASSWORD: &str = "imap-test-password";
 impl Dovecot {
     fn start(dir: &Path) -> Dovecot {
         let binary = Path::new("/usr/sbin/dovecot");
-        assert!(binary.exists(), "Dovecot is not installed: scripts/test installs Debian's dovecot-imapd");
+        assert!(
+            binary.exists(),
+            "Dovecot is not installed: scripts/test installs Debian's dovecot-imapd"
+        );
         use std::os::unix::fs::PermissionsExt;
         // Dovecot's mail processes run as nobody and must reach the mailbox.
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -576,10 +637,20 @@ impl Dovecot {
         for sub in ["new", "cur", "tmp"] {
             std::fs::create_dir_all(maildir.join(sub)).unwrap();
         }
-        for p in [&home, &maildir, &maildir.join("new"), &maildir.join("cur"), &maildir.join("tmp")] {
+        for p in [
+            &home,
+            &maildir,
+            &maildir.join("new"),
+            &maildir.join("cur"),
+            &maildir.join("tmp"),
+        ] {
             std::os::unix::fs::chown(p, Some(NOBODY), Some(NOBODY)).unwrap();
         }
-        std::fs::write(dir.join("passwd"), format!("desk@steward.test:{{PLAIN}}{IMAP_PASSWORD}\n")).unwrap();
+        std::fs::write(
+            dir.join("passwd"),
+            format!("desk@steward.test:{{PLAIN}}{IMAP_PASSWORD}\n"),
+        )
+        .unwrap();
         let port = free_port();
         let d = dir.display();
         let config = format!(
@@ -662,7 +733,10 @@ async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_wit
         let admin = steward(&db, &["token", "create", "--email", "root@example.com"]);
         let agent = steward(&db, &["token", "create", "--email", "lena.novak@it.example.com"]);
         let smtp = format!("smtp://localhost:{}?tls=required", mail.port);
-        let imap_url = format!("imaps://desk%40steward.test:{IMAP_PASSWORD}@localhost:{}/INBOX", imap.port);
+        let imap_url = format!(
+            "imaps://desk%40steward.test:{IMAP_PASSWORD}@localhost:{}/INBOX",
+            imap.port
+        );
         let ca = mail.ca.to_string_lossy().to_string();
         let (mut server, base, log) = common::serve_with(
             &db.cli_args(),
@@ -695,14 +769,27 @@ async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_wit
         );
         let opened = eventually("the customer's email placed", async || {
             let page = common::get_json(&http, &base, &admin, "/api/v1/mail/inbound?state=placed").await;
-            page["items"].as_array()?.first()?["record"].as_str().map(str::to_string)
+            page["items"].as_array()?.first()?["record"]
+                .as_str()
+                .map(str::to_string)
         })
         .await;
         assert!(opened.starts_with("INC-"), "{opened}");
         let inc = common::get_json(&http, &base, &agent, &format!("/api/v1/incidents/{opened}")).await;
         assert_eq!(inc["title"], "Laptop screen flickers");
-        assert!(inc["description"].as_str().unwrap().contains("flickers every few seconds"));
-        let sam = common::get_json(&http, &base, &admin, &format!("/api/v1/users/{}", inc["caller"].as_str().unwrap())).await;
+        assert!(
+            inc["description"]
+                .as_str()
+                .unwrap()
+                .contains("flickers every few seconds")
+        );
+        let sam = common::get_json(
+            &http,
+            &base,
+            &admin,
+            &format!("/api/v1/users/{}", inc["caller"].as_str().unwrap()),
+        )
+        .await;
         assert_eq!(sam["email"], "sam.nguyen@northwind.example");
         eventually("the mailbox emptied", async || (imap.held() == 0).then_some(())).await;
 
@@ -715,8 +802,11 @@ async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_wit
             .await
             .unwrap();
         assert_eq!(r.status(), 201);
-        let to_sam = |h: &[(String, String)]| header(h, "to").is_some_and(|t| t.contains("sam.nguyen@northwind.example"));
-        let (answer, _) = mail.wait_for("with the agent's answer", |h, b| to_sam(h) && b.contains("display driver to 31.0"));
+        let to_sam =
+            |h: &[(String, String)]| header(h, "to").is_some_and(|t| t.contains("sam.nguyen@northwind.example"));
+        let (answer, _) = mail.wait_for("with the agent's answer", |h, b| {
+            to_sam(h) && b.contains("display driver to 31.0")
+        });
         let answer_id = header(&answer, "message-id").unwrap().to_string();
         let subject = header(&answer, "subject").unwrap().to_string();
         assert_eq!(subject, format!("[{opened}] Laptop screen flickers"));
@@ -734,7 +824,10 @@ async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_wit
         assert!(out.contains(&format!("placed {opened}")), "{out}");
         let comments = common::get_json(&http, &base, &agent, &format!("/api/v1/incidents/{opened}/comments")).await;
         let items = comments["items"].as_array().unwrap();
-        let last = items.iter().find(|c| c["author"] == inc["caller"]).expect("the customer's reply");
+        let last = items
+            .iter()
+            .find(|c| c["author"] == inc["caller"])
+            .expect("the customer's reply");
         assert_eq!(last["body"], "Updated, it still flickers.");
         assert_eq!(last["visibility"], "public");
 
@@ -768,14 +861,178 @@ async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_wit
             (items.len() == 2).then_some(items)
         })
         .await;
-        assert!(ignored.iter().any(|m| m["reason"].as_str().unwrap().contains("Auto-Submitted")), "{ignored:#?}");
+        assert!(
+            ignored
+                .iter()
+                .any(|m| m["reason"].as_str().unwrap().contains("Auto-Submitted")),
+            "{ignored:#?}"
+        );
         // Give the notifier and the outbox a few rounds: nothing more goes out, nothing is added.
         tokio::time::sleep(Duration::from_secs(3)).await;
         let after = mail.messages();
-        assert_eq!(after.len(), before, "a message was sent in answer to automatic mail: {after:#?}");
+        assert_eq!(
+            after.len(),
+            before,
+            "a message was sent in answer to automatic mail: {after:#?}"
+        );
         let comments = common::get_json(&http, &base, &agent, &format!("/api/v1/incidents/{opened}/comments")).await;
         assert_eq!(comments["items"].as_array().unwrap().len(), 2, "{comments:#}");
         assert_eq!(imap.held(), 0);
+
+        let _ = server.kill();
+        let _ = server.wait();
+        let printed = log.lock().unwrap().clone();
+        assert!(!printed.contains("ERROR"), "{printed}");
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_reviews_held_mail_and_adds_the_rule_it_lacked() {
+    for db in TestDb::each().await {
+        eprintln!("--- backend: {}", db.label);
+        steward(&db, &["demo", "--records", "20"]);
+        steward(&db, &["user", "add", "--email", "root@example.com", "--role", "admin"]);
+        let admin = steward(&db, &["token", "create", "--email", "root@example.com"]);
+        let agent = steward(&db, &["token", "create", "--email", "lena.novak@it.example.com"]);
+        let (mut server, base, log) = common::serve_with(&db.cli_args(), &["--mail-from", MAIL_FROM], "warn");
+        let http = reqwest::Client::new();
+
+        let message = |id: &str| {
+            format!(
+                "From: Ada Newcomer <ada@contoso.example>\r\nTo: desk@steward.test\r\nSubject: VPN access\r\nMessage-ID: <{id}>\r\n\r\nPlease give me VPN access.\r\n"
+            )
+        };
+        let (_, out) = ingest(&db, message("held-1@contoso.example").as_bytes());
+        assert!(out.contains("held"), "{out}");
+        let (_, out) = ingest(&db, message("held-2@contoso.example").as_bytes());
+        let second = inbound_id(&out);
+        let held = common::get_json(&http, &base, &admin, "/api/v1/mail/inbound?state=held").await;
+        let items = held["items"].as_array().unwrap();
+        assert_eq!(items.len(), 2, "{held:#}");
+        assert_eq!(items[0]["sender"], "ada@contoso.example");
+        assert!(items[0]["reason"].as_str().unwrap().contains("no mail rule"));
+        let first = items[1]["id"].as_i64().unwrap();
+        // The message as it came, for the administrator to read.
+        let r = http
+            .get(format!("{base}/api/v1/mail/inbound/{first}/message"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "message/rfc822");
+        assert!(r.text().await.unwrap().contains("Please give me VPN access."));
+        // Held mail is the administrators' alone.
+        let r = http
+            .get(format!("{base}/api/v1/mail/inbound"))
+            .bearer_auth(&agent)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 403);
+
+        // A rule is checked field by field.
+        let orgs = common::get_json(&http, &base, &admin, "/api/v1/organisations?limit=100").await;
+        let contoso = orgs["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["name"] == "Contoso Pharma")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (body, field) in [
+            (
+                json!({"sender_domain": "contoso.example", "unknown_sender": "create"}),
+                "organisation",
+            ),
+            (
+                json!({"opens": "request", "recipient": "desk@steward.test"}),
+                "catalogue_item",
+            ),
+            (json!({"recipient": "not an address"}), "recipient"),
+            (json!({}), "recipient"),
+            (
+                json!({"sender_domain": "contoso.example", "team": "TEAM-999999"}),
+                "team",
+            ),
+        ] {
+            let r = http
+                .post(format!("{base}/api/v1/mail/rules"))
+                .bearer_auth(&admin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422, "{body}");
+            let e: Value = r.json().await.unwrap();
+            assert_eq!(e["error"]["fields"][0]["field"], field, "{e:#}");
+        }
+        let r = http
+            .post(format!("{base}/api/v1/mail/rules"))
+            .bearer_auth(&admin)
+            .json(&json!({"sender_domain": "Contoso.Example", "unknown_sender": "create", "organisation": contoso}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        let rule: Value = r.json().await.unwrap();
+        assert_eq!(rule["sender_domain"], "contoso.example");
+
+        // The first message is put back and placed by the job runner; the second is discarded.
+        let r = http
+            .post(format!("{base}/api/v1/mail/inbound/{first}/reconsider"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 202);
+        let r = http
+            .post(format!("{base}/api/v1/mail/inbound/{second}/discard"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let r = http
+            .post(format!("{base}/api/v1/mail/inbound/{second}/discard"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 409, "only a held message can be discarded");
+        let placed = eventually("the reconsidered message placed", async || {
+            let m = common::get_json(&http, &base, &admin, &format!("/api/v1/mail/inbound/{first}")).await;
+            (m["state"] == "placed").then_some(m)
+        })
+        .await;
+        let reference = placed["record"].as_str().unwrap();
+        let inc = common::get_json(&http, &base, &agent, &format!("/api/v1/incidents/{reference}")).await;
+        assert_eq!(inc["title"], "VPN access");
+        assert_eq!(inc["organisation"], contoso.as_str());
+        let ada = common::get_json(
+            &http,
+            &base,
+            &admin,
+            &format!("/api/v1/users/{}", inc["caller"].as_str().unwrap()),
+        )
+        .await;
+        assert_eq!(
+            (ada["email"].as_str(), ada["role"].as_str()),
+            (Some("ada@contoso.example"), Some("requester"))
+        );
+
+        let r = http
+            .delete(format!("{base}/api/v1/mail/rules/{}", rule["id"]))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        let rules = common::get_json(&http, &base, &admin, "/api/v1/mail/rules").await;
+        assert_eq!(rules, json!([]));
 
         let _ = server.kill();
         let _ = server.wait();

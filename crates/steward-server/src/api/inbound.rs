@@ -29,7 +29,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 fn not_found(what: &'static str, id: &str) -> ApiError {
-    ApiError::Domain(steward_core::Error::not_found(what, id.chars().take(40).collect::<String>()))
+    ApiError::Domain(steward_core::Error::not_found(
+        what,
+        id.chars().take(40).collect::<String>(),
+    ))
 }
 
 fn id_of(what: &'static str, id: &str) -> ApiResult<i64> {
@@ -60,7 +63,11 @@ async fn list_inbound_mail(
     ApiQuery(q): ApiQuery<InboundQuery>,
 ) -> ApiResult<Json<ListOf<InboundMail>>> {
     let limit = check_limit(q.limit, 50)?;
-    let page = ctx.state.store.inbound_mail(q.state, q.cursor.as_deref(), limit).await?;
+    let page = ctx
+        .state
+        .store
+        .inbound_mail(q.state, q.cursor.as_deref(), limit)
+        .await?;
     Ok(Json(page.into()))
 }
 
@@ -68,9 +75,19 @@ async fn list_inbound_mail(
     params(("id" = i64, Path, description = "The message's id in the inbound mail")),
     responses((status = 200, body = InboundMail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn get_inbound_mail(ctx: Ctx, _: MayAdministerMail, ApiPath(id): ApiPath<String>) -> ApiResult<Json<InboundMail>> {
+async fn get_inbound_mail(
+    ctx: Ctx,
+    _: MayAdministerMail,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<InboundMail>> {
     let n = id_of("inbound mail", &id)?;
-    Ok(Json(ctx.state.store.get_inbound_mail(n).await?.ok_or_else(|| not_found("inbound mail", &id))?))
+    Ok(Json(
+        ctx.state
+            .store
+            .get_inbound_mail(n)
+            .await?
+            .ok_or_else(|| not_found("inbound mail", &id))?,
+    ))
 }
 
 /// The message exactly as it arrived, as a download (`message/rfc822`, never shown inline).
@@ -81,11 +98,19 @@ async fn get_inbound_mail(ctx: Ctx, _: MayAdministerMail, ApiPath(id): ApiPath<S
     security(("bearer" = [])))]
 async fn inbound_message(ctx: Ctx, _: MayAdministerMail, ApiPath(id): ApiPath<String>) -> ApiResult<Response> {
     let n = id_of("inbound mail", &id)?;
-    let raw = ctx.state.store.inbound_raw(n).await?.ok_or_else(|| not_found("inbound mail", &id))?;
+    let raw = ctx
+        .state
+        .store
+        .inbound_raw(n)
+        .await?
+        .ok_or_else(|| not_found("inbound mail", &id))?;
     Ok((
         [
             (header::CONTENT_TYPE, "message/rfc822".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"inbound-{n}.eml\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"inbound-{n}.eml\""),
+            ),
         ],
         raw,
     )
@@ -97,7 +122,11 @@ async fn inbound_message(ctx: Ctx, _: MayAdministerMail, ApiPath(id): ApiPath<St
     params(("id" = i64, Path, description = "The message's id in the inbound mail")),
     responses((status = 200, body = InboundMail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "not held")),
     security(("bearer" = [])))]
-async fn discard_inbound_mail(ctx: Ctx, _: MayAdministerMail, ApiPath(id): ApiPath<String>) -> ApiResult<Json<InboundMail>> {
+async fn discard_inbound_mail(
+    ctx: Ctx,
+    _: MayAdministerMail,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<InboundMail>> {
     let n = id_of("inbound mail", &id)?;
     Ok(Json(ctx.state.store.discard_mail(n, ctx.now).await?))
 }
