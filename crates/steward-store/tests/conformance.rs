@@ -2973,7 +2973,7 @@ async fn inbound_mail_is_kept_once_and_decided_once() {
             .add_mail_rule(rule(Some(org.id)).check(t0()).unwrap())
             .await
             .unwrap();
-        assert_eq!(store.mail_rules().await.unwrap(), [saved.clone()]);
+        assert_eq!(store.mail_rules().await.unwrap(), std::slice::from_ref(&saved));
         store.delete_mail_rule(saved.id).await.unwrap();
         assert!(matches!(
             store.delete_mail_rule(saved.id).await,
