@@ -71,6 +71,7 @@ struct AdminPage {
     may_manage_services: bool,
     may_manage_calendars: bool,
     may_manage_agreements: bool,
+    may_administer_mail: bool,
     form: NewUserForm,
     errors: FormErrors,
     message: Option<String>,
@@ -180,6 +181,7 @@ async fn admin_page(viewer: &Viewer, params: AdminParams, form: NewUserForm, err
         may_manage_services: may(ctx, RecordKind::Service),
         may_manage_calendars: may(ctx, RecordKind::Calendar),
         may_manage_agreements: may(ctx, RecordKind::Agreement),
+        may_administer_mail: steward_core::access::authorize_mail_administration(&ctx.actor).is_ok(),
         form,
         errors,
         message: params.done.map(|d| match d.as_str() {

@@ -13,6 +13,7 @@ mod chart;
 mod compliance;
 mod dashboard;
 mod form;
+mod mail;
 mod portal;
 mod queue;
 mod record;
@@ -90,7 +91,16 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/change", post(admin::change_user))
         .route("/admin/teams", post(admin::add_team))
-        .route("/admin/services", post(admin::add_service));
+        .route("/admin/services", post(admin::add_service))
+        .route("/admin/mail", get(mail::mail_page))
+        .route("/admin/mail/inbound/{id}/message", get(mail::message))
+        .route("/admin/mail/inbound/{id}/reconsider", post(mail::reconsider))
+        .route("/admin/mail/inbound/{id}/discard", post(mail::discard))
+        .route("/admin/mail/rules", post(mail::add_rule))
+        .route("/admin/mail/rules/{id}/delete", post(mail::delete_rule))
+        .route("/admin/mail/outbox/{id}/retry", post(mail::retry))
+        .route("/admin/mail/templates/{name}", post(mail::save_template))
+        .route("/admin/mail/templates/{name}/reset", post(mail::reset_template));
     for kind in RecordKind::ALL {
         let base = format!("/{}/{{reference}}", collection(kind));
         r = r

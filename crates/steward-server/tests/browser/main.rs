@@ -451,6 +451,19 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.go("/agreements/new").await;
     s.heading_is("New agreement").await;
     s.check("agreement-new").await;
+    // Email: a mail rule from the administrator's email page.
+    s.go("/admin").await;
+    s.click("#admin-mail").await;
+    s.heading_is("Email").await;
+    s.wait("#rule-matches")
+        .await
+        .select_by_value("sender_domain")
+        .await
+        .unwrap();
+    s.fill("#rule-value", "customer.example").await;
+    s.check("admin-mail").await;
+    s.click("form[action='/admin/mail/rules'] button[type=submit]").await;
+    s.until_text("#mail-rules", "from @customer.example").await;
     s.sign_out().await;
 
     // The auditor: reads the record, has no forms, and a forged write is refused.

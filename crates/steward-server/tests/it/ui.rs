@@ -1510,3 +1510,179 @@ async fn people_watch_records_from_their_pages_and_choose_how_they_are_told() {
         assert!(body.contains("must be off, immediate or digest"), "{body}");
     });
 }
+
+/// The administrator's email page: held messages placed again or discarded, rules added with
+/// their fields checked and removed, templates rewritten and put back; nobody else may see it.
+#[tokio::test]
+async fn an_administrator_looks_after_email_from_one_page() {
+    use steward_core::inbound::InboundState;
+    use steward_store::NewInboundMail;
+    on_each_backend!(|s| {
+        let store = &s.db.store;
+        let now = chrono::Utc::now();
+        let mut held = Vec::new();
+        for (n, sender) in ["ada@contoso.example", "bo@contoso.example"].iter().enumerate() {
+            let message_id = format!("<held-{n}@contoso.example>");
+            let (id, _, _) = store
+                .receive_mail(NewInboundMail {
+                    message_id: &message_id,
+                    sender,
+                    subject: "VPN <access>",
+                    raw: b"From: ada@contoso.example\r\nSubject: VPN\r\n\r\nPlease.\r\n",
+                    at: now,
+                })
+                .await
+                .unwrap();
+            store
+                .keep_mail(
+                    id,
+                    InboundState::Held,
+                    "no user has this address, and no mail rule matches it",
+                    None,
+                    now,
+                )
+                .await
+                .unwrap();
+            held.push(id);
+        }
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, _) = agent.get("/admin/mail").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let admin = Web::sign_in(s, "admin@example.com").await;
+        let (_, page) = admin.get("/admin").await;
+        assert!(
+            page.contains(r#"href="/admin/mail""#),
+            "the administration page links to email"
+        );
+        let (st, page) = admin.get("/admin/mail").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("ada@contoso.example") && page.contains("no mail rule matches it"),
+            "{page}"
+        );
+        assert!(
+            page.contains("VPN &#60;access&#62;") && !page.contains("<access>"),
+            "the subject is escaped: {page}"
+        );
+        let (st, raw) = admin.get(&format!("/admin/mail/inbound/{}/message", held[0])).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(raw.contains("Please."));
+
+        let (st, location, _) = admin
+            .post(&format!("/admin/mail/inbound/{}/reconsider", held[0]), &[])
+            .await;
+        assert_eq!(
+            (st, location.as_str()),
+            (StatusCode::SEE_OTHER, "/admin/mail?done=reconsidered")
+        );
+        assert_eq!(
+            store.get_inbound_mail(held[0]).await.unwrap().unwrap().state,
+            InboundState::Received
+        );
+        let (st, _, _) = admin
+            .post(&format!("/admin/mail/inbound/{}/discard", held[1]), &[])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _, page) = admin
+            .post(&format!("/admin/mail/inbound/{}/discard", held[1]), &[])
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "{page}");
+        let (_, page) = admin.get("/admin/mail").await;
+        assert!(page.contains("Nothing is held."), "{page}");
+
+        // Rules: each field checked and named; a good one listed, then removed.
+        let (st, _, page) = admin
+            .post(
+                "/admin/mail/rules",
+                &[
+                    ("matches", "sender_domain"),
+                    ("value", "contoso.example"),
+                    ("opens", "incident"),
+                    ("unknown_sender", "create"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("must name the organisation"), "{page}");
+        let (st, _, page) = admin
+            .post(
+                "/admin/mail/rules",
+                &[("matches", "recipient"), ("value", "desk"), ("team", "nonsense")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("must be a reference such as TEAM-1"), "{page}");
+        let org = s.org_a.clone();
+        let (st, location, _) = admin
+            .post(
+                "/admin/mail/rules",
+                &[
+                    ("matches", "sender_domain"),
+                    ("value", "Contoso.Example"),
+                    ("opens", "incident"),
+                    ("organisation", &org),
+                    ("unknown_sender", "create"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (st, location.as_str()),
+            (StatusCode::SEE_OTHER, "/admin/mail?done=rule#h-rules")
+        );
+        let rules = store.mail_rules().await.unwrap();
+        assert_eq!(rules.len(), 1);
+        let (_, page) = admin.get("/admin/mail").await;
+        assert!(page.contains("from @contoso.example"), "{page}");
+        let (st, _, _) = admin
+            .post(&format!("/admin/mail/rules/{}/delete", rules[0].id), &[])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(store.mail_rules().await.unwrap().is_empty());
+
+        // Templates: a refused rewrite shows its error beside what was typed; a good one is kept
+        // until Steward's words are put back.
+        let (st, _, page) = admin
+            .post(
+                "/admin/mail/templates/reply",
+                &[("subject", "[{reference}] {nonsense}"), ("body", "x")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("{nonsense}") && page.contains("field-error"), "{page}");
+        let (st, location, _) = admin
+            .post(
+                "/admin/mail/templates/reply",
+                &[("subject", "[{reference}] A reply"), ("body", "{text}")],
+            )
+            .await;
+        assert_eq!(
+            (st, location.as_str()),
+            (StatusCode::SEE_OTHER, "/admin/mail?done=template#template-reply")
+        );
+        let (_, templates) = s.get("/api/v1/notification-templates", &s.admin).await;
+        let reply = templates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "reply")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (reply["subject"].as_str(), reply["customised"].as_bool()),
+            (Some("[{reference}] A reply"), Some(true))
+        );
+        let (st, _, _) = admin.post("/admin/mail/templates/reply/reset", &[]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, templates) = s.get("/api/v1/notification-templates", &s.admin).await;
+        let reply = templates
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "reply")
+            .unwrap()
+            .clone();
+        assert_eq!(reply["customised"], false);
+        let (st, _, _) = admin.post("/admin/mail/templates/nonsense/reset", &[]).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    });
+}
