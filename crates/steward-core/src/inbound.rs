@@ -236,9 +236,12 @@ pub fn choose_rule<'a>(rules: &'a [MailRule], recipients: &[String], sender: &st
 pub struct Signals {
     pub auto_submitted: Option<String>,
     pub precedence: Option<String>,
-    /// `X-Autoreply`, `X-Autorespond` or `X-Auto-Response-Suppress` is present (set by Outlook,
-    /// Exchange and most vacation responders).
+    /// `X-Autoreply` or `X-Autorespond` is present (set by most vacation responders).
     pub autoreply_header: bool,
+    /// The message asks not to be answered automatically, though a person may have written it:
+    /// `X-Auto-Response-Suppress` (Outlook and Exchange), `X-Loop` (a forwarder's mark), or it
+    /// came through a mailing list (`List-Id`, `Precedence: list`).
+    pub no_auto_reply: bool,
     /// The message is a `multipart/report` (a delivery-status or read report) or a
     /// `message/delivery-status`.
     pub report: bool,
@@ -290,7 +293,7 @@ pub fn automatic(s: &Signals, own_address: &str) -> Option<String> {
     }
     if let Some(p) = &s.precedence {
         let p = p.trim().to_lowercase();
-        if matches!(p.as_str(), "bulk" | "junk" | "list" | "auto_reply") {
+        if matches!(p.as_str(), "bulk" | "junk" | "auto_reply") {
             return Some(format!("marked Precedence: {p}"));
         }
     }
@@ -304,6 +307,12 @@ pub fn automatic(s: &Signals, own_address: &str) -> Option<String> {
         ));
     }
     None
+}
+
+/// Whether a message may be answered automatically (with a refusal): never automatic mail, nor a
+/// message that asks for no automatic answer.
+pub fn may_answer(s: &Signals, own_address: &str) -> bool {
+    !s.no_auto_reply && automatic(s, own_address).is_none()
 }
 
 fn first_word(s: &str) -> &str {
@@ -1016,9 +1025,20 @@ mod tests {
         let human = Signals {
             auto_submitted: Some("no".into()),
             precedence: Some("normal".into()),
-            ..base
+            ..base.clone()
         };
         assert_eq!(automatic(&human, "desk@steward.example"), None);
+        assert!(may_answer(&human, "desk@steward.example"));
+        // Outlook marks people's own messages so, and a list carries people's words: placed,
+        // but never answered automatically.
+        let quiet = Signals {
+            no_auto_reply: true,
+            precedence: Some("list".into()),
+            ..base.clone()
+        };
+        assert_eq!(automatic(&quiet, "desk@steward.example"), None);
+        assert!(!may_answer(&quiet, "desk@steward.example"));
+        assert!(!may_answer(&Signals { report: true, ..base }, "desk@steward.example"));
     }
 
     #[test]

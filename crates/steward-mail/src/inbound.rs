@@ -11,7 +11,7 @@ use steward_core::access::Actor;
 use steward_core::attachment::{ATTACHMENT_MAX, content_type_of};
 use steward_core::inbound::{
     Decision, InboundState, KnownSender, MailRule, Named, Opens, Signals, Situation, automatic, choose_rule, decide,
-    fit_text, html_to_text, named_record, rejection_reply, title_of, trim_quoted,
+    fit_text, html_to_text, may_answer, named_record, rejection_reply, title_of, trim_quoted,
 };
 use steward_core::incident::{Incident, NewIncident};
 use steward_core::request::{NewRequest, Request};
@@ -101,6 +101,7 @@ fn read(raw: &[u8]) -> Option<Read> {
         .collect();
     let mut hops = 0;
     let mut autoreply_header = false;
+    let mut no_auto_reply = false;
     for (name, value) in msg.headers_raw() {
         let name = name.to_ascii_lowercase();
         match name.as_str() {
@@ -108,7 +109,8 @@ fn read(raw: &[u8]) -> Option<Read> {
             "delivered-to" | "x-original-to" | "envelope-to" => {
                 recipients.push(value.trim().trim_matches(['<', '>']).to_lowercase());
             }
-            "x-autoreply" | "x-autorespond" | "x-auto-response-suppress" | "x-loop" => autoreply_header = true,
+            "x-autoreply" | "x-autorespond" => autoreply_header = true,
+            "x-auto-response-suppress" | "x-loop" | "list-id" => no_auto_reply = true,
             _ => {}
         }
     }
@@ -130,6 +132,7 @@ fn read(raw: &[u8]) -> Option<Read> {
         auto_submitted: header("Auto-Submitted"),
         precedence: header("Precedence"),
         autoreply_header,
+        no_auto_reply: no_auto_reply || header("Precedence").is_some_and(|p| p.eq_ignore_ascii_case("list")),
         report,
         null_return_path: header("Return-Path").is_some_and(|r| r.replace(' ', "") == "<>"),
         sender: sender.clone(),
@@ -413,7 +416,8 @@ async fn place_read(
     };
     match decide(&situation) {
         Decision::Keep { state, reason } => {
-            let reply = (state == InboundState::Rejected).then(|| {
+            let answer = may_answer(&read.signals, &incoming.own_address);
+            let reply = (state == InboundState::Rejected && answer).then(|| {
                 let (subject, body) = rejection_reply(&read.subject);
                 MailReply {
                     recipient: read.sender.clone(),
@@ -423,6 +427,11 @@ async fn place_read(
                     in_reply_to: message_id.to_string(),
                 }
             });
+            let reason = if state == InboundState::Rejected && !answer {
+                format!("{reason}; no reply was sent, as the message asks for no automatic answer")
+            } else {
+                reason
+            };
             keep(store, id, state, &reason, reply, now).await
         }
         Decision::Comment {

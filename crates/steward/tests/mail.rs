@@ -478,7 +478,8 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
         for (name, why) in [
             ("bounce.eml", "report"),
             ("auto-reply.eml", "Auto-Submitted"),
-            ("outlook-out-of-office.eml", "automatic reply"),
+            ("outlook-out-of-office.eml", "Auto-Submitted: auto-generated"),
+            ("vacation.eml", "automatic reply"),
             ("newsletter.eml", "Precedence: bulk"),
             ("loop.eml", "Steward itself"),
         ] {
@@ -486,6 +487,10 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
             assert_eq!(code, 0, "{name}: {out}");
             assert!(out.contains("ignored") && out.contains(why), "{name}: {out}");
         }
+        // Outlook marks a person's own message as not to be answered automatically: it is placed.
+        let (_, out) = ingest(&db, &corpus("outlook-question.eml"));
+        assert_eq!(read(incident_of(&out)).await.title, "Shared calendar will not open");
+
         // What cannot be placed is held, with the reason, and its bytes are kept as they came.
         let (_, out) = ingest(&db, &corpus("no-sender.eml"));
         assert!(out.contains("held") && out.contains("no sender"), "{out}");
@@ -558,6 +563,20 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
             .find(|m| m.recipient == "joe@spam.example")
             .expect("a reply to the refused sender");
         assert!(reply.subject.starts_with("Not accepted: Laptop"), "{}", reply.subject);
+        // Refused, but a message that asks for no automatic answer gets none.
+        let listed = String::from_utf8(from("joe@spam.example", "u2b@x")).unwrap().replacen(
+            "\r\n\r\n",
+            "\r\nList-Id: <chat.spam.example>\r\n\r\n",
+            1,
+        );
+        let (_, out) = ingest(&db, listed.as_bytes());
+        assert!(out.contains("rejected") && out.contains("no reply was sent"), "{out}");
+        let queued = store
+            .outbox(steward_core::mail::MailState::Pending, None, 100)
+            .await
+            .unwrap()
+            .items;
+        assert_eq!(queued.iter().filter(|m| m.recipient == "joe@spam.example").count(), 1);
         let (_, out) = ingest(&db, &from("someone@elsewhere.example", "u3@x"));
         assert!(out.contains("held") && out.contains("no mail rule"), "{out}");
         assert!(
@@ -586,8 +605,8 @@ async fn awkward_messages_are_kept_and_placed_or_held_never_lost() {
         // Everything that arrived is listed, with what became of it.
         let all = store.inbound_mail(None, None, 500).await.unwrap().items;
         let count = |s: InboundState| all.iter().filter(|m| m.state == s).count();
-        assert_eq!(count(InboundState::Ignored), 5, "{all:#?}");
-        assert_eq!(count(InboundState::Rejected), 1);
+        assert_eq!(count(InboundState::Ignored), 6, "{all:#?}");
+        assert_eq!(count(InboundState::Rejected), 2);
         assert_eq!(count(InboundState::Held), 5, "{all:#?}");
         assert_eq!(count(InboundState::Received), 0, "{all:#?}");
         db.finish().await;
