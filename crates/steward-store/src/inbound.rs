@@ -398,44 +398,40 @@ impl Store {
 
     /// Marks a held message as looked at and thrown away (its bytes stay kept).
     pub async fn discard_mail(&self, id: i64, at: DateTime<Utc>) -> Result<InboundMail> {
-        let mut tx = self.begin().await?;
-        let n = tx
-            .execute(
-                "UPDATE inbound_mail SET state = 'discarded', decided_at = $1 WHERE id = $2 AND state = 'held'",
-                args![micros(at), id],
-            )
-            .await?;
-        let sql = format!("SELECT {COLUMNS} FROM inbound_mail WHERE id = $1");
-        let row: Option<InboundRow> = tx.fetch_optional(&sql, args![id]).await?;
-        tx.commit().await?;
-        let mail = row.ok_or_else(|| Error::not_found("inbound mail", id))?.read()?;
-        if n == 0 {
-            return Err(Error::Conflict(format!(
-                "message {id} is {}, not held; only a held message can be discarded",
-                mail.state
-            )));
-        }
-        Ok(mail)
+        self.move_held(
+            id,
+            "state = 'discarded', decided_at = $2",
+            Some(micros(at)),
+            "discarded",
+        )
+        .await
     }
 
     /// Puts a held message back to be decided on again (after a rule or a user was added for
-    /// it); the caller then places it.
+    /// it); the job runner then places it.
     pub async fn reconsider_mail(&self, id: i64) -> Result<InboundMail> {
+        self.move_held(
+            id,
+            "state = 'received', reason = 'put back to be placed again', decided_at = $2",
+            None,
+            "placed again",
+        )
+        .await
+    }
+
+    /// Moves a held message by `set` (which may use `$2` for `at`); `NotFound` if there is no such
+    /// message, `Conflict` if it is not held.
+    async fn move_held(&self, id: i64, set: &str, at: Option<i64>, done: &str) -> Result<InboundMail> {
         let mut tx = self.begin().await?;
-        let n = tx
-            .execute(
-                "UPDATE inbound_mail SET state = 'received', reason = 'put back to be placed again', decided_at = NULL \
-                 WHERE id = $1 AND state = 'held'",
-                args![id],
-            )
-            .await?;
+        let sql = format!("UPDATE inbound_mail SET {set} WHERE id = $1 AND state = 'held'");
+        let n = tx.execute(&sql, args![id, at]).await?;
         let sql = format!("SELECT {COLUMNS} FROM inbound_mail WHERE id = $1");
         let row: Option<InboundRow> = tx.fetch_optional(&sql, args![id]).await?;
         tx.commit().await?;
         let mail = row.ok_or_else(|| Error::not_found("inbound mail", id))?.read()?;
         if n == 0 {
             return Err(Error::Conflict(format!(
-                "message {id} is {}, not held; only a held message can be placed again",
+                "message {id} is {}, not held; only a held message can be {done}",
                 mail.state
             )));
         }

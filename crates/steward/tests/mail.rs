@@ -786,6 +786,8 @@ async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_wit
               Subject: Laptop screen flickers\r\nMessage-ID: <loop-1@northwind.example>\r\n\
               Content-Type: text/plain; charset=utf-8\r\n\r\nSince this morning the screen flickers every few seconds.\r\n",
         );
+        let to_sam =
+            |h: &[(String, String)]| header(h, "to").is_some_and(|t| t.contains("sam.nguyen@northwind.example"));
         let opened = eventually("the customer's email placed", async || {
             let page = common::get_json(&http, &base, &admin, "/api/v1/mail/inbound?state=placed").await;
             page["items"].as_array()?.first()?["record"]
@@ -811,6 +813,14 @@ async fn a_customers_email_opens_an_incident_and_the_conversation_goes_round_wit
         .await;
         assert_eq!(sam["email"], "sam.nguyen@northwind.example");
         eventually("the mailbox emptied", async || (imap.held() == 0).then_some(())).await;
+        // The customer is told the ticket's reference at once, in a message replies thread to.
+        let (ack, _) = mail.wait_for("acknowledging the email", |h, _| {
+            to_sam(h) && header(h, "subject").is_some_and(|s| s.starts_with(&format!("[{opened}]")))
+        });
+        assert_eq!(
+            header(&ack, "in-reply-to"),
+            Some(format!("<steward.{opened}@steward.test>").as_str())
+        );
 
         // The agent answers in Steward; the answer reaches the customer's mailbox.
         let r = http
@@ -1001,27 +1011,17 @@ async fn an_administrator_reviews_held_mail_and_adds_the_rule_it_lacked() {
         assert_eq!(rule["sender_domain"], "contoso.example");
 
         // The first message is put back and placed by the job runner; the second is discarded.
-        let r = http
-            .post(format!("{base}/api/v1/mail/inbound/{first}/reconsider"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 202);
-        let r = http
-            .post(format!("{base}/api/v1/mail/inbound/{second}/discard"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let r = http
-            .post(format!("{base}/api/v1/mail/inbound/{second}/discard"))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 409, "only a held message can be discarded");
+        let post = |path: String| {
+            let request = http.post(format!("{base}{path}")).bearer_auth(&admin);
+            async move { request.send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(post(format!("/api/v1/mail/inbound/{first}/reconsider")).await, 202);
+        assert_eq!(post(format!("/api/v1/mail/inbound/{second}/discard")).await, 200);
+        assert_eq!(
+            post(format!("/api/v1/mail/inbound/{second}/discard")).await,
+            409,
+            "only a held message can be discarded"
+        );
         let placed = eventually("the reconsidered message placed", async || {
             let m = common::get_json(&http, &base, &admin, &format!("/api/v1/mail/inbound/{first}")).await;
             (m["state"] == "placed").then_some(m)
