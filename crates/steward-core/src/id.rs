@@ -120,6 +120,8 @@ ids! {
     ObjectiveId => "OBJ", "objective";
     /// A certification programme.
     ProgrammeId => "PRG", "programme";
+    /// A time a service was unavailable, planned or not.
+    OutageId => "OUT", "outage";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

@@ -38,6 +38,7 @@ pub mod nonconformity;
 pub mod notification;
 pub mod objective;
 pub mod organisation;
+pub mod outage;
 pub mod patch;
 pub mod priority;
 pub mod problem;

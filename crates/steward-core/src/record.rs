@@ -40,6 +40,7 @@ pub enum RecordKind {
     Objective,
     Programme,
     Certificate,
+    Outage,
 }
 
 impl RecordKind {
@@ -76,11 +77,12 @@ impl RecordKind {
             RecordKind::Objective => "objective",
             RecordKind::Programme => "programme",
             RecordKind::Certificate => "certificate",
+            RecordKind::Outage => "outage",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 31] = [
+    pub const ALL: [RecordKind; 32] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -112,6 +114,7 @@ impl RecordKind {
         RecordKind::Objective,
         RecordKind::Programme,
         RecordKind::Certificate,
+        RecordKind::Outage,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -152,6 +155,7 @@ impl RecordKind {
             RecordKind::Objective => "objectives",
             RecordKind::Programme => "programmes",
             RecordKind::Certificate => "certificates",
+            RecordKind::Outage => "outages",
         }
     }
 
@@ -190,6 +194,7 @@ impl RecordKind {
             RecordKind::Objective => ObjectiveId::PREFIX,
             RecordKind::Programme => ProgrammeId::PREFIX,
             RecordKind::Certificate => CertificateId::PREFIX,
+            RecordKind::Outage => OutageId::PREFIX,
         }
     }
 

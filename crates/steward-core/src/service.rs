@@ -36,6 +36,8 @@ pub struct Service {
     pub criticality: Criticality,
     pub owner: Option<UserId>,
     pub team: Option<TeamId>,
+    /// The agreed availability, in percent (e.g. 99.9), that its outages are measured against.
+    pub availability_target: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -59,6 +61,9 @@ pub struct NewService {
     pub owner: Option<UserId>,
     #[serde(default)]
     pub team: Option<TeamId>,
+    /// The agreed availability in percent, above 0 and at most 100, e.g. 99.9.
+    #[serde(default)]
+    pub availability_target: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -74,6 +79,8 @@ pub struct ServicePatch {
     pub owner: Option<Option<UserId>>,
     #[serde(default, deserialize_with = "nullable")]
     pub team: Option<Option<TeamId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub availability_target: Option<Option<f64>>,
 }
 
 /// The body of a transition for records whose moves need no extra fields.
@@ -105,6 +112,9 @@ impl Service {
         c.line("name", &input.name, NAME_MAX);
         let description = input.description.unwrap_or_default();
         c.text("description", &description, TEXT_MAX);
+        if let Some(t) = input.availability_target {
+            crate::outage::target_thousandths(&mut c, "availability_target", t);
+        }
         c.finish()?;
         Ok(Service {
             id: ServiceId(0),
@@ -115,6 +125,7 @@ impl Service {
             criticality: input.criticality.unwrap_or(Criticality::Medium),
             owner: input.owner,
             team: input.team,
+            availability_target: input.availability_target,
             created_at: at,
             updated_at: at,
         })
@@ -124,7 +135,11 @@ impl Service {
         let mut c = Checker::new();
         c.opt_line("name", p.name.as_deref(), NAME_MAX);
         c.opt_text("description", p.description.as_deref(), TEXT_MAX);
+        if let Some(Some(t)) = p.availability_target {
+            crate::outage::target_thousandths(&mut c, "availability_target", t);
+        }
         c.finish()?;
+        set(&mut self.availability_target, p.availability_target);
         set(&mut self.name, p.name.map(|n| n.trim().to_string()));
         set(&mut self.description, p.description);
         set(&mut self.criticality, p.criticality);

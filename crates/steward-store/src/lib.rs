@@ -41,6 +41,7 @@ mod nonconformity;
 mod notification;
 mod objective;
 mod organisation;
+mod outage;
 mod page;
 mod problem;
 mod readiness;

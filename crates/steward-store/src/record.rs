@@ -99,6 +99,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Objective => "objectives",
         RecordKind::Programme => "programmes",
         RecordKind::Certificate => "certificates",
+        RecordKind::Outage => "outages",
     }
 }
 
@@ -133,7 +134,8 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Risk
         | RecordKind::Objective
         | RecordKind::Programme
-        | RecordKind::Certificate => None,
+        | RecordKind::Certificate
+        | RecordKind::Outage => None,
     }
 }
 

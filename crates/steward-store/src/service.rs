@@ -20,6 +20,7 @@ pub struct ServiceRow {
     criticality: String,
     owner_id: Option<i64>,
     team_id: Option<i64>,
+    availability_target: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -35,6 +36,7 @@ impl Table for Service {
         "criticality",
         "owner_id",
         "team_id",
+        "availability_target",
         "created_at",
         "updated_at",
     ];
@@ -49,6 +51,8 @@ impl Table for Service {
             criticality: parse_stored("criticality", &r.criticality, Criticality::parse)?,
             owner: r.owner_id.map(UserId),
             team: r.team_id.map(TeamId),
+            // Kept as thousandths of a percent, so 99.95 reads back exactly.
+            availability_target: r.availability_target.map(|t| t as f64 / 1000.0),
             created_at: from_micros(r.created_at)?,
             updated_at: from_micros(r.updated_at)?,
         })
@@ -63,6 +67,7 @@ impl Table for Service {
             self.criticality.as_str(),
             self.owner.map(|v| v.0),
             self.team.map(|v| v.0),
+            self.availability_target.map(|t| (t * 1000.0).round() as i64),
             micros(self.created_at),
             micros(self.updated_at),
         ]

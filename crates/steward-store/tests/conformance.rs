@@ -477,6 +477,7 @@ async fn unique_values_and_missing_references_are_named() {
                     criticality: None,
                     owner: None,
                     team: None,
+                    availability_target: None,
                 },
                 t0(),
             )

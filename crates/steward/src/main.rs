@@ -328,6 +328,19 @@ enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Availability per service: against its target, with downtime, failures, mean time between
+    /// failures and to restore service, counted round the clock from its outages.
+    Availability {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -632,6 +645,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .await?;
             store.close().await;
             print!("{}", report::render(&aggregate_tallies(tallies), &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Availability { from, to, format },
+        } => {
+            if !["table", "csv", "json"].contains(&format.as_str()) {
+                bail!("unknown format '{format}': use table, csv or json");
+            }
+            let from = period_bound("--from", &from).map_err(anyhow::Error::msg)?;
+            let to = period_bound("--to", &to).map_err(anyhow::Error::msg)?;
+            if to <= from {
+                bail!("--to must be after --from");
+            }
+            let store = open(&cli.db).await?;
+            let rows = store.availability(from, to, Utc::now()).await?;
+            store.close().await;
+            print!("{}", report::render_availability(&rows, &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },

@@ -37,52 +37,111 @@ fn csv_field(s: &str) -> String {
 }
 
 pub fn render(rows: &[ReportRow], format: &str) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows.iter().map(cells).collect();
     Ok(match format {
         "json" => serde_json::to_string_pretty(rows)? + "\n",
-        "csv" => {
-            let mut out = HEADER.join(",") + "\n";
-            for r in rows {
-                out.push_str(&cells(r).iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
-                out.push('\n');
-            }
-            out
-        }
-        _ => {
-            let body: Vec<Vec<String>> = rows.iter().map(cells).collect();
-            let widths: Vec<usize> = (0..HEADER.len())
-                .map(|i| {
-                    body.iter()
-                        .map(|r| r[i].chars().count())
-                        .chain([HEADER[i].len()])
-                        .max()
-                        .unwrap_or(0)
-                })
-                .collect();
-            let line = |cols: &[String]| {
-                cols.iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        if i < 2 {
-                            format!("{c:<w$}", w = widths[i])
-                        } else {
-                            format!("{c:>w$}", w = widths[i])
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("  ")
-                    .trim_end()
-                    .to_string()
-            };
-            let mut out = line(&HEADER.map(String::from)) + "\n";
-            for r in &body {
-                out.push_str(&line(r));
-                out.push('\n');
-            }
-            if rows.is_empty() {
-                out.push_str("(no clocks stopped or breached in this period)\n");
-            }
-            out
-        }
+        "csv" => csv(&HEADER, &body),
+        _ => table(&HEADER, &body, 2, "(no clocks stopped or breached in this period)"),
+    })
+}
+
+/// Rows as CSV under a header line.
+fn csv(header: &[&str], body: &[Vec<String>]) -> String {
+    let mut out = header.join(",") + "\n";
+    for r in body {
+        out.push_str(&r.iter().map(|c| csv_field(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Rows as a table in columns: the first `left` aligned left, the figures right; `empty` when
+/// there are none.
+fn table(header: &[&str], body: &[Vec<String>], left: usize, empty: &str) -> String {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            body.iter()
+                .map(|r| r[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cols: &[String]| {
+        cols.iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i < left {
+                    format!("{c:<w$}", w = widths[i])
+                } else {
+                    format!("{c:>w$}", w = widths[i])
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    let mut out = line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>()) + "\n";
+    for r in body {
+        out.push_str(&line(r));
+        out.push('\n');
+    }
+    if body.is_empty() {
+        out.push_str(empty);
+        out.push('\n');
+    }
+    out
+}
+
+/// A duration in seconds as hours and minutes (`3h 05m`).
+fn hours(seconds: i64) -> String {
+    format!("{}h {:02}m", seconds / 3600, (seconds % 3600) / 60)
+}
+
+const AVAILABILITY_HEADER: [&str; 9] = [
+    "service",
+    "target %",
+    "availability %",
+    "met",
+    "downtime",
+    "planned",
+    "failures",
+    "MTBF",
+    "MTRS",
+];
+
+/// The availability report as a table, CSV or JSON.
+pub fn render_availability(rows: &[steward_core::outage::Availability], format: &str) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|a| {
+            vec![
+                a.service_name.clone(),
+                a.target_percent.map(|t| format!("{t:.3}")).unwrap_or_default(),
+                format!("{:.3}", a.availability_percent),
+                match a.met {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => String::new(),
+                },
+                hours(a.downtime_seconds),
+                hours(a.planned_seconds),
+                a.failures.to_string(),
+                a.mtbf_seconds.map(hours).unwrap_or_default(),
+                a.mtrs_seconds.map(hours).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&AVAILABILITY_HEADER, &body),
+        _ => table(
+            &AVAILABILITY_HEADER,
+            &body,
+            1,
+            "(no service has a target or an outage in this period)",
+        ),
     })
 }
 

@@ -350,4 +350,5 @@ comment_routes! {
     OnObjective, objective_comments, comment_on_objective: Objective at "/api/v1/compliance/objectives/{reference}/comments" and "/api/v1/compliance/objectives/{reference}/attachments", tag "compliance", e.g. "e.g. OBJ-1";
     OnProgramme, programme_comments, comment_on_programme: Programme at "/api/v1/compliance/programmes/{reference}/comments" and "/api/v1/compliance/programmes/{reference}/attachments", tag "compliance", e.g. "e.g. PRG-1";
     OnCertificate, certificate_comments, comment_on_certificate: Certificate at "/api/v1/compliance/certificates/{reference}/comments" and "/api/v1/compliance/certificates/{reference}/attachments", tag "compliance", e.g. "e.g. CERT-1";
+    OnOutage, outage_comments, comment_on_outage: Outage at "/api/v1/outages/{reference}/comments" and "/api/v1/outages/{reference}/attachments", tag "availability", e.g. "e.g. OUT-1";
 }

@@ -30,6 +30,7 @@ mod nonconformity;
 mod notification;
 mod objective;
 mod organisation;
+mod outage;
 mod problem;
 mod release;
 pub mod report;
@@ -163,7 +164,8 @@ id_filters!(
     steward_core::id::CatalogueItemId,
     steward_core::id::CalendarId,
     steward_core::id::LicenceId,
-    steward_core::id::AuditId
+    steward_core::id::AuditId,
+    steward_core::id::IncidentId
 );
 
 macro_rules! text_filters {
@@ -205,6 +207,7 @@ text_filters!(
     steward_core::risk::RiskStatus,
     steward_core::risk::RiskCategory,
     steward_core::objective::ObjectiveStatus,
+    steward_core::outage::OutageStatus,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -574,6 +577,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(link::routes())
         .merge(notification::routes())
         .merge(inbound::routes())
+        .merge(outage::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

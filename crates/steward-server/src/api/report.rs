@@ -1,5 +1,6 @@
-//! `/api/v1/reports/sla` (service level attainment) and `/api/v1/reports/changes` (change
-//! management figures) for a period.
+//! `/api/v1/reports/sla` (service level attainment), `/api/v1/reports/changes` (change
+//! management figures) and `/api/v1/reports/availability` (each service's availability against
+//! its target) for a period.
 
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -20,6 +21,45 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sla_report))
         .routes(routes!(change_report))
+        .routes(routes!(availability_report))
+}
+
+/// Query of the availability report.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AvailabilityQuery {
+    /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+    pub from: String,
+    /// End of the period, exclusive: a date or an instant.
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AvailabilityReport {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Every service with an availability target or an outage in the period, by name.
+    pub services: Vec<steward_core::outage::Availability>,
+}
+
+/// Each service's availability over a period, counted round the clock from its unplanned
+/// outages (overlaps once), against its target, with mean time between failures and to restore.
+#[utoipa::path(get, path = "/api/v1/reports/availability", tag = "reports", params(AvailabilityQuery),
+    responses((status = 200, body = AvailabilityReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn availability_report(
+    ctx: Ctx,
+    ApiQuery(q): ApiQuery<AvailabilityQuery>,
+) -> ApiResult<Json<AvailabilityReport>> {
+    authorize(&ctx.actor, RecordKind::Outage, Operation::Read)?;
+    let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
+    let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
+    if to <= from {
+        return Err(ApiError::BadQuery("to must be after from".into()));
+    }
+    let services = ctx.state.store.availability(from, to, ctx.now).await?;
+    Ok(Json(AvailabilityReport { from, to, services }))
 }
 
 /// Query of the service level report.

@@ -360,6 +360,7 @@ pub async fn add_service(posted: Posted<NewServiceForm>) -> UiResult<Response> {
             criticality: None,
             owner: None,
             team: None,
+            availability_target: None,
         },
         ctx.now,
     );

@@ -154,6 +154,10 @@ macro_rules! with_record_type {
                 type $T = steward_core::certification::Certificate;
                 $body
             }
+            K::Outage => {
+                type $T = steward_core::outage::Outage;
+                $body
+            }
         }
     }};
 }

@@ -385,6 +385,13 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
                 criticality: Some(spec.criticality),
                 owner: Some(owner),
                 team: Some(teams[spec.team].id),
+                // Agreed availability by how much the business leans on the service.
+                availability_target: Some(match spec.criticality {
+                    Criticality::Critical => 99.95,
+                    Criticality::High => 99.9,
+                    Criticality::Medium => 99.5,
+                    Criticality::Low => 99.0,
+                }),
             },
             start,
         )?;
@@ -1134,6 +1141,95 @@ async fn one_change(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>)
 }
 
 /// Releases that group recent changes, most deployed, some rolled back, one still being tested.
+/// Each service's last 90 days of availability: a monthly maintenance window, and for some an
+/// unplanned outage reported by one of its incidents, investigated (its cause recorded) except
+/// the latest, which still waits for review.
+async fn outages(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>) -> anyhow::Result<()> {
+    use steward_core::outage::{NewOutage, Outage, OutageTransition};
+    let mut written = 0;
+    for (n, svc) in w.services.iter().enumerate() {
+        for month in 0..3_i64 {
+            let start = (now - Duration::days(80 - month * 30))
+                .date_naive()
+                .and_hms_opt(22, 0, 0)
+                .unwrap_or_default()
+                .and_utc();
+            let planned = Outage::create(
+                NewOutage {
+                    service: svc.id,
+                    title: format!("{} monthly maintenance", svc.name),
+                    planned: Some(true),
+                    started_at: start,
+                    ended_at: Some(start + Duration::minutes(30 + rng.below(60) as i64)),
+                    incident: None,
+                    configuration_items: None,
+                    cause: None,
+                    problem: None,
+                },
+                now,
+            )?;
+            store.insert(planned, None).await?;
+            written += 1;
+        }
+        if !rng.chance(60) {
+            continue;
+        }
+        let q = steward_store::ListQuery {
+            filters: vec![("service_id", svc.id.0.into())],
+            limit: 1,
+            ..Default::default()
+        };
+        let incident = store.list::<Incident>(&q).await?.items.into_iter().next();
+        let started = incident
+            .as_ref()
+            .map(|i| i.created_at)
+            .unwrap_or_else(|| now - Duration::days(10 + rng.below(60) as i64));
+        let affected: Vec<String> = w
+            .cis
+            .get(n)
+            .and_then(|c| c.first())
+            .map(|c| vec![c.id.to_string()])
+            .unwrap_or_default();
+        let outage = Outage::create(
+            NewOutage {
+                service: svc.id,
+                title: format!("{} unavailable", svc.name),
+                planned: Some(false),
+                started_at: started,
+                ended_at: Some(started + Duration::minutes(15 + rng.below(150) as i64)),
+                incident: incident.map(|i| i.id),
+                configuration_items: Some(affected),
+                cause: None,
+                problem: None,
+            },
+            now,
+        )?;
+        let outage = store.insert(outage, None).await?;
+        // All but the last service's outage have been investigated.
+        if n + 1 < w.services.len() {
+            let reviewed = |o: &mut Outage| {
+                o.cause =
+                    "A certificate expired on the load balancer in front of the service; renewal is now monitored."
+                        .into();
+                o.transition(
+                    OutageTransition {
+                        to: "reviewed".into(),
+                        at: None,
+                    },
+                    now,
+                )
+            };
+            let action = steward_core::history::HistoryAction::Transition;
+            store
+                .update::<Outage>(outage.id.0, None, now, action, |_| true, reviewed)
+                .await?;
+        }
+        written += 1;
+    }
+    eprintln!("{written} outages recorded");
+    Ok(())
+}
+
 async fn releases(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>, count: u32) -> anyhow::Result<()> {
     use steward_core::release::{NewRelease, Release, ReleaseTransition, ReleaseType};
     let q = steward_store::ListQuery {
@@ -1342,6 +1438,7 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         t.elapsed().as_secs_f64()
     );
     releases(store, &w, &mut rng, now, (records / 250).min(200) + 2).await?;
+    outages(store, &w, &mut rng, now).await?;
     let customers: Vec<OrganisationId> = w
         .customers
         .iter()
