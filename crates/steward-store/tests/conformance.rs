@@ -2982,3 +2982,97 @@ async fn inbound_mail_is_kept_once_and_decided_once() {
         ));
     });
 }
+
+/// Outages and the availability report: an outage is written with its history and read back
+/// whole; the report counts each service's unplanned unavailability once however outages
+/// overlap, clips it to the period, sets planned maintenance apart, and names every service with
+/// a target even without an outage.
+#[tokio::test]
+async fn outages_give_each_service_its_availability() {
+    use steward_core::outage::{NewOutage, Outage, OutageStatus, OutageTransition};
+    on_each_backend!(|store, db| {
+        let at = |hours: i64| t0() + Duration::hours(hours);
+        let service = |code: &str, target: Option<f64>| {
+            Service::create(
+                NewService {
+                    code: code.into(),
+                    name: format!("{code} service"),
+                    description: None,
+                    status: None,
+                    criticality: None,
+                    owner: None,
+                    team: None,
+                    availability_target: target,
+                },
+                t0(),
+            )
+            .unwrap()
+        };
+        let mail = store.insert(service("MAIL", Some(99.5)), None).await.unwrap();
+        let vpn = store.insert(service("VPN", Some(99.995)), None).await.unwrap();
+        let wiki = store.insert(service("WIKI", None), None).await.unwrap();
+        assert_eq!(store.get::<Service>(vpn.id.0).await.unwrap().unwrap().availability_target, Some(99.995));
+        let inc = incident(store, "mail down", at(10)).await;
+        let outage = |svc: ServiceId, from: i64, to: Option<i64>, planned: bool| NewOutage {
+            service: svc,
+            title: "down".into(),
+            planned: Some(planned),
+            started_at: at(from),
+            ended_at: to.map(at),
+            incident: None,
+            configuration_items: None,
+            cause: None,
+            problem: None,
+        };
+        let now = at(1000);
+        let mut first = outage(mail.id, 10, Some(12), false);
+        first.incident = Some(inc.id);
+        let first = store.insert(Outage::create(first, now).unwrap(), None).await.unwrap();
+        let read = store.get::<Outage>(first.id.0).await.unwrap().unwrap();
+        assert_eq!(read, first);
+        assert_eq!(read.incident, Some(inc.id));
+        // Overlapping: counted once. Before the period: clipped. Planned: apart.
+        store.insert(Outage::create(outage(mail.id, 11, Some(13), false), now).unwrap(), None).await.unwrap();
+        store.insert(Outage::create(outage(mail.id, -2, Some(1), false), now).unwrap(), None).await.unwrap();
+        store.insert(Outage::create(outage(mail.id, 50, Some(54), true), now).unwrap(), None).await.unwrap();
+        // Ongoing at the end of the period: down until the period ends.
+        store.insert(Outage::create(outage(wiki.id, 99, None, false), now).unwrap(), None).await.unwrap();
+        // A missing service is named.
+        let missing = store.insert(Outage::create(outage(ServiceId(999_999), 1, Some(2), false), now).unwrap(), None).await;
+        assert!(matches!(&missing, Err(Error::Invalid(f)) if f[0].field == "service"), "{missing:?}");
+
+        let report = store.availability(at(0), at(100), now).await.unwrap();
+        let names: Vec<&str> = report.iter().map(|a| a.service_name.as_str()).collect();
+        assert_eq!(names, ["MAIL service", "VPN service", "WIKI service"]);
+        let m = &report[0];
+        assert_eq!(m.downtime_seconds, 4 * 3600, "{m:?}");
+        assert_eq!(m.planned_seconds, 4 * 3600);
+        assert_eq!(m.availability_percent, 96.0);
+        assert_eq!((m.met, m.failures, m.unreviewed), (Some(false), 2, 2));
+        assert_eq!(m.mtrs_seconds, Some(2 * 3600));
+        assert_eq!(report[1].availability_percent, 100.0);
+        assert_eq!(report[1].met, Some(true));
+        assert_eq!((report[2].downtime_seconds, report[2].met), (3600, None));
+        assert!(store.availability(at(5), at(5), now).await.is_err());
+
+        // Reviewed once the cause is found, in the history.
+        let reviewed = store
+            .update::<Outage>(first.id.0, None, now, steward_core::history::HistoryAction::Transition, |_| true, |o| {
+                o.cause = "The relay's disk filled up.".into();
+                o.transition(OutageTransition { to: "reviewed".into(), at: None }, now)
+            })
+            .await
+            .unwrap();
+        assert_eq!(reviewed.status, OutageStatus::Reviewed);
+        let report = store.availability(at(0), at(100), now).await.unwrap();
+        assert_eq!(report[0].unreviewed, 1);
+        let history = store.history(RecordKind::Outage, first.id.0, None, 50).await.unwrap();
+        assert!(history.items.len() >= 2, "{:?}", history.items);
+        let q = ListQuery {
+            filters: vec![("service_id", mail.id.0.into()), ("planned", false.into())],
+            limit: 10,
+            ..Default::default()
+        };
+        assert_eq!(store.list::<Outage>(&q).await.unwrap().items.len(), 3);
+    });
+}

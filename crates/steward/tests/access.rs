@@ -257,6 +257,16 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("PUT", "/api/v1/watchers/{record}/{user}", WatchForAgent, false),
     ("DELETE", "/api/v1/watchers/{record}/{user}", WatchForAgent, false),
     ("POST", "/api/v1/notifications/{id}/read", SignedIn, false),
+    ("GET", "/api/v1/outages", Rec(K::Outage, R), false),
+    ("POST", "/api/v1/outages", Rec(K::Outage, C), false),
+    ("GET", "/api/v1/outages/{reference}", Rec(K::Outage, R), false),
+    ("PATCH", "/api/v1/outages/{reference}", Rec(K::Outage, U), false),
+    ("GET", "/api/v1/outages/{reference}/history", Rec(K::Outage, R), false),
+    ("POST", "/api/v1/outages/{reference}/transition", Rec(K::Outage, U), false),
+    ("GET", "/api/v1/outages/{reference}/comments", Rec(K::Outage, R), false),
+    ("POST", "/api/v1/outages/{reference}/comments", Comments(K::Outage), false),
+    ("GET", "/api/v1/outages/{reference}/attachments", Rec(K::Outage, R), false),
+    ("POST", "/api/v1/outages/{reference}/attachments", Comments(K::Outage), false),
     ("GET", "/api/v1/organisations", Rec(K::Organisation, R), false),
     ("POST", "/api/v1/organisations", Rec(K::Organisation, C), false),
     ("GET", "/api/v1/organisations/{reference}", Rec(K::Organisation, R), false),
@@ -275,6 +285,7 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("POST", "/api/v1/releases/{reference}/acceptance-criteria/{index}/verify", Rec(K::Release, U), false),
     ("GET", "/api/v1/releases/{reference}/history", Rec(K::Release, R), false),
     ("POST", "/api/v1/releases/{reference}/transition", Rec(K::Release, U), false),
+    ("GET", "/api/v1/reports/availability", Staff, false),
     ("GET", "/api/v1/reports/changes", Staff, false),
     ("GET", "/api/v1/reports/sla", Staff, false),
     ("GET", "/api/v1/requests", Rec(K::Request, R), false),
@@ -794,7 +805,9 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             // The query a route needs to be answered at all.
             let query = match *template {
                 "/api/v1/links" | "/api/v1/watchers" => format!("?record={}", first["/api/v1/incidents"]),
-                "/api/v1/reports/sla" | "/api/v1/reports/changes" => "?from=2026-09-01&to=2026-12-01".to_string(),
+                "/api/v1/reports/sla" | "/api/v1/reports/changes" | "/api/v1/reports/availability" => {
+                    "?from=2026-09-01&to=2026-12-01".to_string()
+                }
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),
             };
