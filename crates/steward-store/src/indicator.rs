@@ -130,6 +130,20 @@ fn query(id: &str) -> Option<Query> {
                  AND (a.targets LIKE '%\"service\":null%' OR a.targets LIKE '%\"service\":\"SVC-' || CAST(t.id AS TEXT) || '\"%'))",
             at: "t.updated_at",
         },
+        "services_with_availability_target" => Query {
+            kind: "'service'",
+            key: "t.id",
+            from_where: "FROM services t WHERE t.status = 'live' AND t.created_at < :to AND :from <= :to",
+            passes: "t.availability_target IS NOT NULL",
+            at: "t.updated_at",
+        },
+        "unplanned_outages_investigated" => Query {
+            kind: "'outage'",
+            key: "t.id",
+            from_where: "FROM outages t WHERE NOT t.planned AND t.ended_at >= :from AND t.ended_at < :to",
+            passes: "t.status = 'reviewed'",
+            at: "t.ended_at",
+        },
         "risks_reviewed" => Query {
             kind: "'risk'",
             key: "t.id",

@@ -20,6 +20,7 @@ CREATE TABLE outages (
 );
 CREATE INDEX outages_service_idx ON outages (service_id, started_at);
 CREATE INDEX outages_started_idx ON outages (started_at, id);
+CREATE INDEX outages_ended_idx ON outages (ended_at, id);
 CREATE INDEX outages_status_idx ON outages (status, updated_at, id);
 CREATE INDEX outages_incident_idx ON outages (incident_id);
 CREATE INDEX outages_problem_idx ON outages (problem_id);
