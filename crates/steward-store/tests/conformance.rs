@@ -3011,7 +3011,15 @@ async fn outages_give_each_service_its_availability() {
         let mail = store.insert(service("MAIL", Some(99.5)), None).await.unwrap();
         let vpn = store.insert(service("VPN", Some(99.995)), None).await.unwrap();
         let wiki = store.insert(service("WIKI", None), None).await.unwrap();
-        assert_eq!(store.get::<Service>(vpn.id.0).await.unwrap().unwrap().availability_target, Some(99.995));
+        assert_eq!(
+            store
+                .get::<Service>(vpn.id.0)
+                .await
+                .unwrap()
+                .unwrap()
+                .availability_target,
+            Some(99.995)
+        );
         let inc = incident(store, "mail down", at(10)).await;
         let outage = |svc: ServiceId, from: i64, to: Option<i64>, planned: bool| NewOutage {
             service: svc,
@@ -3032,14 +3040,34 @@ async fn outages_give_each_service_its_availability() {
         assert_eq!(read, first);
         assert_eq!(read.incident, Some(inc.id));
         // Overlapping: counted once. Before the period: clipped. Planned: apart.
-        store.insert(Outage::create(outage(mail.id, 11, Some(13), false), now).unwrap(), None).await.unwrap();
-        store.insert(Outage::create(outage(mail.id, -2, Some(1), false), now).unwrap(), None).await.unwrap();
-        store.insert(Outage::create(outage(mail.id, 50, Some(54), true), now).unwrap(), None).await.unwrap();
+        store
+            .insert(Outage::create(outage(mail.id, 11, Some(13), false), now).unwrap(), None)
+            .await
+            .unwrap();
+        store
+            .insert(Outage::create(outage(mail.id, -2, Some(1), false), now).unwrap(), None)
+            .await
+            .unwrap();
+        store
+            .insert(Outage::create(outage(mail.id, 50, Some(54), true), now).unwrap(), None)
+            .await
+            .unwrap();
         // Ongoing at the end of the period: down until the period ends.
-        store.insert(Outage::create(outage(wiki.id, 99, None, false), now).unwrap(), None).await.unwrap();
+        store
+            .insert(Outage::create(outage(wiki.id, 99, None, false), now).unwrap(), None)
+            .await
+            .unwrap();
         // A missing service is named.
-        let missing = store.insert(Outage::create(outage(ServiceId(999_999), 1, Some(2), false), now).unwrap(), None).await;
-        assert!(matches!(&missing, Err(Error::Invalid(f)) if f[0].field == "service"), "{missing:?}");
+        let missing = store
+            .insert(
+                Outage::create(outage(ServiceId(999_999), 1, Some(2), false), now).unwrap(),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(&missing, Err(Error::Invalid(f)) if f[0].field == "service"),
+            "{missing:?}"
+        );
 
         let report = store.availability(at(0), at(100), now).await.unwrap();
         let names: Vec<&str> = report.iter().map(|a| a.service_name.as_str()).collect();
@@ -3057,10 +3085,23 @@ async fn outages_give_each_service_its_availability() {
 
         // Reviewed once the cause is found, in the history.
         let reviewed = store
-            .update::<Outage>(first.id.0, None, now, steward_core::history::HistoryAction::Transition, |_| true, |o| {
-                o.cause = "The relay's disk filled up.".into();
-                o.transition(OutageTransition { to: "reviewed".into(), at: None }, now)
-            })
+            .update::<Outage>(
+                first.id.0,
+                None,
+                now,
+                steward_core::history::HistoryAction::Transition,
+                |_| true,
+                |o| {
+                    o.cause = "The relay's disk filled up.".into();
+                    o.transition(
+                        OutageTransition {
+                            to: "reviewed".into(),
+                            at: None,
+                        },
+                        now,
+                    )
+                },
+            )
             .await
             .unwrap();
         assert_eq!(reviewed.status, OutageStatus::Reviewed);

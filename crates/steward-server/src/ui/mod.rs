@@ -8,6 +8,7 @@ mod account;
 mod admin;
 mod agreement;
 mod assets;
+mod availability;
 mod calendar;
 mod chart;
 mod compliance;
@@ -87,6 +88,8 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard", get(dashboard::dashboard_page))
         .route("/dashboard/readiness", get(dashboard::readiness))
         .route("/compliance", get(compliance::compliance_page))
+        .route("/availability", get(availability::availability_page))
+        .route("/availability/outages", post(availability::record_outage))
         .route("/admin", get(admin::admin))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/change", post(admin::change_user))

@@ -464,6 +464,11 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.check("admin-mail").await;
     s.click("form[action='/admin/mail/rules'] button[type=submit]").await;
     s.until_text("#mail-rules", "from @customer.example").await;
+    // Availability: the page by service, reached from the dashboard.
+    s.go("/dashboard").await;
+    s.click("#to-availability").await;
+    s.heading_is("Availability").await;
+    s.check("availability").await;
     s.sign_out().await;
 
     // The auditor: reads the record, has no forms, and a forged write is refused.

@@ -1686,3 +1686,84 @@ async fn an_administrator_looks_after_email_from_one_page() {
         assert_eq!(st, StatusCode::NOT_FOUND);
     });
 }
+
+/// The availability page: each service against its target, the latest outages, and the form to
+/// record one (for those who may), whose record page then shows it.
+#[tokio::test]
+async fn availability_is_read_by_service_and_outages_are_recorded_from_the_page() {
+    on_each_backend!(|s| {
+        let (st, svc) = s
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/services",
+                Some(&s.manager),
+                Some(json!({"code": "MAIL", "name": "Mail", "availability_target": 99.9})),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{svc}");
+        assert_eq!(svc["availability_target"], 99.9);
+        let reference = svc["id"].as_str().unwrap().to_string();
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/availability").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/availability").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("Mail") && page.contains("99.9%") && page.contains("100.000%"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("Record outage"),
+            "an agent reads availability but does not record outages"
+        );
+
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (st, _, page) = manager
+            .post(
+                "/availability/outages",
+                &[("service", &reference), ("title", "Mail down"), ("started_at", "")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("say when the service became unavailable"), "{page}");
+        let started = (chrono::Utc::now() - chrono::Duration::hours(3))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let ended = (chrono::Utc::now() - chrono::Duration::hours(2))
+            .format("%Y-%m-%dT%H:%M")
+            .to_string();
+        let (st, location, _) = manager
+            .post(
+                "/availability/outages",
+                &[
+                    ("service", &reference),
+                    ("title", "Mail down"),
+                    ("started_at", &started),
+                    ("ended_at", &ended),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/outages/OUT-"), "{location}");
+        let (st, page) = manager.get(&location).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Mail down") && page.contains("restored"), "{page}");
+        let (_, page) = manager.get("/availability?days=30").await;
+        assert!(page.contains("1h 00m") && page.contains("missed"), "{page}");
+        let (_, report) = s
+            .get("/api/v1/reports/availability?from=2000-01-01&to=2100-01-01", &s.agent)
+            .await;
+        let mail = report["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["service"] == reference.as_str())
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (mail["downtime_seconds"].as_i64(), mail["failures"].as_i64()),
+            (Some(3600), Some(1))
+        );
+    });
+}
