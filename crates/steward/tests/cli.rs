@@ -392,6 +392,38 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
         assert_eq!(code, 1);
         assert!(err.contains("use json, csv or html"), "{err}");
 
+        // Availability (8.7.1): every demo service has a target; its outages give the figures
+        // and the live evidence.
+        let outages = req("8.7.1")["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "unplanned_outages_investigated")
+            .unwrap()
+            .clone();
+        assert!(outages["population"].as_i64().unwrap() > 0, "{outages}");
+        let from = (chrono::Utc::now() - chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
+        let to = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+        let (code, csv, err) = steward(
+            &db,
+            &["report", "availability", "--from", &from, "--to", &to, "--format", "csv"],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        let services = counted("SELECT COUNT(*) FROM services WHERE availability_target IS NOT NULL").await;
+        assert_eq!(csv.lines().count() as i64, services + 1, "{csv}");
+        assert!(csv.starts_with("service,target %,availability %,met,"), "{csv}");
+        let (code, table, _) = steward(&db, &["report", "availability", "--from", &from, "--to", &to], None);
+        assert_eq!(code, 0);
+        assert!(table.contains("MTBF") && table.contains("99.900"), "{table}");
+        let (code, _, err) = steward(
+            &db,
+            &["report", "availability", "--from", &from, "--to", &to, "--format", "xml"],
+            None,
+        );
+        assert_eq!(code, 1);
+        assert!(err.contains("use table, csv or json"), "{err}");
+
         let (code, _, err) = steward(
             &db,
             &["report", "sla", "--from", "2026-13-01", "--to", "2027-01-01"],
