@@ -402,11 +402,24 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
             .unwrap()
             .clone();
         assert!(outages["population"].as_i64().unwrap() > 0, "{outages}");
-        let from = (chrono::Utc::now() - chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
-        let to = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+        let from = (chrono::Utc::now() - chrono::Duration::days(90))
+            .format("%Y-%m-%d")
+            .to_string();
+        let to = (chrono::Utc::now() + chrono::Duration::days(1))
+            .format("%Y-%m-%d")
+            .to_string();
         let (code, csv, err) = steward(
             &db,
-            &["report", "availability", "--from", &from, "--to", &to, "--format", "csv"],
+            &[
+                "report",
+                "availability",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--format",
+                "csv",
+            ],
             None,
         );
         assert_eq!(code, 0, "{err}");
@@ -418,7 +431,16 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
         assert!(table.contains("MTBF") && table.contains("99.900"), "{table}");
         let (code, _, err) = steward(
             &db,
-            &["report", "availability", "--from", &from, "--to", &to, "--format", "xml"],
+            &[
+                "report",
+                "availability",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--format",
+                "xml",
+            ],
             None,
         );
         assert_eq!(code, 1);
