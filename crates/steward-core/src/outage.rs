@@ -325,6 +325,11 @@ pub fn availability(
     }
 }
 
+/// A length of time in seconds as hours and minutes, as reports show it: `3h 05m`.
+pub fn hours_and_minutes(seconds: i64) -> String {
+    format!("{}h {:02}m", seconds / 3600, (seconds % 3600) / 60)
+}
+
 /// Reads an availability target given in percent: above 0, at most 100, at most three decimals;
 /// kept as thousandths of a percent.
 pub fn target_thousandths(c: &mut Checker, field: &str, percent: f64) -> i64 {

@@ -366,6 +366,19 @@ enum AuditCommand {
     Verify,
 }
 
+/// A report's period from `--from` and `--to`, once its `--format` is one a report prints.
+fn report_period(from: &str, to: &str, format: &str) -> anyhow::Result<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
+    if !["table", "csv", "json"].contains(&format) {
+        bail!("unknown format '{format}': use table, csv or json");
+    }
+    let from = period_bound("--from", from).map_err(anyhow::Error::msg)?;
+    let to = period_bound("--to", to).map_err(anyhow::Error::msg)?;
+    if to <= from {
+        bail!("--to must be after --from");
+    }
+    Ok((from, to))
+}
+
 async fn user_by_email(store: &Store, email: &str) -> anyhow::Result<User> {
     store
         .user_by_email(email)
@@ -631,14 +644,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             let group_by = GroupBy::parse(&group_by)
                 .with_context(|| format!("unknown grouping '{group_by}': use agreement, service or priority"))?;
-            if !["table", "csv", "json"].contains(&format.as_str()) {
-                bail!("unknown format '{format}': use table, csv or json");
-            }
-            let from = period_bound("--from", &from).map_err(anyhow::Error::msg)?;
-            let to = period_bound("--to", &to).map_err(anyhow::Error::msg)?;
-            if to <= from {
-                bail!("--to must be after --from");
-            }
+            let (from, to) = report_period(&from, &to, &format)?;
             let store = open(&cli.db).await?;
             let tallies = store
                 .sla_tallies(from.timestamp_micros(), to.timestamp_micros(), group_by)
@@ -649,14 +655,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report {
             command: ReportCommand::Availability { from, to, format },
         } => {
-            if !["table", "csv", "json"].contains(&format.as_str()) {
-                bail!("unknown format '{format}': use table, csv or json");
-            }
-            let from = period_bound("--from", &from).map_err(anyhow::Error::msg)?;
-            let to = period_bound("--to", &to).map_err(anyhow::Error::msg)?;
-            if to <= from {
-                bail!("--to must be after --from");
-            }
+            let (from, to) = report_period(&from, &to, &format)?;
             let store = open(&cli.db).await?;
             let rows = store.availability(from, to, Utc::now()).await?;
             store.close().await;

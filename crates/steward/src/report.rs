@@ -1,6 +1,7 @@
 //! Printing reports as a table, CSV or JSON, and impact analyses as text.
 
 use steward_core::configuration_item::ConfigurationItem;
+use steward_core::outage::hours_and_minutes;
 use steward_core::relationship::Impact;
 use steward_core::report::ReportRow;
 
@@ -94,11 +95,6 @@ fn table(header: &[&str], body: &[Vec<String>], left: usize, empty: &str) -> Str
     out
 }
 
-/// A duration in seconds as hours and minutes (`3h 05m`).
-fn hours(seconds: i64) -> String {
-    format!("{}h {:02}m", seconds / 3600, (seconds % 3600) / 60)
-}
-
 const AVAILABILITY_HEADER: [&str; 9] = [
     "service",
     "target %",
@@ -125,11 +121,11 @@ pub fn render_availability(rows: &[steward_core::outage::Availability], format: 
                     Some(false) => "no".into(),
                     None => String::new(),
                 },
-                hours(a.downtime_seconds),
-                hours(a.planned_seconds),
+                hours_and_minutes(a.downtime_seconds),
+                hours_and_minutes(a.planned_seconds),
                 a.failures.to_string(),
-                a.mtbf_seconds.map(hours).unwrap_or_default(),
-                a.mtrs_seconds.map(hours).unwrap_or_default(),
+                a.mtbf_seconds.map(hours_and_minutes).unwrap_or_default(),
+                a.mtrs_seconds.map(hours_and_minutes).unwrap_or_default(),
             ]
         })
         .collect();

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use steward_core::Error;
 use steward_core::access::{Operation, authorize};
 use steward_core::id::{IncidentId, ServiceId};
-use steward_core::outage::{Availability, NewOutage, Outage};
+use steward_core::outage::{Availability, NewOutage, Outage, hours_and_minutes};
 use steward_core::record::RecordKind;
 use steward_core::service::Service;
 use steward_store::{ListQuery, Sort};
@@ -82,10 +82,6 @@ struct AvailabilityPage {
     errors: FormErrors,
 }
 
-fn hours(seconds: i64) -> String {
-    format!("{}h {:02}m", seconds / 3600, (seconds % 3600) / 60)
-}
-
 fn row(a: Availability) -> Row {
     Row {
         href: record_href(RecordKind::Service, a.service.0),
@@ -97,10 +93,10 @@ fn row(a: Availability) -> Row {
             Some(false) => "missed",
             None => "no target",
         },
-        downtime: hours(a.downtime_seconds),
+        downtime: hours_and_minutes(a.downtime_seconds),
         failures: a.failures,
-        mtbf: a.mtbf_seconds.map(hours).unwrap_or_else(|| "—".into()),
-        mtrs: a.mtrs_seconds.map(hours).unwrap_or_else(|| "—".into()),
+        mtbf: a.mtbf_seconds.map(hours_and_minutes).unwrap_or_else(|| "—".into()),
+        mtrs: a.mtrs_seconds.map(hours_and_minutes).unwrap_or_else(|| "—".into()),
         unreviewed: a.unreviewed,
     }
 }
@@ -137,7 +133,7 @@ async fn show(viewer: &Viewer, days: i64, form: OutageForm, errors: FormErrors) 
             started: o.started_at.format("%Y-%m-%d %H:%M").to_string(),
             lasted: o
                 .ended_at
-                .map(|e| hours((e - o.started_at).num_seconds()))
+                .map(|e| hours_and_minutes((e - o.started_at).num_seconds()))
                 .unwrap_or_else(|| "ongoing".into()),
             planned: o.planned,
             status: o.status.to_string(),
