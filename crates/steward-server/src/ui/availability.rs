@@ -26,6 +26,11 @@ use crate::api::{create, list_all};
 pub struct AvailabilityParams {
     #[serde(default)]
     days: Option<i64>,
+    /// The major incident whose outage the form records (from the incident's page).
+    #[serde(default)]
+    incident: Option<String>,
+    #[serde(default)]
+    service: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -172,13 +177,12 @@ async fn show(viewer: &Viewer, days: i64, form: OutageForm, errors: FormErrors) 
 }
 
 pub async fn availability_page(viewer: Viewer, Query(p): Query<AvailabilityParams>) -> UiResult<Response> {
-    show(
-        &viewer,
-        p.days.unwrap_or(90),
-        OutageForm::default(),
-        FormErrors::default(),
-    )
-    .await
+    let form = OutageForm {
+        incident: p.incident.unwrap_or_default(),
+        service: p.service.unwrap_or_default(),
+        ..OutageForm::default()
+    };
+    show(&viewer, p.days.unwrap_or(90), form, FormErrors::default()).await
 }
 
 /// Records an outage from the page's form, then shows its page.

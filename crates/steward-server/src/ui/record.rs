@@ -345,6 +345,8 @@ struct RecordPage {
     approvals: Option<ApprovalsPanel>,
     /// The page with the form that changes this record, where it has one of its own.
     edit_href: Option<String>,
+    /// For a major incident, the form that records the outage it reports (for whoever may).
+    outage_href: Option<String>,
     can_comment: bool,
     may_note: bool,
     /// The files on the record this reader may see.
@@ -440,6 +442,13 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
             .then(|| authorize(&ctx.actor, kind, Operation::Update).ok())
             .flatten()
             .map(|_| format!("{}/edit", super::record_href(kind, id))),
+        outage_href: (kind == RecordKind::Incident
+            && value.get("major").and_then(Value::as_bool) == Some(true)
+            && authorize(&ctx.actor, RecordKind::Outage, Operation::Create).is_ok())
+        .then(|| {
+            let service = value.get("service").and_then(Value::as_str).unwrap_or("");
+            format!("/availability?incident={reference}&service={service}#h-record-outage")
+        }),
         can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
         may_note: internal,
         files,

@@ -1719,6 +1719,26 @@ async fn availability_is_read_by_service_and_outages_are_recorded_from_the_page(
         );
 
         let manager = Web::sign_in(s, "manager@example.com").await;
+        // A major incident's page leads to the form, with the incident and its service filled in.
+        let major = s
+            .create(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "Mail is down for everyone", "service": reference, "major": true}),
+            )
+            .await;
+        let (_, page) = manager.get(&format!("/incidents/{major}")).await;
+        let link = format!("/availability?incident={major}&#38;service={reference}#h-record-outage");
+        assert!(page.contains(&link), "{page}");
+        let (_, page) = agent.get(&format!("/incidents/{major}")).await;
+        assert!(
+            !page.contains("id=\"record-outage\""),
+            "an agent does not record outages"
+        );
+        let (_, page) = manager
+            .get(&format!("/availability?incident={major}&service={reference}"))
+            .await;
+        assert!(page.contains(&format!("value=\"{major}\"")), "{page}");
         let (st, _, page) = manager
             .post(
                 "/availability/outages",
