@@ -1180,10 +1180,15 @@ async fn outages(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>) ->
             ..Default::default()
         };
         let incident = store.list::<Incident>(&q).await?.items.into_iter().next();
+        // The outage lasts a while and was over an hour ago, whenever its incident was raised
+        // (a small demo's incidents are all recent).
+        let lasted = Duration::minutes(15 + rng.below(150) as i64);
+        let latest_start = now - lasted - Duration::hours(1);
         let started = incident
             .as_ref()
             .map(|i| i.created_at)
-            .unwrap_or_else(|| now - Duration::days(10 + rng.below(60) as i64));
+            .unwrap_or_else(|| now - Duration::days(10 + rng.below(60) as i64))
+            .min(latest_start);
         let affected: Vec<String> = w
             .cis
             .get(n)
@@ -1196,7 +1201,7 @@ async fn outages(store: &Store, w: &World, rng: &mut Rng, now: DateTime<Utc>) ->
                 title: format!("{} unavailable", svc.name),
                 planned: Some(false),
                 started_at: started,
-                ended_at: Some(started + Duration::minutes(15 + rng.below(150) as i64)),
+                ended_at: Some(started + lasted),
                 incident: incident.map(|i| i.id),
                 configuration_items: Some(affected),
                 cause: None,
