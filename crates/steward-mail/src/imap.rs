@@ -249,11 +249,8 @@ impl Poller {
                     "+FLAGS.SILENT (\\Deleted)"
                 }
                 Err(Error::Invalid(fields)) => {
-                    let why: Vec<String> = fields
-                        .iter()
-                        .map(|f| format!("the {} {}", f.field, f.message))
-                        .collect();
-                    tracing::warn!(uid, mailbox = %self.mailbox, why = %why.join("; "), "a message in the mailbox cannot be taken in; it is flagged and left there");
+                    let why = crate::inbound::refusal(&fields);
+                    tracing::warn!(uid, mailbox = %self.mailbox, why = %why, "a message in the mailbox cannot be taken in; it is flagged and left there");
                     polled.set_aside += 1;
                     "+FLAGS.SILENT (\\Flagged)"
                 }

@@ -318,17 +318,7 @@ pub async fn ingest(store: &Store, incoming: &Incoming, raw: &[u8], now: DateTim
         })
         .await?;
     if !new && state != InboundState::Received {
-        let mail = store
-            .get_inbound_mail(id)
-            .await?
-            .ok_or_else(|| Error::unexpected("a received message went missing"))?;
-        return Ok(Ingested {
-            id,
-            state: mail.state,
-            reason: mail.reason,
-            record: mail.record,
-            duplicate: true,
-        });
+        return as_kept(store, id, true).await;
     }
     let mut out = place_read(store, incoming, id, &message_id, parsed, now).await?;
     out.duplicate = !new;
@@ -565,20 +555,8 @@ async fn open(
 /// Any other error leaves the message `received`, to be placed on a later run.
 async fn settled(store: &Store, id: i64, placed: Result<Option<String>>, now: DateTime<Utc>) -> Result<Ingested> {
     match placed {
-        Ok(Some(record)) => {
-            let mail = store
-                .get_inbound_mail(id)
-                .await?
-                .ok_or_else(|| Error::unexpected("a placed message went missing"))?;
-            Ok(Ingested {
-                id,
-                state: InboundState::Placed,
-                reason: mail.reason,
-                record: Some(record),
-                duplicate: false,
-            })
-        }
-        Ok(None) => decided_already(store, id).await,
+        Ok(Some(_)) => as_kept(store, id, false).await,
+        Ok(None) => as_kept(store, id, true).await,
         Err(e @ (Error::Invalid(_) | Error::NotFound { .. } | Error::Conflict(_) | Error::Forbidden(_))) => {
             keep(
                 store,
@@ -603,7 +581,7 @@ async fn keep(
     now: DateTime<Utc>,
 ) -> Result<Ingested> {
     if !store.keep_mail(id, state, reason, reply, now).await? {
-        return decided_already(store, id).await;
+        return as_kept(store, id, true).await;
     }
     Ok(Ingested {
         id,
@@ -614,7 +592,8 @@ async fn keep(
     })
 }
 
-async fn decided_already(store: &Store, id: i64) -> Result<Ingested> {
+/// What became of a kept message, as its row says; `duplicate` when this run did not decide it.
+async fn as_kept(store: &Store, id: i64, duplicate: bool) -> Result<Ingested> {
     let mail = store
         .get_inbound_mail(id)
         .await?
@@ -624,6 +603,15 @@ async fn decided_already(store: &Store, id: i64) -> Result<Ingested> {
         state: mail.state,
         reason: mail.reason,
         record: mail.record,
-        duplicate: true,
+        duplicate,
     })
+}
+
+/// Why a message was not taken in, as one sentence from its field errors.
+pub fn refusal(fields: &[steward_core::FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("the {} {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -133,7 +133,9 @@ impl Store {
         if services.len() as i64 > SERVICES_MAX {
             return Err(Error::invalid(
                 "from",
-                format!("more than {SERVICES_MAX} services to report on; contact the maintainers"),
+                format!(
+                    "more than {SERVICES_MAX} services have a target or an outage in the period; the report covers at most {SERVICES_MAX}"
+                ),
             ));
         }
         let mut by_service: std::collections::HashMap<i64, Vec<(Span, bool, bool)>> = std::collections::HashMap::new();

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use steward_core::Error;
-use steward_mail::inbound::{Incoming, MESSAGE_MAX, ingest};
+use steward_mail::inbound::{Incoming, MESSAGE_MAX, ingest, refusal};
 
 use crate::{DbArgs, open};
 
@@ -49,12 +49,7 @@ pub async fn ingest_stdin(db: &DbArgs, mail_from: &str) -> anyhow::Result<ExitCo
             Ok(ExitCode::SUCCESS)
         }
         Err(Error::Invalid(fields)) => {
-            let why = fields
-                .iter()
-                .map(|f| format!("the {} {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; ");
-            eprintln!("the message was not taken in: {why}");
+            eprintln!("the message was not taken in: {}", refusal(&fields));
             Ok(ExitCode::from(EX_DATAERR))
         }
         Err(e) => {

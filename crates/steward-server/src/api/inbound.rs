@@ -11,11 +11,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery};
-use super::notification::MayAdministerMail;
+use super::notification::{MayAdministerMail, not_found};
 use super::{ListOf, check_limit};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -28,14 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_mail_rule))
 }
 
-fn not_found(what: &'static str, id: &str) -> ApiError {
-    ApiError::Domain(steward_core::Error::not_found(
-        what,
-        id.chars().take(40).collect::<String>(),
-    ))
-}
-
-fn id_of(what: &'static str, id: &str) -> ApiResult<i64> {
+/// The number a path names, or not found (for the API and the email page alike).
+pub(crate) fn id_of(what: &'static str, id: &str) -> ApiResult<i64> {
     id.parse::<i64>().map_err(|_| not_found(what, id))
 }
 
@@ -97,13 +91,19 @@ async fn get_inbound_mail(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn inbound_message(ctx: Ctx, _: MayAdministerMail, ApiPath(id): ApiPath<String>) -> ApiResult<Response> {
-    let n = id_of("inbound mail", &id)?;
+    message_download(&ctx, &id).await
+}
+
+/// A kept message exactly as it arrived, as a download, for the API and the email page alike
+/// (the caller has checked the reader administers mail).
+pub(crate) async fn message_download(ctx: &Ctx, id: &str) -> ApiResult<Response> {
+    let n = id_of("inbound mail", id)?;
     let raw = ctx
         .state
         .store
         .inbound_raw(n)
         .await?
-        .ok_or_else(|| not_found("inbound mail", &id))?;
+        .ok_or_else(|| not_found("inbound mail", id))?;
     Ok((
         [
             (header::CONTENT_TYPE, "message/rfc822".to_string()),

@@ -22,7 +22,7 @@ pub(crate) mod conversation;
 mod document;
 mod evidence;
 mod improvement;
-mod inbound;
+pub(crate) mod inbound;
 pub mod incident;
 mod link;
 mod management_review;

@@ -45,7 +45,7 @@ impl FromRequestParts<AppState> for MayAdministerMail {
     }
 }
 
-fn not_found(what: &'static str, name: &str) -> ApiError {
+pub(crate) fn not_found(what: &'static str, name: &str) -> ApiError {
     ApiError::Domain(steward_core::Error::not_found(
         what,
         name.chars().take(40).collect::<String>(),

@@ -5,7 +5,7 @@
 //! or not, and by email at once, in the daily digest, or not at all.
 
 use askama::Template;
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steward_core::notification::{EmailDelivery, Event, Preference};
@@ -98,11 +98,7 @@ async fn show(
 ) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     let tokens = tokens_of(ctx, None).await?.into_iter().map(TokenLine::of).collect();
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let preferences = ctx
         .state
         .store

@@ -6,7 +6,6 @@
 
 use askama::Template;
 use axum::extract::Query;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steward_core::Error;
@@ -154,11 +153,7 @@ async fn admin_page(viewer: &Viewer, params: AdminParams, form: NewUserForm, err
             label: o.name.clone(),
         })
         .collect();
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let page = AdminPage {
         chrome: viewer.chrome("admin"),
         people_next: people_next.map(|c| format!("/admin?people={}", urlencode(&c))),

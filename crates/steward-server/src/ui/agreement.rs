@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::Path;
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -280,11 +280,7 @@ async fn show(
         Operation::Create
     };
     authorize(&ctx.actor, RecordKind::Agreement, op)?;
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let (editing, kept_targets) = match editing {
         Some((r, kept)) => (Some(r), kept),
         None => (None, 0),

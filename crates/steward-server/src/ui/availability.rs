@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::Query;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use serde::Deserialize;
@@ -158,11 +157,7 @@ async fn show(viewer: &Viewer, days: i64, form: OutageForm, errors: FormErrors) 
             label: s.name,
         })
         .collect();
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let page = AvailabilityPage {
         chrome: viewer.chrome("dashboard"),
         days,

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::Path;
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steward_core::Error;
@@ -121,11 +121,7 @@ fn show(viewer: &Viewer, editing: Option<String>, form: CalendarForm, errors: Fo
         Operation::Create
     };
     authorize(&viewer.ctx.actor, RecordKind::Calendar, op)?;
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let page = CalendarPage {
         chrome: viewer.chrome("admin"),
         action: match &editing {

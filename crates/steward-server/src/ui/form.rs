@@ -18,6 +18,14 @@ impl FormErrors {
     pub fn any(&self) -> bool {
         !self.0.is_empty()
     }
+    /// The status of a page showing these errors beside its form: 422 with any, else 200.
+    pub fn status(&self) -> axum::http::StatusCode {
+        if self.any() {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            axum::http::StatusCode::OK
+        }
+    }
     pub fn fail(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError::new(field, message));
     }

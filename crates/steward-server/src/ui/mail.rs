@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use steward_core::Error;
@@ -19,6 +18,7 @@ use super::form::FormErrors;
 use super::session::Posted;
 use super::ticket::Choice;
 use super::{Chrome, UiResult, Viewer, href_of_reference, render, see_other};
+use crate::api::inbound::id_of;
 use crate::error::ApiError;
 
 #[derive(Deserialize)]
@@ -145,11 +145,7 @@ async fn show(
             }
         })
         .collect();
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let page = MailPage {
         chrome: viewer.chrome("admin"),
         held,
@@ -199,18 +195,13 @@ pub async fn mail_page(viewer: Viewer, Query(p): Query<MailParams>) -> UiResult<
     show(&viewer, message, RuleForm::default(), FormErrors::default(), None).await
 }
 
-fn number(id: &str, what: &'static str) -> Result<i64, ApiError> {
-    id.parse::<i64>()
-        .map_err(|_| ApiError::Domain(Error::not_found(what, id.chars().take(40).collect::<String>())))
-}
-
 #[derive(Deserialize)]
 pub struct Empty {}
 
 pub async fn reconsider(Path(id): Path<String>, posted: Posted<Empty>) -> UiResult<Response> {
     let ctx = &posted.viewer.ctx;
     authorize_mail_administration(&ctx.actor)?;
-    ctx.state.store.reconsider_mail(number(&id, "inbound mail")?).await?;
+    ctx.state.store.reconsider_mail(id_of("inbound mail", &id)?).await?;
     Ok(see_other("/admin/mail?done=reconsidered"))
 }
 
@@ -219,33 +210,15 @@ pub async fn discard(Path(id): Path<String>, posted: Posted<Empty>) -> UiResult<
     authorize_mail_administration(&ctx.actor)?;
     ctx.state
         .store
-        .discard_mail(number(&id, "inbound mail")?, ctx.now)
+        .discard_mail(id_of("inbound mail", &id)?, ctx.now)
         .await?;
     Ok(see_other("/admin/mail?done=discarded"))
 }
 
 /// The message as it came, as a download (never shown in the page).
 pub async fn message(viewer: Viewer, Path(id): Path<String>) -> UiResult<Response> {
-    let ctx = &viewer.ctx;
-    authorize_mail_administration(&ctx.actor)?;
-    let n = number(&id, "inbound mail")?;
-    let raw = ctx
-        .state
-        .store
-        .inbound_raw(n)
-        .await?
-        .ok_or_else(|| Error::not_found("inbound mail", n))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, "message/rfc822".to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"inbound-{n}.eml\""),
-            ),
-        ],
-        raw,
-    )
-        .into_response())
+    authorize_mail_administration(&viewer.ctx.actor)?;
+    Ok(crate::api::inbound::message_download(&viewer.ctx, &id).await?)
 }
 
 /// A reference typed or chosen in the rule form, or a field error naming it.
@@ -313,7 +286,7 @@ pub async fn add_rule(posted: Posted<RuleForm>) -> UiResult<Response> {
 pub async fn delete_rule(Path(id): Path<String>, posted: Posted<Empty>) -> UiResult<Response> {
     let ctx = &posted.viewer.ctx;
     authorize_mail_administration(&ctx.actor)?;
-    ctx.state.store.delete_mail_rule(number(&id, "mail rule")?).await?;
+    ctx.state.store.delete_mail_rule(id_of("mail rule", &id)?).await?;
     Ok(see_other("/admin/mail?done=rule-deleted#h-rules"))
 }
 
@@ -322,7 +295,7 @@ pub async fn retry(Path(id): Path<String>, posted: Posted<Empty>) -> UiResult<Re
     authorize_mail_administration(&ctx.actor)?;
     ctx.state
         .store
-        .retry_mail(number(&id, "outbox message")?, ctx.now)
+        .retry_mail(id_of("outbox message", &id)?, ctx.now)
         .await?;
     Ok(see_other("/admin/mail?done=retried#h-dead"))
 }

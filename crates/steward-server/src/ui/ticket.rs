@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -333,11 +332,7 @@ pub async fn new_ticket_page(
         RecordKind::Request
     };
     steward_core::access::authorize(&viewer.ctx.actor, record, steward_core::access::Operation::Create)?;
-    let status = if errors.any() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let status = errors.status();
     let page = NewTicketPage {
         chrome: viewer.chrome(if portal { "raise" } else { "new" }),
         kind,

@@ -276,11 +276,7 @@ async fn new_work_page(
         },
         steward_core::access::Operation::Create,
     )?;
-    let status = if errors.any() {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        axum::http::StatusCode::OK
-    };
+    let status = errors.status();
     let page = NewWorkPage {
         chrome: viewer.chrome("new"),
         is_change,
