@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessDuration;
 use crate::error::Result;
-use crate::id::{AgreementId, CalendarId, OrganisationId, ServiceId, TeamId, UserId};
+use crate::id::{AgreementId, CalendarId, OrganisationId, ServiceId, SupplierId, TeamId, UserId};
 use crate::incident::PendingReason;
 use crate::patch::{nullable, set};
 use crate::priority::Priority;
@@ -66,7 +66,7 @@ pub struct Agreement {
     /// The internal team of an operational level agreement.
     pub team: Option<TeamId>,
     /// The supplier of an underpinning contract.
-    pub supplier: Option<String>,
+    pub supplier: Option<SupplierId>,
     /// The calendar targets are counted in.
     pub calendar: CalendarId,
     pub targets: Vec<Target>,
@@ -103,7 +103,7 @@ pub struct NewAgreement {
     #[serde(default)]
     pub team: Option<TeamId>,
     #[serde(default)]
-    pub supplier: Option<String>,
+    pub supplier: Option<SupplierId>,
     pub calendar: CalendarId,
     pub targets: Vec<Target>,
     /// Defaults to waiting for customer and waiting for supplier.
@@ -138,7 +138,7 @@ pub struct AgreementPatch {
     #[serde(default, deserialize_with = "nullable")]
     pub team: Option<Option<TeamId>>,
     #[serde(default, deserialize_with = "nullable")]
-    pub supplier: Option<Option<String>>,
+    pub supplier: Option<Option<SupplierId>>,
     #[serde(default)]
     pub calendar: Option<CalendarId>,
     #[serde(default)]
@@ -172,7 +172,7 @@ impl Agreement {
             description: input.description.unwrap_or_default(),
             organisation: input.organisation,
             team: input.team,
-            supplier: input.supplier.filter(|s| !s.trim().is_empty()),
+            supplier: input.supplier,
             calendar: input.calendar,
             targets: input.targets,
             pause_on: input
@@ -207,10 +207,7 @@ impl Agreement {
         set(&mut next.description, p.description);
         set(&mut next.organisation, p.organisation);
         set(&mut next.team, p.team);
-        set(
-            &mut next.supplier,
-            p.supplier.map(|s| s.filter(|s| !s.trim().is_empty())),
-        );
+        set(&mut next.supplier, p.supplier);
         set(&mut next.calendar, p.calendar);
         set(&mut next.targets, p.targets);
         set(&mut next.pause_on, p.pause_on);
@@ -239,7 +236,6 @@ impl Agreement {
 
     fn check(&self, c: &mut Checker) {
         c.text("description", &self.description, TEXT_MAX);
-        c.opt_line("supplier", self.supplier.as_deref(), NAME_MAX);
         match self.kind {
             AgreementKind::OperationalLevel if self.team.is_none() => {
                 c.fail("team", "an operational level agreement is made with a team")
@@ -316,6 +312,8 @@ impl Agreement {
 pub struct TicketTerms {
     pub organisation: Option<OrganisationId>,
     pub team: Option<TeamId>,
+    /// The supplier the ticket is handed to.
+    pub supplier: Option<SupplierId>,
     pub service: Option<ServiceId>,
     pub priority: Priority,
     /// The date (in UTC) the ticket was opened.
@@ -348,9 +346,34 @@ pub fn select_operational<'a>(
     terms: &TicketTerms,
     team: TeamId,
 ) -> Option<(&'a Agreement, &'a Target)> {
+    most_specific(agreements, terms, |a| {
+        a.kind == AgreementKind::OperationalLevel && a.team == Some(team)
+    })
+}
+
+/// The underpinning contract and target that govern a ticket while it is with `supplier`: the
+/// supplier's underpinning contracts, chosen as [`select_operational`] chooses a team's.
+pub fn select_underpinning<'a>(
+    agreements: &'a [Agreement],
+    terms: &TicketTerms,
+    supplier: SupplierId,
+) -> Option<(&'a Agreement, &'a Target)> {
+    most_specific(agreements, terms, |a| {
+        a.kind == AgreementKind::UnderpinningContract && a.supplier == Some(supplier)
+    })
+}
+
+/// Among the agreements `chosen` picks that are in force on the day the ticket was opened, the
+/// target for its priority on its service (or every service): a service's own target first, then
+/// the oldest agreement.
+fn most_specific<'a>(
+    agreements: &'a [Agreement],
+    terms: &TicketTerms,
+    chosen: impl Fn(&Agreement) -> bool,
+) -> Option<(&'a Agreement, &'a Target)> {
     agreements
         .iter()
-        .filter(|a| a.kind == AgreementKind::OperationalLevel && a.team == Some(team) && a.in_force(terms.opened_on))
+        .filter(|a| chosen(a) && a.in_force(terms.opened_on))
         .flat_map(|a| {
             a.targets
                 .iter()
@@ -410,6 +433,7 @@ mod tests {
         let terms = |org: Option<i64>, svc: Option<i64>, p: Priority, month: u32| TicketTerms {
             organisation: org.map(OrganisationId),
             team: None,
+            supplier: None,
             service: svc.map(ServiceId),
             priority: p,
             opened_on: NaiveDate::from_ymd_opt(2026, month, 1).unwrap(),

@@ -74,20 +74,23 @@ pub struct Clock {
     pub outcome: Option<Outcome>,
 }
 
-/// Whose clock it is: the customer's service level agreement, or an internal team's operational
-/// level agreement (which counts only while the ticket is with that team).
+/// Whose clock it is: the customer's service level agreement, an internal team's operational
+/// level agreement (which counts only while the ticket is with that team), or a supplier's
+/// underpinning contract (which counts only while the ticket is with that supplier).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ClockScope {
     ServiceLevel,
     Operational(crate::id::TeamId),
+    Underpinning(crate::id::SupplierId),
 }
 
 impl ClockScope {
-    /// `sla`, or `ola-<team id>`, as stored.
+    /// `sla`, `ola-<team id>` or `uc-<supplier id>`, as stored.
     pub fn key(&self) -> String {
         match self {
             ClockScope::ServiceLevel => "sla".into(),
             ClockScope::Operational(t) => format!("ola-{}", t.0),
+            ClockScope::Underpinning(s) => format!("uc-{}", s.0),
         }
     }
 
@@ -95,20 +98,28 @@ impl ClockScope {
         if s == "sla" {
             return Some(ClockScope::ServiceLevel);
         }
-        s.strip_prefix("ola-")?
+        if let Some(team) = s.strip_prefix("ola-") {
+            return team
+                .parse()
+                .ok()
+                .map(|id| ClockScope::Operational(crate::id::TeamId(id)));
+        }
+        s.strip_prefix("uc-")?
             .parse()
             .ok()
-            .map(|id| ClockScope::Operational(crate::id::TeamId(id)))
+            .map(|id| ClockScope::Underpinning(crate::id::SupplierId(id)))
     }
 }
 
 /// A clock as shown in a ticket, at a given instant.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ClockView {
-    /// `sla` for the customer's agreement, `ola` for an internal team's.
+    /// `sla` for the customer's agreement, `ola` for an internal team's, `uc` for a supplier's.
     pub scope: String,
     /// The team of an operational level clock.
     pub team: Option<crate::id::TeamId>,
+    /// The supplier of an underpinning contract's clock.
+    pub supplier: Option<crate::id::SupplierId>,
     pub metric: Metric,
     pub agreement: AgreementId,
     pub state: ClockState,
@@ -288,13 +299,15 @@ impl Clock {
             None if self.running_since.is_some() => ClockState::Running,
             None => ClockState::Paused,
         };
-        let (scope, team) = match scope {
-            ClockScope::ServiceLevel => ("sla".to_string(), None),
-            ClockScope::Operational(t) => ("ola".to_string(), Some(t)),
+        let (scope, team, supplier) = match scope {
+            ClockScope::ServiceLevel => ("sla".to_string(), None, None),
+            ClockScope::Operational(t) => ("ola".to_string(), Some(t), None),
+            ClockScope::Underpinning(s) => ("uc".to_string(), None, Some(s)),
         };
         Ok(ClockView {
             scope,
             team,
+            supplier,
             metric: self.metric,
             agreement: self.agreement,
             state,
@@ -397,12 +410,19 @@ pub fn reconcile(
     let chosen = match scope {
         ClockScope::ServiceLevel => crate::agreement::select(agreements, &subject.terms),
         ClockScope::Operational(team) => crate::agreement::select_operational(agreements, &subject.terms, team),
+        ClockScope::Underpinning(supplier) => {
+            crate::agreement::select_underpinning(agreements, &subject.terms, supplier)
+        }
     };
-    // A team's clock waits while the ticket is with another team.
+    // A team's clock waits while the ticket is with another team, a supplier's while it is not
+    // with that supplier.
     let phase = |metric: Metric, pause_on: &[PendingReason]| {
         let p = subject.phase(metric, pause_on);
         match scope {
             ClockScope::Operational(team) if subject.terms.team != Some(team) && p == Phase::Running => Phase::Paused,
+            ClockScope::Underpinning(supplier) if subject.terms.supplier != Some(supplier) && p == Phase::Running => {
+                Phase::Paused
+            }
             _ => p,
         }
     };

@@ -127,6 +127,13 @@ pub fn catalogue() -> Result<&'static Catalogue> {
     parsed(&PARSED, EDITION_2018, "the requirement catalogue")
 }
 
+/// Whether `clause` names a clause 8 process (or one of its parts) of the catalogue, e.g. `8.6.1`.
+pub fn is_process(clause: &str) -> bool {
+    clause != "8"
+        && under(clause, "8")
+        && catalogue().is_ok_and(|cat| cat.requirements.iter().any(|r| r.clause == clause))
+}
+
 /// Whether `clause` is `prefix` or lies under it (`8.5` covers `8.5.1.3`, not `8.50`).
 pub fn under(clause: &str, prefix: &str) -> bool {
     clause == prefix || clause.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.'))

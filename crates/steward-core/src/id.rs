@@ -122,6 +122,13 @@ ids! {
     ProgrammeId => "PRG", "programme";
     /// A time a service was unavailable, planned or not.
     OutageId => "OUT", "outage";
+    /// A party that provides or operates part of a service: an external supplier, an internal
+    /// group or a customer acting as a supplier.
+    SupplierId => "SUP", "supplier";
+    /// A contract or agreement with a supplier.
+    ContractId => "CTR", "contract";
+    /// A dispute with a supplier.
+    DisputeId => "DSP", "dispute";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::id::{ConfigurationItemId, IncidentId, OrganisationId, ServiceId, TeamId, UserId};
+use crate::id::{ConfigurationItemId, IncidentId, OrganisationId, ServiceId, SupplierId, TeamId, UserId};
 use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
 use crate::priority::{Impact, Priority, PriorityMatrix, Urgency};
@@ -66,6 +66,8 @@ pub struct Incident {
     pub subcategory: Option<String>,
     pub assignee: Option<UserId>,
     pub team: Option<TeamId>,
+    /// The supplier the ticket is handed to; its underpinning contract's clocks run meanwhile.
+    pub supplier: Option<SupplierId>,
     pub resolution_code: Option<ResolutionCode>,
     pub resolution_notes: Option<String>,
     pub reopen_count: i64,
@@ -107,6 +109,8 @@ pub struct NewIncident {
     pub assignee: Option<UserId>,
     #[serde(default)]
     pub team: Option<TeamId>,
+    #[serde(default)]
+    pub supplier: Option<SupplierId>,
 }
 
 /// The body of `PATCH /api/v1/incidents/{ref}`: absent fields stay, `null` clears.
@@ -137,6 +141,8 @@ pub struct IncidentPatch {
     pub assignee: Option<Option<UserId>>,
     #[serde(default, deserialize_with = "nullable")]
     pub team: Option<Option<TeamId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub supplier: Option<Option<SupplierId>>,
 }
 
 /// The body of `POST /api/v1/incidents/{ref}/transition`.
@@ -200,6 +206,7 @@ impl Incident {
             subcategory,
             assignee: input.assignee,
             team: input.team,
+            supplier: input.supplier,
             resolution_code: None,
             resolution_notes: None,
             reopen_count: 0,
@@ -216,6 +223,7 @@ impl Incident {
             terms: crate::agreement::TicketTerms {
                 organisation: self.organisation,
                 team: self.team,
+                supplier: self.supplier,
                 service: self.service,
                 priority: self.priority,
                 opened_on: self.created_at.date_naive(),
@@ -266,6 +274,7 @@ impl Incident {
         set(&mut self.major, p.major);
         set(&mut self.assignee, p.assignee);
         set(&mut self.team, p.team);
+        set(&mut self.supplier, p.supplier);
         self.category = category;
         self.subcategory = subcategory;
         self.priority = matrix.priority(self.impact, self.urgency);
@@ -351,6 +360,7 @@ mod tests {
             subcategory: None,
             assignee: None,
             team: None,
+            supplier: None,
         };
         let mut i = Incident::create(input, None, &PriorityMatrix::default(), at(8)).unwrap();
         i.set_id(1);
@@ -464,6 +474,7 @@ mod tests {
             subcategory: Some("vpn".into()),
             assignee: None,
             team: None,
+            supplier: None,
         };
         match Incident::create(input, None, &PriorityMatrix::default(), at(8)) {
             Err(Error::Invalid(f)) => {

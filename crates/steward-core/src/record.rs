@@ -41,6 +41,9 @@ pub enum RecordKind {
     Programme,
     Certificate,
     Outage,
+    Supplier,
+    Contract,
+    Dispute,
 }
 
 impl RecordKind {
@@ -78,11 +81,14 @@ impl RecordKind {
             RecordKind::Programme => "programme",
             RecordKind::Certificate => "certificate",
             RecordKind::Outage => "outage",
+            RecordKind::Supplier => "supplier",
+            RecordKind::Contract => "contract",
+            RecordKind::Dispute => "dispute",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 32] = [
+    pub const ALL: [RecordKind; 35] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -115,6 +121,9 @@ impl RecordKind {
         RecordKind::Programme,
         RecordKind::Certificate,
         RecordKind::Outage,
+        RecordKind::Supplier,
+        RecordKind::Contract,
+        RecordKind::Dispute,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -156,6 +165,9 @@ impl RecordKind {
             RecordKind::Programme => "programmes",
             RecordKind::Certificate => "certificates",
             RecordKind::Outage => "outages",
+            RecordKind::Supplier => "suppliers",
+            RecordKind::Contract => "contracts",
+            RecordKind::Dispute => "disputes",
         }
     }
 
@@ -195,6 +207,9 @@ impl RecordKind {
             RecordKind::Programme => ProgrammeId::PREFIX,
             RecordKind::Certificate => CertificateId::PREFIX,
             RecordKind::Outage => OutageId::PREFIX,
+            RecordKind::Supplier => SupplierId::PREFIX,
+            RecordKind::Contract => ContractId::PREFIX,
+            RecordKind::Dispute => DisputeId::PREFIX,
         }
     }
 

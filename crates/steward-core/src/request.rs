@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::id::{CatalogueItemId, OrganisationId, RequestId, ServiceId, TeamId, UserId};
+use crate::id::{CatalogueItemId, OrganisationId, RequestId, ServiceId, SupplierId, TeamId, UserId};
 use crate::incident::PendingReason;
 use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
@@ -45,6 +45,8 @@ pub struct Request {
     pub subcategory: Option<String>,
     pub assignee: Option<UserId>,
     pub team: Option<TeamId>,
+    /// The supplier the ticket is handed to; its underpinning contract's clocks run meanwhile.
+    pub supplier: Option<SupplierId>,
     pub fulfilment_notes: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -77,6 +79,8 @@ pub struct NewRequest {
     pub assignee: Option<UserId>,
     #[serde(default)]
     pub team: Option<TeamId>,
+    #[serde(default)]
+    pub supplier: Option<SupplierId>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -100,6 +104,8 @@ pub struct RequestPatch {
     pub assignee: Option<Option<UserId>>,
     #[serde(default, deserialize_with = "nullable")]
     pub team: Option<Option<TeamId>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub supplier: Option<Option<SupplierId>>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -151,6 +157,7 @@ impl Request {
             subcategory,
             assignee: input.assignee,
             team: input.team,
+            supplier: input.supplier,
             fulfilment_notes: None,
             created_at: at,
             updated_at: at,
@@ -165,6 +172,7 @@ impl Request {
             terms: crate::agreement::TicketTerms {
                 organisation: self.organisation,
                 team: self.team,
+                supplier: self.supplier,
                 service: Some(self.service),
                 priority: self.priority,
                 opened_on: self.created_at.date_naive(),
@@ -209,6 +217,7 @@ impl Request {
         set(&mut self.urgency, p.urgency);
         set(&mut self.assignee, p.assignee);
         set(&mut self.team, p.team);
+        set(&mut self.supplier, p.supplier);
         self.category = category;
         self.subcategory = subcategory;
         self.priority = matrix.priority(self.impact, self.urgency);

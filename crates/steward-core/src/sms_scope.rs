@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::compliance::{catalogue, under};
+use crate::compliance::catalogue;
 use crate::error::Result;
 use crate::id::{OrganisationId, ServiceId, SmsScopeId, UserId};
 use crate::patch::{nullable, set};
@@ -174,8 +174,7 @@ impl SmsScope {
         }
         for p in &self.other_parties {
             c.line("other_parties.party", &p.party, NAME_MAX);
-            let known = catalogue().is_ok_and(|cat| cat.requirements.iter().any(|r| r.clause == p.process));
-            if !known || !under(&p.process, "8") || p.process == "8" {
+            if !crate::compliance::is_process(&p.process) {
                 c.fail(
                     "other_parties.process",
                     format!(

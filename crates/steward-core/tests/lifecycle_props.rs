@@ -28,6 +28,7 @@ fn fresh() -> Incident {
         subcategory: None,
         assignee: None,
         team: None,
+        supplier: None,
     };
     Incident::create(input, None, &PriorityMatrix::default(), start()).unwrap()
 }

@@ -505,6 +505,7 @@ async fn open(
                 subcategory: None,
                 assignee: None,
                 team: rule.team,
+                supplier: None,
             };
             let request = Request::create(input, item.service, organisation, &matrix, now)?;
             store
@@ -533,6 +534,7 @@ async fn open(
                 subcategory: None,
                 assignee: None,
                 team: rule.and_then(|r| r.team),
+                supplier: None,
             };
             let incident = Incident::create(input, organisation, &matrix, now)?;
             store

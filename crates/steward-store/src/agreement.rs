@@ -17,7 +17,7 @@ pub struct AgreementRow {
     description: String,
     organisation_id: Option<i64>,
     team_id: Option<i64>,
-    supplier: Option<String>,
+    supplier_id: Option<i64>,
     calendar_id: i64,
     targets: String,
     pause_on: String,
@@ -42,7 +42,7 @@ impl Table for Agreement {
         "description",
         "organisation_id",
         "team_id",
-        "supplier",
+        "supplier_id",
         "calendar_id",
         "targets",
         "pause_on",
@@ -66,7 +66,7 @@ impl Table for Agreement {
             description: r.description,
             organisation: r.organisation_id.map(OrganisationId),
             team: r.team_id.map(TeamId),
-            supplier: r.supplier,
+            supplier: r.supplier_id.map(SupplierId),
             calendar: CalendarId(r.calendar_id),
             targets: stored_json("targets", &r.targets)?,
             pause_on: stored_json("pause_on", &r.pause_on)?,
@@ -90,7 +90,7 @@ impl Table for Agreement {
             &self.description,
             self.organisation.map(|v| v.0),
             self.team.map(|v| v.0),
-            self.supplier.clone(),
+            self.supplier.map(|v| v.0),
             self.calendar.0,
             json_text(&self.targets),
             json_text(&self.pause_on),
@@ -125,6 +125,7 @@ impl Table for Agreement {
             self.organisation.map(|v| v.0),
         );
         refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
+        refer(&mut r, "supplier", RecordKind::Supplier, self.supplier.map(|v| v.0));
         refer(&mut r, "owner", RecordKind::User, self.owner.map(|v| v.0));
         for a in &self.actions {
             refer(&mut r, "actions", RecordKind::Team, a.reassign_team.map(|t| t.0));

@@ -248,9 +248,16 @@ impl Terms {
         subjects: impl Iterator<Item = &'s ClockSubject>,
         mut named: Vec<i64>,
     ) -> Result<Option<Terms>> {
-        let mut teams: Vec<i64> = subjects.filter_map(|s| s.terms.team.map(|t| t.0)).collect();
+        let mut teams = Vec::new();
+        let mut suppliers = Vec::new();
+        for s in subjects {
+            teams.extend(s.terms.team.map(|t| t.0));
+            suppliers.extend(s.terms.supplier.map(|t| t.0));
+        }
         teams.sort_unstable();
         teams.dedup();
+        suppliers.sort_unstable();
+        suppliers.dedup();
         named.sort_unstable();
         named.dedup();
         let mut a = args![AgreementKind::ServiceLevel.as_str(), true];
@@ -262,6 +269,15 @@ impl Terms {
                 crate::placeholders(4, teams.len())
             ));
             a.extend(teams.iter().map(|t| Arg::from(*t)));
+        }
+        if !suppliers.is_empty() {
+            let kind = a.len() + 1;
+            a.push(Arg::from(AgreementKind::UnderpinningContract.as_str()));
+            wanted.push_str(&format!(
+                " OR (kind = ${kind} AND supplier_id IN ({}))",
+                crate::placeholders(kind + 1, suppliers.len())
+            ));
+            a.extend(suppliers.iter().map(|t| Arg::from(*t)));
         }
         let also = if named.is_empty() {
             String::new()
@@ -299,6 +315,7 @@ impl Terms {
         let mut scopes: Vec<ClockScope> = before.iter().map(|(s, _)| *s).collect();
         scopes.push(ClockScope::ServiceLevel);
         scopes.extend(subject.terms.team.map(ClockScope::Operational));
+        scopes.extend(subject.terms.supplier.map(ClockScope::Underpinning));
         scopes.sort();
         scopes.dedup();
         let mut out = Vec::new();

@@ -61,6 +61,12 @@ const UNIQUE: &[(&str, &str, &str, &str)] = &[
         "this service already has a catalogue item with this name",
     ),
     (
+        "suppliers_name_key",
+        "suppliers.name",
+        "name",
+        "a supplier with this name already exists",
+    ),
+    (
         "links_pkey",
         "links.from_kind",
         "to",

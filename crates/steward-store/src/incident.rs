@@ -30,6 +30,7 @@ pub struct IncidentRow {
     subcategory: Option<String>,
     assignee_id: Option<i64>,
     team_id: Option<i64>,
+    supplier_id: Option<i64>,
     resolution_code: Option<String>,
     resolution_notes: Option<String>,
     reopen_count: i64,
@@ -59,6 +60,7 @@ impl Table for Incident {
         "subcategory",
         "assignee_id",
         "team_id",
+        "supplier_id",
         "resolution_code",
         "resolution_notes",
         "reopen_count",
@@ -92,6 +94,7 @@ impl Table for Incident {
             subcategory: r.subcategory,
             assignee: r.assignee_id.map(UserId),
             team: r.team_id.map(TeamId),
+            supplier: r.supplier_id.map(SupplierId),
             resolution_code: r
                 .resolution_code
                 .map(|v| parse_stored("resolution_code", &v, ResolutionCode::parse))
@@ -123,6 +126,7 @@ impl Table for Incident {
             self.subcategory.clone(),
             self.assignee.map(|v| v.0),
             self.team.map(|v| v.0),
+            self.supplier.map(|v| v.0),
             self.resolution_code.map(|p| p.as_str()),
             self.resolution_notes.clone(),
             self.reopen_count,
@@ -145,6 +149,7 @@ impl Table for Incident {
         crate::refer(&mut r, "caller", RecordKind::User, self.caller.map(|v| v.0));
         crate::refer(&mut r, "assignee", RecordKind::User, self.assignee.map(|v| v.0));
         crate::refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
+        crate::refer(&mut r, "supplier", RecordKind::Supplier, self.supplier.map(|v| v.0));
         r
     }
 

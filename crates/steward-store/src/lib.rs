@@ -55,6 +55,7 @@ mod search;
 mod service;
 mod settings;
 mod sms_scope;
+mod supplier;
 mod team;
 mod transfer;
 mod user;

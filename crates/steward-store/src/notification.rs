@@ -138,10 +138,15 @@ fn party_columns(kind: RecordKind) -> [&'static str; 5] {
         K::ConfigurationItem | K::Service => ["name", "status", "owner_id", "team_id", NONE],
         K::Agreement => ["name", NO_STATUS, "owner_id", "team_id", NONE],
         K::Asset => ["name", "status", "owner_id", NONE, NONE],
-        K::Licence => ["name", NO_STATUS, "owner_id", NONE, NONE],
-        K::Action | K::Document | K::Improvement | K::Nonconformity | K::Objective | K::Risk => {
-            ["title", "status", "owner_id", NONE, NONE]
-        }
+        K::Licence | K::Supplier => ["name", NO_STATUS, "owner_id", NONE, NONE],
+        K::Action
+        | K::Document
+        | K::Improvement
+        | K::Nonconformity
+        | K::Objective
+        | K::Risk
+        | K::Contract
+        | K::Dispute => ["title", "status", "owner_id", NONE, NONE],
         K::Certificate => ["number", "status", "owner_id", NONE, NONE],
         K::Audit => ["title", "status", "lead_auditor_id", NONE, NONE],
         K::Assessment | K::ManagementReview | K::Outage => ["title", "status", NONE, NONE, NONE],

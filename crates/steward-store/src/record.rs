@@ -100,6 +100,9 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Programme => "programmes",
         RecordKind::Certificate => "certificates",
         RecordKind::Outage => "outages",
+        RecordKind::Supplier => "suppliers",
+        RecordKind::Contract => "contracts",
+        RecordKind::Dispute => "disputes",
     }
 }
 
@@ -135,7 +138,10 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Objective
         | RecordKind::Programme
         | RecordKind::Certificate
-        | RecordKind::Outage => None,
+        | RecordKind::Outage
+        | RecordKind::Supplier
+        | RecordKind::Contract
+        | RecordKind::Dispute => None,
     }
 }
 

@@ -30,6 +30,7 @@ pub struct RequestRow {
     subcategory: Option<String>,
     assignee_id: Option<i64>,
     team_id: Option<i64>,
+    supplier_id: Option<i64>,
     fulfilment_notes: Option<String>,
     created_at: i64,
     updated_at: i64,
@@ -56,6 +57,7 @@ impl Table for Request {
         "subcategory",
         "assignee_id",
         "team_id",
+        "supplier_id",
         "fulfilment_notes",
         "created_at",
         "updated_at",
@@ -86,6 +88,7 @@ impl Table for Request {
             subcategory: r.subcategory,
             assignee: r.assignee_id.map(UserId),
             team: r.team_id.map(TeamId),
+            supplier: r.supplier_id.map(SupplierId),
             fulfilment_notes: r.fulfilment_notes,
             created_at: from_micros(r.created_at)?,
             updated_at: from_micros(r.updated_at)?,
@@ -111,6 +114,7 @@ impl Table for Request {
             self.subcategory.clone(),
             self.assignee.map(|v| v.0),
             self.team.map(|v| v.0),
+            self.supplier.map(|v| v.0),
             self.fulfilment_notes.clone(),
             micros(self.created_at),
             micros(self.updated_at),
@@ -135,6 +139,7 @@ impl Table for Request {
         );
         refer(&mut r, "assignee", RecordKind::User, self.assignee.map(|v| v.0));
         refer(&mut r, "team", RecordKind::Team, self.team.map(|v| v.0));
+        crate::refer(&mut r, "supplier", RecordKind::Supplier, self.supplier.map(|v| v.0));
         r
     }
 

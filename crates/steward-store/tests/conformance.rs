@@ -37,6 +37,7 @@ fn new_incident(title: &str) -> NewIncident {
         subcategory: None,
         assignee: None,
         team: None,
+        supplier: None,
     }
 }
 

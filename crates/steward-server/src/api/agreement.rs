@@ -22,6 +22,7 @@ list_query! {
         active: bool => "active",
         organisation: OrganisationId => "organisation_id",
         team: TeamId => "team_id",
+        supplier: steward_core::id::SupplierId => "supplier_id",
         calendar: CalendarId => "calendar_id",
         owner: UserId => "owner_id",
     }

@@ -351,4 +351,7 @@ comment_routes! {
     OnProgramme, programme_comments, comment_on_programme: Programme at "/api/v1/compliance/programmes/{reference}/comments" and "/api/v1/compliance/programmes/{reference}/attachments", tag "compliance", e.g. "e.g. PRG-1";
     OnCertificate, certificate_comments, comment_on_certificate: Certificate at "/api/v1/compliance/certificates/{reference}/comments" and "/api/v1/compliance/certificates/{reference}/attachments", tag "compliance", e.g. "e.g. CERT-1";
     OnOutage, outage_comments, comment_on_outage: Outage at "/api/v1/outages/{reference}/comments" and "/api/v1/outages/{reference}/attachments", tag "availability", e.g. "e.g. OUT-1";
+    OnSupplier, supplier_comments, comment_on_supplier: Supplier at "/api/v1/suppliers/{reference}/comments" and "/api/v1/suppliers/{reference}/attachments", tag "suppliers", e.g. "e.g. SUP-1";
+    OnContract, contract_comments, comment_on_contract: Contract at "/api/v1/contracts/{reference}/comments" and "/api/v1/contracts/{reference}/attachments", tag "suppliers", e.g. "e.g. CTR-1";
+    OnDispute, dispute_comments, comment_on_dispute: Dispute at "/api/v1/disputes/{reference}/comments" and "/api/v1/disputes/{reference}/attachments", tag "suppliers", e.g. "e.g. DSP-1";
 }

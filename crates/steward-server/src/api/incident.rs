@@ -26,6 +26,7 @@ list_query! {
         service: ServiceId => "service_id",
         assignee: UserId => "assignee_id",
         team: TeamId => "team_id",
+        supplier: steward_core::id::SupplierId => "supplier_id",
         caller: UserId => "caller_id",
         organisation: OrganisationId => "organisation_id",
         major: bool => "major",

@@ -18,7 +18,9 @@ mod change_template;
 mod compliance;
 mod configuration_item;
 mod configuration_management;
+mod contract;
 pub(crate) mod conversation;
+mod dispute;
 mod document;
 mod evidence;
 mod improvement;
@@ -41,6 +43,7 @@ mod service;
 mod session;
 mod settings;
 mod sms_scope;
+mod supplier;
 mod team;
 pub(crate) mod token;
 mod user;
@@ -165,7 +168,10 @@ id_filters!(
     steward_core::id::CalendarId,
     steward_core::id::LicenceId,
     steward_core::id::AuditId,
-    steward_core::id::IncidentId
+    steward_core::id::IncidentId,
+    steward_core::id::SupplierId,
+    steward_core::id::ContractId,
+    steward_core::id::AgreementId
 );
 
 macro_rules! text_filters {
@@ -208,6 +214,9 @@ text_filters!(
     steward_core::risk::RiskCategory,
     steward_core::objective::ObjectiveStatus,
     steward_core::outage::OutageStatus,
+    steward_core::supplier::SupplierKind,
+    steward_core::contract::ContractStatus,
+    steward_core::dispute::DisputeStatus,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -578,6 +587,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(notification::routes())
         .merge(inbound::routes())
         .merge(outage::routes())
+        .merge(supplier::routes())
+        .merge(contract::routes())
+        .merge(dispute::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

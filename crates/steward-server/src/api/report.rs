@@ -24,17 +24,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(availability_report))
 }
 
-/// Query of the availability report.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AvailabilityQuery {
-    /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-    pub from: String,
-    /// End of the period, exclusive: a date or an instant.
-    pub to: String,
-}
-
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AvailabilityReport {
     pub from: DateTime<Utc>,
@@ -45,19 +34,12 @@ pub struct AvailabilityReport {
 
 /// Each service's availability over a period, counted round the clock from its unplanned
 /// outages (overlaps once), against its target, with mean time between failures and to restore.
-#[utoipa::path(get, path = "/api/v1/reports/availability", tag = "reports", params(AvailabilityQuery),
+#[utoipa::path(get, path = "/api/v1/reports/availability", tag = "reports", params(PeriodQuery),
     responses((status = 200, body = AvailabilityReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-async fn availability_report(
-    ctx: Ctx,
-    ApiQuery(q): ApiQuery<AvailabilityQuery>,
-) -> ApiResult<Json<AvailabilityReport>> {
+async fn availability_report(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<AvailabilityReport>> {
     authorize(&ctx.actor, RecordKind::Outage, Operation::Read)?;
-    let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
-    let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
-    if to <= from {
-        return Err(ApiError::BadQuery("to must be after from".into()));
-    }
+    let (from, to) = period(&q.from, &q.to)?;
     let services = ctx.state.store.availability(from, to, ctx.now).await?;
     Ok(Json(AvailabilityReport { from, to, services }))
 }
@@ -85,6 +67,16 @@ pub struct SlaReport {
     pub rows: Vec<ReportRow>,
 }
 
+/// The period `[from, to)` a report's query names; `to` must come after `from`.
+pub fn period(from: &str, to: &str) -> ApiResult<(DateTime<Utc>, DateTime<Utc>)> {
+    let from = period_bound("from", from).map_err(ApiError::BadQuery)?;
+    let to = period_bound("to", to).map_err(ApiError::BadQuery)?;
+    if to <= from {
+        return Err(ApiError::BadQuery("to must be after from".into()));
+    }
+    Ok((from, to))
+}
+
 /// A date (taken as UTC midnight) or an RFC 3339 instant.
 pub fn period_bound(field: &str, s: &str) -> Result<DateTime<Utc>, String> {
     if let Ok(d) = s.parse::<NaiveDate>() {
@@ -100,11 +92,7 @@ pub fn period_bound(field: &str, s: &str) -> Result<DateTime<Utc>, String> {
     security(("bearer" = [])))]
 async fn sla_report(ctx: Ctx, ApiQuery(q): ApiQuery<SlaReportQuery>) -> ApiResult<Json<SlaReport>> {
     authorize(&ctx.actor, RecordKind::Agreement, Operation::Read)?;
-    let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
-    let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
-    if to <= from {
-        return Err(ApiError::BadQuery("to must be after from".into()));
-    }
+    let (from, to) = period(&q.from, &q.to)?;
     let group_by = q.group_by.unwrap_or(GroupBy::Agreement);
     let tallies = ctx
         .state
@@ -119,7 +107,7 @@ async fn sla_report(ctx: Ctx, ApiQuery(q): ApiQuery<SlaReportQuery>) -> ApiResul
     }))
 }
 
-/// Query of the change figures.
+/// The period of a report: the change figures, availability, suppliers.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -135,10 +123,6 @@ pub struct PeriodQuery {
     security(("bearer" = [])))]
 async fn change_report(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<ChangeFigures>> {
     authorize(&ctx.actor, RecordKind::Change, Operation::Read)?;
-    let from = period_bound("from", &q.from).map_err(ApiError::BadQuery)?;
-    let to = period_bound("to", &q.to).map_err(ApiError::BadQuery)?;
-    if to <= from {
-        return Err(ApiError::BadQuery("to must be after from".into()));
-    }
+    let (from, to) = period(&q.from, &q.to)?;
     Ok(Json(ctx.state.store.change_figures(from, to).await?))
 }

@@ -27,6 +27,7 @@ list_query! {
         catalogue_item: CatalogueItemId => "catalogue_item_id",
         assignee: UserId => "assignee_id",
         team: TeamId => "team_id",
+        supplier: steward_core::id::SupplierId => "supplier_id",
         requested_for: UserId => "requested_for_id",
     }
     sorts: ["updated_at", "created_at", "priority", "sla_due_at"]

@@ -17,7 +17,7 @@ use steward_core::access::{Operation, authorize};
 use steward_core::agreement::{Agreement, AgreementKind, AgreementPatch, NewAgreement, Target};
 use steward_core::calendar::{BusinessDuration, Calendar, parse_written_duration};
 use steward_core::history::HistoryAction;
-use steward_core::id::{CalendarId, OrganisationId, TeamId, UserId};
+use steward_core::id::{CalendarId, OrganisationId, SupplierId, TeamId, UserId};
 use steward_core::incident::PendingReason;
 use steward_core::organisation::Organisation;
 use steward_core::priority::Priority;
@@ -82,6 +82,7 @@ struct Read {
     kind: AgreementKind,
     organisation: Option<OrganisationId>,
     team: Option<TeamId>,
+    supplier: Option<SupplierId>,
     calendar: CalendarId,
     owner: Option<UserId>,
     valid_from: NaiveDate,
@@ -119,7 +120,7 @@ impl AgreementForm {
             description: a.description.clone(),
             organisation: show(a.organisation.map(|o| o.to_string())),
             team: show(a.team.map(|o| o.to_string())),
-            supplier: show(a.supplier.clone()),
+            supplier: show(a.supplier.map(|o| o.to_string())),
             calendar: a.calendar.to_string(),
             owner: show(a.owner.map(|o| o.to_string())),
             valid_from: a.valid_from.to_string(),
@@ -168,6 +169,7 @@ impl AgreementForm {
         let kind: Option<AgreementKind> = named(e, "kind", &self.kind);
         let organisation = reference(e, "organisation", &self.organisation, RecordKind::Organisation);
         let team = reference(e, "team", &self.team, RecordKind::Team);
+        let supplier = reference(e, "supplier", &self.supplier, RecordKind::Supplier);
         let calendar: Option<CalendarId> = reference(e, "calendar", &self.calendar, RecordKind::Calendar);
         let owner = reference(e, "owner", &self.owner, RecordKind::User);
         let valid_from = date(e, "valid_from", &self.valid_from);
@@ -225,6 +227,7 @@ impl AgreementForm {
             kind: kind?,
             organisation,
             team,
+            supplier,
             calendar: calendar?,
             owner,
             valid_from: valid_from?,
@@ -346,7 +349,7 @@ pub async fn create_agreement(posted: Posted<AgreementForm>) -> UiResult<Respons
         description: text(&form.description),
         organisation: read.organisation,
         team: read.team,
-        supplier: text(&form.supplier),
+        supplier: read.supplier,
         calendar: read.calendar,
         targets: read.targets,
         pause_on: Some(read.pause_on),
@@ -402,7 +405,7 @@ pub async fn update_agreement(uri: Uri, posted: Posted<AgreementForm>) -> UiResu
         description: Some(form.description.trim().to_string()),
         organisation: Some(read.organisation),
         team: Some(read.team),
-        supplier: Some(text(&form.supplier)),
+        supplier: Some(read.supplier),
         calendar: Some(read.calendar),
         targets: Some(targets),
         pause_on: Some(read.pause_on),

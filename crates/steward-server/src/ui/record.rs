@@ -158,6 +158,18 @@ macro_rules! with_record_type {
                 type $T = steward_core::outage::Outage;
                 $body
             }
+            K::Supplier => {
+                type $T = steward_core::supplier::Supplier;
+                $body
+            }
+            K::Contract => {
+                type $T = steward_core::contract::Contract;
+                $body
+            }
+            K::Dispute => {
+                type $T = steward_core::dispute::Dispute;
+                $body
+            }
         }
     }};
 }
@@ -501,6 +513,7 @@ async fn ticket_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Op
                 category: i.category.clone().unwrap_or_default(),
                 assignee: i.assignee.map(|s| s.to_string()).unwrap_or_default(),
                 team: i.team.map(|s| s.to_string()).unwrap_or_default(),
+                supplier: i.supplier.map(|s| s.to_string()).unwrap_or_default(),
                 ..TicketForm::default()
             },
             i.assignee,
@@ -517,6 +530,7 @@ async fn ticket_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Op
                 category: r.category.clone().unwrap_or_default(),
                 assignee: r.assignee.map(|s| s.to_string()).unwrap_or_default(),
                 team: r.team.map(|s| s.to_string()).unwrap_or_default(),
+                supplier: r.supplier.map(|s| s.to_string()).unwrap_or_default(),
                 ..TicketForm::default()
             },
             r.assignee,

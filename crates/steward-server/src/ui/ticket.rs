@@ -11,13 +11,14 @@ use serde::Deserialize;
 use steward_core::Error;
 use steward_core::clock::ClockView;
 use steward_core::history::HistoryAction;
-use steward_core::id::{CatalogueItemId, ServiceId, TeamId, UserId};
+use steward_core::id::{CatalogueItemId, ServiceId, SupplierId, TeamId, UserId};
 use steward_core::incident::{Incident, IncidentPatch, IncidentTransition, NewIncident, PendingReason, ResolutionCode};
 use steward_core::lifecycle::Lifecycle;
 use steward_core::priority::{Impact, Priority, Urgency};
 use steward_core::record::{Record, RecordKind};
 use steward_core::request::{NewRequest, Request, RequestPatch, RequestTransition};
 use steward_core::service::{CatalogueItem, Service};
+use steward_core::supplier::Supplier;
 use steward_core::team::Team;
 use steward_core::user::User;
 use steward_store::Table;
@@ -217,12 +218,14 @@ impl Choice {
     }
 }
 
-/// The lists a ticket form offers: services, catalogue items, teams and agents.
+/// The lists a ticket form offers: services, catalogue items, teams, agents and active
+/// suppliers.
 pub struct Options {
     pub services: Vec<Choice>,
     pub items: Vec<Choice>,
     pub teams: Vec<Choice>,
     pub agents: Vec<Choice>,
+    pub suppliers: Vec<Choice>,
 }
 
 /// The first 500 records of a small table (services, teams, people who work tickets).
@@ -252,6 +255,7 @@ impl Options {
             .map(|r| steward_store::exec::Arg::from(r.to_string()))
             .collect();
         let agents: Vec<User> = all(ctx, vec![("role", staff), ("active", vec![true.into()])]).await?;
+        let suppliers: Vec<Supplier> = all(ctx, vec![("active", vec![true.into()])]).await?;
         let service_name: HashMap<i64, &str> = services.iter().map(|s| (s.id.0, s.name.as_str())).collect();
         Ok(Options {
             items: items
@@ -267,6 +271,10 @@ impl Options {
                 .collect(),
             teams: teams.iter().map(|t| Choice::new(t.id.to_string(), &t.name)).collect(),
             agents: agents.iter().map(|u| Choice::new(u.id.to_string(), &u.name)).collect(),
+            suppliers: suppliers
+                .iter()
+                .map(|s| Choice::new(s.id.to_string(), &s.name))
+                .collect(),
         })
     }
 }
@@ -299,6 +307,9 @@ pub struct TicketForm {
     pub assignee: String,
     #[serde(default)]
     pub team: String,
+    /// The supplier the ticket is handed to (a supplier reference).
+    #[serde(default)]
+    pub supplier: String,
     /// Who the ticket is for (a user reference); a requester's own tickets are always theirs.
     #[serde(default)]
     pub caller: String,
@@ -428,6 +439,7 @@ pub async fn create_ticket(
                 subcategory: None,
                 assignee,
                 team,
+                supplier: None,
             };
             let incident = Incident::create(input, organisation, &matrix, ctx.now)?;
             let (_, axum::Json(saved)) = create(ctx, incident).await?;
@@ -452,6 +464,7 @@ pub async fn create_ticket(
                 subcategory: None,
                 assignee,
                 team,
+                supplier: None,
             };
             let request = Request::create(input, found.service, organisation, &matrix, ctx.now)?;
             let (_, axum::Json(saved)) = create(ctx, request).await?;
@@ -494,6 +507,7 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
     let urgency: Option<Urgency> = named(&mut e, "urgency", &form.urgency);
     let assignee: Option<UserId> = form::reference(&mut e, "assignee", &form.assignee, RecordKind::User);
     let team: Option<TeamId> = form::reference(&mut e, "team", &form.team, RecordKind::Team);
+    let supplier: Option<SupplierId> = form::reference(&mut e, "supplier", &form.supplier, RecordKind::Supplier);
     e.finish()?;
     let matrix = ctx.state.store.priority_matrix().await?;
     let category = Some(text(&form.category));
@@ -507,6 +521,7 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
             category,
             assignee: Some(assignee),
             team: Some(team),
+            supplier: Some(supplier),
             ..IncidentPatch::default()
         };
         modify(ctx, &reference, HistoryAction::Update, |i: &mut Incident| {
@@ -523,6 +538,7 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
             category,
             assignee: Some(assignee),
             team: Some(team),
+            supplier: Some(supplier),
             ..RequestPatch::default()
         };
         modify(ctx, &reference, HistoryAction::Update, |r: &mut Request| {

@@ -718,6 +718,7 @@ fn one_incident(
         subcategory: None,
         assignee: None,
         team: Some(w.teams[if rng.chance(60) { 0 } else { team }].id),
+        supplier: None,
     };
     let mut inc = Story::new(
         Incident::create(input, caller.organisation, matrix, opened)?,
@@ -842,6 +843,7 @@ fn one_request(
         subcategory: None,
         assignee: None,
         team: Some(w.teams[0].id),
+        supplier: None,
     };
     let mut req = Story::new(
         Request::create(input, item.service, who.organisation, matrix, opened)?,
