@@ -144,6 +144,27 @@ fn query(id: &str) -> Option<Query> {
             passes: "t.status = 'reviewed'",
             at: "t.ended_at",
         },
+        "supplier_contracts_reviewed" => Query {
+            kind: "'contract'",
+            key: "t.id",
+            from_where: "FROM contracts t WHERE t.status = 'active' AND t.created_at < :to AND :from <= :to",
+            passes: "t.review_date IS NOT NULL AND t.review_date >= :day",
+            at: "t.updated_at",
+        },
+        "internal_suppliers_with_agreement" => Query {
+            kind: "'supplier'",
+            key: "t.id",
+            from_where: "FROM suppliers t WHERE t.active AND t.kind IN ('internal', 'customer') AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM contracts k WHERE k.supplier_id = t.id AND k.status = 'active' AND k.agreement_id IS NOT NULL)",
+            at: "t.updated_at",
+        },
+        "parties_under_control" => Query {
+            kind: "'supplier'",
+            key: "t.id",
+            from_where: "FROM suppliers t WHERE t.active AND t.created_at < :to AND :from <= :to",
+            passes: "t.owner_id IS NOT NULL AND EXISTS (SELECT 1 FROM contracts k WHERE k.supplier_id = t.id AND k.status = 'active')",
+            at: "t.updated_at",
+        },
         "risks_reviewed" => Query {
             kind: "'risk'",
             key: "t.id",

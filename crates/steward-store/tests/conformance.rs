@@ -3118,3 +3118,235 @@ async fn outages_give_each_service_its_availability() {
         assert_eq!(store.list::<Outage>(&q).await.unwrap().items.len(), 3);
     });
 }
+
+/// Suppliers, contracts and disputes are kept with their history; an underpinning contract's
+/// clock counts only while a ticket is with its supplier; the supplier report reads its clocks,
+/// open tickets, contracts due a review and open disputes; a second supplier of the same name is
+/// a conflict.
+#[tokio::test]
+async fn suppliers_run_their_clocks_and_report_their_performance() {
+    on_each_backend!(|store, db| {
+        use steward_core::agreement::{Agreement, AgreementKind, Target};
+        use steward_core::calendar::BusinessDuration;
+        use steward_core::clock::ClockState;
+        use steward_core::contract::{Contract, ContractReview, NewContract};
+        use steward_core::dispute::{Dispute, DisputeTransition, NewDispute};
+        use steward_core::supplier::{NewSupplier, Supplier, SupplierKind};
+        const MIN: i64 = 60_000_000;
+        let t0 = self::t0();
+        let at = |m: i64| t0 + Duration::minutes(m);
+        let owner = user(store, "owner@it.example", Role::Manager, None).await;
+        let input = |name: &str| NewSupplier {
+            name: name.into(),
+            kind: SupplierKind::External,
+            owner: owner.id,
+            team: None,
+            organisation: None,
+            contact: None,
+            description: None,
+            services: vec![],
+            configuration_items: vec![],
+            processes: vec!["8.6.1".into()],
+            review_date: None,
+        };
+        let hosting = store
+            .insert(Supplier::create(input("Hosting Co"), t0).unwrap(), None)
+            .await
+            .unwrap();
+        let again = store
+            .insert(Supplier::create(input("Hosting Co"), t0).unwrap(), None)
+            .await;
+        assert!(
+            matches!(&again, Err(Error::Conflict(m)) if m.contains("supplier with this name")),
+            "{again:?}"
+        );
+        let cal = always_open(store).await;
+        let mut uc = agreement_input(
+            "Hosting UC",
+            AgreementKind::UnderpinningContract,
+            cal.id,
+            vec![Target {
+                service: None,
+                priority: Priority::P3,
+                response: BusinessDuration(30 * MIN),
+                resolution: BusinessDuration(60 * MIN),
+            }],
+        );
+        uc.supplier = Some(hosting.id);
+        uc.pause_on = Some(vec![]);
+        let uc = store.insert(Agreement::create(uc, t0).unwrap(), None).await.unwrap();
+        assert_eq!(uc.supplier, Some(hosting.id));
+
+        let inc = store
+            .insert(
+                Incident::create(new_incident("Site down"), None, &PriorityMatrix::default(), t0).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let hand = |m: i64, to: Option<SupplierId>| async move {
+            store
+                .update::<Incident>(
+                    inc.id.0,
+                    None,
+                    at(m),
+                    HistoryAction::Update,
+                    |_| true,
+                    |r| {
+                        r.supplier = to;
+                        Ok(())
+                    },
+                )
+                .await
+                .unwrap();
+        };
+        hand(10, Some(hosting.id)).await;
+        hand(30, None).await;
+        hand(50, Some(hosting.id)).await;
+        let views = store
+            .clock_views(RecordKind::Incident, &[inc.id.0], at(60).timestamp_micros())
+            .await
+            .unwrap();
+        let resolution = views[&inc.id.0]
+            .iter()
+            .find(|v| v.scope == "uc" && v.metric == steward_core::clock::Metric::Resolution)
+            .unwrap();
+        assert_eq!(resolution.supplier, Some(hosting.id));
+        assert_eq!(resolution.state, ClockState::Running);
+        assert_eq!(resolution.elapsed, "PT30M", "20 minutes, then 10 more once handed back");
+        let report = store
+            .supplier_performance(t0, at(24 * 60), at(60).date_naive())
+            .await
+            .unwrap();
+        assert_eq!(report.len(), 1);
+        assert_eq!((report[0].open_tickets, report[0].met, report[0].breached), (1, 0, 0));
+        assert_eq!(report[0].attainment_percent, None);
+        store
+            .update::<Incident>(
+                inc.id.0,
+                None,
+                at(70),
+                HistoryAction::Transition,
+                |_| true,
+                |r| {
+                    r.transition(
+                        IncidentTransition {
+                            to: "resolved".into(),
+                            pending_reason: None,
+                            resolution_code: Some(ResolutionCode::Fixed),
+                            resolution_notes: Some("Fixed by the host".into()),
+                        },
+                        at(70),
+                    )
+                },
+            )
+            .await
+            .unwrap();
+
+        let contract = store
+            .insert(
+                Contract::create(
+                    NewContract {
+                        supplier: hosting.id,
+                        title: "Hosting".into(),
+                        scope: Some("Servers".into()),
+                        services: vec![],
+                        agreement: Some(uc.id),
+                        interfaces: None,
+                        obligations: None,
+                        starts_on: t0.date_naive(),
+                        ends_on: None,
+                        review_date: Some(t0.date_naive()),
+                        owner: Some(owner.id),
+                        status: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let dispute = store
+            .insert(
+                Dispute::create(
+                    NewDispute {
+                        supplier: hosting.id,
+                        contract: Some(contract.id),
+                        title: "Credits".into(),
+                        description: None,
+                        owner: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let later = t0 + Duration::days(3);
+        let report = store
+            .supplier_performance(t0, at(24 * 60), later.date_naive())
+            .await
+            .unwrap();
+        let p = &report[0];
+        assert_eq!((p.open_tickets, p.met + p.breached), (0, 2), "{p:?}");
+        assert_eq!(p.breached, 1, "the response clock ran out while the host held it");
+        assert_eq!(p.attainment_percent, Some(50.0));
+        assert_eq!((p.active_contracts, p.contracts_due_review, p.open_disputes), (1, 1, 1));
+
+        let reviewed = store
+            .update::<Contract>(
+                contract.id.0,
+                Some(owner.id),
+                later,
+                HistoryAction::Update,
+                |_| true,
+                |k| {
+                    k.review(
+                        ContractReview {
+                            held_on: None,
+                            notes: "On target".into(),
+                            next_review: Some(later.date_naive() + chrono::Days::new(90)),
+                        },
+                        later.date_naive(),
+                    )
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(reviewed.last_reviewed_on, Some(later.date_naive()));
+        let back: Contract = store.get(contract.id.0).await.unwrap().unwrap();
+        assert_eq!(back, reviewed);
+        store
+            .update::<Dispute>(
+                dispute.id.0,
+                None,
+                later,
+                HistoryAction::Transition,
+                |_| true,
+                |d| {
+                    d.transition(
+                        DisputeTransition {
+                            to: "resolved".into(),
+                            resolution: Some("One month's credit".into()),
+                        },
+                        later,
+                    )
+                },
+            )
+            .await
+            .unwrap();
+        let p = &store
+            .supplier_performance(t0, at(24 * 60), later.date_naive())
+            .await
+            .unwrap()[0];
+        assert_eq!((p.contracts_due_review, p.open_disputes), (0, 0));
+        let history = store
+            .history(RecordKind::Dispute, dispute.id.0, None, 50)
+            .await
+            .unwrap();
+        let fields: Vec<Option<&str>> = history.items.iter().map(|e| e.field.as_deref()).collect();
+        assert_eq!(fields, [None, Some("resolution"), Some("resolved_at"), Some("status")]);
+    });
+}

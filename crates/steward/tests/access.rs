@@ -267,6 +267,36 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("POST", "/api/v1/outages/{reference}/comments", Comments(K::Outage), false),
     ("GET", "/api/v1/outages/{reference}/attachments", Rec(K::Outage, R), false),
     ("POST", "/api/v1/outages/{reference}/attachments", Comments(K::Outage), false),
+    ("GET", "/api/v1/suppliers", Rec(K::Supplier, R), false),
+    ("POST", "/api/v1/suppliers", Rec(K::Supplier, C), false),
+    ("GET", "/api/v1/suppliers/{reference}", Rec(K::Supplier, R), false),
+    ("PATCH", "/api/v1/suppliers/{reference}", Rec(K::Supplier, U), false),
+    ("GET", "/api/v1/suppliers/{reference}/history", Rec(K::Supplier, R), false),
+    ("GET", "/api/v1/suppliers/{reference}/comments", Rec(K::Supplier, R), false),
+    ("POST", "/api/v1/suppliers/{reference}/comments", Comments(K::Supplier), false),
+    ("GET", "/api/v1/suppliers/{reference}/attachments", Rec(K::Supplier, R), false),
+    ("POST", "/api/v1/suppliers/{reference}/attachments", Comments(K::Supplier), false),
+    ("GET", "/api/v1/contracts", Rec(K::Contract, R), false),
+    ("POST", "/api/v1/contracts", Rec(K::Contract, C), false),
+    ("GET", "/api/v1/contracts/{reference}", Rec(K::Contract, R), false),
+    ("PATCH", "/api/v1/contracts/{reference}", Rec(K::Contract, U), false),
+    ("GET", "/api/v1/contracts/{reference}/history", Rec(K::Contract, R), false),
+    ("POST", "/api/v1/contracts/{reference}/transition", Rec(K::Contract, U), false),
+    ("POST", "/api/v1/contracts/{reference}/review", Rec(K::Contract, U), false),
+    ("GET", "/api/v1/contracts/{reference}/comments", Rec(K::Contract, R), false),
+    ("POST", "/api/v1/contracts/{reference}/comments", Comments(K::Contract), false),
+    ("GET", "/api/v1/contracts/{reference}/attachments", Rec(K::Contract, R), false),
+    ("POST", "/api/v1/contracts/{reference}/attachments", Comments(K::Contract), false),
+    ("GET", "/api/v1/disputes", Rec(K::Dispute, R), false),
+    ("POST", "/api/v1/disputes", Rec(K::Dispute, C), false),
+    ("GET", "/api/v1/disputes/{reference}", Rec(K::Dispute, R), false),
+    ("PATCH", "/api/v1/disputes/{reference}", Rec(K::Dispute, U), false),
+    ("GET", "/api/v1/disputes/{reference}/history", Rec(K::Dispute, R), false),
+    ("POST", "/api/v1/disputes/{reference}/transition", Rec(K::Dispute, U), false),
+    ("GET", "/api/v1/disputes/{reference}/comments", Rec(K::Dispute, R), false),
+    ("POST", "/api/v1/disputes/{reference}/comments", Comments(K::Dispute), false),
+    ("GET", "/api/v1/disputes/{reference}/attachments", Rec(K::Dispute, R), false),
+    ("POST", "/api/v1/disputes/{reference}/attachments", Comments(K::Dispute), false),
     ("GET", "/api/v1/organisations", Rec(K::Organisation, R), false),
     ("POST", "/api/v1/organisations", Rec(K::Organisation, C), false),
     ("GET", "/api/v1/organisations/{reference}", Rec(K::Organisation, R), false),
@@ -286,6 +316,7 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("GET", "/api/v1/releases/{reference}/history", Rec(K::Release, R), false),
     ("POST", "/api/v1/releases/{reference}/transition", Rec(K::Release, U), false),
     ("GET", "/api/v1/reports/availability", Staff, false),
+    ("GET", "/api/v1/reports/suppliers", Staff, false),
     ("GET", "/api/v1/reports/changes", Staff, false),
     ("GET", "/api/v1/reports/sla", Staff, false),
     ("GET", "/api/v1/requests", Rec(K::Request, R), false),
@@ -805,9 +836,10 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             // The query a route needs to be answered at all.
             let query = match *template {
                 "/api/v1/links" | "/api/v1/watchers" => format!("?record={}", first["/api/v1/incidents"]),
-                "/api/v1/reports/sla" | "/api/v1/reports/changes" | "/api/v1/reports/availability" => {
-                    "?from=2026-09-01&to=2026-12-01".to_string()
-                }
+                "/api/v1/reports/sla"
+                | "/api/v1/reports/changes"
+                | "/api/v1/reports/availability"
+                | "/api/v1/reports/suppliers" => "?from=2026-09-01&to=2026-12-01".to_string(),
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),
             };

@@ -30,6 +30,7 @@ use steward_core::user::{NewUser, Role, User};
 use steward_store::{Store, Story, Table, Ticket};
 
 mod compliance;
+mod supplier;
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
 struct Rng(u64);
@@ -280,6 +281,8 @@ struct World {
     services: Vec<Service>,
     cis: Vec<Vec<ConfigurationItem>>,
     items: Vec<Vec<CatalogueItem>>,
+    /// The supplier a ticket on each service may be handed to.
+    suppliers: Vec<Option<SupplierId>>,
 }
 
 /// A new person with a made-up name, as a user of `role`.
@@ -449,7 +452,12 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
     }
     relationships(store, start, &cis).await?;
     assets(store, start, &agents).await?;
-    agreements(store, start, &services, &customers).await?;
+    let always = agreements(store, start, &services, &customers).await?;
+    let organisations: Vec<OrganisationId> = customers
+        .iter()
+        .filter_map(|people| people.first().and_then(|p| p.organisation))
+        .collect();
+    let suppliers = supplier::seed(store, start, &services, &teams, &organisations, &managers, always).await?;
     let patching = ChangeTemplate::create(
         NewChangeTemplate {
             name: "Monthly security patching".into(),
@@ -472,6 +480,7 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
         services,
         cis,
         items,
+        suppliers: suppliers.by_service,
     })
 }
 
@@ -586,7 +595,7 @@ async fn agreements(
     start: DateTime<Utc>,
     services: &[Service],
     customers: &[Vec<User>],
-) -> anyhow::Result<()> {
+) -> anyhow::Result<CalendarId> {
     let office = NewCalendar {
         name: "Office hours".into(),
         description: Some("Weekdays 08:00-12:30 and 13:30-18:00, London time.".into()),
@@ -677,7 +686,7 @@ async fn agreements(
         };
         store.insert(Agreement::create(input, start)?, None).await?;
     }
-    Ok(())
+    Ok(always.id)
 }
 
 /// An incident and what happened to it, to be imported with others.
@@ -729,8 +738,11 @@ fn one_incident(
     if t1 >= now {
         return Ok(inc);
     }
+    // Some of the faults on a service a supplier operates are handed to the supplier.
+    let handed = w.suppliers[s].filter(|_| rng.chance(40));
     happen(&mut inc, t1, Some(agent), |i: &mut Incident| {
         i.assignee = Some(agent);
+        i.supplier = handed;
         i.transition(
             IncidentTransition {
                 to: "in_progress".into(),
