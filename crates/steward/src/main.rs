@@ -341,6 +341,20 @@ enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Every active supplier: its tickets open now, its underpinning contract clocks that
+    /// stopped in the period met or breached, its active contracts (those due a review) and its
+    /// open disputes.
+    Suppliers {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -660,6 +674,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = store.availability(from, to, Utc::now()).await?;
             store.close().await;
             print!("{}", report::render_availability(&rows, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Suppliers { from, to, format },
+        } => {
+            let (from, to) = report_period(&from, &to, &format)?;
+            let store = open(&cli.db).await?;
+            let rows = store.supplier_performance(from, to, Utc::now().date_naive()).await?;
+            store.close().await;
+            print!("{}", report::render_suppliers(&rows, &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },

@@ -141,6 +141,43 @@ pub fn render_availability(rows: &[steward_core::outage::Availability], format: 
     })
 }
 
+const SUPPLIER_HEADER: [&str; 9] = [
+    "supplier",
+    "kind",
+    "open tickets",
+    "met",
+    "breached",
+    "attainment %",
+    "contracts",
+    "due review",
+    "open disputes",
+];
+
+/// The supplier report as a table, CSV or JSON.
+pub fn render_suppliers(rows: &[steward_core::supplier::SupplierPerformance], format: &str) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|p| {
+            vec![
+                format!("{} {}", p.supplier, p.supplier_name),
+                p.kind.to_string(),
+                p.open_tickets.to_string(),
+                p.met.to_string(),
+                p.breached.to_string(),
+                p.attainment_percent.map(|a| format!("{a:.1}")).unwrap_or_default(),
+                p.active_contracts.to_string(),
+                p.contracts_due_review.to_string(),
+                p.open_disputes.to_string(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&SUPPLIER_HEADER, &body),
+        _ => table(&SUPPLIER_HEADER, &body, 2, "(no active supplier)"),
+    })
+}
+
 /// An impact analysis as a person reads it.
 pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
     let mut out = format!("{} {} ({})\n", item.id, item.name, item.ci_type);

@@ -20,6 +20,7 @@ mod queue;
 mod record;
 mod search;
 mod session;
+mod supplier;
 mod ticket;
 mod work;
 
@@ -90,6 +91,9 @@ pub fn routes() -> Router<AppState> {
         .route("/compliance", get(compliance::compliance_page))
         .route("/availability", get(availability::availability_page))
         .route("/availability/outages", post(availability::record_outage))
+        .route("/suppliers", get(supplier::suppliers_page).post(supplier::add_supplier))
+        .route("/suppliers/reviews", post(supplier::review_contract))
+        .route("/suppliers/disputes", post(supplier::raise_dispute))
         .route("/admin", get(admin::admin))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/change", post(admin::change_user))

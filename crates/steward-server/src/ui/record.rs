@@ -394,13 +394,13 @@ pub async fn record_page(viewer: Viewer, matched: MatchedPath, Path(reference): 
 
 async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormErrors) -> UiResult<Response> {
     let ctx = &viewer.ctx;
-    let (value, id, ticket, moves, approvals) = with_record_type!(kind, T => {
-        let rec: T = read_one(ctx, reference).await?;
-        let id = steward_core::record::Record::id(&rec);
-        let value = serde_json::to_value(&rec).map_err(|e| ApiError::Domain(steward_core::Error::unexpected(format!("cannot show {reference}: {e}"))))?;
-        let any = rec_any(&rec);
-        (value, id, ticket_panel(ctx, kind, &any).await?, move_panel(ctx, kind, &any).await?, approvals_panel(ctx, &any).await?)
-    });
+    // One boxed read per kind, so the page's future does not hold a frame for every kind.
+    let (value, id, any) = with_record_type!(kind, T => Box::pin(read_shown::<T>(ctx, reference)).await?);
+    let (ticket, moves, approvals) = (
+        ticket_panel(ctx, kind, &any).await?,
+        move_panel(ctx, kind, &any).await?,
+        approvals_panel(ctx, &any).await?,
+    );
     let reference = format!("{}-{id}", kind.prefix());
     let title = ["title", "name"]
         .iter()
@@ -479,6 +479,18 @@ enum AnyTicket {
     Problem(Box<steward_core::problem::Problem>),
     Change(Box<steward_core::change::Change>),
     Other,
+}
+
+/// A record read for its page: its fields as JSON, its id, and what its panels need of it.
+async fn read_shown<T>(ctx: &Ctx, reference: &str) -> Result<(Value, i64, AnyTicket), ApiError>
+where
+    T: steward_store::Table + steward_core::record::Record + serde::Serialize + 'static,
+{
+    let rec: T = read_one(ctx, reference).await?;
+    let id = steward_core::record::Record::id(&rec);
+    let value = serde_json::to_value(&rec)
+        .map_err(|e| ApiError::Domain(steward_core::Error::unexpected(format!("cannot show {reference}: {e}"))))?;
+    Ok((value, id, rec_any(&rec)))
 }
 
 fn rec_any<T: serde::Serialize + 'static>(rec: &T) -> AnyTicket {

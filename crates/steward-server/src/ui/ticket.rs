@@ -210,7 +210,7 @@ pub struct Choice {
 }
 
 impl Choice {
-    fn new(value: impl Into<String>, label: impl Into<String>) -> Choice {
+    pub fn new(value: impl Into<String>, label: impl Into<String>) -> Choice {
         Choice {
             value: value.into(),
             label: label.into(),

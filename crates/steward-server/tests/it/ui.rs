@@ -1787,3 +1787,192 @@ async fn availability_is_read_by_service_and_outages_are_recorded_from_the_page(
         );
     });
 }
+
+/// Suppliers through the API and the page: a supplier needs an owner and the team of an internal
+/// one; a contract is reviewed and a dispute resolved only with what they found; a ticket handed
+/// to the supplier runs its underpinning contract's clock; the page and the report show the
+/// supplier's figures; the page's forms add a supplier, record a review and raise a dispute, and
+/// an agent reads it all without the forms.
+#[tokio::test]
+async fn suppliers_contracts_and_disputes_through_the_api_and_the_page() {
+    on_each_backend!(|s| {
+        let (host, contract, owner) = Box::pin(supplier_api(s)).await;
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/suppliers").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("Host Ltd") && page.contains("Hosting") && page.contains("Credits"),
+            "{page}"
+        );
+        assert!(page.contains("2020-06-01 (due)"), "{page}");
+        assert!(!page.contains("Add supplier"), "an agent does not add suppliers");
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/suppliers").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (st, _, page) = manager
+            .post(
+                "/suppliers",
+                &[("name", "Print Co"), ("kind", "external"), ("owner", "")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("choose who manages the relationship") && page.contains("Print Co"),
+            "{page}"
+        );
+        let (st, location, _) = manager
+            .post(
+                "/suppliers",
+                &[("name", "Print Co"), ("kind", "external"), ("owner", &owner)],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/suppliers/SUP-"), "{location}");
+        let (st, page) = manager.get(&location).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Print Co"), "{page}");
+        let (st, location, _) = manager
+            .post(
+                "/suppliers/reviews",
+                &[
+                    ("contract", &contract),
+                    ("notes", "Targets met"),
+                    ("next_review", "2099-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location, format!("/contracts/{contract}"));
+        let (_, k) = s.get(&format!("/api/v1/contracts/{contract}"), &s.agent).await;
+        assert_eq!(
+            (k["review_notes"].as_str(), k["review_date"].as_str()),
+            (Some("Targets met"), Some("2099-01-01"))
+        );
+        let (st, location, _) = manager
+            .post(
+                "/suppliers/disputes",
+                &[("supplier", &host), ("title", "Late invoices")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/disputes/DSP-"), "{location}");
+    });
+}
+
+/// The API half of the supplier test: what it made, for the page half to show.
+async fn supplier_api(s: &Server) -> (String, String, String) {
+    let (_, users) = s.get("/api/v1/users?role=manager", &s.manager).await;
+    let owner = users["items"][0]["id"].as_str().unwrap().to_string();
+    let (st, body) = s
+        .post(
+            "/api/v1/suppliers",
+            &s.manager,
+            json!({"name": "Net team", "kind": "internal", "owner": owner}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "team", "{body}");
+    let (st, body) = s
+        .post(
+            "/api/v1/suppliers",
+            &s.manager,
+            json!({"name": "Host", "kind": "external"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.to_string().contains("owner"), "{body}");
+    let (st, _) = s
+        .post(
+            "/api/v1/suppliers",
+            &s.agent,
+            json!({"name": "Host", "kind": "external", "owner": owner}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "agents read suppliers only");
+    let host = s
+        .create(
+            "/api/v1/suppliers",
+            &s.manager,
+            json!({"name": "Host Ltd", "kind": "external", "owner": owner, "processes": ["8.6.1"]}),
+        )
+        .await;
+    let (_, cal) = s
+        .post(
+            "/api/v1/calendars",
+            &s.manager,
+            json!({"name": "Always", "time_zone": "UTC", "always_open": true}),
+        )
+        .await;
+    let uc = s
+        .create(
+            "/api/v1/agreements",
+            &s.manager,
+            json!({"name": "Host UC", "kind": "uc", "supplier": host, "calendar": cal["id"],
+                       "targets": [{"priority": "P3", "response": "PT1H", "resolution": "PT4H"}],
+                       "valid_from": "2020-01-01"}),
+        )
+        .await;
+    let contract = s
+        .create(
+            "/api/v1/contracts",
+            &s.manager,
+            json!({"supplier": host, "title": "Hosting", "agreement": uc, "starts_on": "2020-01-01",
+                       "review_date": "2020-06-01"}),
+        )
+        .await;
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/contracts/{contract}/review"),
+            &s.manager,
+            json!({"notes": " "}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "notes");
+    let inc = s
+        .create(
+            "/api/v1/incidents",
+            &s.agent,
+            json!({"title": "Site slow", "supplier": host}),
+        )
+        .await;
+    let (_, got) = s.get(&format!("/api/v1/incidents/{inc}"), &s.agent).await;
+    assert_eq!(got["supplier"], host.as_str());
+    let uc_clocks: Vec<&serde_json::Value> = got["sla"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["scope"] == "uc")
+        .collect();
+    assert_eq!(
+        uc_clocks.len(),
+        2,
+        "the supplier's response and resolution clocks run: {got}"
+    );
+    assert_eq!(uc_clocks[0]["supplier"], host.as_str());
+    let (_, report) = s
+        .get("/api/v1/reports/suppliers?from=2000-01-01&to=2100-01-01", &s.agent)
+        .await;
+    assert_eq!(report["suppliers"][0]["open_tickets"], 1, "{report}");
+    assert_eq!(report["suppliers"][0]["contracts_due_review"], 1, "{report}");
+    let dispute = s
+        .create(
+            "/api/v1/disputes",
+            &s.manager,
+            json!({"supplier": host, "contract": contract, "title": "Credits"}),
+        )
+        .await;
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/disputes/{dispute}/transition"),
+            &s.manager,
+            json!({"to": "resolved"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "resolution");
+
+    (host, contract, owner)
+}
