@@ -11,7 +11,7 @@ use crate::document::check_requirements;
 use crate::error::{Error, Result};
 use crate::id::{AuditId, CertificateId, FindingId, ImprovementId, NonconformityId, TeamId, UserId};
 use crate::lifecycle::Lifecycle;
-use crate::patch::{nullable, set};
+use crate::patch::{nullable, set, sorted_unique};
 use crate::record::{RecordKind, check_references, normalise_references, parse_references};
 use crate::service::StatusTransition;
 use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX, blank_to_none};
@@ -121,12 +121,6 @@ pub struct AuditPatch {
     pub summary: Option<String>,
 }
 
-fn dedup<T: Ord>(mut v: Vec<T>) -> Vec<T> {
-    v.sort();
-    v.dedup();
-    v
-}
-
 impl Audit {
     pub fn create(input: NewAudit, at: DateTime<Utc>) -> Result<Audit> {
         let a = Audit {
@@ -135,10 +129,10 @@ impl Audit {
             audit_type: input.audit_type,
             status: AuditStatus::Planned,
             scope: input.scope.unwrap_or_default(),
-            requirements: dedup(input.requirements),
-            audited_teams: dedup(input.audited_teams),
+            requirements: sorted_unique(input.requirements),
+            audited_teams: sorted_unique(input.audited_teams),
             lead_auditor: input.lead_auditor,
-            auditors: dedup(input.auditors),
+            auditors: sorted_unique(input.auditors),
             external_auditor: blank_to_none(input.external_auditor),
             certificate: input.certificate,
             planned_start: input.planned_start,
@@ -198,10 +192,10 @@ impl Audit {
         let mut next = self.clone();
         set(&mut next.title, p.title.map(|t| t.trim().to_string()));
         set(&mut next.scope, p.scope);
-        set(&mut next.requirements, p.requirements.map(dedup));
-        set(&mut next.audited_teams, p.audited_teams.map(dedup));
+        set(&mut next.requirements, p.requirements.map(sorted_unique));
+        set(&mut next.audited_teams, p.audited_teams.map(sorted_unique));
         set(&mut next.lead_auditor, p.lead_auditor);
-        set(&mut next.auditors, p.auditors.map(dedup));
+        set(&mut next.auditors, p.auditors.map(sorted_unique));
         set(&mut next.external_auditor, p.external_auditor.map(blank_to_none));
         set(&mut next.certificate, p.certificate);
         set(&mut next.planned_start, p.planned_start);

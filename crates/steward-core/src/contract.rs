@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::id::{AgreementId, ContractId, ServiceId, SupplierId, UserId};
 use crate::lifecycle::Lifecycle;
-use crate::patch::{nullable, set};
+use crate::patch::{nullable, set, sorted_unique};
 use crate::record::RecordKind;
 use crate::service::StatusTransition;
 use crate::validate::{Checker, TEXT_MAX, TITLE_MAX};
@@ -133,7 +133,7 @@ impl Contract {
             supplier: input.supplier,
             title: input.title.trim().to_string(),
             scope: input.scope.unwrap_or_default(),
-            services: dedup(input.services),
+            services: sorted_unique(input.services),
             agreement: input.agreement,
             interfaces: input.interfaces.unwrap_or_default(),
             obligations: input.obligations.unwrap_or_default(),
@@ -183,7 +183,7 @@ impl Contract {
         let mut next = self.clone();
         set(&mut next.title, p.title.map(|t| t.trim().to_string()));
         set(&mut next.scope, p.scope);
-        set(&mut next.services, p.services.map(dedup));
+        set(&mut next.services, p.services.map(sorted_unique));
         set(&mut next.agreement, p.agreement);
         set(&mut next.interfaces, p.interfaces);
         set(&mut next.obligations, p.obligations);
@@ -232,12 +232,6 @@ impl Contract {
         *self = next;
         Ok(())
     }
-}
-
-fn dedup<T: Ord + Copy>(mut v: Vec<T>) -> Vec<T> {
-    v.sort();
-    v.dedup();
-    v
 }
 
 #[cfg(test)]

@@ -18,3 +18,10 @@ pub fn set<T>(slot: &mut T, value: Option<T>) {
         *slot = v;
     }
 }
+
+/// A list as stored: sorted, each value once.
+pub fn sorted_unique<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v.dedup();
+    v
+}

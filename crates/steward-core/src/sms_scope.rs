@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::compliance::catalogue;
 use crate::error::Result;
 use crate::id::{OrganisationId, ServiceId, SmsScopeId, UserId};
-use crate::patch::{nullable, set};
+use crate::patch::{nullable, set, sorted_unique};
 use crate::record;
 use crate::record::RecordKind;
 use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX};
@@ -117,8 +117,8 @@ impl SmsScope {
             id: SmsScopeId(0),
             title: input.title.trim().to_string(),
             statement: input.statement,
-            services: dedup(input.services),
-            customers: dedup(input.customers),
+            services: sorted_unique(input.services),
+            customers: sorted_unique(input.customers),
             organisational_units: trimmed(input.organisational_units),
             locations: trimmed(input.locations),
             exclusions: trimmed(input.exclusions),
@@ -196,8 +196,8 @@ impl SmsScope {
         let approval_given = p.approved_by.is_some() || p.approved_on.is_some();
         set(&mut next.title, p.title.map(|t| t.trim().to_string()));
         set(&mut next.statement, p.statement);
-        set(&mut next.services, p.services.map(dedup));
-        set(&mut next.customers, p.customers.map(dedup));
+        set(&mut next.services, p.services.map(sorted_unique));
+        set(&mut next.customers, p.customers.map(sorted_unique));
         set(&mut next.organisational_units, p.organisational_units.map(trimmed));
         set(&mut next.locations, p.locations.map(trimmed));
         set(&mut next.exclusions, p.exclusions.map(trimmed));
@@ -259,12 +259,6 @@ impl SmsScope {
         }
         w
     }
-}
-
-fn dedup<T: Ord + Copy>(mut v: Vec<T>) -> Vec<T> {
-    v.sort();
-    v.dedup();
-    v
 }
 
 fn trimmed(v: Vec<String>) -> Vec<String> {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
 use crate::id::{ConfigurationItemId, OrganisationId, ServiceId, SupplierId, TeamId, UserId};
-use crate::patch::{nullable, set};
+use crate::patch::{nullable, set, sorted_unique};
 use crate::record::{RecordKind, check_references, normalise_references};
 use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX};
 use crate::{named_enum, record};
@@ -126,7 +126,7 @@ impl Supplier {
             organisation: input.organisation,
             contact: input.contact.unwrap_or_default(),
             description: input.description.unwrap_or_default(),
-            services: dedup(input.services),
+            services: sorted_unique(input.services),
             configuration_items: normalise_references(input.configuration_items),
             processes: trimmed(input.processes),
             review_date: input.review_date,
@@ -149,7 +149,7 @@ impl Supplier {
         set(&mut next.organisation, p.organisation);
         set(&mut next.contact, p.contact);
         set(&mut next.description, p.description);
-        set(&mut next.services, p.services.map(dedup));
+        set(&mut next.services, p.services.map(sorted_unique));
         set(
             &mut next.configuration_items,
             p.configuration_items.map(normalise_references),
@@ -240,12 +240,6 @@ pub struct SupplierPerformance {
 pub fn attainment(met: i64, breached: i64) -> Option<f64> {
     let stopped = met + breached;
     (stopped > 0).then(|| (met as f64 * 1000.0 / stopped as f64).round() / 10.0)
-}
-
-fn dedup<T: Ord + Copy>(mut v: Vec<T>) -> Vec<T> {
-    v.sort();
-    v.dedup();
-    v
 }
 
 fn trimmed(v: Vec<String>) -> Vec<String> {
