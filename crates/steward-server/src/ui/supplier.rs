@@ -104,7 +104,6 @@ struct SuppliersPage {
     disputes: Vec<Listed>,
     may_write: bool,
     kinds: Vec<Choice>,
-    suppliers: Vec<Choice>,
     reviewable: Vec<Choice>,
     options: Options,
     organisations: Vec<Choice>,
@@ -161,6 +160,8 @@ async fn show(viewer: &Viewer, days: i64, typed: Typed, errors: FormErrors) -> U
         .into_iter()
         .map(row)
         .collect();
+    // Every supplier, inactive ones too, to name the supplier of each contract and dispute; the
+    // forms offer the active ones from `Options`.
     let suppliers: Vec<Supplier> = all(ctx, vec![]).await?;
     let name_of = |id: SupplierId| {
         suppliers
@@ -231,11 +232,6 @@ async fn show(viewer: &Viewer, days: i64, typed: Typed, errors: FormErrors) -> U
         kinds: [SupplierKind::External, SupplierKind::Internal, SupplierKind::Customer]
             .into_iter()
             .map(|k| Choice::new(k.as_str(), kind_words(k)))
-            .collect(),
-        suppliers: suppliers
-            .iter()
-            .filter(|s| s.active)
-            .map(|s| Choice::new(s.id.to_string(), &s.name))
             .collect(),
         reviewable,
         options: Options::load(ctx).await?,
