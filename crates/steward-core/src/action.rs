@@ -71,6 +71,7 @@ pub const SOURCES: &[RecordKind] = &[
     RecordKind::Objective,
     RecordKind::Programme,
     RecordKind::Audit,
+    RecordKind::ServiceReview,
 ];
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]

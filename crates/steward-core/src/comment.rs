@@ -107,7 +107,7 @@ pub fn settle_visibility(c: &mut Checker, role: Role, requested: Option<Visibili
 pub fn authorize_comment(actor: &Actor, kind: RecordKind) -> Result<Scope> {
     match actor.role {
         Role::Requester => authorize(actor, kind, Operation::Read).and_then(|scope| match kind {
-            RecordKind::Incident | RecordKind::Request => Ok(scope),
+            RecordKind::Incident | RecordKind::Request | RecordKind::Complaint => Ok(scope),
             _ => Err(Error::Forbidden(format!(
                 "a requester may not comment on {} records",
                 kind.as_str()

@@ -129,6 +129,10 @@ ids! {
     ContractId => "CTR", "contract";
     /// A dispute with a supplier.
     DisputeId => "DSP", "dispute";
+    /// A service review held with a customer (8.3.2).
+    ServiceReviewId => "SR", "service review";
+    /// A complaint from a customer or another interested party.
+    ComplaintId => "CMP", "complaint";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

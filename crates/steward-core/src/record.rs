@@ -44,6 +44,8 @@ pub enum RecordKind {
     Supplier,
     Contract,
     Dispute,
+    ServiceReview,
+    Complaint,
 }
 
 impl RecordKind {
@@ -84,11 +86,13 @@ impl RecordKind {
             RecordKind::Supplier => "supplier",
             RecordKind::Contract => "contract",
             RecordKind::Dispute => "dispute",
+            RecordKind::ServiceReview => "service_review",
+            RecordKind::Complaint => "complaint",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 35] = [
+    pub const ALL: [RecordKind; 37] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -124,6 +128,8 @@ impl RecordKind {
         RecordKind::Supplier,
         RecordKind::Contract,
         RecordKind::Dispute,
+        RecordKind::ServiceReview,
+        RecordKind::Complaint,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -168,6 +174,8 @@ impl RecordKind {
             RecordKind::Supplier => "suppliers",
             RecordKind::Contract => "contracts",
             RecordKind::Dispute => "disputes",
+            RecordKind::ServiceReview => "service-reviews",
+            RecordKind::Complaint => "complaints",
         }
     }
 
@@ -210,6 +218,8 @@ impl RecordKind {
             RecordKind::Supplier => SupplierId::PREFIX,
             RecordKind::Contract => ContractId::PREFIX,
             RecordKind::Dispute => DisputeId::PREFIX,
+            RecordKind::ServiceReview => ServiceReviewId::PREFIX,
+            RecordKind::Complaint => ComplaintId::PREFIX,
         }
     }
 

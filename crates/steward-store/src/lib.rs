@@ -13,6 +13,7 @@ mod attachment;
 mod audit;
 mod auth;
 mod batch;
+mod business_relationship;
 mod calendar;
 mod catalogue_item;
 mod certification;

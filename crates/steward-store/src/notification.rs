@@ -146,7 +146,9 @@ fn party_columns(kind: RecordKind) -> [&'static str; 5] {
         | K::Objective
         | K::Risk
         | K::Contract
-        | K::Dispute => ["title", "status", "owner_id", NONE, NONE],
+        | K::Dispute
+        | K::ServiceReview
+        | K::Complaint => ["title", "status", "owner_id", NONE, NONE],
         K::Certificate => ["number", "status", "owner_id", NONE, NONE],
         K::Audit => ["title", "status", "lead_auditor_id", NONE, NONE],
         K::Assessment | K::ManagementReview | K::Outage => ["title", "status", NONE, NONE, NONE],

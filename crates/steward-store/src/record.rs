@@ -103,13 +103,17 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Supplier => "suppliers",
         RecordKind::Contract => "contracts",
         RecordKind::Dispute => "disputes",
+        RecordKind::ServiceReview => "service_reviews",
+        RecordKind::Complaint => "complaints",
     }
 }
 
 /// The column holding a kind's customer organisation, if it has one.
 pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
     match kind {
-        RecordKind::Incident | RecordKind::Request | RecordKind::User => Some("organisation_id"),
+        RecordKind::Incident | RecordKind::Request | RecordKind::User | RecordKind::Complaint => {
+            Some("organisation_id")
+        }
         RecordKind::Organisation => Some("id"),
         RecordKind::Service
         | RecordKind::CatalogueItem
@@ -141,7 +145,8 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Outage
         | RecordKind::Supplier
         | RecordKind::Contract
-        | RecordKind::Dispute => None,
+        | RecordKind::Dispute
+        | RecordKind::ServiceReview => None,
     }
 }
 

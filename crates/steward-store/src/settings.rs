@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use steward_core::approval::ChangePolicy;
+use steward_core::complaint::ComplaintPolicy;
 use steward_core::priority::PriorityMatrix;
 use steward_core::{Error, Result};
 
@@ -9,6 +10,7 @@ use crate::{Store, args, micros};
 
 const PRIORITY_MATRIX: &str = "priority_matrix";
 pub(crate) const CHANGE_POLICY: &str = "change_policy";
+const COMPLAINT_POLICY: &str = "complaint_policy";
 
 impl Store {
     /// The priority matrix in force: the stored one, or the default table.
@@ -67,6 +69,34 @@ impl Store {
             "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
             args![CHANGE_POLICY, json, micros(at)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The targets complaints are held to: the stored policy, or the default.
+    pub async fn complaint_policy(&self) -> Result<ComplaintPolicy> {
+        let mut c = self.read().await?;
+        let row: Option<(String,)> = c
+            .fetch_optional("SELECT value FROM settings WHERE key = $1", args![COMPLAINT_POLICY])
+            .await?;
+        match row {
+            Some((json,)) => serde_json::from_str(&json)
+                .map_err(|e| Error::unexpected(format!("stored complaint policy is not valid: {e}"))),
+            None => Ok(ComplaintPolicy::default()),
+        }
+    }
+
+    /// Replaces the complaint policy; complaints already received keep their targets.
+    pub async fn set_complaint_policy(&self, p: &ComplaintPolicy, at: DateTime<Utc>) -> Result<()> {
+        p.validate()?;
+        let json = serde_json::to_string(p).map_err(|e| Error::Unexpected(Box::new(e)))?;
+        let mut tx = self.begin().await?;
+        tx.execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            args![COMPLAINT_POLICY, json, micros(at)],
         )
         .await?;
         tx.commit().await?;

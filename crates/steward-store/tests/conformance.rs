@@ -65,6 +65,8 @@ async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId
 async fn organisation(store: &Store, name: &str) -> Organisation {
     let input = NewOrganisation {
         name: name.into(),
+        kind: None,
+        relationship_owner: None,
         description: None,
     };
     store

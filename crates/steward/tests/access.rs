@@ -297,6 +297,26 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("POST", "/api/v1/disputes/{reference}/comments", Comments(K::Dispute), false),
     ("GET", "/api/v1/disputes/{reference}/attachments", Rec(K::Dispute, R), false),
     ("POST", "/api/v1/disputes/{reference}/attachments", Comments(K::Dispute), false),
+    ("GET", "/api/v1/service-reviews", Rec(K::ServiceReview, R), false),
+    ("POST", "/api/v1/service-reviews", Rec(K::ServiceReview, C), false),
+    ("GET", "/api/v1/service-reviews/{reference}", Rec(K::ServiceReview, R), false),
+    ("PATCH", "/api/v1/service-reviews/{reference}", Rec(K::ServiceReview, U), false),
+    ("GET", "/api/v1/service-reviews/{reference}/history", Rec(K::ServiceReview, R), false),
+    ("POST", "/api/v1/service-reviews/{reference}/transition", Rec(K::ServiceReview, U), false),
+    ("GET", "/api/v1/service-reviews/{reference}/comments", Rec(K::ServiceReview, R), false),
+    ("POST", "/api/v1/service-reviews/{reference}/comments", Comments(K::ServiceReview), false),
+    ("GET", "/api/v1/service-reviews/{reference}/attachments", Rec(K::ServiceReview, R), false),
+    ("POST", "/api/v1/service-reviews/{reference}/attachments", Comments(K::ServiceReview), false),
+    ("GET", "/api/v1/complaints", Rec(K::Complaint, R), false),
+    ("POST", "/api/v1/complaints", Rec(K::Complaint, C), false),
+    ("GET", "/api/v1/complaints/{reference}", Rec(K::Complaint, R), false),
+    ("PATCH", "/api/v1/complaints/{reference}", Rec(K::Complaint, U), false),
+    ("GET", "/api/v1/complaints/{reference}/history", Rec(K::Complaint, R), false),
+    ("POST", "/api/v1/complaints/{reference}/transition", Rec(K::Complaint, U), false),
+    ("GET", "/api/v1/complaints/{reference}/comments", Rec(K::Complaint, R), false),
+    ("POST", "/api/v1/complaints/{reference}/comments", Comments(K::Complaint), false),
+    ("GET", "/api/v1/complaints/{reference}/attachments", Rec(K::Complaint, R), false),
+    ("POST", "/api/v1/complaints/{reference}/attachments", Comments(K::Complaint), false),
     ("GET", "/api/v1/organisations", Rec(K::Organisation, R), false),
     ("POST", "/api/v1/organisations", Rec(K::Organisation, C), false),
     ("GET", "/api/v1/organisations/{reference}", Rec(K::Organisation, R), false),
@@ -317,6 +337,7 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("POST", "/api/v1/releases/{reference}/transition", Rec(K::Release, U), false),
     ("GET", "/api/v1/reports/availability", Staff, false),
     ("GET", "/api/v1/reports/suppliers", Staff, false),
+    ("GET", "/api/v1/reports/relationships", Staff, false),
     ("GET", "/api/v1/reports/changes", Staff, false),
     ("GET", "/api/v1/reports/sla", Staff, false),
     ("GET", "/api/v1/requests", Rec(K::Request, R), false),
@@ -334,6 +355,8 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("POST", "/api/v1/services/{reference}/transition", Rec(K::Service, U), false),
     ("GET", "/api/v1/settings/change-policy", SignedIn, false),
     ("PUT", "/api/v1/settings/change-policy", Admin, false),
+    ("GET", "/api/v1/settings/complaint-policy", SignedIn, false),
+    ("PUT", "/api/v1/settings/complaint-policy", Admin, false),
     ("GET", "/api/v1/settings/priority-matrix", SignedIn, false),
     ("PUT", "/api/v1/settings/priority-matrix", Admin, false),
     ("GET", "/api/v1/teams", Rec(K::Team, R), false),
@@ -513,7 +536,7 @@ const CALLERS: [Caller; 10] = [
 fn allowed(caller: Caller, kind: K, op: Op) -> bool {
     let agent_writes = matches!(
         kind,
-        K::Incident | K::Request | K::Problem | K::Change | K::Release | K::ConfigurationItem | K::Asset
+        K::Incident | K::Request | K::Problem | K::Change | K::Release | K::ConfigurationItem | K::Asset | K::Complaint
     );
     match caller {
         Caller::Admin => true,
@@ -523,9 +546,9 @@ fn allowed(caller: Caller, kind: K, op: Op) -> bool {
         Caller::Customer | Caller::OtherCustomer => match op {
             R => matches!(
                 kind,
-                K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation
+                K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation | K::Complaint
             ),
-            C => matches!(kind, K::Incident | K::Request),
+            C => matches!(kind, K::Incident | K::Request | K::Complaint),
             U => false,
         },
         Caller::Nobody | Caller::Revoked | Caller::Expired | Caller::CookieOnly => false,
@@ -562,7 +585,7 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
         TokenOwner if matches!(caller, Caller::Admin | Caller::Manager) => Expect::Allowed,
         TokenOwner => Expect::NotFound,
         Comments(kind) if customer => {
-            if !matches!(kind, K::Incident | K::Request) {
+            if !matches!(kind, K::Incident | K::Request | K::Complaint) {
                 Expect::Refused
             } else if caller == Caller::OtherCustomer {
                 Expect::NotFound
@@ -575,7 +598,7 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
         WatchForAgent if customer => Expect::Refused,
         WatchForAgent => expect(caller, Rec(K::Incident, U), path),
         Rec(kind, op) => {
-            let own_records = matches!(kind, K::Incident | K::Request | K::Organisation);
+            let own_records = matches!(kind, K::Incident | K::Request | K::Organisation | K::Complaint);
             let names_one = path.contains("{reference}")
                 || path.contains("{record}")
                 || path == "/api/v1/links"
@@ -740,7 +763,10 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             if first.contains_key(collection) || collection == "/api/v1/tokens" || collection == "/api/v1/attachments" {
                 continue;
             }
-            let token = if collection.ends_with("/incidents") || collection.ends_with("/requests") {
+            let token = if ["/incidents", "/requests", "/complaints"]
+                .iter()
+                .any(|c| collection.ends_with(c))
+            {
                 &customer
             } else {
                 &admin
@@ -839,7 +865,8 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
                 "/api/v1/reports/sla"
                 | "/api/v1/reports/changes"
                 | "/api/v1/reports/availability"
-                | "/api/v1/reports/suppliers" => "?from=2026-09-01&to=2026-12-01".to_string(),
+                | "/api/v1/reports/suppliers"
+                | "/api/v1/reports/relationships" => "?from=2026-09-01&to=2026-12-01".to_string(),
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),
             };

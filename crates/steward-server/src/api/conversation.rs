@@ -354,4 +354,6 @@ comment_routes! {
     OnSupplier, supplier_comments, comment_on_supplier: Supplier at "/api/v1/suppliers/{reference}/comments" and "/api/v1/suppliers/{reference}/attachments", tag "suppliers", e.g. "e.g. SUP-1";
     OnContract, contract_comments, comment_on_contract: Contract at "/api/v1/contracts/{reference}/comments" and "/api/v1/contracts/{reference}/attachments", tag "suppliers", e.g. "e.g. CTR-1";
     OnDispute, dispute_comments, comment_on_dispute: Dispute at "/api/v1/disputes/{reference}/comments" and "/api/v1/disputes/{reference}/attachments", tag "suppliers", e.g. "e.g. DSP-1";
+    OnServiceReview, service_review_comments, comment_on_service_review: ServiceReview at "/api/v1/service-reviews/{reference}/comments" and "/api/v1/service-reviews/{reference}/attachments", tag "relationships", e.g. "e.g. SR-1";
+    OnComplaint, complaint_comments, comment_on_complaint: Complaint at "/api/v1/complaints/{reference}/comments" and "/api/v1/complaints/{reference}/attachments", tag "relationships", e.g. "e.g. CMP-1";
 }

@@ -15,6 +15,7 @@ mod certification;
 pub(crate) mod change;
 mod change_blackout;
 mod change_template;
+mod complaint;
 mod compliance;
 mod configuration_item;
 mod configuration_management;
@@ -40,6 +41,7 @@ mod request;
 mod risk;
 pub(crate) mod search;
 mod service;
+mod service_review;
 mod session;
 mod settings;
 mod sms_scope;
@@ -217,6 +219,9 @@ text_filters!(
     steward_core::supplier::SupplierKind,
     steward_core::contract::ContractStatus,
     steward_core::dispute::DisputeStatus,
+    steward_core::service_review::ServiceReviewStatus,
+    steward_core::complaint::ComplaintStatus,
+    steward_core::organisation::OrganisationKind,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -590,6 +595,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(supplier::routes())
         .merge(contract::routes())
         .merge(dispute::routes())
+        .merge(service_review::routes())
+        .merge(complaint::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

@@ -3,6 +3,7 @@
 use axum::Json;
 use steward_core::access::{Operation, authorize_settings};
 use steward_core::approval::ChangePolicy;
+use steward_core::complaint::ComplaintPolicy;
 use steward_core::priority::PriorityMatrix;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,6 +17,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_priority_matrix, update_priority_matrix))
         .routes(routes!(get_change_policy, update_change_policy))
+        .routes(routes!(get_complaint_policy, update_complaint_policy))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/priority-matrix", tag = "settings",
@@ -57,5 +59,26 @@ async fn update_change_policy(
     ApiJson(p): ApiJson<ChangePolicy>,
 ) -> ApiResult<Json<ChangePolicy>> {
     ctx.state.store.set_change_policy(&p, ctx.now).await?;
+    Ok(Json(p))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/complaint-policy", tag = "settings",
+    responses((status = 200, body = ComplaintPolicy)), security(("bearer" = [])))]
+async fn get_complaint_policy(ctx: Ctx) -> ApiResult<Json<ComplaintPolicy>> {
+    authorize_settings(&ctx.actor, Operation::Read)?;
+    Ok(Json(ctx.state.store.complaint_policy().await?))
+}
+
+/// Replaces the complaint policy: the days to acknowledge and to resolve a complaint. Complaints
+/// already received keep the targets they were given.
+#[utoipa::path(put, path = "/api/v1/settings/complaint-policy", tag = "settings", request_body = ComplaintPolicy,
+    responses((status = 200, body = ComplaintPolicy), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_complaint_policy(
+    ctx: Ctx,
+    _: MayChangeSettings,
+    ApiJson(p): ApiJson<ComplaintPolicy>,
+) -> ApiResult<Json<ComplaintPolicy>> {
+    ctx.state.store.set_complaint_policy(&p, ctx.now).await?;
     Ok(Json(p))
 }

@@ -170,6 +170,14 @@ macro_rules! with_record_type {
                 type $T = steward_core::dispute::Dispute;
                 $body
             }
+            K::ServiceReview => {
+                type $T = steward_core::service_review::ServiceReview;
+                $body
+            }
+            K::Complaint => {
+                type $T = steward_core::complaint::Complaint;
+                $body
+            }
         }
     }};
 }

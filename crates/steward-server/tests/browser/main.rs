@@ -243,6 +243,8 @@ async fn seed(db: &TestDb, base: &str) {
             Organisation::create(
                 NewOrganisation {
                     name: "Acme".into(),
+                    kind: None,
+                    relationship_owner: None,
                     description: None,
                 },
                 Utc::now(),

@@ -75,6 +75,8 @@ impl Server {
                 Organisation::create(
                     NewOrganisation {
                         name: "Acme".into(),
+                        kind: None,
+                        relationship_owner: None,
                         description: None,
                     },
                     now,
@@ -90,6 +92,8 @@ impl Server {
                 Organisation::create(
                     NewOrganisation {
                         name: "Globex".into(),
+                        kind: None,
+                        relationship_owner: None,
                         description: None,
                     },
                     now,

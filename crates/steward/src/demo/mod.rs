@@ -29,6 +29,7 @@ use steward_core::team::{NewTeam, Team};
 use steward_core::user::{NewUser, Role, User};
 use steward_store::{Store, Story, Table, Ticket};
 
+mod business_relationship;
 mod compliance;
 mod supplier;
 
@@ -357,6 +358,8 @@ async fn build_world(store: &Store, rng: &mut Rng, now: DateTime<Utc>) -> anyhow
                 Organisation::create(
                     NewOrganisation {
                         name: (*name).into(),
+                        kind: None,
+                        relationship_owner: None,
                         description: None,
                     },
                     start,
@@ -1458,6 +1461,9 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     );
     releases(store, &w, &mut rng, now, (records / 250).min(200) + 2).await?;
     outages(store, &w, &mut rng, now).await?;
+    business_relationship::seed(store, now, &w.managers, &w.services, &w.customers)
+        .await
+        .context("seeding the demo's business relationships failed")?;
     let customers: Vec<OrganisationId> = w
         .customers
         .iter()

@@ -1,0 +1,54 @@
+-- Business relationship (8.3.2): what each organisation is to the services (a customer or
+-- another interested party) and who owns the relationship; the service reviews held with them;
+-- their complaints, each with the targets the complaint policy set when it was received.
+ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL DEFAULT 'customer';
+ALTER TABLE organisations ADD COLUMN relationship_owner_id BIGINT REFERENCES users (id);
+CREATE INDEX organisations_kind_idx ON organisations (kind, active, updated_at, id);
+CREATE INDEX organisations_relationship_owner_idx ON organisations (relationship_owner_id, updated_at, id);
+
+CREATE TABLE service_reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    organisation_id BIGINT NOT NULL REFERENCES organisations (id),
+    services TEXT NOT NULL,
+    title TEXT NOT NULL,
+    scheduled_on TEXT NOT NULL,
+    held_on TEXT,
+    owner_id BIGINT REFERENCES users (id),
+    attendees TEXT NOT NULL,
+    minutes TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX service_reviews_organisation_idx ON service_reviews (organisation_id, status, scheduled_on);
+CREATE INDEX service_reviews_status_idx ON service_reviews (status, updated_at, id);
+CREATE INDEX service_reviews_owner_idx ON service_reviews (owner_id, updated_at, id);
+CREATE INDEX service_reviews_scheduled_idx ON service_reviews (scheduled_on, id);
+CREATE INDEX service_reviews_updated_idx ON service_reviews (updated_at, id);
+CREATE INDEX service_reviews_created_idx ON service_reviews (created_at, id);
+
+CREATE TABLE complaints (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    organisation_id BIGINT REFERENCES organisations (id),
+    service_id BIGINT REFERENCES services (id),
+    complainant TEXT NOT NULL,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL,
+    owner_id BIGINT REFERENCES users (id),
+    resolution TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    acknowledge_by BIGINT NOT NULL,
+    resolve_by BIGINT NOT NULL,
+    acknowledged_at BIGINT,
+    resolved_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX complaints_organisation_idx ON complaints (organisation_id, updated_at, id);
+CREATE INDEX complaints_service_idx ON complaints (service_id, received_at);
+CREATE INDEX complaints_status_idx ON complaints (status, updated_at, id);
+CREATE INDEX complaints_owner_idx ON complaints (owner_id, updated_at, id);
+CREATE INDEX complaints_received_idx ON complaints (received_at, id);
+CREATE INDEX complaints_updated_idx ON complaints (updated_at, id);
+CREATE INDEX complaints_created_idx ON complaints (created_at, id);
