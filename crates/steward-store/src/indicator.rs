@@ -165,6 +165,28 @@ fn query(id: &str) -> Option<Query> {
             passes: "t.owner_id IS NOT NULL AND EXISTS (SELECT 1 FROM contracts k WHERE k.supplier_id = t.id AND k.status = 'active')",
             at: "t.updated_at",
         },
+        "relationships_owned" => Query {
+            kind: "'organisation'",
+            key: "t.id",
+            from_where: "FROM organisations t WHERE t.active AND t.created_at < :to AND :from <= :to",
+            passes: "t.relationship_owner_id IS NOT NULL",
+            at: "t.updated_at",
+        },
+        "customers_reviewed" => Query {
+            kind: "'organisation'",
+            key: "t.id",
+            from_where: "FROM organisations t WHERE t.active AND t.kind = 'customer' AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM service_reviews r WHERE r.organisation_id = t.id AND r.status = 'held' \
+                 AND r.held_on >= :from_day AND r.held_on <= :day)",
+            at: "t.updated_at",
+        },
+        "complaints_resolved_within_target" => Query {
+            kind: "'complaint'",
+            key: "t.id",
+            from_where: "FROM complaints t WHERE t.resolved_at >= :from AND t.resolved_at < :to",
+            passes: "t.resolved_at <= t.resolve_by",
+            at: "t.resolved_at",
+        },
         "risks_reviewed" => Query {
             kind: "'risk'",
             key: "t.id",

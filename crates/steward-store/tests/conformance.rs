@@ -3352,3 +3352,237 @@ async fn suppliers_run_their_clocks_and_report_their_performance() {
         assert_eq!(fields, [None, Some("resolution"), Some("resolved_at"), Some("status")]);
     });
 }
+
+/// Business relationship (8.3.2): an organisation keeps its kind and relationship owner; a
+/// service review is held with its minutes; each complaint's targets come from the complaint
+/// policy in force when it was received; the relationship report and the 8.3.2 indicators
+/// count them.
+#[tokio::test]
+async fn relationships_are_reviewed_and_complaints_held_to_their_targets() {
+    on_each_backend!(|store, db| {
+        use steward_core::complaint::{Complaint, ComplaintPolicy, ComplaintTransition, NewComplaint};
+        use steward_core::indicator::Period;
+        use steward_core::organisation::{OrganisationKind, OrganisationPatch};
+        use steward_core::service_review::{
+            NewServiceReview, ServiceReview, ServiceReviewStatus, ServiceReviewTransition,
+        };
+        let t0 = self::t0();
+        let day = |d: i64| t0 + Duration::days(d);
+        let owner = user(store, "rm@it.example", Role::Manager, None).await;
+        let acme = organisation(store, "Acme").await;
+        assert_eq!((acme.kind, acme.relationship_owner), (OrganisationKind::Customer, None));
+        let own = |who: Option<UserId>| {
+            move |o: &mut Organisation| {
+                o.apply_patch(OrganisationPatch {
+                    relationship_owner: Some(who),
+                    ..Default::default()
+                })
+            }
+        };
+        let acme = store
+            .update::<Organisation>(
+                acme.id.0,
+                None,
+                t0,
+                HistoryAction::Update,
+                |_| true,
+                own(Some(owner.id)),
+            )
+            .await
+            .unwrap();
+        let back: Organisation = store.get(acme.id.0).await.unwrap().unwrap();
+        assert_eq!(back, acme);
+        let globex = organisation(store, "Globex").await;
+        let stranger = store
+            .update::<Organisation>(
+                globex.id.0,
+                None,
+                t0,
+                HistoryAction::Update,
+                |_| true,
+                own(Some(UserId(9_999))),
+            )
+            .await;
+        assert!(
+            matches!(&stranger, Err(e) if e.to_string().contains("relationship_owner")),
+            "{stranger:?}"
+        );
+        let regulator = Organisation::create(
+            NewOrganisation {
+                name: "Regulator".into(),
+                kind: Some(OrganisationKind::InterestedParty),
+                relationship_owner: Some(owner.id),
+                description: None,
+            },
+            t0,
+        )
+        .unwrap();
+        store.insert(regulator, None).await.unwrap();
+
+        let review = |org: OrganisationId, on: i64| {
+            ServiceReview::create(
+                NewServiceReview {
+                    organisation: org,
+                    services: vec![],
+                    title: "Quarterly review".into(),
+                    scheduled_on: day(on).date_naive(),
+                    owner: Some(owner.id),
+                    attendees: None,
+                },
+                t0,
+            )
+            .unwrap()
+        };
+        let held = store.insert(review(acme.id, 5), Some(owner.id)).await.unwrap();
+        let held = store
+            .update::<ServiceReview>(
+                held.id.0,
+                Some(owner.id),
+                day(5),
+                HistoryAction::Transition,
+                |_| true,
+                |r| {
+                    r.transition(
+                        ServiceReviewTransition {
+                            to: "held".into(),
+                            held_on: None,
+                            minutes: Some("Targets met; asked for earlier notice of maintenance".into()),
+                            attendees: Some("The customer's IT manager".into()),
+                        },
+                        day(5).date_naive(),
+                    )
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (held.status, held.held_on),
+            (ServiceReviewStatus::Held, Some(day(5).date_naive()))
+        );
+        let back: ServiceReview = store.get(held.id.0).await.unwrap().unwrap();
+        assert_eq!(back, held);
+        store.insert(review(acme.id, 95), None).await.unwrap();
+        store.insert(review(globex.id, 10), None).await.unwrap();
+        let orphan = store.insert(review(OrganisationId(9_999), 10), None).await;
+        assert!(orphan.is_err(), "{orphan:?}");
+
+        // Complaints: the targets are those of the policy when each was received.
+        assert_eq!(store.complaint_policy().await.unwrap(), ComplaintPolicy::default());
+        let tight = ComplaintPolicy {
+            acknowledge_within_days: 1,
+            resolve_within_days: 5,
+        };
+        store.set_complaint_policy(&tight, t0).await.unwrap();
+        let bad = ComplaintPolicy {
+            acknowledge_within_days: 9,
+            resolve_within_days: 5,
+        };
+        assert!(store.set_complaint_policy(&bad, t0).await.is_err());
+        assert_eq!(store.complaint_policy().await.unwrap(), tight);
+        let complaint = |org: OrganisationId, received: i64, policy: &ComplaintPolicy| {
+            Complaint::create(
+                NewComplaint {
+                    organisation: Some(org),
+                    service: None,
+                    complainant: Some("Head of finance".into()),
+                    title: "Invoices late".into(),
+                    description: None,
+                    owner: Some(owner.id),
+                    received_at: Some(day(received)),
+                },
+                policy,
+                day(received),
+            )
+            .unwrap()
+        };
+        let move_to = |id: ComplaintId, to: &'static str, at: DateTime<Utc>| async move {
+            store
+                .update::<Complaint>(
+                    id.0,
+                    Some(owner.id),
+                    at,
+                    HistoryAction::Transition,
+                    |_| true,
+                    |k| {
+                        k.transition(
+                            ComplaintTransition {
+                                to: to.into(),
+                                resolution: Some("Interface fixed".into()),
+                            },
+                            at,
+                        )
+                    },
+                )
+                .await
+                .unwrap()
+        };
+        let on_time = store.insert(complaint(acme.id, 2, &tight), None).await.unwrap();
+        assert_eq!(on_time.resolve_by, day(7));
+        move_to(on_time.id, "investigating", day(2)).await;
+        let resolved = move_to(on_time.id, "resolved", day(4)).await;
+        assert_eq!(resolved.acknowledged_at, Some(day(2)));
+        let back: Complaint = store.get(on_time.id.0).await.unwrap().unwrap();
+        assert_eq!(back, resolved);
+        let late = store.insert(complaint(globex.id, 1, &tight), None).await.unwrap();
+        move_to(late.id, "resolved", day(8)).await;
+        let loose = ComplaintPolicy::default();
+        store.set_complaint_policy(&loose, day(3)).await.unwrap();
+        let open = store.insert(complaint(acme.id, 3, &loose), None).await.unwrap();
+        assert_eq!(open.resolve_by, day(23));
+        assert_eq!(
+            store.get::<Complaint>(on_time.id.0).await.unwrap().unwrap().resolve_by,
+            day(7),
+            "a new policy leaves received complaints' targets alone"
+        );
+        let listed = store
+            .list::<Complaint>(&ListQuery {
+                filters: vec![("organisation_id", Arg::from(acme.id.0))],
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(listed.items.len(), 2);
+
+        let report = store.relationships(t0, day(30), day(30)).await.unwrap();
+        let names: Vec<&str> = report.iter().map(|r| r.organisation_name.as_str()).collect();
+        assert_eq!(names, ["Acme", "Globex", "Regulator"]);
+        let (a, g, r) = (&report[0], &report[1], &report[2]);
+        assert_eq!(a.relationship_owner, Some(owner.id));
+        assert_eq!(
+            (a.last_review_on, a.next_review_on, a.reviews_held),
+            (Some(day(5).date_naive()), Some(day(95).date_naive()), 1)
+        );
+        assert_eq!(
+            (
+                a.complaints_received,
+                a.complaints_open,
+                a.complaints_overdue,
+                a.complaints_resolved,
+                a.complaints_resolved_on_time
+            ),
+            (2, 1, 1, 1, 1),
+            "{a:?}"
+        );
+        assert_eq!((g.last_review_on, g.next_review_on), (None, Some(day(10).date_naive())));
+        assert_eq!((g.complaints_resolved, g.complaints_resolved_on_time), (1, 0));
+        assert_eq!((r.kind, r.complaints_received), (OrganisationKind::InterestedParty, 0));
+        assert!(store.relationships(day(30), t0, day(30)).await.is_err());
+
+        let period = Period { from: t0, to: day(30) };
+        let values = store.indicators(period, day(30)).await.unwrap();
+        let counts = |id: &str| {
+            let v = values.iter().find(|v| v.def.id == id).unwrap();
+            (v.population, v.passing)
+        };
+        assert_eq!(counts("relationships_owned"), (3, 2));
+        assert_eq!(counts("customers_reviewed"), (2, 1));
+        assert_eq!(counts("complaints_resolved_within_target"), (2, 1));
+        let failing = store
+            .indicator_records("customers_reviewed", period, Some(false), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(failing.items.len(), 1);
+        assert_eq!(failing.items[0].reference, globex.id.to_string());
+    });
+}

@@ -50,5 +50,6 @@ CREATE INDEX complaints_service_idx ON complaints (service_id, received_at);
 CREATE INDEX complaints_status_idx ON complaints (status, updated_at, id);
 CREATE INDEX complaints_owner_idx ON complaints (owner_id, updated_at, id);
 CREATE INDEX complaints_received_idx ON complaints (received_at, id);
+CREATE INDEX complaints_resolved_idx ON complaints (resolved_at, id);
 CREATE INDEX complaints_updated_idx ON complaints (updated_at, id);
 CREATE INDEX complaints_created_idx ON complaints (created_at, id);
