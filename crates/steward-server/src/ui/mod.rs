@@ -18,6 +18,7 @@ mod mail;
 mod portal;
 mod queue;
 mod record;
+mod relationship;
 mod search;
 mod session;
 mod supplier;
@@ -94,6 +95,10 @@ pub fn routes() -> Router<AppState> {
         .route("/suppliers", get(supplier::suppliers_page).post(supplier::add_supplier))
         .route("/suppliers/reviews", post(supplier::review_contract))
         .route("/suppliers/disputes", post(supplier::raise_dispute))
+        .route("/relationships", get(relationship::relationships_page))
+        .route("/relationships/reviews", post(relationship::plan_review))
+        .route("/relationships/reviews/held", post(relationship::hold_review))
+        .route("/relationships/complaints", post(relationship::record_complaint))
         .route("/admin", get(admin::admin))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/change", post(admin::change_user))

@@ -1976,3 +1976,276 @@ async fn supplier_api(s: &Server) -> (String, String, String) {
 
     (host, contract, owner)
 }
+
+/// Business relationship through the API and the page: an organisation gets a relationship
+/// owner and a kind; a service review is held only with its minutes; a requester raises a
+/// complaint for their own organisation (in their name, under the policy's targets), comments
+/// on it and reads it, and another organisation's requester cannot; the complaint is resolved
+/// only with what was done; the report and the page show the relationship; the page's forms
+/// plan a review, record it as held and record a complaint, and an auditor reads it all
+/// without the forms.
+#[tokio::test]
+async fn relationships_reviews_and_complaints_through_the_api_and_the_page() {
+    on_each_backend!(|s| {
+        let (review, complaint) = Box::pin(relationship_api(s)).await;
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (st, page) = auditor.get("/relationships").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Acme") && page.contains("interested party"), "{page}");
+        assert!(page.contains("Printer queue lost our jobs"), "{page}");
+        assert!(
+            !page.contains("Plan review") && !page.contains("Record complaint"),
+            "{page}"
+        );
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/relationships").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (st, _, page) = manager
+            .post(
+                "/relationships/reviews",
+                &[
+                    ("organisation", &s.org_b),
+                    ("title", "Kick-off review"),
+                    ("scheduled_on", ""),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("give the day it is planned for") && page.contains("Kick-off review"),
+            "{page}"
+        );
+        let (st, location, _) = manager
+            .post(
+                "/relationships/reviews",
+                &[
+                    ("organisation", &s.org_b),
+                    ("title", "Kick-off review"),
+                    ("scheduled_on", "2026-01-15"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/service-reviews/SR-"), "{location}");
+        let planned = location.trim_start_matches("/service-reviews/").to_string();
+        let (st, _, page) = manager
+            .post(
+                "/relationships/reviews/held",
+                &[("review", &planned), ("held_on", "2026-01-15"), ("minutes", "")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("a review is held with its minutes"), "{page}");
+        let (st, location, _) = manager
+            .post(
+                "/relationships/reviews/held",
+                &[
+                    ("review", &planned),
+                    ("held_on", "2026-01-15"),
+                    ("attendees", "Globex IT lead"),
+                    ("minutes", "Agreed the reporting pack"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location, format!("/service-reviews/{planned}"));
+        let (_, r) = s.get(&format!("/api/v1/service-reviews/{planned}"), &s.auditor).await;
+        assert_eq!(
+            (r["status"].as_str(), r["held_on"].as_str()),
+            (Some("held"), Some("2026-01-15"))
+        );
+        assert_ne!(review, planned);
+
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, location, _) = agent
+            .post(
+                "/relationships/complaints",
+                &[
+                    ("organisation", &s.org_b),
+                    ("complainant", "Globex CFO"),
+                    ("title", "Invoices late"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/complaints/CMP-"), "{location}");
+        assert_ne!(location, format!("/complaints/{complaint}"));
+        let (st, page) = agent.get(&location).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Invoices late"), "{page}");
+    });
+}
+
+/// The API half of the relationship test: the review and the complaint it made.
+async fn relationship_api(s: &Server) -> (String, String) {
+    let (_, users) = s.get("/api/v1/users?role=manager", &s.manager).await;
+    let owner = users["items"][0]["id"].as_str().unwrap().to_string();
+    let (st, body) = s
+        .patch(
+            &format!("/api/v1/organisations/{}", s.org_a),
+            &s.manager,
+            json!({"relationship_owner": "USR-999"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "relationship_owner", "{body}");
+    let (st, body) = s
+        .patch(
+            &format!("/api/v1/organisations/{}", s.org_a),
+            &s.manager,
+            json!({"relationship_owner": owner}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, body) = s
+        .post(
+            "/api/v1/organisations",
+            &s.manager,
+            json!({"name": "Regulator", "kind": "watchdog"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    s.create(
+        "/api/v1/organisations",
+        &s.manager,
+        json!({"name": "Regulator", "kind": "interested_party", "relationship_owner": owner}),
+    )
+    .await;
+    let (_, parties) = s.get("/api/v1/organisations?kind=interested_party", &s.agent).await;
+    assert_eq!(parties["items"].as_array().unwrap().len(), 1, "{parties}");
+
+    let review = s
+        .create(
+            "/api/v1/service-reviews",
+            &s.manager,
+            json!({"organisation": s.org_a, "title": "Quarterly review", "scheduled_on": "2026-01-10"}),
+        )
+        .await;
+    let (st, _) = s
+        .post(
+            "/api/v1/service-reviews",
+            &s.agent,
+            json!({"organisation": s.org_a, "title": "Mine", "scheduled_on": "2026-01-10"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "agents read service reviews only");
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/service-reviews/{review}/transition"),
+            &s.manager,
+            json!({"to": "held", "held_on": "2099-01-01", "minutes": "Fine"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "held_on", "{body}");
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/service-reviews/{review}/transition"),
+            &s.manager,
+            json!({"to": "held", "held_on": "2026-01-10", "minutes": "Targets met"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    let (st, _) = s
+        .get(&format!("/api/v1/service-reviews/{review}"), &s.requester_a)
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "a review's minutes are the provider's");
+
+    let (st, body) = s
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/settings/complaint-policy",
+            Some(&s.admin),
+            Some(json!({"acknowledge_within_days": 3, "resolve_within_days": 2})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (st, _) = s
+        .call(
+            reqwest::Method::PUT,
+            "/api/v1/settings/complaint-policy",
+            Some(&s.admin),
+            Some(json!({"acknowledge_within_days": 1, "resolve_within_days": 10})),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let complaint = s
+        .create(
+            "/api/v1/complaints",
+            &s.requester_a,
+            json!({"title": "Printer queue lost our jobs", "owner": owner}),
+        )
+        .await;
+    let (_, k) = s.get(&format!("/api/v1/complaints/{complaint}"), &s.requester_a).await;
+    assert_eq!(k["organisation"], s.org_a.as_str(), "{k}");
+    assert!(k["owner"].is_null(), "a requester does not choose the handler: {k}");
+    assert!(!k["complainant"].as_str().unwrap_or("").is_empty(), "{k}");
+    let received = chrono::DateTime::parse_from_rfc3339(k["received_at"].as_str().unwrap()).unwrap();
+    let resolve_by = chrono::DateTime::parse_from_rfc3339(k["resolve_by"].as_str().unwrap()).unwrap();
+    assert_eq!(resolve_by - received, chrono::Duration::days(10));
+    let (st, _) = s.get(&format!("/api/v1/complaints/{complaint}"), &s.requester_b).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (st, _) = s
+        .post(
+            "/api/v1/complaints",
+            &s.requester_a,
+            json!({"title": "Theirs", "organisation": s.org_b}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/complaints/{complaint}/comments"),
+            &s.requester_a,
+            json!({"body": "It happened again this morning"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{body}");
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/complaints/{complaint}/transition"),
+            &s.agent,
+            json!({"to": "resolved"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "resolution");
+    let (st, body) = s
+        .post(
+            &format!("/api/v1/complaints/{complaint}/transition"),
+            &s.agent,
+            json!({"to": "investigating"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert!(body["acknowledged_at"].is_string(), "{body}");
+
+    let (_, report) = s
+        .get(
+            "/api/v1/reports/relationships?from=2026-01-01&to=2100-01-01",
+            &s.auditor,
+        )
+        .await;
+    let acme = report["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["organisation"] == s.org_a.as_str())
+        .unwrap();
+    assert_eq!(acme["relationship_owner"], owner.as_str(), "{report}");
+    assert_eq!(acme["last_review_on"], "2026-01-10", "{report}");
+    assert_eq!(
+        (acme["complaints_received"].as_i64(), acme["complaints_open"].as_i64()),
+        (Some(1), Some(1))
+    );
+    let (st, _) = s
+        .get(
+            "/api/v1/reports/relationships?from=2026-01-01&to=2100-01-01",
+            &s.requester_a,
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    (review, complaint)
+}
