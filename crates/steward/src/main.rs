@@ -355,6 +355,20 @@ enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Every active customer and interested party: its relationship owner, the last service
+    /// review held and the next planned, reviews held in the period, and its complaints
+    /// (received, open, past their target, resolved and how many on time).
+    Relationships {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -683,6 +697,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = store.supplier_performance(from, to, Utc::now().date_naive()).await?;
             store.close().await;
             print!("{}", report::render_suppliers(&rows, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Relationships { from, to, format },
+        } => {
+            let (from, to) = report_period(&from, &to, &format)?;
+            let store = open(&cli.db).await?;
+            let rows = store.relationships(from, to, Utc::now()).await?;
+            store.close().await;
+            print!("{}", report::render_relationships(&rows, &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },

@@ -178,6 +178,48 @@ pub fn render_suppliers(rows: &[steward_core::supplier::SupplierPerformance], fo
     })
 }
 
+const RELATIONSHIP_HEADER: [&str; 11] = [
+    "organisation",
+    "kind",
+    "owner",
+    "last review",
+    "next review",
+    "reviews held",
+    "complaints",
+    "open",
+    "past target",
+    "resolved",
+    "on time",
+];
+
+/// The relationship report as a table, CSV or JSON.
+pub fn render_relationships(rows: &[steward_core::organisation::Relationship], format: &str) -> anyhow::Result<String> {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                format!("{} {}", r.organisation, r.organisation_name),
+                r.kind.to_string(),
+                r.relationship_owner.map(|u| u.to_string()).unwrap_or_default(),
+                day(r.last_review_on),
+                day(r.next_review_on),
+                r.reviews_held.to_string(),
+                r.complaints_received.to_string(),
+                r.complaints_open.to_string(),
+                r.complaints_overdue.to_string(),
+                r.complaints_resolved.to_string(),
+                r.complaints_resolved_on_time.to_string(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&RELATIONSHIP_HEADER, &body),
+        _ => table(&RELATIONSHIP_HEADER, &body, 3, "(no active organisation)"),
+    })
+}
+
 /// An impact analysis as a person reads it.
 pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
     let mut out = format!("{} {} ({})\n", item.id, item.name, item.ci_type);

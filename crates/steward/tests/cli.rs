@@ -446,6 +446,43 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
         assert_eq!(code, 1);
         assert!(err.contains("use table, csv or json"), "{err}");
 
+        // Business relationship (8.3.2): every demo customer has an owner; one has let its
+        // quarterly review slip, which the live evidence shows.
+        let reviewed = req("8.3.2")["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "customers_reviewed")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (
+                reviewed["population"].as_i64(),
+                reviewed["value_percent"].as_f64(),
+                reviewed["met"].as_bool()
+            ),
+            (Some(4), Some(75.0), Some(false)),
+            "{reviewed}"
+        );
+        let (code, csv, err) = steward(
+            &db,
+            &[
+                "report",
+                "relationships",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--format",
+                "csv",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        let organisations = counted("SELECT COUNT(*) FROM organisations WHERE active = TRUE").await;
+        assert_eq!(csv.lines().count() as i64, organisations + 1, "{csv}");
+        assert!(csv.contains("interested_party"), "{csv}");
+
         let (code, _, err) = steward(
             &db,
             &["report", "sla", "--from", "2026-13-01", "--to", "2027-01-01"],
