@@ -61,7 +61,7 @@ pub fn authorize(actor: &Actor, kind: RecordKind, action: Operation) -> Result<S
         ),
         (Role::Requester, Operation::Read) => matches!(
             kind,
-            K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation | K::Complaint
+            K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation | K::Complaint | K::Survey
         ),
         (Role::Requester, Operation::Create) => matches!(kind, K::Incident | K::Request | K::Complaint),
         (Role::Requester, Operation::Update) => false,
@@ -79,7 +79,7 @@ pub fn authorize(actor: &Actor, kind: RecordKind, action: Operation) -> Result<S
         )));
     }
     match (actor.role, kind) {
-        (Role::Requester, K::Incident | K::Request | K::Organisation | K::Complaint) => actor
+        (Role::Requester, K::Incident | K::Request | K::Organisation | K::Complaint | K::Survey) => actor
             .organisation
             .map(Scope::Organisation)
             .ok_or_else(|| Error::Forbidden("this requester belongs to no organisation".into())),
@@ -129,13 +129,13 @@ mod tests {
         // incident, request, problem, change, change blackout, change template, release,
         // configuration item, asset, licence, SMS scope, assessment, document, evidence, audit,
         // finding, nonconformity, action, management review, improvement, risk, objective,
-        // programme, certificate, outage, supplier, contract, dispute, service review, complaint
+        // programme, certificate, outage, supplier, contract, dispute, service review, complaint, survey
         let table: &[(Role, [&str; RecordKind::ALL.len()])] = &[
-            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU"]),
-            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "RCu"]),
+            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "Rcu"]),
+            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
+            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "RCu", "Rcu"]),
         ];
         for (role, row) in table {
             for (kind, cell) in kinds.iter().zip(row) {

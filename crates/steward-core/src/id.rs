@@ -133,6 +133,8 @@ ids! {
     ServiceReviewId => "SR", "service review";
     /// A complaint from a customer or another interested party.
     ComplaintId => "CMP", "complaint";
+    /// A satisfaction survey put to one customer.
+    SurveyId => "SAT", "satisfaction survey";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

@@ -245,6 +245,15 @@ pub const INDICATORS: &[IndicatorDef] = &[
         record_kind: K::Complaint,
     },
     IndicatorDef {
+        id: "customer_satisfaction",
+        requirement: "8.3.2",
+        title: "Customers satisfied with the service",
+        population: "Satisfaction surveys answered during the period",
+        passes: "The customer scored 4 or 5 out of 5",
+        target_percent: 80,
+        record_kind: K::Survey,
+    },
+    IndicatorDef {
         id: "supplier_contracts_reviewed",
         requirement: "8.3.4.1",
         title: "Supplier contracts reviewed on schedule",

@@ -57,6 +57,7 @@ pub mod service;
 pub mod service_review;
 pub mod sms_scope;
 pub mod supplier;
+pub mod survey;
 pub mod team;
 pub mod token;
 pub mod user;

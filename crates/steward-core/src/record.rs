@@ -46,6 +46,7 @@ pub enum RecordKind {
     Dispute,
     ServiceReview,
     Complaint,
+    Survey,
 }
 
 impl RecordKind {
@@ -88,11 +89,12 @@ impl RecordKind {
             RecordKind::Dispute => "dispute",
             RecordKind::ServiceReview => "service_review",
             RecordKind::Complaint => "complaint",
+            RecordKind::Survey => "survey",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 37] = [
+    pub const ALL: [RecordKind; 38] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -130,6 +132,7 @@ impl RecordKind {
         RecordKind::Dispute,
         RecordKind::ServiceReview,
         RecordKind::Complaint,
+        RecordKind::Survey,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -176,6 +179,7 @@ impl RecordKind {
             RecordKind::Dispute => "disputes",
             RecordKind::ServiceReview => "service-reviews",
             RecordKind::Complaint => "complaints",
+            RecordKind::Survey => "surveys",
         }
     }
 
@@ -220,6 +224,7 @@ impl RecordKind {
             RecordKind::Dispute => DisputeId::PREFIX,
             RecordKind::ServiceReview => ServiceReviewId::PREFIX,
             RecordKind::Complaint => ComplaintId::PREFIX,
+            RecordKind::Survey => SurveyId::PREFIX,
         }
     }
 

@@ -158,7 +158,18 @@ impl Table for Incident {
         tx: &'a mut crate::exec::Tx,
         at: i64,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::clock::reconcile_in(tx, RecordKind::Incident, self.id.0, self.clock_subject(), at)
+        async move {
+            crate::clock::reconcile_in(tx, RecordKind::Incident, self.id.0, self.clock_subject(), at).await?;
+            crate::survey::on_resolve(
+                tx,
+                steward_core::survey::Subject::Incident(self.id),
+                self.resolved_at,
+                self.caller,
+                self.service,
+                at,
+            )
+            .await
+        }
     }
 
     fn after_write_many<'a>(

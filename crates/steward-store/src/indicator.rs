@@ -187,6 +187,13 @@ fn query(id: &str) -> Option<Query> {
             passes: "t.resolved_at <= t.resolve_by",
             at: "t.resolved_at",
         },
+        "customer_satisfaction" => Query {
+            kind: "'survey'",
+            key: "t.id",
+            from_where: "FROM surveys t WHERE t.answered_at >= :from AND t.answered_at < :to",
+            passes: "t.score >= 4",
+            at: "t.answered_at",
+        },
         "risks_reviewed" => Query {
             kind: "'risk'",
             key: "t.id",

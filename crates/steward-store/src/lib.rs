@@ -57,6 +57,7 @@ mod service;
 mod settings;
 mod sms_scope;
 mod supplier;
+mod survey;
 mod team;
 mod transfer;
 mod user;

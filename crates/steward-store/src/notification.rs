@@ -153,6 +153,7 @@ fn party_columns(kind: RecordKind) -> [&'static str; 5] {
         K::Audit => ["title", "status", "lead_auditor_id", NONE, NONE],
         K::Assessment | K::ManagementReview | K::Outage => ["title", "status", NONE, NONE, NONE],
         K::Evidence | K::Finding | K::SmsScope => ["title", NO_STATUS, NONE, NONE, NONE],
+        K::Survey => ["kind", "status", NONE, NONE, NONE],
         K::Programme => ["name", "status", NONE, NONE, NONE],
         K::CatalogueItem
         | K::Calendar

@@ -105,13 +105,14 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Dispute => "disputes",
         RecordKind::ServiceReview => "service_reviews",
         RecordKind::Complaint => "complaints",
+        RecordKind::Survey => "surveys",
     }
 }
 
 /// The column holding a kind's customer organisation, if it has one.
 pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
     match kind {
-        RecordKind::Incident | RecordKind::Request | RecordKind::User | RecordKind::Complaint => {
+        RecordKind::Incident | RecordKind::Request | RecordKind::User | RecordKind::Complaint | RecordKind::Survey => {
             Some("organisation_id")
         }
         RecordKind::Organisation => Some("id"),

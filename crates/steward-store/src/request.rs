@@ -148,7 +148,18 @@ impl Table for Request {
         tx: &'a mut crate::exec::Tx,
         at: i64,
     ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        crate::clock::reconcile_in(tx, RecordKind::Request, self.id.0, self.clock_subject(), at)
+        async move {
+            crate::clock::reconcile_in(tx, RecordKind::Request, self.id.0, self.clock_subject(), at).await?;
+            crate::survey::on_resolve(
+                tx,
+                steward_core::survey::Subject::Request(self.id),
+                self.fulfilled_at,
+                self.requested_for,
+                Some(self.service),
+                at,
+            )
+            .await
+        }
     }
 
     fn after_write_many<'a>(

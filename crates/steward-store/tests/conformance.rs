@@ -3586,3 +3586,251 @@ async fn relationships_are_reviewed_and_complaints_held_to_their_targets() {
         assert_eq!(failing.items[0].reference, globex.id.to_string());
     });
 }
+
+/// Satisfaction surveys (8.3.2): resolving a customer's incident sends them one survey, once
+/// however often it is resolved again; a staff caller is not asked; a periodic round asks every
+/// active customer of the organisations named; a survey is answered once; the satisfaction
+/// report and the indicator count the answers per service.
+#[tokio::test]
+async fn surveys_follow_resolved_tickets_and_rounds() {
+    on_each_backend!(|store, db| {
+        use steward_core::survey::{Survey, SurveyAnswer, SurveyKind, SurveyRound, SurveyStatus};
+        let t0 = self::t0();
+        let acme = organisation(store, "Acme").await;
+        let globex = organisation(store, "Globex").await;
+        let ann = user(store, "ann@acme.example", Role::Requester, Some(acme.id)).await;
+        user(store, "bob@acme.example", Role::Requester, Some(acme.id)).await;
+        user(store, "cy@globex.example", Role::Requester, Some(globex.id)).await;
+        let agent = user(store, "agent@it.example", Role::Agent, None).await;
+        let svc = store
+            .insert(
+                Service::create(
+                    NewService {
+                        code: "MAIL".into(),
+                        name: "Mail".into(),
+                        description: None,
+                        status: None,
+                        criticality: None,
+                        owner: None,
+                        team: None,
+                        availability_target: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let raised = |caller: UserId| {
+            let mut n = new_incident("Mail down");
+            n.caller = Some(caller);
+            n.service = Some(svc.id);
+            Incident::create(n, None, &PriorityMatrix::default(), t0).unwrap()
+        };
+        let resolve = |id: IncidentId, m: i64| async move {
+            let at = t0 + Duration::minutes(m);
+            store
+                .update::<Incident>(
+                    id.0,
+                    None,
+                    at,
+                    HistoryAction::Transition,
+                    |_| true,
+                    |r| {
+                        r.transition(
+                            IncidentTransition {
+                                to: "resolved".into(),
+                                pending_reason: None,
+                                resolution_code: Some(ResolutionCode::Fixed),
+                                resolution_notes: Some("Restarted".into()),
+                            },
+                            at,
+                        )
+                    },
+                )
+                .await
+                .unwrap();
+        };
+        let reopen = |id: IncidentId, m: i64| async move {
+            let at = t0 + Duration::minutes(m);
+            store
+                .update::<Incident>(
+                    id.0,
+                    None,
+                    at,
+                    HistoryAction::Transition,
+                    |_| true,
+                    |r| {
+                        r.transition(
+                            IncidentTransition {
+                                to: "in_progress".into(),
+                                pending_reason: None,
+                                resolution_code: None,
+                                resolution_notes: None,
+                            },
+                            at,
+                        )
+                    },
+                )
+                .await
+                .unwrap();
+        };
+        let theirs = store.insert(raised(ann.id), None).await.unwrap();
+        let staff = store.insert(raised(agent.id), None).await.unwrap();
+        let surveys = |filters: Vec<(&'static str, Arg)>| async move {
+            store
+                .list::<Survey>(&ListQuery {
+                    filters,
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .items
+        };
+        assert!(surveys(vec![]).await.is_empty(), "nothing is asked before a resolution");
+        resolve(theirs.id, 10).await;
+        resolve(staff.id, 10).await;
+        let sent = surveys(vec![]).await;
+        assert_eq!(sent.len(), 1, "only the customer is asked: {sent:?}");
+        let s = &sent[0];
+        assert_eq!(
+            (s.kind, s.recipient, s.organisation, s.service, s.incident, s.status),
+            (
+                SurveyKind::Ticket,
+                ann.id,
+                Some(acme.id),
+                Some(svc.id),
+                Some(theirs.id),
+                SurveyStatus::Sent
+            )
+        );
+        assert_eq!(s.sent_at, t0 + Duration::minutes(10));
+        reopen(theirs.id, 20).await;
+        resolve(theirs.id, 30).await;
+        assert_eq!(surveys(vec![]).await.len(), 1, "one survey per ticket");
+
+        let answered = store
+            .update::<Survey>(
+                s.id.0,
+                Some(ann.id),
+                t0 + Duration::hours(1),
+                HistoryAction::Update,
+                |_| true,
+                |v| {
+                    v.answer(
+                        SurveyAnswer {
+                            score: 2,
+                            comment: Some("Took all morning".into()),
+                        },
+                        t0 + Duration::hours(1),
+                    )
+                },
+            )
+            .await
+            .unwrap();
+        let back: Survey = store.get(s.id.0).await.unwrap().unwrap();
+        assert_eq!(back, answered);
+        let again = store
+            .update::<Survey>(
+                s.id.0,
+                Some(ann.id),
+                t0 + Duration::hours(2),
+                HistoryAction::Update,
+                |_| true,
+                |v| {
+                    v.answer(
+                        SurveyAnswer {
+                            score: 5,
+                            comment: None,
+                        },
+                        t0 + Duration::hours(2),
+                    )
+                },
+            )
+            .await;
+        assert!(matches!(again, Err(Error::Conflict(_))), "{again:?}");
+
+        let round = store
+            .send_round(
+                &SurveyRound {
+                    service: svc.id,
+                    organisations: vec![acme.id],
+                },
+                None,
+                t0 + Duration::days(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(round.len(), 2, "both Acme customers, not Globex's");
+        assert!(
+            round
+                .iter()
+                .all(|s| s.kind == SurveyKind::Periodic && s.organisation == Some(acme.id))
+        );
+        let everyone = store
+            .send_round(
+                &SurveyRound {
+                    service: svc.id,
+                    organisations: vec![],
+                },
+                None,
+                t0 + Duration::days(2),
+            )
+            .await
+            .unwrap();
+        assert_eq!(everyone.len(), 3);
+        let nobody = store
+            .send_round(
+                &SurveyRound {
+                    service: ServiceId(9_999),
+                    organisations: vec![],
+                },
+                None,
+                t0,
+            )
+            .await;
+        assert!(nobody.is_err(), "{nobody:?}");
+        store
+            .update::<Survey>(
+                round[0].id.0,
+                None,
+                t0 + Duration::days(3),
+                HistoryAction::Update,
+                |_| true,
+                |v| {
+                    v.answer(
+                        SurveyAnswer {
+                            score: 5,
+                            comment: None,
+                        },
+                        t0 + Duration::days(3),
+                    )
+                },
+            )
+            .await
+            .unwrap();
+        let mine = surveys(vec![("recipient_id", Arg::from(ann.id.0))]).await;
+        assert!(mine.len() >= 2, "{mine:?}");
+
+        let report = store.satisfaction(t0, t0 + Duration::days(10)).await.unwrap();
+        assert_eq!(report.len(), 1, "{report:?}");
+        let r = &report[0];
+        assert_eq!((r.service, r.sent, r.answered), (Some(svc.id), 6, 2));
+        assert_eq!((r.response_percent, r.mean_score), (Some(33.3), Some(3.5)));
+        assert_eq!((r.satisfied, r.dissatisfied), (1, 1));
+        let values = store
+            .indicators(
+                steward_core::indicator::Period {
+                    from: t0,
+                    to: t0 + Duration::days(10),
+                },
+                t0 + Duration::days(10),
+            )
+            .await
+            .unwrap();
+        let v = values.iter().find(|v| v.def.id == "customer_satisfaction").unwrap();
+        assert_eq!((v.population, v.passing), (2, 1));
+    });
+}

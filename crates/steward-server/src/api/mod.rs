@@ -46,6 +46,7 @@ mod session;
 mod settings;
 mod sms_scope;
 mod supplier;
+mod survey;
 mod team;
 pub(crate) mod token;
 mod user;
@@ -173,7 +174,8 @@ id_filters!(
     steward_core::id::IncidentId,
     steward_core::id::SupplierId,
     steward_core::id::ContractId,
-    steward_core::id::AgreementId
+    steward_core::id::AgreementId,
+    steward_core::id::RequestId
 );
 
 macro_rules! text_filters {
@@ -222,6 +224,8 @@ text_filters!(
     steward_core::service_review::ServiceReviewStatus,
     steward_core::complaint::ComplaintStatus,
     steward_core::organisation::OrganisationKind,
+    steward_core::survey::SurveyKind,
+    steward_core::survey::SurveyStatus,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -597,6 +601,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(dispute::routes())
         .merge(service_review::routes())
         .merge(complaint::routes())
+        .merge(survey::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

@@ -178,6 +178,10 @@ macro_rules! with_record_type {
                 type $T = steward_core::complaint::Complaint;
                 $body
             }
+            K::Survey => {
+                type $T = steward_core::survey::Survey;
+                $body
+            }
         }
     }};
 }

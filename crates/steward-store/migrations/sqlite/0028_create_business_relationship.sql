@@ -53,3 +53,33 @@ CREATE INDEX complaints_received_idx ON complaints (received_at, id);
 CREATE INDEX complaints_resolved_idx ON complaints (resolved_at, id);
 CREATE INDEX complaints_updated_idx ON complaints (updated_at, id);
 CREATE INDEX complaints_created_idx ON complaints (created_at, id);
+
+-- Satisfaction surveys: one question to one customer, sent when a ticket of theirs is resolved
+-- (at most one per ticket) or in a periodic round on a service, answered once with a score.
+CREATE TABLE surveys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    recipient_id BIGINT NOT NULL REFERENCES users (id),
+    organisation_id BIGINT REFERENCES organisations (id),
+    service_id BIGINT REFERENCES services (id),
+    incident_id BIGINT REFERENCES incidents (id),
+    request_id BIGINT REFERENCES requests (id),
+    status TEXT NOT NULL,
+    score BIGINT,
+    comment TEXT NOT NULL,
+    sent_at BIGINT NOT NULL,
+    answered_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX surveys_incident_key ON surveys (incident_id);
+CREATE UNIQUE INDEX surveys_request_key ON surveys (request_id);
+CREATE INDEX surveys_recipient_idx ON surveys (recipient_id, status, updated_at, id);
+CREATE INDEX surveys_organisation_idx ON surveys (organisation_id, updated_at, id);
+CREATE INDEX surveys_service_idx ON surveys (service_id, sent_at);
+CREATE INDEX surveys_status_idx ON surveys (status, updated_at, id);
+CREATE INDEX surveys_kind_idx ON surveys (kind, updated_at, id);
+CREATE INDEX surveys_sent_idx ON surveys (sent_at, id);
+CREATE INDEX surveys_answered_idx ON surveys (answered_at, id);
+CREATE INDEX surveys_updated_idx ON surveys (updated_at, id);
+CREATE INDEX surveys_created_idx ON surveys (created_at, id);
