@@ -76,7 +76,9 @@ pub struct SurveyRound {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyAnswer {
-    pub score: u8,
+    /// Required: 1 to 5.
+    #[serde(default)]
+    pub score: Option<u8>,
     #[serde(default)]
     pub comment: Option<String>,
 }
@@ -119,12 +121,19 @@ impl Survey {
         }
         let comment = a.comment.unwrap_or_default().trim().to_string();
         let mut c = Checker::new();
-        if !(1..=5).contains(&a.score) {
-            c.fail("score", "must be from 1 (not at all satisfied) to 5 (fully satisfied)");
+        match a.score {
+            None => c.fail(
+                "score",
+                "give a score from 1 (not at all satisfied) to 5 (fully satisfied)",
+            ),
+            Some(s) if !(1..=5).contains(&s) => {
+                c.fail("score", "must be from 1 (not at all satisfied) to 5 (fully satisfied)")
+            }
+            Some(_) => {}
         }
         c.text("comment", &comment, TEXT_MAX);
         c.finish()?;
-        self.score = Some(a.score);
+        self.score = a.score;
         self.comment = comment;
         self.status = SurveyStatus::Answered;
         self.answered_at = Some(now);
@@ -178,11 +187,21 @@ mod tests {
             now(),
         );
         assert_eq!((s.kind, s.incident), (SurveyKind::Ticket, Some(IncidentId(9))));
+        let none = s
+            .answer(
+                SurveyAnswer {
+                    score: None,
+                    comment: None,
+                },
+                now(),
+            )
+            .unwrap_err();
+        assert!(none.to_string().contains("score"), "{none}");
         for bad in [0, 6] {
             let err = s
                 .answer(
                     SurveyAnswer {
-                        score: bad,
+                        score: Some(bad),
                         comment: None,
                     },
                     now(),
@@ -193,7 +212,7 @@ mod tests {
         assert_eq!(s.status, SurveyStatus::Sent);
         s.answer(
             SurveyAnswer {
-                score: 4,
+                score: Some(4),
                 comment: Some(" Quick fix ".into()),
             },
             now(),
@@ -203,7 +222,7 @@ mod tests {
         assert!(matches!(
             s.answer(
                 SurveyAnswer {
-                    score: 1,
+                    score: Some(1),
                     comment: None
                 },
                 now()

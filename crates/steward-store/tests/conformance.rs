@@ -3721,7 +3721,7 @@ async fn surveys_follow_resolved_tickets_and_rounds() {
                 |v| {
                     v.answer(
                         SurveyAnswer {
-                            score: 2,
+                            score: Some(2),
                             comment: Some("Took all morning".into()),
                         },
                         t0 + Duration::hours(1),
@@ -3742,7 +3742,7 @@ async fn surveys_follow_resolved_tickets_and_rounds() {
                 |v| {
                     v.answer(
                         SurveyAnswer {
-                            score: 5,
+                            score: Some(5),
                             comment: None,
                         },
                         t0 + Duration::hours(2),
@@ -3802,7 +3802,7 @@ async fn surveys_follow_resolved_tickets_and_rounds() {
                 |v| {
                     v.answer(
                         SurveyAnswer {
-                            score: 5,
+                            score: Some(5),
                             comment: None,
                         },
                         t0 + Duration::days(3),

@@ -55,13 +55,16 @@ enum Rule {
     /// A comment or attachment on a record of this kind: whoever may change it, and a customer on
     /// the tickets of their own organisation.
     Comments(K),
+    /// Answering a survey: only the customer asked; a customer of another organisation is told
+    /// it does not exist.
+    Recipient,
     /// Watching the demo customer's incident on behalf of the agent: the agent themselves (who
     /// may read it), or whoever may change it; never a customer or the auditor for someone else.
     WatchForAgent,
 }
 
 use Op::{Create as C, Read as R, Update as U};
-use Rule::{Admin, Comments, Managers, Public, Rec, SignedIn, Staff, TokenOwner, WatchForAgent, Workers};
+use Rule::{Admin, Comments, Managers, Public, Rec, Recipient, SignedIn, Staff, TokenOwner, WatchForAgent, Workers};
 
 /// Every route, who may use it, and whether it reads its body before asking who is calling.
 #[rustfmt::skip]
@@ -338,6 +341,12 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("GET", "/api/v1/reports/availability", Staff, false),
     ("GET", "/api/v1/reports/suppliers", Staff, false),
     ("GET", "/api/v1/reports/relationships", Staff, false),
+    ("GET", "/api/v1/reports/satisfaction", Staff, false),
+    ("GET", "/api/v1/surveys", Rec(K::Survey, R), false),
+    ("GET", "/api/v1/surveys/{reference}", Rec(K::Survey, R), false),
+    ("GET", "/api/v1/surveys/{reference}/history", Rec(K::Survey, R), false),
+    ("POST", "/api/v1/surveys/rounds", Rec(K::Survey, C), false),
+    ("POST", "/api/v1/surveys/{reference}/answer", Recipient, false),
     ("GET", "/api/v1/reports/changes", Staff, false),
     ("GET", "/api/v1/reports/sla", Staff, false),
     ("GET", "/api/v1/requests", Rec(K::Request, R), false),
@@ -546,7 +555,7 @@ fn allowed(caller: Caller, kind: K, op: Op) -> bool {
         Caller::Customer | Caller::OtherCustomer => match op {
             R => matches!(
                 kind,
-                K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation | K::Complaint
+                K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation | K::Complaint | K::Survey
             ),
             C => matches!(kind, K::Incident | K::Request | K::Complaint),
             U => false,
@@ -594,11 +603,19 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
             }
         }
         Comments(kind) => expect(caller, Rec(kind, U), path),
+        Recipient => match caller {
+            Caller::Customer => Expect::Allowed,
+            Caller::OtherCustomer => Expect::NotFound,
+            _ => Expect::Refused,
+        },
         WatchForAgent if caller == Caller::Agent => expect(caller, Rec(K::Incident, R), path),
         WatchForAgent if customer => Expect::Refused,
         WatchForAgent => expect(caller, Rec(K::Incident, U), path),
         Rec(kind, op) => {
-            let own_records = matches!(kind, K::Incident | K::Request | K::Organisation | K::Complaint);
+            let own_records = matches!(
+                kind,
+                K::Incident | K::Request | K::Organisation | K::Complaint | K::Survey
+            );
             let names_one = path.contains("{reference}")
                 || path.contains("{record}")
                 || path == "/api/v1/links"
@@ -763,7 +780,7 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
             if first.contains_key(collection) || collection == "/api/v1/tokens" || collection == "/api/v1/attachments" {
                 continue;
             }
-            let token = if ["/incidents", "/requests", "/complaints"]
+            let token = if ["/incidents", "/requests", "/complaints", "/surveys"]
                 .iter()
                 .any(|c| collection.ends_with(c))
             {
@@ -866,7 +883,8 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
                 | "/api/v1/reports/changes"
                 | "/api/v1/reports/availability"
                 | "/api/v1/reports/suppliers"
-                | "/api/v1/reports/relationships" => "?from=2026-09-01&to=2026-12-01".to_string(),
+                | "/api/v1/reports/relationships"
+                | "/api/v1/reports/satisfaction" => "?from=2026-09-01&to=2026-12-01".to_string(),
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),
             };

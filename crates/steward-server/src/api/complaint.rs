@@ -35,7 +35,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A complaint as received now under the policy in force. A requester's is their own
 /// organisation's unless they name it, in their own name unless they give one, and they do not
 /// choose its handler.
-async fn new_complaint(ctx: &Ctx, mut input: NewComplaint) -> Result<Complaint, ApiError> {
+pub(crate) async fn new_complaint(ctx: &Ctx, mut input: NewComplaint) -> Result<Complaint, ApiError> {
     if ctx.actor.role == Role::Requester {
         input.organisation = input.organisation.or(ctx.actor.organisation);
         input.owner = None;

@@ -87,6 +87,8 @@ pub fn routes() -> Router<AppState> {
         .route("/attachments/{reference}", get(record::download))
         .route("/portal", get(portal::portal_page))
         .route("/portal/raise", get(portal::raise_page).post(portal::raise))
+        .route("/portal/surveys", post(portal::answer_survey))
+        .route("/portal/complaints", post(portal::raise_complaint))
         .route("/dashboard", get(dashboard::dashboard_page))
         .route("/dashboard/readiness", get(dashboard::readiness))
         .route("/compliance", get(compliance::compliance_page))

@@ -2249,3 +2249,128 @@ async fn relationship_api(s: &Server) -> (String, String) {
     assert_eq!(st, StatusCode::FORBIDDEN);
     (review, complaint)
 }
+
+/// Satisfaction surveys through the API and the portal: resolving a customer's incident puts a
+/// survey to them, which the portal offers; only they may answer it, once, with a score from 1
+/// to 5; a manager sends a periodic round; the satisfaction report counts the answers; and the
+/// customer raises a complaint from the portal and follows it there.
+#[tokio::test]
+async fn surveys_and_complaints_through_the_portal() {
+    on_each_backend!(|s| {
+        let (svc, _) = s.service_with_item("MAIL").await;
+        let inc = s
+            .create(
+                "/api/v1/incidents",
+                &s.requester_a,
+                json!({"title": "No mail", "service": svc}),
+            )
+            .await;
+        let (st, body) = s
+            .post(
+                &format!("/api/v1/incidents/{inc}/transition"),
+                &s.agent,
+                json!({"to": "resolved", "resolution_code": "fixed", "resolution_notes": "Relay restarted"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{body}");
+        let (_, mine) = s.get("/api/v1/surveys", &s.requester_a).await;
+        let items = mine["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{mine}");
+        assert_eq!(
+            (items[0]["incident"].as_str(), items[0]["status"].as_str()),
+            (Some(inc.as_str()), Some("sent"))
+        );
+        let survey = items[0]["id"].as_str().unwrap().to_string();
+        let (st, _) = s.get(&format!("/api/v1/surveys/{survey}"), &s.requester_b).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/surveys/{survey}/answer"),
+                &s.manager,
+                json!({"score": 5}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "only the person asked answers");
+
+        let customer = Web::sign_in(s, "ra@acme.example").await;
+        let (st, page) = customer.get("/portal").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains(&format!("your incident {inc}, now resolved")), "{page}");
+        let (st, _, page) = customer
+            .post("/portal/surveys", &[("survey", &survey), ("score", "9")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("must be from 1"), "{page}");
+        let (st, location, _) = customer
+            .post(
+                "/portal/surveys",
+                &[("survey", &survey), ("score", "2"), ("comment", "Slow to answer")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location, "/portal");
+        let (_, page) = customer.get("/portal").await;
+        assert!(
+            !page.contains("now resolved"),
+            "an answered survey leaves the portal: {page}"
+        );
+        let (st, _) = s
+            .post(
+                &format!("/api/v1/surveys/{survey}/answer"),
+                &s.requester_a,
+                json!({"score": 4}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CONFLICT, "answered once");
+
+        let (st, body) = s
+            .post(
+                "/api/v1/surveys/rounds",
+                &s.manager,
+                json!({"service": svc, "organisations": [s.org_b]}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{body}");
+        assert_eq!(body["sent"], 1, "{body}");
+        let (st, _) = s
+            .post("/api/v1/surveys/rounds", &s.agent, json!({"service": svc}))
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (_, report) = s
+            .get("/api/v1/reports/satisfaction?from=2000-01-01&to=2100-01-01", &s.auditor)
+            .await;
+        let mail = &report["services"][0];
+        assert_eq!(
+            (
+                mail["sent"].as_i64(),
+                mail["answered"].as_i64(),
+                mail["dissatisfied"].as_i64()
+            ),
+            (Some(2), Some(1), Some(1)),
+            "{report}"
+        );
+
+        let (st, _, page) = customer
+            .post("/portal/complaints", &[("title", ""), ("service", &svc)])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("field-error"), "{page}");
+        let (st, location, _) = customer
+            .post(
+                "/portal/complaints",
+                &[
+                    ("title", "Mail keeps failing"),
+                    ("service", &svc),
+                    ("description", "Third time this month"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/complaints/CMP-"), "{location}");
+        let (st, page) = customer.get(&location).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Mail keeps failing"), "{page}");
+        let (_, page) = customer.get("/portal").await;
+        assert!(page.contains("Mail keeps failing"), "{page}");
+    });
+}

@@ -10,11 +10,13 @@ use steward_core::action::{Action, NewAction};
 use steward_core::complaint::{Complaint, ComplaintPolicy, ComplaintTransition, NewComplaint};
 use steward_core::history::HistoryAction;
 use steward_core::id::*;
+use steward_core::incident::Incident;
 use steward_core::organisation::{NewOrganisation, Organisation, OrganisationKind, OrganisationPatch};
 use steward_core::service::Service;
 use steward_core::service_review::{NewServiceReview, ServiceReview, ServiceReviewTransition};
+use steward_core::survey::{Subject, Survey, SurveyAnswer, SurveyRound};
 use steward_core::user::User;
-use steward_store::Store;
+use steward_store::{ListQuery, Store};
 
 pub async fn seed(
     store: &Store,
@@ -234,6 +236,89 @@ pub async fn seed(
                 .await?;
         }
     }
+    surveys(store, now, services, customers).await
+}
+
+/// Scores the demo's customers give, in turn: mostly satisfied, some not.
+const SCORES: [u8; 10] = [5, 4, 4, 5, 3, 4, 2, 5, 4, 1];
+
+/// Satisfaction surveys: one on each of a few closed incidents per customer (the bulk-imported
+/// tickets did not send their own), most answered; and a periodic round on mail a month ago,
+/// half answered — the demo customer's own left open for them to answer in the portal.
+async fn surveys(
+    store: &Store,
+    now: DateTime<Utc>,
+    services: &[Service],
+    customers: &[Vec<User>],
+) -> anyhow::Result<()> {
+    let mut turn = 0usize;
+    for people in customers {
+        let Some(org) = people.first().and_then(|p| p.organisation) else {
+            continue;
+        };
+        let closed = store
+            .list::<Incident>(&ListQuery {
+                filters: vec![("organisation_id", org.0.into()), ("status", "closed".into())],
+                limit: 6,
+                ..Default::default()
+            })
+            .await?
+            .items;
+        for (n, i) in closed.iter().enumerate() {
+            let (Some(caller), Some(resolved)) = (i.caller, i.resolved_at) else {
+                continue;
+            };
+            let sent = Survey::send(caller, Some(org), i.service, Subject::Incident(i.id), resolved);
+            let sent = store.insert(sent, None).await?;
+            if n % 3 != 2 {
+                answer(store, &sent, &mut turn, resolved + Duration::hours(5)).await?;
+            }
+        }
+    }
+    let Some(mail) = services.iter().find(|s| s.code == "MAIL") else {
+        return Ok(());
+    };
+    let demo_customer = customers.first().and_then(|c| c.first()).map(|u| u.id);
+    let round = store
+        .send_round(
+            &SurveyRound {
+                service: mail.id,
+                organisations: vec![],
+            },
+            None,
+            now - Duration::days(30),
+        )
+        .await?;
+    for (n, s) in round.into_iter().enumerate() {
+        if n % 2 == 1 && Some(s.recipient) != demo_customer {
+            answer(store, &s, &mut turn, now - Duration::days(28)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The recipient's answer, with the next score in turn.
+async fn answer(store: &Store, survey: &Survey, turn: &mut usize, at: DateTime<Utc>) -> anyhow::Result<()> {
+    let score = SCORES[*turn % SCORES.len()];
+    *turn += 1;
+    store
+        .update::<Survey>(
+            survey.id.0,
+            Some(survey.recipient),
+            at,
+            HistoryAction::Update,
+            |_| true,
+            |v| {
+                v.answer(
+                    SurveyAnswer {
+                        score: Some(score),
+                        comment: (score <= 2).then(|| "It took several calls before anyone picked this up.".into()),
+                    },
+                    at,
+                )
+            },
+        )
+        .await?;
     Ok(())
 }
 
