@@ -143,23 +143,17 @@ impl Table for Request {
         r
     }
 
-    fn after_write<'a>(
-        &'a self,
-        tx: &'a mut crate::exec::Tx,
-        at: i64,
-    ) -> impl std::future::Future<Output = Result<()>> + Send + 'a {
-        async move {
-            crate::clock::reconcile_in(tx, RecordKind::Request, self.id.0, self.clock_subject(), at).await?;
-            crate::survey::on_resolve(
-                tx,
-                steward_core::survey::Subject::Request(self.id),
-                self.fulfilled_at,
-                self.requested_for,
-                Some(self.service),
-                at,
-            )
-            .await
-        }
+    async fn after_write(&self, tx: &mut crate::exec::Tx, at: i64) -> Result<()> {
+        crate::clock::reconcile_in(tx, RecordKind::Request, self.id.0, self.clock_subject(), at).await?;
+        crate::survey::on_resolve(
+            tx,
+            steward_core::survey::Subject::Request(self.id),
+            self.fulfilled_at,
+            self.requested_for,
+            Some(self.service),
+            at,
+        )
+        .await
     }
 
     fn after_write_many<'a>(

@@ -242,7 +242,9 @@ impl crate::Store {
             return Err(steward_core::Error::invalid("to", "must be after from"));
         }
         let mut c = self.read().await?;
-        let rows: Vec<(Option<i64>, i64, i64, Option<i64>, i64, i64)> = c
+        // service, sent, answered, sum of scores, satisfied, dissatisfied
+        type Tally = (Option<i64>, i64, i64, Option<i64>, i64, i64);
+        let rows: Vec<Tally> = c
             .fetch_all(
                 "SELECT service_id, COUNT(*), SUM(CASE WHEN status = 'answered' THEN 1 ELSE 0 END), \
                  CAST(SUM(score) AS BIGINT), SUM(CASE WHEN score >= $3 THEN 1 ELSE 0 END), SUM(CASE WHEN score <= 2 THEN 1 ELSE 0 END) \

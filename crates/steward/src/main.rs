@@ -369,6 +369,19 @@ enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Satisfaction per service: surveys sent in the period (on resolved tickets and in
+    /// periodic rounds), answered, the response rate, the mean score, satisfied and dissatisfied.
+    Satisfaction {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -706,6 +719,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = store.relationships(from, to, Utc::now()).await?;
             store.close().await;
             print!("{}", report::render_relationships(&rows, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Satisfaction { from, to, format },
+        } => {
+            let (from, to) = report_period(&from, &to, &format)?;
+            let store = open(&cli.db).await?;
+            let rows = store.satisfaction(from, to).await?;
+            store.close().await;
+            print!("{}", report::render_satisfaction(&rows, &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },

@@ -220,6 +220,42 @@ pub fn render_relationships(rows: &[steward_core::organisation::Relationship], f
     })
 }
 
+const SATISFACTION_HEADER: [&str; 7] = [
+    "service",
+    "sent",
+    "answered",
+    "response %",
+    "mean score",
+    "satisfied",
+    "dissatisfied",
+];
+
+/// The satisfaction report as a table, CSV or JSON.
+pub fn render_satisfaction(rows: &[steward_core::survey::Satisfaction], format: &str) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                match r.service {
+                    Some(s) => format!("{s} {}", r.service_name),
+                    None => r.service_name.clone(),
+                },
+                r.sent.to_string(),
+                r.answered.to_string(),
+                r.response_percent.map(|v| format!("{v:.1}")).unwrap_or_default(),
+                r.mean_score.map(|v| format!("{v:.2}")).unwrap_or_default(),
+                r.satisfied.to_string(),
+                r.dissatisfied.to_string(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&SATISFACTION_HEADER, &body),
+        _ => table(&SATISFACTION_HEADER, &body, 1, "(no surveys sent in the period)"),
+    })
+}
+
 /// An impact analysis as a person reads it.
 pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
     let mut out = format!("{} {} ({})\n", item.id, item.name, item.ci_type);

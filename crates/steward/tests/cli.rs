@@ -482,6 +482,12 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
         let organisations = counted("SELECT COUNT(*) FROM organisations WHERE active = TRUE").await;
         assert_eq!(csv.lines().count() as i64, organisations + 1, "{csv}");
         assert!(csv.contains("interested_party"), "{csv}");
+        let (code, table, err) = steward(&db, &["report", "satisfaction", "--from", &from, "--to", &to], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            table.contains("mean score") && table.contains("Email and Calendaring"),
+            "{table}"
+        );
 
         let (code, _, err) = steward(
             &db,

@@ -101,6 +101,7 @@ pub fn routes() -> Router<AppState> {
         .route("/relationships/reviews", post(relationship::plan_review))
         .route("/relationships/reviews/held", post(relationship::hold_review))
         .route("/relationships/complaints", post(relationship::record_complaint))
+        .route("/relationships/surveys", post(relationship::send_round))
         .route("/admin", get(admin::admin))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/change", post(admin::change_user))

@@ -1,8 +1,9 @@
 //! The relationships page (`/relationships`, 8.3.2): every active customer and interested party
 //! with its relationship owner, its service reviews (the last held, the next planned) and its
-//! complaints over the last days; the reviews still planned and the complaints not yet closed,
-//! late ones marked; and, for whoever may write them, the forms to plan a review, record one as
-//! held, and record a complaint.
+//! complaints over the last days; satisfaction per service from the surveys sent in that time;
+//! the reviews still planned and the complaints not yet closed, late ones marked; and, for
+//! whoever may write them, the forms to plan a review, record one as held, record a complaint
+//! and send a periodic survey round.
 
 use askama::Template;
 use axum::extract::Query;
@@ -17,6 +18,7 @@ use steward_core::id::{OrganisationId, ServiceId, ServiceReviewId};
 use steward_core::organisation::{Organisation, OrganisationKind, Relationship};
 use steward_core::record::RecordKind;
 use steward_core::service_review::{NewServiceReview, ServiceReview, ServiceReviewTransition};
+use steward_core::survey::{Satisfaction, SurveyRound};
 use steward_store::ListQuery;
 
 use super::form::{FormErrors, date, reference, text};
@@ -84,6 +86,38 @@ struct Row {
     on_time: String,
 }
 
+/// A service's satisfaction, in words.
+struct Liked {
+    service: String,
+    sent: i64,
+    answered: i64,
+    response: String,
+    mean: String,
+    satisfied: i64,
+    dissatisfied: i64,
+}
+
+fn liked(s: Satisfaction) -> Liked {
+    let or_dash = |v: Option<f64>, digits: usize| v.map(|v| format!("{v:.digits$}")).unwrap_or_else(|| "—".into());
+    Liked {
+        response: or_dash(s.response_percent, 1),
+        mean: or_dash(s.mean_score, 2),
+        service: s.service_name,
+        sent: s.sent,
+        answered: s.answered,
+        satisfied: s.satisfied,
+        dissatisfied: s.dissatisfied,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoundForm {
+    #[serde(default)]
+    service: String,
+    #[serde(default)]
+    organisation: String,
+}
+
 /// A planned review or an unclosed complaint in a list.
 struct Listed {
     reference: String,
@@ -101,6 +135,7 @@ struct RelationshipsPage {
     chrome: Chrome,
     days: i64,
     rows: Vec<Row>,
+    satisfaction: Vec<Liked>,
     planned: Vec<Listed>,
     complaints: Vec<Listed>,
     may_plan: bool,
@@ -111,6 +146,8 @@ struct RelationshipsPage {
     plan_form: PlanForm,
     held_form: HeldForm,
     complaint_form: ComplaintForm,
+    round_form: RoundForm,
+    may_survey: bool,
     errors: FormErrors,
 }
 
@@ -160,6 +197,7 @@ struct Typed {
     plan: PlanForm,
     held: HeldForm,
     complaint: ComplaintForm,
+    round: RoundForm,
 }
 
 async fn show(viewer: &Viewer, days: i64, typed: Typed, errors: FormErrors) -> UiResult<Response> {
@@ -175,6 +213,14 @@ async fn show(viewer: &Viewer, days: i64, typed: Typed, errors: FormErrors) -> U
         .await?
         .into_iter()
         .map(|r| row(r, &options, today))
+        .collect();
+    let satisfaction = ctx
+        .state
+        .store
+        .satisfaction(ctx.now - Duration::days(days), ctx.now)
+        .await?
+        .into_iter()
+        .map(liked)
         .collect();
     // Every organisation, inactive ones too, to name those of each review and complaint; the
     // forms offer the active ones.
@@ -233,6 +279,7 @@ async fn show(viewer: &Viewer, days: i64, typed: Typed, errors: FormErrors) -> U
         chrome: viewer.chrome("dashboard"),
         days,
         rows,
+        satisfaction,
         planned,
         complaints,
         may_plan: authorize(&ctx.actor, RecordKind::ServiceReview, Operation::Create).is_ok(),
@@ -247,6 +294,8 @@ async fn show(viewer: &Viewer, days: i64, typed: Typed, errors: FormErrors) -> U
         plan_form: typed.plan,
         held_form: typed.held,
         complaint_form: typed.complaint,
+        round_form: typed.round,
+        may_survey: authorize(&ctx.actor, RecordKind::Survey, Operation::Create).is_ok(),
         errors,
     };
     Ok((status, render(&page)).into_response())
@@ -381,6 +430,41 @@ pub async fn record_complaint(posted: Posted<ComplaintForm>) -> UiResult<Respons
     .await;
     let typed = Typed {
         complaint: form,
+        ..Typed::default()
+    };
+    outcome(&viewer, typed, written).await
+}
+
+/// Sends a periodic survey round on a service, to one organisation's customers or to every
+/// customer organisation's, then shows the page again.
+pub async fn send_round(posted: Posted<RoundForm>) -> UiResult<Response> {
+    let Posted { viewer, form } = posted;
+    let ctx = &viewer.ctx;
+    authorize(&ctx.actor, RecordKind::Survey, Operation::Create)?;
+    let mut e = FormErrors::default();
+    let service: Option<ServiceId> = reference(&mut e, "service", &form.service, RecordKind::Service);
+    let organisation: Option<OrganisationId> =
+        reference(&mut e, "organisation", &form.organisation, RecordKind::Organisation);
+    if service.is_none() && !e.any() {
+        e.fail("service", "choose the service to ask about");
+    }
+    let written = async {
+        let (Some(service), false) = (service, e.any()) else {
+            return Err(Error::Invalid(e.0).into());
+        };
+        let round = SurveyRound {
+            service,
+            organisations: organisation.into_iter().collect(),
+        };
+        ctx.state
+            .store
+            .send_round(&round, Some(ctx.actor.user), ctx.now)
+            .await?;
+        Ok("/relationships".to_string())
+    }
+    .await;
+    let typed = Typed {
+        round: form,
         ..Typed::default()
     };
     outcome(&viewer, typed, written).await

@@ -2075,6 +2075,26 @@ async fn relationships_reviews_and_complaints_through_the_api_and_the_page() {
         let (st, page) = agent.get(&location).await;
         assert_eq!(st, StatusCode::OK);
         assert!(page.contains("Invoices late"), "{page}");
+
+        let (st, _, page) = manager.post("/relationships/surveys", &[("service", "")]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("choose the service to ask about"), "{page}");
+        let (svc, _) = s.service_with_item("MAIL").await;
+        let (st, location, _) = manager
+            .post(
+                "/relationships/surveys",
+                &[("service", &svc), ("organisation", &s.org_a)],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert_eq!(location, "/relationships");
+        let (_, page) = manager.get("/relationships").await;
+        assert!(
+            page.contains("Satisfaction by service") && page.contains("Send surveys"),
+            "{page}"
+        );
+        let (_, asked) = s.get("/api/v1/surveys?kind=periodic", &s.requester_a).await;
+        assert_eq!(asked["items"].as_array().unwrap().len(), 1, "{asked}");
     });
 }
 
