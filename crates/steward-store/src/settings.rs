@@ -13,28 +13,47 @@ pub(crate) const CHANGE_POLICY: &str = "change_policy";
 const COMPLAINT_POLICY: &str = "complaint_policy";
 
 impl Store {
-    /// The priority matrix in force: the stored one, or the default table.
-    pub async fn priority_matrix(&self) -> Result<PriorityMatrix> {
+    /// A setting as stored, or its default when none is.
+    async fn setting<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> Result<T> {
         let mut c = self.read().await?;
         let row: Option<(String,)> = c
-            .fetch_optional("SELECT value FROM settings WHERE key = $1", args![PRIORITY_MATRIX])
+            .fetch_optional("SELECT value FROM settings WHERE key = $1", args![key])
             .await?;
         match row {
-            Some((json,)) => serde_json::from_str(&json).map_err(|e| Error::Unexpected(Box::new(e))),
-            None => Ok(PriorityMatrix::default()),
+            Some((json,)) => serde_json::from_str(&json)
+                .map_err(|e| Error::unexpected(format!("the stored setting {key} is not valid: {e}"))),
+            None => Ok(T::default()),
         }
+    }
+}
+
+/// Writes a setting, replacing what was stored under its key.
+async fn put_setting<T: serde::Serialize>(
+    tx: &mut crate::exec::Tx,
+    key: &str,
+    value: &T,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let json = serde_json::to_string(value).map_err(|e| Error::Unexpected(Box::new(e)))?;
+    tx.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        args![key, json, micros(at)],
+    )
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The priority matrix in force: the stored one, or the default table.
+    pub async fn priority_matrix(&self) -> Result<PriorityMatrix> {
+        self.setting(PRIORITY_MATRIX).await
     }
 
     pub async fn set_priority_matrix(&self, m: &PriorityMatrix, at: DateTime<Utc>) -> Result<()> {
         m.validate()?;
-        let json = serde_json::to_string(m).map_err(|e| Error::Unexpected(Box::new(e)))?;
         let mut tx = self.begin().await?;
-        tx.execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            args![PRIORITY_MATRIX, json, micros(at)],
-        )
-        .await?;
+        put_setting(&mut tx, PRIORITY_MATRIX, m, at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -50,7 +69,6 @@ impl Store {
 
     pub async fn set_change_policy(&self, p: &ChangePolicy, at: DateTime<Utc>) -> Result<()> {
         p.validate()?;
-        let json = serde_json::to_string(p).map_err(|e| Error::Unexpected(Box::new(e)))?;
         let mut tx = self.begin().await?;
         if let Some(team) = p.advisory_board {
             crate::record::check_references(
@@ -65,40 +83,21 @@ impl Store {
             .map(|u| ("emergency_approvers", steward_core::record::RecordKind::User, u.0))
             .collect();
         crate::record::check_references(&mut tx, &users).await?;
-        tx.execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            args![CHANGE_POLICY, json, micros(at)],
-        )
-        .await?;
+        put_setting(&mut tx, CHANGE_POLICY, p, at).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The targets complaints are held to: the stored policy, or the default.
     pub async fn complaint_policy(&self) -> Result<ComplaintPolicy> {
-        let mut c = self.read().await?;
-        let row: Option<(String,)> = c
-            .fetch_optional("SELECT value FROM settings WHERE key = $1", args![COMPLAINT_POLICY])
-            .await?;
-        match row {
-            Some((json,)) => serde_json::from_str(&json)
-                .map_err(|e| Error::unexpected(format!("stored complaint policy is not valid: {e}"))),
-            None => Ok(ComplaintPolicy::default()),
-        }
+        self.setting(COMPLAINT_POLICY).await
     }
 
     /// Replaces the complaint policy; complaints already received keep their targets.
     pub async fn set_complaint_policy(&self, p: &ComplaintPolicy, at: DateTime<Utc>) -> Result<()> {
         p.validate()?;
-        let json = serde_json::to_string(p).map_err(|e| Error::Unexpected(Box::new(e)))?;
         let mut tx = self.begin().await?;
-        tx.execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            args![COMPLAINT_POLICY, json, micros(at)],
-        )
-        .await?;
+        put_setting(&mut tx, COMPLAINT_POLICY, p, at).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -2,7 +2,9 @@
 -- another interested party) and who owns the relationship; the service reviews held with them;
 -- their complaints, each with the targets the complaint policy set when it was received.
 ALTER TABLE organisations ADD COLUMN kind TEXT NOT NULL DEFAULT 'customer';
-ALTER TABLE organisations ADD COLUMN relationship_owner_id BIGINT REFERENCES users (id);
+-- No foreign key: users already refer to organisations, and a cycle would leave no order to copy
+-- the tables in (steward migrate-store); the store checks the owner exists on every write.
+ALTER TABLE organisations ADD COLUMN relationship_owner_id BIGINT;
 CREATE INDEX organisations_kind_idx ON organisations (kind, active, updated_at, id);
 CREATE INDEX organisations_relationship_owner_idx ON organisations (relationship_owner_id, updated_at, id);
 
