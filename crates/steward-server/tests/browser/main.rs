@@ -473,6 +473,20 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.check("availability").await;
     s.sign_out().await;
 
+    // The customer again: the survey their resolved incident sent, answered from the portal.
+    s.sign_in("carla@acme.example", PASSWORD).await;
+    s.heading_is("Hello, Carla Customer").await;
+    s.until_text("#surveys-heading + form legend", "your incident INC-1, now resolved")
+        .await;
+    s.click("form[action='/portal/surveys'] input[name=score][value='4']")
+        .await;
+    s.fill("#comment-SAT-1", "Fixed within the hour.").await;
+    s.check("portal-survey").await;
+    s.click("form[action='/portal/surveys'] button[type=submit]").await;
+    s.heading_is("Hello, Carla Customer").await;
+    assert!(s.c.find(Locator::Css("form[action='/portal/surveys']")).await.is_err());
+    s.sign_out().await;
+
     // The auditor: reads the record, has no forms, and a forged write is refused.
     s.sign_in("auditor@example.com", PASSWORD).await;
     s.heading_is("Dashboard").await;
@@ -495,6 +509,16 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.check("auditor-record").await;
     let timeline = s.text("#timeline").await;
     assert!(timeline.contains("The relay was stuck") && !timeline.contains("auditor was here"));
+    // The relationships page: the answer counted for the service, and no forms for the auditor.
+    s.go("/relationships").await;
+    s.heading_is("Customers and interested parties").await;
+    assert!(s.text("#satisfaction").await.contains("Email"));
+    assert!(
+        s.c.find(Locator::Css("form[action='/relationships/reviews']"))
+            .await
+            .is_err()
+    );
+    s.check("relationships").await;
     // The compliance workspace and the administration lists, read-only for the auditor.
     s.click("a[href='/compliance']").await;
     s.heading_is("Compliance workspace").await;
