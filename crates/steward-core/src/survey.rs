@@ -72,6 +72,23 @@ pub struct SurveyRound {
     pub organisations: Vec<OrganisationId>,
 }
 
+/// How many organisations one round may name.
+const ROUND_ORGANISATIONS_MAX: usize = 500;
+
+impl SurveyRound {
+    pub fn validate(&self) -> Result<()> {
+        if self.organisations.len() > ROUND_ORGANISATIONS_MAX {
+            return Err(Error::invalid(
+                "organisations",
+                format!(
+                    "at most {ROUND_ORGANISATIONS_MAX} organisations in one round; leave it empty to ask every customer"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The body of `POST /api/v1/surveys/{ref}/answer`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -229,6 +246,17 @@ mod tests {
             ),
             Err(Error::Conflict(_))
         ));
+    }
+
+    #[test]
+    fn a_round_names_a_bounded_number_of_organisations() {
+        let round = |n: i64| SurveyRound {
+            service: ServiceId(1),
+            organisations: (1..=n).map(OrganisationId).collect(),
+        };
+        assert!(round(500).validate().is_ok());
+        let err = round(501).validate().unwrap_err();
+        assert!(err.to_string().contains("organisations"), "{err}");
     }
 
     #[test]

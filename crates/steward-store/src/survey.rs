@@ -170,6 +170,7 @@ impl crate::Store {
         actor: Option<UserId>,
         at: DateTime<Utc>,
     ) -> Result<Vec<Survey>> {
+        round.validate()?;
         let mut tx = self.begin().await?;
         crate::record::check_references(&mut tx, &[("service", RecordKind::Service, round.service.0)]).await?;
         let refs: Vec<(&'static str, RecordKind, i64)> = round

@@ -113,21 +113,25 @@ async fn answer_survey(
     answer(&ctx, &reference, a).await.map(Json)
 }
 
-/// Records an answer for the API and the portal alike.
+/// Records an answer for the API and the portal alike, under the survey's row lock: one the
+/// caller may not read is not found; one put to someone else is refused.
 pub(crate) async fn answer(ctx: &Ctx, reference: &str, a: SurveyAnswer) -> ApiResult<Survey> {
-    let survey: Survey = read_one(ctx, reference).await?;
-    authorize_answer(&ctx.actor, &survey)?;
-    let (now, actor) = (ctx.now, ctx.actor.clone());
+    let scope = authorize(&ctx.actor, RecordKind::Survey, Operation::Read)?;
+    let id = id_from_path::<Survey>(reference)?;
+    let (now, actor) = (ctx.now, &ctx.actor);
     let saved = ctx
         .state
         .store
         .update::<Survey>(
-            survey.id.0,
-            Some(ctx.actor.user),
+            id,
+            Some(actor.user),
             now,
             HistoryAction::Update,
-            |s| authorize_answer(&actor, s).is_ok(),
-            |s| s.answer(a, now),
+            |s| scope.covers(s.organisation),
+            |s| {
+                authorize_answer(actor, s)?;
+                s.answer(a, now)
+            },
         )
         .await?;
     Ok(saved)
@@ -147,6 +151,8 @@ pub struct SatisfactionReport {
     responses((status = 200, body = SatisfactionReport), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn satisfaction_report(ctx: Ctx, ApiQuery(q): ApiQuery<PeriodQuery>) -> ApiResult<Json<SatisfactionReport>> {
+    // Everyone's answers: for whoever may read the service reviews (staff and the auditor), not
+    // for customers, who read only the surveys put to them.
     authorize(&ctx.actor, RecordKind::ServiceReview, Operation::Read)?;
     let (from, to) = period(&q.from, &q.to)?;
     let services = ctx.state.store.satisfaction(from, to).await?;

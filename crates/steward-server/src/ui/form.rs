@@ -7,6 +7,25 @@ use serde::de::DeserializeOwned;
 use steward_core::record::RecordKind;
 use steward_core::{Error, FieldError};
 
+/// What became of a posted form: the page at the address it wrote (`written`), or — when what was
+/// typed did not validate — the form's page again from `redisplay`, with each message beside its
+/// field. Any other failure is the request's error. The page is boxed: its future is large, and
+/// every form handler would otherwise carry it.
+pub async fn written_or_redisplay<F, Fut>(
+    written: Result<String, crate::error::ApiError>,
+    redisplay: F,
+) -> super::UiResult<axum::response::Response>
+where
+    F: FnOnce(FormErrors) -> Fut,
+    Fut: std::future::Future<Output = super::UiResult<axum::response::Response>>,
+{
+    match written {
+        Ok(href) => Ok(super::see_other(&href)),
+        Err(crate::error::ApiError::Domain(Error::Invalid(fields))) => Box::pin(redisplay(FormErrors(fields))).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
 /// Field errors collected while reading a form.
 #[derive(Default)]
 pub struct FormErrors(pub Vec<FieldError>);

@@ -17,7 +17,7 @@ use steward_core::service::{CatalogueItem, Service};
 use steward_core::survey::{Survey, SurveyAnswer};
 use steward_store::{ListQuery, Sort};
 
-use super::form::{FormErrors, reference, text};
+use super::form::{FormErrors, reference, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Row, TicketForm, TicketRecord, new_ticket_page, rows};
 use super::{Chrome, UiResult, Viewer, render, see_other};
@@ -209,13 +209,10 @@ pub async fn answer_survey(posted: Posted<AnswerForm>) -> UiResult<Response> {
         score,
         comment: text(&form.comment),
     };
-    match crate::api::survey::answer(&viewer.ctx, form.survey.trim(), answer).await {
-        Ok(_) => Ok(see_other("/portal")),
-        Err(ApiError::Domain(steward_core::Error::Invalid(fields))) => {
-            Box::pin(show(&viewer, ComplaintForm::default(), FormErrors(fields))).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    let written = crate::api::survey::answer(&viewer.ctx, form.survey.trim(), answer)
+        .await
+        .map(|_| "/portal".to_string());
+    written_or_redisplay(written, |errors| show(&viewer, ComplaintForm::default(), errors)).await
 }
 
 /// A complaint from the person's organisation, then its page.
@@ -250,13 +247,7 @@ pub async fn raise_complaint(posted: Posted<ComplaintForm>) -> UiResult<Response
         ))
     }
     .await;
-    match written {
-        Ok(href) => Ok(see_other(&href)),
-        Err(ApiError::Domain(steward_core::Error::Invalid(fields))) => {
-            Box::pin(show(&viewer, form, FormErrors(fields))).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    written_or_redisplay(written, |errors| show(&viewer, form, errors)).await
 }
 
 #[derive(Deserialize)]

@@ -21,10 +21,10 @@ use steward_core::service_review::{NewServiceReview, ServiceReview, ServiceRevie
 use steward_core::survey::{Satisfaction, SurveyRound};
 use steward_store::ListQuery;
 
-use super::form::{FormErrors, date, reference, text};
+use super::form::{FormErrors, date, reference, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Options, all};
-use super::{Chrome, UiResult, Viewer, record_href, render, see_other};
+use super::{Chrome, UiResult, Viewer, record_href, render};
 use crate::api::{create, list_all, modify};
 
 #[derive(Deserialize, Default)]
@@ -305,16 +305,9 @@ pub async fn relationships_page(viewer: Viewer, Query(p): Query<RelationshipsPar
     show(&viewer, p.days.unwrap_or(90), Typed::default(), FormErrors::default()).await
 }
 
-/// What became of a form: the page of the record written, or the form again with its errors.
+/// What became of a form: the page of the record written, or this page again with its errors.
 async fn outcome(viewer: &Viewer, typed: Typed, written: Result<String, crate::error::ApiError>) -> UiResult<Response> {
-    match written {
-        Ok(href) => Ok(see_other(&href)),
-        // Boxed: the page's future is large, and each form's handler would otherwise carry it.
-        Err(crate::error::ApiError::Domain(Error::Invalid(fields))) => {
-            Box::pin(show(viewer, 90, typed, FormErrors(fields))).await
-        }
-        Err(other) => Err(other.into()),
-    }
+    written_or_redisplay(written, |errors| show(viewer, 90, typed, errors)).await
 }
 
 /// Plans a service review with an organisation, then shows it.
