@@ -58,6 +58,7 @@ pub fn authorize(actor: &Actor, kind: RecordKind, action: Operation) -> Result<S
                 | K::ConfigurationItem
                 | K::Asset
                 | K::Complaint
+                | K::Cost
         ),
         (Role::Requester, Operation::Read) => matches!(
             kind,
@@ -129,13 +130,14 @@ mod tests {
         // incident, request, problem, change, change blackout, change template, release,
         // configuration item, asset, licence, SMS scope, assessment, document, evidence, audit,
         // finding, nonconformity, action, management review, improvement, risk, objective,
-        // programme, certificate, outage, supplier, contract, dispute, service review, complaint, survey
+        // programme, certificate, outage, supplier, contract, dispute, service review, complaint, survey,
+        // budget, cost
         let table: &[(Role, [&str; RecordKind::ALL.len()])] = &[
-            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "Rcu"]),
-            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "RCu", "Rcu"]),
+            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "Rcu", "Rcu", "RCU"]),
+            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
+            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "RCu", "Rcu", "rcu", "rcu"]),
         ];
         for (role, row) in table {
             for (kind, cell) in kinds.iter().zip(row) {

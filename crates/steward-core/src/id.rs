@@ -135,6 +135,10 @@ ids! {
     ComplaintId => "CMP", "complaint";
     /// A satisfaction survey put to one customer.
     SurveyId => "SAT", "satisfaction survey";
+    /// What a service may spend over a period.
+    BudgetId => "BUD", "budget";
+    /// One expense, credit or piece of staff time spent on a service.
+    CostId => "CST", "cost";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

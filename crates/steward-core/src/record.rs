@@ -47,6 +47,8 @@ pub enum RecordKind {
     ServiceReview,
     Complaint,
     Survey,
+    Budget,
+    Cost,
 }
 
 impl RecordKind {
@@ -90,11 +92,13 @@ impl RecordKind {
             RecordKind::ServiceReview => "service_review",
             RecordKind::Complaint => "complaint",
             RecordKind::Survey => "survey",
+            RecordKind::Budget => "budget",
+            RecordKind::Cost => "cost",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 38] = [
+    pub const ALL: [RecordKind; 40] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -133,6 +137,8 @@ impl RecordKind {
         RecordKind::ServiceReview,
         RecordKind::Complaint,
         RecordKind::Survey,
+        RecordKind::Budget,
+        RecordKind::Cost,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -180,6 +186,8 @@ impl RecordKind {
             RecordKind::ServiceReview => "service-reviews",
             RecordKind::Complaint => "complaints",
             RecordKind::Survey => "surveys",
+            RecordKind::Budget => "budgets",
+            RecordKind::Cost => "costs",
         }
     }
 
@@ -225,6 +233,8 @@ impl RecordKind {
             RecordKind::ServiceReview => ServiceReviewId::PREFIX,
             RecordKind::Complaint => ComplaintId::PREFIX,
             RecordKind::Survey => SurveyId::PREFIX,
+            RecordKind::Budget => BudgetId::PREFIX,
+            RecordKind::Cost => CostId::PREFIX,
         }
     }
 

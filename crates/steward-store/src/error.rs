@@ -67,6 +67,12 @@ const UNIQUE: &[(&str, &str, &str, &str)] = &[
         "a supplier with this name already exists",
     ),
     (
+        "costs_ledger_ref_key",
+        "costs.ledger_ref",
+        "ledger_ref",
+        "a cost with this ledger reference is already recorded",
+    ),
+    (
         "links_pkey",
         "links.from_kind",
         "to",

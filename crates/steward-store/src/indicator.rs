@@ -130,6 +130,30 @@ fn query(id: &str) -> Option<Query> {
                  AND (a.targets LIKE '%\"service\":null%' OR a.targets LIKE '%\"service\":\"SVC-' || CAST(t.id AS TEXT) || '\"%'))",
             at: "t.updated_at",
         },
+        "services_budgeted" => Query {
+            kind: "'service'",
+            key: "t.id",
+            from_where: "FROM services t WHERE t.status = 'live' AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM budgets b WHERE b.service_id = t.id AND b.status IN ('approved', 'closed') \
+                 AND b.starts_on <= :day AND b.ends_on >= :from_day)",
+            at: "t.updated_at",
+        },
+        "budgets_within_amount" => Query {
+            kind: "'budget'",
+            key: "t.id",
+            from_where: "FROM budgets t WHERE t.status IN ('approved', 'closed') AND t.starts_on <= :day \
+                 AND t.ends_on >= :from_day AND :from <= :to",
+            passes: "(SELECT COALESCE(SUM(k.amount), 0) FROM costs k WHERE k.service_id = t.service_id \
+                 AND k.incurred_on >= t.starts_on AND k.incurred_on <= t.ends_on) <= t.amount",
+            at: "t.updated_at",
+        },
+        "major_incidents_costed" => Query {
+            kind: "'incident'",
+            key: "t.id",
+            from_where: "FROM incidents t WHERE t.major AND t.resolved_at >= :from AND t.resolved_at < :to",
+            passes: "EXISTS (SELECT 1 FROM costs k WHERE k.incident_id = t.id)",
+            at: "t.resolved_at",
+        },
         "services_with_availability_target" => Query {
             kind: "'service'",
             key: "t.id",

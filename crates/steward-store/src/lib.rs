@@ -28,6 +28,7 @@ mod dashboard;
 mod document;
 mod error;
 mod evidence;
+mod finance;
 mod history;
 mod import;
 mod improvement;

@@ -148,7 +148,9 @@ fn party_columns(kind: RecordKind) -> [&'static str; 5] {
         | K::Contract
         | K::Dispute
         | K::ServiceReview
+        | K::Budget
         | K::Complaint => ["title", "status", "owner_id", NONE, NONE],
+        K::Cost => ["description", "category", NONE, NONE, NONE],
         K::Certificate => ["number", "status", "owner_id", NONE, NONE],
         K::Audit => ["title", "status", "lead_auditor_id", NONE, NONE],
         K::Assessment | K::ManagementReview | K::Outage => ["title", "status", NONE, NONE, NONE],

@@ -106,6 +106,8 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::ServiceReview => "service_reviews",
         RecordKind::Complaint => "complaints",
         RecordKind::Survey => "surveys",
+        RecordKind::Budget => "budgets",
+        RecordKind::Cost => "costs",
     }
 }
 
@@ -147,7 +149,9 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Supplier
         | RecordKind::Contract
         | RecordKind::Dispute
-        | RecordKind::ServiceReview => None,
+        | RecordKind::ServiceReview
+        | RecordKind::Budget
+        | RecordKind::Cost => None,
     }
 }
 

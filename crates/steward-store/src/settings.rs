@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use steward_core::approval::ChangePolicy;
 use steward_core::complaint::ComplaintPolicy;
+use steward_core::cost::CostRates;
 use steward_core::priority::PriorityMatrix;
 use steward_core::{Error, Result};
 
@@ -11,6 +12,7 @@ use crate::{Store, args, micros};
 const PRIORITY_MATRIX: &str = "priority_matrix";
 pub(crate) const CHANGE_POLICY: &str = "change_policy";
 const COMPLAINT_POLICY: &str = "complaint_policy";
+const COST_RATES: &str = "cost_rates";
 
 impl Store {
     /// A setting as stored, or its default when none is.
@@ -98,6 +100,22 @@ impl Store {
         p.validate()?;
         let mut tx = self.begin().await?;
         put_setting(&mut tx, COMPLAINT_POLICY, p, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The currency and staff hour rate in force: the stored ones, or the defaults.
+    pub async fn cost_rates(&self) -> Result<CostRates> {
+        self.setting(COST_RATES).await
+    }
+
+    /// Replaces the cost rates; costs already recorded keep their amounts.
+    pub async fn set_cost_rates(&self, r: &CostRates, at: DateTime<Utc>) -> Result<()> {
+        r.validate()?;
+        let mut tx = self.begin().await?;
+        put_setting(&mut tx, COST_RATES, r, at).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3834,3 +3834,313 @@ async fn surveys_follow_resolved_tickets_and_rounds() {
         assert_eq!((v.population, v.passing), (2, 1));
     });
 }
+
+/// Budgeting and accounting (8.4.1): time logged on a ticket becomes a staff cost of its
+/// service at the staff hour rate; a ledger import writes all its lines or none and skips lines
+/// already recorded; the budget report sets each budget beside its service's costs in its
+/// period; the cost report gives each service's costs and its incidents'; the indicators count
+/// budgeted services, budgets kept and major incidents costed.
+#[tokio::test]
+async fn budgets_and_costs_set_spend_against_plan() {
+    on_each_backend!(|store, db| {
+        use chrono::NaiveDate;
+        use steward_core::budget::{Budget, BudgetStatus, BudgetTransition, NewBudget};
+        use steward_core::cost::{Cost, CostCategory, CostRates, CostSource, NewCost, Ticket, TimeEntry};
+        let t0 = self::t0();
+        let live = |code: &str, name: &str| {
+            Service::create(
+                NewService {
+                    code: code.into(),
+                    name: name.into(),
+                    description: None,
+                    status: Some(steward_core::service::ServiceStatus::Live),
+                    criticality: None,
+                    owner: None,
+                    team: None,
+                    availability_target: None,
+                },
+                t0,
+            )
+            .unwrap()
+        };
+        let mail = store.insert(live("MAIL", "Mail"), None).await.unwrap();
+        let web = store.insert(live("WEB", "Web"), None).await.unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let budget = |service: ServiceId, from: NaiveDate, to: NaiveDate, amount: i64| {
+            Budget::create(
+                NewBudget {
+                    service,
+                    title: None,
+                    starts_on: from,
+                    ends_on: to,
+                    amount,
+                    owner: None,
+                    notes: None,
+                },
+                t0,
+            )
+            .unwrap()
+        };
+        let mail_budget = store
+            .insert(budget(mail.id, day(2026, 1, 1), day(2026, 12, 31), 100_000), None)
+            .await
+            .unwrap();
+        let approved = store
+            .update::<Budget>(
+                mail_budget.id.0,
+                None,
+                t0,
+                HistoryAction::Transition,
+                |_| true,
+                |b| b.transition(BudgetTransition { to: "approved".into() }),
+            )
+            .await
+            .unwrap();
+        assert_eq!(approved.status, BudgetStatus::Approved);
+        store
+            .insert(budget(web.id, day(2026, 1, 1), day(2026, 3, 31), 20_000), None)
+            .await
+            .unwrap();
+
+        store
+            .set_cost_rates(
+                &CostRates {
+                    currency: "GBP".into(),
+                    staff_hour_rate: 9_000,
+                },
+                t0,
+            )
+            .await
+            .unwrap();
+        let mut n = new_incident("Mail queue stuck");
+        n.service = Some(mail.id);
+        n.major = Some(true);
+        let outage = store
+            .insert(Incident::create(n, None, &PriorityMatrix::default(), t0).unwrap(), None)
+            .await
+            .unwrap();
+        let orphan = incident(store, "No service named", t0).await;
+        let entry = |minutes| TimeEntry {
+            minutes,
+            worked_on: None,
+            description: None,
+        };
+        let logged = store
+            .log_time(Ticket::Incident(outage.id), entry(30), None, t0)
+            .await
+            .unwrap();
+        assert_eq!(
+            (logged.amount, logged.minutes, logged.service, logged.source),
+            (4_500, Some(30), mail.id, CostSource::Time)
+        );
+        let e = store
+            .log_time(Ticket::Incident(orphan.id), entry(30), None, t0)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("service"), "{e}");
+        let e = store
+            .log_time(Ticket::Incident(IncidentId(9_999)), entry(30), None, t0)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, Error::NotFound { .. }), "{e:?}");
+
+        let line = |amount: i64, category: CostCategory, ledger_ref: Option<&str>| NewCost {
+            service: mail.id,
+            incurred_on: day(2026, 2, 1),
+            amount,
+            category,
+            description: "Mail relay".into(),
+            incident: None,
+            request: None,
+            contract: None,
+            asset: None,
+            minutes: None,
+            ledger_ref: ledger_ref.map(String::from),
+        };
+        store
+            .insert(
+                Cost::create(
+                    line(50_000, CostCategory::Supplier, Some("INV-1")),
+                    CostSource::Recorded,
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let count = || async {
+            store
+                .list::<Cost>(&ListQuery {
+                    limit: 100,
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .items
+                .len()
+        };
+        assert_eq!(count().await, 2);
+        // A bad line, a line naming a contract that does not exist, or a reference given twice
+        // refuses the whole import and names the line.
+        let e = store
+            .import_costs(
+                vec![
+                    line(10, CostCategory::Other, Some("INV-9")),
+                    line(0, CostCategory::Other, None),
+                ],
+                None,
+                t0,
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("costs[1].amount"), "{e}");
+        let mut missing = line(10, CostCategory::Supplier, Some("INV-8"));
+        missing.contract = Some(ContractId(9_999));
+        let e = store
+            .import_costs(vec![line(10, CostCategory::Other, None), missing], None, t0)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("costs[1]"), "{e}");
+        let e = store
+            .import_costs(
+                vec![
+                    line(10, CostCategory::Other, Some("INV-7")),
+                    line(10, CostCategory::Other, Some("INV-7")),
+                ],
+                None,
+                t0,
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("costs[1].ledger_ref"), "{e}");
+        assert_eq!(count().await, 2, "a refused import writes nothing");
+        let done = store
+            .import_costs(
+                vec![
+                    line(50_000, CostCategory::Supplier, Some("INV-1")),
+                    line(60_000, CostCategory::Licence, Some("INV-2")),
+                ],
+                None,
+                t0,
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.skipped, vec!["INV-1".to_string()]);
+        assert_eq!(done.created.len(), 1);
+        assert_eq!(done.created[0].source, CostSource::Imported);
+        let again = store
+            .import_costs(vec![line(60_000, CostCategory::Licence, Some("INV-2"))], None, t0)
+            .await
+            .unwrap();
+        assert!(again.created.is_empty(), "the same file twice counts once");
+        let twice = store
+            .insert(
+                Cost::create(line(5, CostCategory::Other, Some("INV-2")), CostSource::Recorded, t0).unwrap(),
+                None,
+            )
+            .await;
+        assert!(
+            matches!(&twice, Err(Error::Conflict(m)) if m.contains("ledger reference")),
+            "{twice:?}"
+        );
+        // A credit outside every budget's period changes nothing below.
+        store
+            .insert(
+                Cost::create(
+                    NewCost {
+                        incurred_on: day(2025, 12, 31),
+                        ..line(-1_000, CostCategory::Supplier, None)
+                    },
+                    CostSource::Recorded,
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+
+        let year = (
+            Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().unwrap(),
+            Utc.with_ymd_and_hms(2027, 1, 1, 0, 0, 0).single().unwrap(),
+        );
+        let report = store.budget_report(year.0, year.1, day(2026, 7, 2)).await.unwrap();
+        assert_eq!(report.len(), 2, "{report:?}");
+        let m = &report[0];
+        assert_eq!((m.service_name.as_str(), m.status), ("Mail", BudgetStatus::Approved));
+        assert_eq!((m.amount, m.actual, m.remaining), (100_000, 114_500, -14_500));
+        assert_eq!((m.staff, m.supplier, m.licence), (4_500, 50_000, 60_000));
+        assert!(m.overspent());
+        assert_eq!(m.used_percent, Some(114.5));
+        let w = &report[1];
+        assert_eq!(
+            (w.service_name.as_str(), w.actual, w.status),
+            ("Web", 0, BudgetStatus::Draft)
+        );
+        assert_eq!(w.elapsed_percent, 100.0);
+        let later = store
+            .budget_report(
+                Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).single().unwrap(),
+                year.1,
+                day(2026, 7, 2),
+            )
+            .await
+            .unwrap();
+        assert_eq!(later.len(), 1, "the Web budget ended in March");
+
+        let costs = store.service_costs(year.0, year.1).await.unwrap();
+        assert_eq!(costs.len(), 1, "{costs:?}");
+        let c = &costs[0];
+        assert_eq!((c.service, c.total, c.minutes), (mail.id, 114_500, 30));
+        assert_eq!(
+            (c.incidents, c.incident_cost, c.cost_per_incident),
+            (1, 4_500, Some(4_500))
+        );
+        let with_credit = store
+            .service_costs(Utc.with_ymd_and_hms(2025, 12, 1, 0, 0, 0).single().unwrap(), year.1)
+            .await
+            .unwrap();
+        assert_eq!(with_credit[0].supplier, 49_000);
+
+        let resolved_at = t0 + Duration::hours(2);
+        store
+            .update::<Incident>(
+                outage.id.0,
+                None,
+                resolved_at,
+                HistoryAction::Transition,
+                |_| true,
+                |r| {
+                    r.transition(
+                        IncidentTransition {
+                            to: "resolved".into(),
+                            pending_reason: None,
+                            resolution_code: Some(ResolutionCode::Fixed),
+                            resolution_notes: Some("Flushed the queue".into()),
+                        },
+                        resolved_at,
+                    )
+                },
+            )
+            .await
+            .unwrap();
+        let values = store
+            .indicators(
+                steward_core::indicator::Period {
+                    from: year.0,
+                    to: year.1,
+                },
+                year.1,
+            )
+            .await
+            .unwrap();
+        let counts = |id: &str| {
+            let v = values.iter().find(|v| v.def.id == id).unwrap();
+            (v.population, v.passing)
+        };
+        assert_eq!(counts("services_budgeted"), (2, 1), "Web's budget is a draft");
+        assert_eq!(counts("budgets_within_amount"), (1, 0), "Mail's is overspent");
+        assert_eq!(counts("major_incidents_costed"), (1, 1));
+    });
+}

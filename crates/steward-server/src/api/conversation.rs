@@ -356,4 +356,6 @@ comment_routes! {
     OnDispute, dispute_comments, comment_on_dispute: Dispute at "/api/v1/disputes/{reference}/comments" and "/api/v1/disputes/{reference}/attachments", tag "suppliers", e.g. "e.g. DSP-1";
     OnServiceReview, service_review_comments, comment_on_service_review: ServiceReview at "/api/v1/service-reviews/{reference}/comments" and "/api/v1/service-reviews/{reference}/attachments", tag "relationships", e.g. "e.g. SR-1";
     OnComplaint, complaint_comments, comment_on_complaint: Complaint at "/api/v1/complaints/{reference}/comments" and "/api/v1/complaints/{reference}/attachments", tag "relationships", e.g. "e.g. CMP-1";
+    OnBudget, budget_comments, comment_on_budget: Budget at "/api/v1/budgets/{reference}/comments" and "/api/v1/budgets/{reference}/attachments", tag "finance", e.g. "e.g. BUD-1";
+    OnCost, cost_comments, comment_on_cost: Cost at "/api/v1/costs/{reference}/comments" and "/api/v1/costs/{reference}/attachments", tag "finance", e.g. "e.g. CST-1";
 }

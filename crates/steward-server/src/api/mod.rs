@@ -9,6 +9,7 @@ mod agreement;
 mod assessment;
 mod asset;
 mod audit;
+pub(crate) mod budget;
 mod calendar;
 mod catalogue_item;
 mod certification;
@@ -21,6 +22,7 @@ mod configuration_item;
 mod configuration_management;
 mod contract;
 pub(crate) mod conversation;
+pub(crate) mod cost;
 mod dispute;
 mod document;
 mod evidence;
@@ -175,6 +177,7 @@ id_filters!(
     steward_core::id::SupplierId,
     steward_core::id::ContractId,
     steward_core::id::AgreementId,
+    steward_core::id::AssetId,
     steward_core::id::RequestId
 );
 
@@ -226,6 +229,9 @@ text_filters!(
     steward_core::organisation::OrganisationKind,
     steward_core::survey::SurveyKind,
     steward_core::survey::SurveyStatus,
+    steward_core::budget::BudgetStatus,
+    steward_core::cost::CostCategory,
+    steward_core::cost::CostSource,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -602,6 +608,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(service_review::routes())
         .merge(complaint::routes())
         .merge(survey::routes())
+        .merge(budget::routes())
+        .merge(cost::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

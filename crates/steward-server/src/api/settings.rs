@@ -4,6 +4,7 @@ use axum::Json;
 use steward_core::access::{Operation, authorize_settings};
 use steward_core::approval::ChangePolicy;
 use steward_core::complaint::ComplaintPolicy;
+use steward_core::cost::CostRates;
 use steward_core::priority::PriorityMatrix;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -18,6 +19,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_priority_matrix, update_priority_matrix))
         .routes(routes!(get_change_policy, update_change_policy))
         .routes(routes!(get_complaint_policy, update_complaint_policy))
+        .routes(routes!(get_cost_rates, update_cost_rates))
 }
 
 #[utoipa::path(get, path = "/api/v1/settings/priority-matrix", tag = "settings",
@@ -81,4 +83,26 @@ async fn update_complaint_policy(
 ) -> ApiResult<Json<ComplaintPolicy>> {
     ctx.state.store.set_complaint_policy(&p, ctx.now).await?;
     Ok(Json(p))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/cost-rates", tag = "settings",
+    responses((status = 200, body = CostRates)), security(("bearer" = [])))]
+async fn get_cost_rates(ctx: Ctx) -> ApiResult<Json<CostRates>> {
+    authorize_settings(&ctx.actor, Operation::Read)?;
+    Ok(Json(ctx.state.store.cost_rates().await?))
+}
+
+/// Replaces the cost rates: the currency amounts are in and what an hour of staff time costs
+/// (minor units). Time logged from now on is priced at the new rate; costs already recorded
+/// keep their amounts.
+#[utoipa::path(put, path = "/api/v1/settings/cost-rates", tag = "settings", request_body = CostRates,
+    responses((status = 200, body = CostRates), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_cost_rates(
+    ctx: Ctx,
+    _: MayChangeSettings,
+    ApiJson(r): ApiJson<CostRates>,
+) -> ApiResult<Json<CostRates>> {
+    ctx.state.store.set_cost_rates(&r, ctx.now).await?;
+    Ok(Json(r))
 }

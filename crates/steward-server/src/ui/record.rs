@@ -182,6 +182,14 @@ macro_rules! with_record_type {
                 type $T = steward_core::survey::Survey;
                 $body
             }
+            K::Budget => {
+                type $T = steward_core::budget::Budget;
+                $body
+            }
+            K::Cost => {
+                type $T = steward_core::cost::Cost;
+                $body
+            }
         }
     }};
 }
@@ -223,6 +231,13 @@ fn fields_of(v: &Value, names: &Names, actor: &steward_core::access::Actor) -> V
             let (value, href) = match v {
                 Value::Null => ("—".to_string(), None),
                 Value::Bool(b) => ((if *b { "yes" } else { "no" }).to_string(), None),
+                // Money is kept in minor units; people read it with its decimals.
+                Value::Number(n) if k == "amount" => (
+                    n.as_i64()
+                        .map(steward_core::cost::format_amount)
+                        .unwrap_or_else(|| n.to_string()),
+                    None,
+                ),
                 Value::Number(n) => (n.to_string(), None),
                 Value::String(s) => {
                     let readable = RecordKind::parse_reference(s)
