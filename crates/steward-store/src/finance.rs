@@ -313,7 +313,9 @@ impl crate::Store {
     ) -> Result<Vec<BudgetLine>> {
         let (f, t) = days(from, to)?;
         let mut c = self.read().await?;
-        let budgets: Vec<(i64, String, i64, String, String, String, i64, String)> = c
+        // id, title, service, service name, starts, ends, amount, status
+        type Planned = (i64, String, i64, String, String, String, i64, String);
+        let budgets: Vec<Planned> = c
             .fetch_all(
                 "SELECT b.id, b.title, b.service_id, s.name, b.starts_on, b.ends_on, b.amount, b.status \
                  FROM budgets b JOIN services s ON s.id = b.service_id \

@@ -338,6 +338,32 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("POST", "/api/v1/releases/{reference}/acceptance-criteria/{index}/verify", Rec(K::Release, U), false),
     ("GET", "/api/v1/releases/{reference}/history", Rec(K::Release, R), false),
     ("POST", "/api/v1/releases/{reference}/transition", Rec(K::Release, U), false),
+    ("GET", "/api/v1/budgets", Rec(K::Budget, R), false),
+    ("POST", "/api/v1/budgets", Rec(K::Budget, C), false),
+    ("GET", "/api/v1/budgets/{reference}", Rec(K::Budget, R), false),
+    ("PATCH", "/api/v1/budgets/{reference}", Rec(K::Budget, U), false),
+    ("GET", "/api/v1/budgets/{reference}/history", Rec(K::Budget, R), false),
+    ("POST", "/api/v1/budgets/{reference}/transition", Rec(K::Budget, U), false),
+    ("GET", "/api/v1/budgets/{reference}/comments", Rec(K::Budget, R), false),
+    ("POST", "/api/v1/budgets/{reference}/comments", Comments(K::Budget), false),
+    ("GET", "/api/v1/budgets/{reference}/attachments", Rec(K::Budget, R), false),
+    ("POST", "/api/v1/budgets/{reference}/attachments", Comments(K::Budget), false),
+    ("GET", "/api/v1/costs", Rec(K::Cost, R), false),
+    ("POST", "/api/v1/costs", Rec(K::Cost, C), false),
+    ("POST", "/api/v1/costs/import", Rec(K::Cost, C), false),
+    ("GET", "/api/v1/costs/{reference}", Rec(K::Cost, R), false),
+    ("PATCH", "/api/v1/costs/{reference}", Rec(K::Cost, U), false),
+    ("GET", "/api/v1/costs/{reference}/history", Rec(K::Cost, R), false),
+    ("GET", "/api/v1/costs/{reference}/comments", Rec(K::Cost, R), false),
+    ("POST", "/api/v1/costs/{reference}/comments", Comments(K::Cost), false),
+    ("GET", "/api/v1/costs/{reference}/attachments", Rec(K::Cost, R), false),
+    ("POST", "/api/v1/costs/{reference}/attachments", Comments(K::Cost), false),
+    ("POST", "/api/v1/incidents/{reference}/time", Rec(K::Cost, C), false),
+    ("POST", "/api/v1/requests/{reference}/time", Rec(K::Cost, C), false),
+    ("GET", "/api/v1/reports/budget", Staff, false),
+    ("GET", "/api/v1/reports/costs", Staff, false),
+    ("GET", "/api/v1/settings/cost-rates", SignedIn, false),
+    ("PUT", "/api/v1/settings/cost-rates", Admin, false),
     ("GET", "/api/v1/reports/availability", Staff, false),
     ("GET", "/api/v1/reports/suppliers", Staff, false),
     ("GET", "/api/v1/reports/relationships", Staff, false),
@@ -545,7 +571,15 @@ const CALLERS: [Caller; 10] = [
 fn allowed(caller: Caller, kind: K, op: Op) -> bool {
     let agent_writes = matches!(
         kind,
-        K::Incident | K::Request | K::Problem | K::Change | K::Release | K::ConfigurationItem | K::Asset | K::Complaint
+        K::Incident
+            | K::Request
+            | K::Problem
+            | K::Change
+            | K::Release
+            | K::ConfigurationItem
+            | K::Asset
+            | K::Complaint
+            | K::Cost
     );
     match caller {
         Caller::Admin => true,
@@ -884,7 +918,9 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
                 | "/api/v1/reports/availability"
                 | "/api/v1/reports/suppliers"
                 | "/api/v1/reports/relationships"
-                | "/api/v1/reports/satisfaction" => "?from=2026-09-01&to=2026-12-01".to_string(),
+                | "/api/v1/reports/satisfaction"
+                | "/api/v1/reports/budget"
+                | "/api/v1/reports/costs" => "?from=2026-09-01&to=2026-12-01".to_string(),
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),
             };

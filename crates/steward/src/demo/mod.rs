@@ -31,6 +31,7 @@ use steward_store::{Store, Story, Table, Ticket};
 
 mod business_relationship;
 mod compliance;
+mod finance;
 mod supplier;
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -1464,6 +1465,9 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     business_relationship::seed(store, now, &w.managers, &w.services, &w.customers)
         .await
         .context("seeding the demo's business relationships failed")?;
+    finance::seed(store, now, &w.managers, &w.services)
+        .await
+        .context("seeding the demo's budgets and costs failed")?;
     let customers: Vec<OrganisationId> = w
         .customers
         .iter()
