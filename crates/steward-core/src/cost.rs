@@ -293,7 +293,7 @@ impl Cost {
         let zero_allowed = self.source == CostSource::Time;
         if self.amount == 0 && !zero_allowed {
             c.fail("amount", "a cost is never zero (a credit is negative)");
-        } else if self.amount.abs() > AMOUNT_MAX {
+        } else if self.amount.unsigned_abs() > AMOUNT_MAX.unsigned_abs() {
             c.fail(
                 "amount",
                 format!("must be between -{AMOUNT_MAX} and {AMOUNT_MAX} (minor units)"),
@@ -483,6 +483,9 @@ mod tests {
             now(),
         )
         .unwrap_err();
+        assert!(e.to_string().contains("amount"), "{e}");
+        // The most negative amount has no positive twin: it is refused, not overflowed.
+        let e = Cost::create(new_cost(i64::MIN, CostCategory::Asset), CostSource::Imported, now()).unwrap_err();
         assert!(e.to_string().contains("amount"), "{e}");
         let mut both = new_cost(100, CostCategory::Staff);
         both.incident = Some(IncidentId(1));

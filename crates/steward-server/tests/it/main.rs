@@ -10,6 +10,7 @@ mod compliance;
 mod configuration;
 mod conversation;
 mod errors;
+mod finance;
 mod helpers;
 mod incident;
 mod openapi;
