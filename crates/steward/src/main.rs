@@ -382,6 +382,32 @@ enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Actual against budget: every budget whose period meets the report's, beside what its
+    /// service spent over the budget's own period, with how much of the period has passed.
+    Budget {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// What each service cost over the period, by category, with the staff time logged and
+    /// what its incidents cost, in all and per incident.
+    Costs {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -728,6 +754,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = store.satisfaction(from, to).await?;
             store.close().await;
             print!("{}", report::render_satisfaction(&rows, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Budget { from, to, format },
+        } => {
+            let (from, to) = report_period(&from, &to, &format)?;
+            let store = open(&cli.db).await?;
+            let rows = store.budget_report(from, to, Utc::now().date_naive()).await?;
+            let currency = store.cost_rates().await?.currency;
+            store.close().await;
+            print!("{}", report::render_budget(&rows, &currency, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Costs { from, to, format },
+        } => {
+            let (from, to) = report_period(&from, &to, &format)?;
+            let store = open(&cli.db).await?;
+            let rows = store.service_costs(from, to).await?;
+            let currency = store.cost_rates().await?.currency;
+            store.close().await;
+            print!("{}", report::render_costs(&rows, &currency, &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },

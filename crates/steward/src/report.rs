@@ -256,6 +256,104 @@ pub fn render_satisfaction(rows: &[steward_core::survey::Satisfaction], format: 
     })
 }
 
+/// An amount in minor units for a report: grouped for a person (`1,234.50`), plain for a
+/// spreadsheet (`1234.50`).
+fn money(minor: i64, format: &str) -> String {
+    let grouped = steward_core::cost::format_amount(minor);
+    if format == "csv" {
+        grouped.replace(',', "")
+    } else {
+        grouped
+    }
+}
+
+const BUDGET_HEADER: [&str; 10] = [
+    "budget",
+    "service",
+    "starts",
+    "ends",
+    "status",
+    "amount",
+    "actual",
+    "remaining",
+    "used %",
+    "period passed %",
+];
+
+/// The budget report (actual against budget) as a table, CSV or JSON; amounts in `currency`.
+pub fn render_budget(
+    rows: &[steward_core::budget::BudgetLine],
+    currency: &str,
+    format: &str,
+) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|b| {
+            vec![
+                format!("{} {}", b.budget, b.title),
+                format!("{} {}", b.service, b.service_name),
+                b.starts_on.to_string(),
+                b.ends_on.to_string(),
+                b.status.to_string(),
+                money(b.amount, format),
+                money(b.actual, format),
+                money(b.remaining, format),
+                b.used_percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
+                format!("{:.1}", b.elapsed_percent),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(&serde_json::json!({"currency": currency, "budgets": rows}))? + "\n",
+        "csv" => csv(&BUDGET_HEADER, &body),
+        _ => format!("Amounts in {currency}\n") + &table(&BUDGET_HEADER, &body, 5, "(no budget meets the period)"),
+    })
+}
+
+const COST_HEADER: [&str; 12] = [
+    "service",
+    "total",
+    "staff",
+    "supplier",
+    "asset",
+    "licence",
+    "facilities",
+    "other",
+    "time",
+    "incidents",
+    "incident cost",
+    "per incident",
+];
+
+/// The cost report (what each service cost, by category, and its incidents) as a table, CSV
+/// or JSON; amounts in `currency`.
+pub fn render_costs(rows: &[steward_core::cost::ServiceCost], currency: &str, format: &str) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|c| {
+            vec![
+                format!("{} {}", c.service, c.service_name),
+                money(c.total, format),
+                money(c.staff, format),
+                money(c.supplier, format),
+                money(c.asset, format),
+                money(c.licence, format),
+                money(c.facilities, format),
+                money(c.other, format),
+                hours_and_minutes(c.minutes * 60),
+                c.incidents.to_string(),
+                money(c.incident_cost, format),
+                c.cost_per_incident.map(|v| money(v, format)).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(&serde_json::json!({"currency": currency, "services": rows}))? + "\n",
+        "csv" => csv(&COST_HEADER, &body),
+        _ => format!("Amounts in {currency}\n") + &table(&COST_HEADER, &body, 1, "(no costs dated in the period)"),
+    })
+}
+
 /// An impact analysis as a person reads it.
 pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
     let mut out = format!("{} {} ({})\n", item.id, item.name, item.ci_type);

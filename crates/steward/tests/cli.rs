@@ -489,6 +489,66 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
             "{table}"
         );
 
+        // Budgeting and accounting (8.4.1): a budget for every live service this year, one left
+        // a draft and one spent past its amount; costs from the ledger and from time on tickets.
+        let budgeted = req("8.4.1")["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "services_budgeted")
+            .unwrap()
+            .clone();
+        let live = counted("SELECT COUNT(*) FROM services WHERE status = 'live'").await;
+        assert_eq!(budgeted["population"].as_i64(), Some(live), "{budgeted}");
+        assert_eq!(
+            budgeted["met"].as_bool(),
+            Some(false),
+            "one budget is still a draft: {budgeted}"
+        );
+        let year = chrono::Utc::now().format("%Y").to_string();
+        let (year_from, year_to) = (
+            format!("{year}-01-01"),
+            format!("{}-01-01", year.parse::<i32>().unwrap() + 1),
+        );
+        let (code, csv, err) = steward(
+            &db,
+            &[
+                "report", "budget", "--from", &year_from, "--to", &year_to, "--format", "csv",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            csv.starts_with("budget,service,starts,ends,status,amount,actual,"),
+            "{csv}"
+        );
+        assert_eq!(csv.lines().count() as i64, live + 1, "{csv}");
+        assert!(csv.contains(",draft,") && csv.contains(",approved,"), "{csv}");
+        let (code, table, err) = steward(&db, &["report", "costs", "--from", &year_from, "--to", &year_to], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            table.starts_with("Amounts in EUR")
+                && table.contains("incident cost")
+                && table.contains("Email and Calendaring"),
+            "{table}"
+        );
+        let (code, json, err) = steward(
+            &db,
+            &[
+                "report", "costs", "--from", &year_from, "--to", &year_to, "--format", "json",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let staff: i64 = json["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["staff"].as_i64().unwrap())
+            .sum();
+        assert!(staff > 0, "time logged on the demo's incidents is costed: {json}");
+
         let (code, _, err) = steward(
             &db,
             &["report", "sla", "--from", "2026-13-01", "--to", "2027-01-01"],

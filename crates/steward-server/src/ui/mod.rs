@@ -13,6 +13,7 @@ mod calendar;
 mod chart;
 mod compliance;
 mod dashboard;
+mod finance;
 mod form;
 mod mail;
 mod portal;
@@ -94,6 +95,10 @@ pub fn routes() -> Router<AppState> {
         .route("/compliance", get(compliance::compliance_page))
         .route("/availability", get(availability::availability_page))
         .route("/availability/outages", post(availability::record_outage))
+        .route("/finance", get(finance::finance_page))
+        .route("/finance/budgets", post(finance::plan_budget))
+        .route("/finance/costs", post(finance::record_cost))
+        .route("/finance/time", post(finance::log_time))
         .route("/suppliers", get(supplier::suppliers_page).post(supplier::add_supplier))
         .route("/suppliers/reviews", post(supplier::review_contract))
         .route("/suppliers/disputes", post(supplier::raise_dispute))

@@ -386,6 +386,8 @@ struct RecordPage {
     edit_href: Option<String>,
     /// For a major incident, the form that records the outage it reports (for whoever may).
     outage_href: Option<String>,
+    /// For an incident or a request, to whoever may log time: the finance page's time form.
+    time_href: Option<String>,
     can_comment: bool,
     may_note: bool,
     /// The files on the record this reader may see.
@@ -488,6 +490,9 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
             let service = value.get("service").and_then(Value::as_str).unwrap_or("");
             format!("/availability?incident={reference}&service={service}#h-record-outage")
         }),
+        time_href: (matches!(kind, RecordKind::Incident | RecordKind::Request)
+            && authorize(&ctx.actor, RecordKind::Cost, Operation::Create).is_ok())
+        .then(|| format!("/finance?ticket={reference}#h-log-time")),
         can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
         may_note: internal,
         files,

@@ -471,6 +471,18 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.click("#to-availability").await;
     s.heading_is("Availability").await;
     s.check("availability").await;
+    // Budgets and costs: time logged on the incident from its page, counted on the finance page.
+    s.go("/incidents/INC-1").await;
+    s.click("#log-time").await;
+    s.heading_is("Budgets and costs").await;
+    s.fill("#time-minutes", "45").await;
+    s.fill("#time-description", "Cleared the relay queue").await;
+    s.check("finance").await;
+    s.click("form[action='/finance/time'] button[type=submit]").await;
+    s.heading_is("INC-1").await;
+    s.go("/dashboard").await;
+    s.click("#to-finance").await;
+    s.until_text("#costs", "Cleared the relay queue").await;
     s.sign_out().await;
 
     // The customer again: the survey their resolved incident sent, answered from the portal.

@@ -2394,3 +2394,120 @@ async fn surveys_and_complaints_through_the_portal() {
         assert!(page.contains("Mail keeps failing"), "{page}");
     });
 }
+
+/// The finance page: budgets against actual and each service's costs for a year; a manager plans
+/// a budget, an agent records a cost and logs time from a ticket's page; refused forms come back
+/// with the message beside the field; a requester never sees it.
+#[tokio::test]
+async fn budgets_and_costs_are_planned_recorded_and_read_from_the_finance_page() {
+    on_each_backend!(|s| {
+        let (svc, _) = s.service_with_item("ERP").await;
+        let year = chrono::Utc::now().format("%Y").to_string();
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/finance").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/finance").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("Record cost") && page.contains("Log time"), "{page}");
+        assert!(
+            !page.contains("Plan budget"),
+            "an agent records costs but does not plan budgets"
+        );
+
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (st, _, page) = manager
+            .post(
+                "/finance/budgets",
+                &[
+                    ("service", &svc),
+                    ("starts_on", &format!("{year}-01-01")),
+                    ("ends_on", &format!("{year}-12-31")),
+                    ("amount", "ten"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("must be an amount such as 1234.50") && page.contains("value=\"ten\""),
+            "{page}"
+        );
+        let (st, location, _) = manager
+            .post(
+                "/finance/budgets",
+                &[
+                    ("service", &svc),
+                    ("starts_on", &format!("{year}-01-01")),
+                    ("ends_on", &format!("{year}-12-31")),
+                    ("amount", "10,000.00"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/budgets/BUD-"), "{location}");
+
+        let (st, location, _) = agent
+            .post(
+                "/finance/costs",
+                &[
+                    ("service", &svc),
+                    ("amount", "1250.50"),
+                    ("category", "licence"),
+                    ("description", "ERP seats"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/costs/CST-"), "{location}");
+
+        let inc = s
+            .create(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "ERP down", "service": svc, "impact": "high", "urgency": "high"}),
+            )
+            .await;
+        let (_, page) = agent.get(&format!("/incidents/{inc}")).await;
+        let link = format!("/finance?ticket={inc}#h-log-time");
+        assert!(page.contains(&link), "{page}");
+        let (_, page) = agent.get(&format!("/finance?ticket={inc}")).await;
+        assert!(page.contains(&format!("value=\"{inc}\"")), "{page}");
+        for (ticket, minutes, message) in [
+            ("INC-999999", "30", "there is no incident INC-999999"),
+            (inc.as_str(), "many", "must be a whole number of minutes"),
+            (inc.as_str(), "2000", "must be between 1 and 960"),
+        ] {
+            let (st, _, page) = agent
+                .post("/finance/time", &[("ticket", ticket), ("minutes", minutes)])
+                .await;
+            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{ticket} {minutes}");
+            assert!(page.contains(message), "{message}: {page}");
+        }
+        let (st, location, _) = agent
+            .post(
+                "/finance/time",
+                &[
+                    ("ticket", &inc),
+                    ("minutes", "30"),
+                    ("description", "Restarted the ERP"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (st, location.as_str()),
+            (StatusCode::SEE_OTHER, format!("/incidents/{inc}").as_str())
+        );
+
+        let (st, page) = manager.get(&format!("/finance?year={year}")).await;
+        assert_eq!(st, StatusCode::OK);
+        // 1,250.50 of licences and 30 minutes at 60.00 an hour: 1,280.50 of a 10,000.00 budget.
+        assert!(
+            page.contains("10,000.00") && page.contains("1,280.50") && page.contains("8,719.50"),
+            "{page}"
+        );
+        assert!(page.contains("Restarted the ERP") && page.contains("0h 30m"), "{page}");
+        let (st, _) = manager.get("/finance?year=100000").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    });
+}
