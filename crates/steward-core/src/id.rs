@@ -139,6 +139,11 @@ ids! {
     BudgetId => "BUD", "budget";
     /// One expense, credit or piece of staff time spent on a service.
     CostId => "CST", "cost";
+    /// A resource a service needs (people, technical, information or money), with how much of it
+    /// there is and the thresholds its utilisation is read against.
+    CapacityRequirementId => "CAP", "capacity requirement";
+    /// The demand expected of a service over a period, beside what it turned out to be.
+    DemandForecastId => "DEM", "demand forecast";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

@@ -1,5 +1,6 @@
 //! Links between records: incident-problem, problem-change, change-CI, incident-CI,
-//! incident-change (an incident a change caused) and CI-service.
+//! incident-change (an incident a change caused), CI-service and incident-capacity requirement
+//! (a capacity-related incident).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,6 +20,8 @@ pub const ALLOWED: &[(RecordKind, RecordKind)] = &[
     // A change deployed in a release.
     (RecordKind::Change, RecordKind::Release),
     (RecordKind::ConfigurationItem, RecordKind::Service),
+    // A capacity-related incident, linked to the resource that ran short.
+    (RecordKind::Incident, RecordKind::CapacityRequirement),
 ];
 
 /// One end of a link.

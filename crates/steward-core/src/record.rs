@@ -49,6 +49,8 @@ pub enum RecordKind {
     Survey,
     Budget,
     Cost,
+    CapacityRequirement,
+    DemandForecast,
 }
 
 impl RecordKind {
@@ -94,11 +96,13 @@ impl RecordKind {
             RecordKind::Survey => "survey",
             RecordKind::Budget => "budget",
             RecordKind::Cost => "cost",
+            RecordKind::CapacityRequirement => "capacity_requirement",
+            RecordKind::DemandForecast => "demand_forecast",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 40] = [
+    pub const ALL: [RecordKind; 42] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -139,6 +143,8 @@ impl RecordKind {
         RecordKind::Survey,
         RecordKind::Budget,
         RecordKind::Cost,
+        RecordKind::CapacityRequirement,
+        RecordKind::DemandForecast,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -188,6 +194,8 @@ impl RecordKind {
             RecordKind::Survey => "surveys",
             RecordKind::Budget => "budgets",
             RecordKind::Cost => "costs",
+            RecordKind::CapacityRequirement => "capacity-requirements",
+            RecordKind::DemandForecast => "demand-forecasts",
         }
     }
 
@@ -235,6 +243,8 @@ impl RecordKind {
             RecordKind::Survey => SurveyId::PREFIX,
             RecordKind::Budget => BudgetId::PREFIX,
             RecordKind::Cost => CostId::PREFIX,
+            RecordKind::CapacityRequirement => CapacityRequirementId::PREFIX,
+            RecordKind::DemandForecast => DemandForecastId::PREFIX,
         }
     }
 

@@ -73,6 +73,12 @@ const UNIQUE: &[(&str, &str, &str, &str)] = &[
         "a cost with this ledger reference is already recorded",
     ),
     (
+        "capacity_readings_pkey",
+        "capacity_readings.requirement_id",
+        "measured_at",
+        "a reading of this requirement at this instant is already recorded",
+    ),
+    (
         "links_pkey",
         "links.from_kind",
         "to",

@@ -154,6 +154,57 @@ fn query(id: &str) -> Option<Query> {
             passes: "EXISTS (SELECT 1 FROM costs k WHERE k.incident_id = t.id)",
             at: "t.resolved_at",
         },
+        "services_with_demand_forecast" => Query {
+            kind: "'service'",
+            key: "t.id",
+            from_where: "FROM services t WHERE t.status = 'live' AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM demand_forecasts d WHERE d.service_id = t.id \
+                 AND d.starts_at < :to AND d.ends_at > :from)",
+            at: "t.updated_at",
+        },
+        // The actual is the tickets counted for the forecast's measure, or the one recorded for
+        // any other; both in thousandths, like the forecast.
+        "forecasts_within_tolerance" => Query {
+            kind: "'demand_forecast'",
+            key: "t.id",
+            from_where: "FROM demand_forecasts t WHERE t.ends_at > :from AND t.ends_at <= :to \
+                 AND (t.measure <> 'other' OR t.actual IS NOT NULL)",
+            passes: "ABS(CASE WHEN t.measure = 'other' THEN t.actual ELSE 1000 * ( \
+                 (SELECT COUNT(*) FROM incidents i WHERE t.measure IN ('tickets', 'incidents') \
+                  AND i.service_id = t.service_id AND i.created_at >= t.starts_at AND i.created_at < t.ends_at) + \
+                 (SELECT COUNT(*) FROM requests q WHERE t.measure IN ('tickets', 'requests') \
+                  AND q.service_id = t.service_id AND q.created_at >= t.starts_at AND q.created_at < t.ends_at)) END \
+                 - t.forecast) * 100 <= 20 * t.forecast",
+            at: "t.ends_at",
+        },
+        "capacity_requirements_measured" => Query {
+            kind: "'capacity_requirement'",
+            key: "t.id",
+            from_where: "FROM capacity_requirements t WHERE t.active AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM capacity_readings r WHERE r.requirement_id = t.id \
+                 AND r.measured_at >= :from AND r.measured_at < :to)",
+            at: "t.updated_at",
+        },
+        // Figures and thresholds are thousandths: value / capacity * 100 < warning / 1000, in
+        // floating point so that no product overflows.
+        "capacity_below_warning" => Query {
+            kind: "'capacity_requirement'",
+            key: "t.id",
+            from_where: "FROM capacity_requirements t WHERE t.active AND EXISTS (SELECT 1 FROM capacity_readings r \
+                 WHERE r.requirement_id = t.id AND r.measured_at >= :from AND r.measured_at < :to)",
+            passes: "(SELECT r.value FROM capacity_readings r WHERE r.requirement_id = t.id \
+                 AND r.measured_at >= :from AND r.measured_at < :to ORDER BY r.measured_at DESC LIMIT 1) * 100000.0 \
+                 < t.warning_percent * 1.0 * t.capacity",
+            at: "t.updated_at",
+        },
+        "capacity_plan_current" => Query {
+            kind: "'document'",
+            key: "t.id",
+            from_where: "FROM documents t WHERE t.status = 'approved' AND t.document_type = 'plan' \
+                 AND t.requirements LIKE '%\"8.4.3\"%' AND t.created_at < :to AND :from <= :to",
+            passes: "t.next_review IS NOT NULL AND t.next_review >= :day",
+            at: "t.updated_at",
+        },
         "services_with_availability_target" => Query {
             kind: "'service'",
             key: "t.id",

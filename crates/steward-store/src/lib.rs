@@ -15,6 +15,7 @@ mod auth;
 mod batch;
 mod business_relationship;
 mod calendar;
+mod capacity;
 mod catalogue_item;
 mod certification;
 mod change;
@@ -79,6 +80,7 @@ use steward_core::{Error, Result};
 
 pub use attachment::NewAttachment;
 pub use auth::{Credentials, TokenInfo};
+pub use capacity::READINGS_PAGE_MAX;
 pub use change_blackout::ScheduleConflict;
 pub use error::DbError;
 pub use history::VerifyReport;

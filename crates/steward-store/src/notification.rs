@@ -139,6 +139,7 @@ fn party_columns(kind: RecordKind) -> [&'static str; 5] {
         K::Agreement => ["name", NO_STATUS, "owner_id", "team_id", NONE],
         K::Asset => ["name", "status", "owner_id", NONE, NONE],
         K::Licence | K::Supplier => ["name", NO_STATUS, "owner_id", NONE, NONE],
+        K::CapacityRequirement | K::DemandForecast => ["title", NO_STATUS, "owner_id", NONE, NONE],
         K::Action
         | K::Document
         | K::Improvement

@@ -108,6 +108,8 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Survey => "surveys",
         RecordKind::Budget => "budgets",
         RecordKind::Cost => "costs",
+        RecordKind::CapacityRequirement => "capacity_requirements",
+        RecordKind::DemandForecast => "demand_forecasts",
     }
 }
 
@@ -151,7 +153,9 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Dispute
         | RecordKind::ServiceReview
         | RecordKind::Budget
-        | RecordKind::Cost => None,
+        | RecordKind::Cost
+        | RecordKind::CapacityRequirement
+        | RecordKind::DemandForecast => None,
     }
 }
 

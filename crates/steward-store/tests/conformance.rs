@@ -46,6 +46,25 @@ async fn incident(store: &Store, title: &str, at: DateTime<Utc>) -> Incident {
     store.insert(i, None).await.unwrap()
 }
 
+/// A live service with a code and a name, written at `t0`.
+async fn live_service(store: &Store, code: &str, name: &str) -> Service {
+    let s = Service::create(
+        NewService {
+            code: code.into(),
+            name: name.into(),
+            description: None,
+            status: Some(steward_core::service::ServiceStatus::Live),
+            criticality: None,
+            owner: None,
+            team: None,
+            availability_target: None,
+        },
+        t0(),
+    )
+    .unwrap();
+    store.insert(s, None).await.unwrap()
+}
+
 async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId>) -> User {
     let u = User::create(
         &NewUser {
@@ -3847,24 +3866,8 @@ async fn budgets_and_costs_set_spend_against_plan() {
         use steward_core::budget::{Budget, BudgetStatus, BudgetTransition, NewBudget};
         use steward_core::cost::{Cost, CostCategory, CostRates, CostSource, NewCost, Ticket, TimeEntry};
         let t0 = self::t0();
-        let live = |code: &str, name: &str| {
-            Service::create(
-                NewService {
-                    code: code.into(),
-                    name: name.into(),
-                    description: None,
-                    status: Some(steward_core::service::ServiceStatus::Live),
-                    criticality: None,
-                    owner: None,
-                    team: None,
-                    availability_target: None,
-                },
-                t0,
-            )
-            .unwrap()
-        };
-        let mail = store.insert(live("MAIL", "Mail"), None).await.unwrap();
-        let web = store.insert(live("WEB", "Web"), None).await.unwrap();
+        let mail = live_service(store, "MAIL", "Mail").await;
+        let web = live_service(store, "WEB", "Web").await;
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         let budget = |service: ServiceId, from: NaiveDate, to: NaiveDate, amount: i64| {
             Budget::create(
@@ -4142,5 +4145,313 @@ async fn budgets_and_costs_set_spend_against_plan() {
         assert_eq!(counts("services_budgeted"), (2, 1), "Web's budget is a draft");
         assert_eq!(counts("budgets_within_amount"), (1, 0), "Mail's is overspent");
         assert_eq!(counts("major_incidents_costed"), (1, 1));
+    });
+}
+
+/// Demand and capacity: forecasts of tickets are set against the tickets raised on the service
+/// in their period, any other measure against its recorded actual; readings are recorded and
+/// imported (all or none, a reading at an instant already held skipped), and the capacity
+/// report reads the latest, peak and mean against the thresholds with the capacity-related
+/// incidents; the indicators count forecasts, accurate forecasts, measured requirements,
+/// requirements below warning and current capacity plans.
+#[tokio::test]
+async fn demand_and_capacity_are_read_against_forecasts_and_thresholds() {
+    on_each_backend!(|store, db| {
+        use chrono::NaiveDate;
+        use steward_core::capacity::{
+            CapacityKind, CapacityRequirement, CapacityRequirementPatch, CapacityState, NewCapacityRequirement,
+            NewReading, Reading, ReadingImport, ReadingSource,
+        };
+        use steward_core::demand::{DemandForecast, DemandMeasure, NewDemandForecast};
+        use steward_core::link::Endpoint;
+        let t0 = self::t0();
+        let mail = live_service(store, "MAIL", "Mail").await;
+        let web = live_service(store, "WEB", "Web").await;
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        // Three incidents and one request on Mail in February; one incident in March.
+        let raised = |m: u32, d: u32| Utc.with_ymd_and_hms(2026, m, d, 10, 0, 0).single().unwrap();
+        for d in [2, 10, 27] {
+            let mut n = new_incident("Mail slow");
+            n.service = Some(mail.id);
+            store
+                .insert(
+                    Incident::create(n, None, &PriorityMatrix::default(), raised(2, d)).unwrap(),
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+        let mut n = new_incident("Mail full");
+        n.service = Some(mail.id);
+        let full = store
+            .insert(
+                Incident::create(n, None, &PriorityMatrix::default(), raised(3, 1)).unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let forecast = |service: ServiceId, measure, from: NaiveDate, to: NaiveDate, forecast: f64, actual| {
+            DemandForecast::create(
+                NewDemandForecast {
+                    service,
+                    title: None,
+                    measure,
+                    unit: (measure == DemandMeasure::Other).then(|| "mailboxes".to_string()),
+                    starts_on: from,
+                    ends_on: to,
+                    forecast,
+                    actual,
+                    owner: None,
+                    notes: None,
+                },
+                t0,
+            )
+            .unwrap()
+        };
+        let feb = store
+            .insert(
+                forecast(mail.id, DemandMeasure::Incidents, day(2, 1), day(2, 28), 3.3, None),
+                None,
+            )
+            .await
+            .unwrap();
+        let all = store
+            .insert(
+                forecast(mail.id, DemandMeasure::Tickets, day(2, 1), day(3, 31), 10.0, None),
+                None,
+            )
+            .await
+            .unwrap();
+        store
+            .insert(
+                forecast(web.id, DemandMeasure::Other, day(1, 1), day(2, 28), 100.0, Some(150.0)),
+                None,
+            )
+            .await
+            .unwrap();
+        let report = store
+            .demand_report(raised(2, 1) - chrono::Duration::days(40), raised(4, 1), day(3, 2))
+            .await
+            .unwrap();
+        let line = |id| report.iter().find(|l| l.forecast_id == id).unwrap().clone();
+        assert_eq!(report.len(), 3);
+        assert_eq!(
+            (line(feb.id).actual, line(feb.id).within_tolerance),
+            (Some(3.0), Some(true))
+        );
+        assert_eq!(
+            line(all.id).actual,
+            Some(4.0),
+            "incidents and requests of both months: {report:?}"
+        );
+        assert!(!line(all.id).ended);
+        let web_line = report.iter().find(|l| l.service == web.id).unwrap();
+        assert_eq!((web_line.actual, web_line.variance_percent), (Some(150.0), Some(50.0)));
+        let raised_in_feb = store
+            .tickets_raised(
+                raised(2, 1) - chrono::Duration::days(1),
+                raised(3, 1) - chrono::Duration::hours(12),
+            )
+            .await
+            .unwrap();
+        assert_eq!(raised_in_feb.get(&mail.id), Some(&(3, 0)));
+
+        // Capacity: thresholds, readings and the report.
+        let storage = store
+            .insert(
+                CapacityRequirement::create(
+                    NewCapacityRequirement {
+                        service: mail.id,
+                        kind: CapacityKind::Technical,
+                        title: "Mailbox storage".into(),
+                        unit: "GB".into(),
+                        capacity: 1_000.0,
+                        warning_percent: None,
+                        critical_percent: None,
+                        configuration_item: None,
+                        owner: None,
+                        notes: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let unread = store
+            .insert(
+                CapacityRequirement::create(
+                    NewCapacityRequirement {
+                        service: web.id,
+                        kind: CapacityKind::Human,
+                        title: "Web editors".into(),
+                        unit: "people".into(),
+                        capacity: 4.0,
+                        warning_percent: Some(75.0),
+                        critical_percent: Some(100.0),
+                        configuration_item: None,
+                        owner: None,
+                        notes: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let got = store.get::<CapacityRequirement>(storage.id.0).await.unwrap().unwrap();
+        assert_eq!(
+            (got.capacity, got.warning_percent, got.critical_percent),
+            (1_000.0, 80.0, 95.0)
+        );
+        let at = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 6, 0, 0).single().unwrap();
+        let reading = |d: u32, value: f64| NewReading {
+            requirement: Some(storage.id),
+            measured_at: Some(at(d)),
+            value,
+        };
+        let one = Reading::create(
+            Some(storage.id),
+            reading(1, 700.25),
+            ReadingSource::Recorded,
+            None,
+            at(10),
+        )
+        .unwrap();
+        store.record_reading(one.clone()).await.unwrap();
+        let e = store.record_reading(one).await.unwrap_err();
+        assert!(matches!(e, Error::Conflict(_)), "{e:?}");
+        let unnamed = |d, value| NewReading {
+            requirement: None,
+            ..reading(d, value)
+        };
+        let missing = Reading::create(
+            Some(CapacityRequirementId(9_999)),
+            unnamed(1, 1.0),
+            ReadingSource::Recorded,
+            None,
+            at(10),
+        )
+        .unwrap();
+        assert!(matches!(
+            store.record_reading(missing).await.unwrap_err(),
+            Error::NotFound { .. }
+        ));
+        // An import naming a requirement that does not exist writes nothing.
+        let mut bad = reading(2, 5.0);
+        bad.requirement = Some(CapacityRequirementId(9_999));
+        let e = store
+            .import_readings(
+                ReadingImport {
+                    readings: vec![reading(2, 810.0), bad],
+                },
+                None,
+                at(10),
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("readings[1].requirement"), "{e}");
+        let done = store
+            .import_readings(
+                ReadingImport {
+                    readings: vec![reading(1, 700.25), reading(2, 990.0), reading(3, 850.5)],
+                },
+                None,
+                at(10),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (done.created, done.skipped),
+            (2, 1),
+            "the reading of the first is already held"
+        );
+        let page = store.readings(storage.id, at(1), at(10), None, 2).await.unwrap();
+        assert_eq!(page.iter().map(|r| r.value).collect::<Vec<_>>(), vec![850.5, 990.0]);
+        let next = store
+            .readings(storage.id, at(1), at(10), Some(page[1].measured_at), 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (next.len(), next[0].value, next[0].source),
+            (1, 700.25, ReadingSource::Recorded)
+        );
+        store
+            .link(
+                Endpoint {
+                    kind: RecordKind::Incident,
+                    id: full.id.0,
+                },
+                Endpoint {
+                    kind: RecordKind::CapacityRequirement,
+                    id: storage.id.0,
+                },
+                None,
+                t0,
+            )
+            .await
+            .unwrap();
+        let report = store.capacity_report(at(1), at(10)).await.unwrap();
+        assert_eq!(report.len(), 2);
+        let row = report.iter().find(|r| r.requirement == storage.id).unwrap();
+        assert_eq!(
+            (row.readings, row.latest_value, row.peak_value, row.state, row.incidents),
+            (3, Some(850.5), Some(990.0), CapacityState::Warning, 1),
+            "{row:?}"
+        );
+        assert_eq!(row.latest_percent, Some(85.05));
+        let row = report.iter().find(|r| r.requirement == unread.id).unwrap();
+        assert_eq!((row.readings, row.state), (0, CapacityState::Unmeasured));
+        // A retired requirement takes no readings and leaves the report.
+        store
+            .update::<CapacityRequirement>(
+                unread.id.0,
+                None,
+                t0,
+                HistoryAction::Update,
+                |_| true,
+                |r| {
+                    r.apply_patch(CapacityRequirementPatch {
+                        active: Some(false),
+                        ..Default::default()
+                    })
+                },
+            )
+            .await
+            .unwrap();
+        let late = Reading::create(Some(unread.id), unnamed(4, 1.0), ReadingSource::Recorded, None, at(10)).unwrap();
+        assert!(matches!(
+            store.record_reading(late).await.unwrap_err(),
+            Error::Conflict(_)
+        ));
+        assert_eq!(store.capacity_report(at(1), at(10)).await.unwrap().len(), 1);
+
+        let values = store
+            .indicators(
+                steward_core::indicator::Period {
+                    from: raised(2, 1) - chrono::Duration::days(31),
+                    to: raised(3, 31),
+                },
+                raised(3, 31),
+            )
+            .await
+            .unwrap();
+        let counts = |id: &str| {
+            let v = values.iter().find(|v| v.def.id == id).unwrap();
+            (v.population, v.passing)
+        };
+        assert_eq!(counts("services_with_demand_forecast"), (2, 2));
+        // February's incidents (3 against 3.3) and Web's users (150 against 100) ended in the
+        // period; the two-month ticket forecast had not.
+        assert_eq!(counts("forecasts_within_tolerance"), (2, 1));
+        assert_eq!(
+            counts("capacity_requirements_measured"),
+            (1, 1),
+            "the retired requirement is left out"
+        );
+        assert_eq!(counts("capacity_below_warning"), (1, 0), "the last reading is at 85%");
+        assert_eq!(counts("capacity_plan_current"), (0, 0));
     });
 }

@@ -358,10 +358,33 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("POST", "/api/v1/costs/{reference}/comments", Comments(K::Cost), false),
     ("GET", "/api/v1/costs/{reference}/attachments", Rec(K::Cost, R), false),
     ("POST", "/api/v1/costs/{reference}/attachments", Comments(K::Cost), false),
+    ("GET", "/api/v1/capacity-requirements", Rec(K::CapacityRequirement, R), false),
+    ("POST", "/api/v1/capacity-requirements", Rec(K::CapacityRequirement, C), false),
+    ("GET", "/api/v1/capacity-requirements/{reference}", Rec(K::CapacityRequirement, R), false),
+    ("PATCH", "/api/v1/capacity-requirements/{reference}", Rec(K::CapacityRequirement, U), false),
+    ("GET", "/api/v1/capacity-requirements/{reference}/history", Rec(K::CapacityRequirement, R), false),
+    ("GET", "/api/v1/capacity-requirements/{reference}/readings", Rec(K::CapacityRequirement, R), false),
+    ("POST", "/api/v1/capacity-requirements/{reference}/readings", Rec(K::CapacityRequirement, U), false),
+    ("POST", "/api/v1/capacity-readings/import", Rec(K::CapacityRequirement, U), false),
+    ("GET", "/api/v1/capacity-requirements/{reference}/comments", Rec(K::CapacityRequirement, R), false),
+    ("POST", "/api/v1/capacity-requirements/{reference}/comments", Comments(K::CapacityRequirement), false),
+    ("GET", "/api/v1/capacity-requirements/{reference}/attachments", Rec(K::CapacityRequirement, R), false),
+    ("POST", "/api/v1/capacity-requirements/{reference}/attachments", Comments(K::CapacityRequirement), false),
+    ("GET", "/api/v1/demand-forecasts", Rec(K::DemandForecast, R), false),
+    ("POST", "/api/v1/demand-forecasts", Rec(K::DemandForecast, C), false),
+    ("GET", "/api/v1/demand-forecasts/{reference}", Rec(K::DemandForecast, R), false),
+    ("PATCH", "/api/v1/demand-forecasts/{reference}", Rec(K::DemandForecast, U), false),
+    ("GET", "/api/v1/demand-forecasts/{reference}/history", Rec(K::DemandForecast, R), false),
+    ("GET", "/api/v1/demand-forecasts/{reference}/comments", Rec(K::DemandForecast, R), false),
+    ("POST", "/api/v1/demand-forecasts/{reference}/comments", Comments(K::DemandForecast), false),
+    ("GET", "/api/v1/demand-forecasts/{reference}/attachments", Rec(K::DemandForecast, R), false),
+    ("POST", "/api/v1/demand-forecasts/{reference}/attachments", Comments(K::DemandForecast), false),
     ("POST", "/api/v1/incidents/{reference}/time", Rec(K::Cost, C), false),
     ("POST", "/api/v1/requests/{reference}/time", Rec(K::Cost, C), false),
     ("GET", "/api/v1/reports/budget", Staff, false),
     ("GET", "/api/v1/reports/costs", Staff, false),
+    ("GET", "/api/v1/reports/capacity", Staff, false),
+    ("GET", "/api/v1/reports/demand", Staff, false),
     ("GET", "/api/v1/settings/cost-rates", SignedIn, false),
     ("PUT", "/api/v1/settings/cost-rates", Admin, false),
     ("GET", "/api/v1/reports/availability", Staff, false),
@@ -920,7 +943,10 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
                 | "/api/v1/reports/relationships"
                 | "/api/v1/reports/satisfaction"
                 | "/api/v1/reports/budget"
-                | "/api/v1/reports/costs" => "?from=2026-09-01&to=2026-12-01".to_string(),
+                | "/api/v1/reports/costs"
+                | "/api/v1/reports/capacity"
+                | "/api/v1/reports/demand"
+                | "/api/v1/capacity-requirements/{reference}/readings" => "?from=2026-09-01&to=2026-12-01".to_string(),
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),
             };

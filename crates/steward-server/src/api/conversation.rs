@@ -358,4 +358,6 @@ comment_routes! {
     OnComplaint, complaint_comments, comment_on_complaint: Complaint at "/api/v1/complaints/{reference}/comments" and "/api/v1/complaints/{reference}/attachments", tag "relationships", e.g. "e.g. CMP-1";
     OnBudget, budget_comments, comment_on_budget: Budget at "/api/v1/budgets/{reference}/comments" and "/api/v1/budgets/{reference}/attachments", tag "finance", e.g. "e.g. BUD-1";
     OnCost, cost_comments, comment_on_cost: Cost at "/api/v1/costs/{reference}/comments" and "/api/v1/costs/{reference}/attachments", tag "finance", e.g. "e.g. CST-1";
+    OnCapacityRequirement, capacity_requirement_comments, comment_on_capacity_requirement: CapacityRequirement at "/api/v1/capacity-requirements/{reference}/comments" and "/api/v1/capacity-requirements/{reference}/attachments", tag "capacity", e.g. "e.g. CAP-1";
+    OnDemandForecast, demand_forecast_comments, comment_on_demand_forecast: DemandForecast at "/api/v1/demand-forecasts/{reference}/comments" and "/api/v1/demand-forecasts/{reference}/attachments", tag "capacity", e.g. "e.g. DEM-1";
 }

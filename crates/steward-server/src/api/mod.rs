@@ -11,6 +11,7 @@ mod asset;
 mod audit;
 pub(crate) mod budget;
 mod calendar;
+mod capacity;
 mod catalogue_item;
 mod certification;
 pub(crate) mod change;
@@ -23,6 +24,7 @@ mod configuration_management;
 mod contract;
 pub(crate) mod conversation;
 pub(crate) mod cost;
+mod demand;
 mod dispute;
 mod document;
 mod evidence;
@@ -178,7 +180,8 @@ id_filters!(
     steward_core::id::ContractId,
     steward_core::id::AgreementId,
     steward_core::id::AssetId,
-    steward_core::id::RequestId
+    steward_core::id::RequestId,
+    steward_core::id::ConfigurationItemId
 );
 
 macro_rules! text_filters {
@@ -232,6 +235,8 @@ text_filters!(
     steward_core::budget::BudgetStatus,
     steward_core::cost::CostCategory,
     steward_core::cost::CostSource,
+    steward_core::capacity::CapacityKind,
+    steward_core::demand::DemandMeasure,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -610,6 +615,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(survey::routes())
         .merge(budget::routes())
         .merge(cost::routes())
+        .merge(capacity::routes())
+        .merge(demand::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

@@ -190,6 +190,14 @@ macro_rules! with_record_type {
                 type $T = steward_core::cost::Cost;
                 $body
             }
+            K::CapacityRequirement => {
+                type $T = steward_core::capacity::CapacityRequirement;
+                $body
+            }
+            K::DemandForecast => {
+                type $T = steward_core::demand::DemandForecast;
+                $body
+            }
         }
     }};
 }

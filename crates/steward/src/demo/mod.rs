@@ -30,6 +30,7 @@ use steward_core::user::{NewUser, Role, User};
 use steward_store::{Store, Story, Table, Ticket};
 
 mod business_relationship;
+mod capacity;
 mod compliance;
 mod finance;
 mod supplier;
@@ -1468,6 +1469,9 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     finance::seed(store, now, &w.managers, &w.services)
         .await
         .context("seeding the demo's budgets and costs failed")?;
+    capacity::seed(store, now, &w.managers, &w.services, &w.cis)
+        .await
+        .context("seeding the demo's demand and capacity failed")?;
     let customers: Vec<OrganisationId> = w
         .customers
         .iter()
