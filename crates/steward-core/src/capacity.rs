@@ -25,6 +25,12 @@ pub fn three_decimals(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
+/// A figure as people read it: at most three decimals, no trailing zeros (`1500`, `87.25`).
+pub fn format_figure(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// The most readings one import may carry.
 pub const READINGS_IMPORT_MAX: usize = 5_000;
 
@@ -498,6 +504,19 @@ mod tests {
         assert!(!text.contains("readings[0]"), "{text}");
         let e = ReadingImport { readings: vec![] }.readings(None, now()).unwrap_err();
         assert!(e.to_string().contains("readings"), "{e}");
+    }
+
+    #[test]
+    fn figures_read_without_trailing_zeros() {
+        assert_eq!(
+            [
+                format_figure(1500.0),
+                format_figure(87.25),
+                format_figure(0.5),
+                format_figure(12.300)
+            ],
+            ["1500", "87.25", "0.5", "12.3"]
+        );
     }
 
     #[test]

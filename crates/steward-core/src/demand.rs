@@ -216,6 +216,17 @@ pub struct DemandLine {
 }
 
 impl DemandLine {
+    /// The line in a word: `running` until the period ends, then `borne out` (within the
+    /// tolerance), `missed`, or `no actual` (none recorded).
+    pub fn verdict(&self) -> &'static str {
+        match (self.ended, self.within_tolerance) {
+            (false, _) => "running",
+            (true, Some(true)) => "borne out",
+            (true, Some(false)) => "missed",
+            (true, None) => "no actual",
+        }
+    }
+
     pub fn new(f: &DemandForecast, service_name: String, actual: Option<f64>, today: NaiveDate) -> DemandLine {
         let variance_percent = actual
             .filter(|_| f.forecast > 0.0)
@@ -299,7 +310,10 @@ mod tests {
         let f = forecast(DemandMeasure::Tickets, None, None).unwrap();
         let line = DemandLine::new(&f, "Email".into(), Some(1_500.0), day(2027, 4, 1));
         assert_eq!(line.variance_percent, Some(25.0));
-        assert_eq!((line.ended, line.within_tolerance), (true, Some(false)));
+        assert_eq!(
+            (line.ended, line.within_tolerance, line.verdict()),
+            (true, Some(false), "missed")
+        );
         let line = DemandLine::new(&f, "Email".into(), Some(1_100.0), day(2027, 3, 1));
         assert_eq!((line.ended, line.within_tolerance), (false, Some(true)));
         let line = DemandLine::new(&f, "Email".into(), None, day(2027, 3, 1));

@@ -408,6 +408,32 @@ enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Every active capacity requirement: its readings in the period, the latest, peak and mean
+    /// utilisation against its thresholds, and the capacity-related incidents raised.
+    Capacity {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    /// Every demand forecast whose period meets the report's, beside the demand its service met
+    /// (tickets counted from the records, or the actual recorded) and the variance.
+    Demand {
+        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        from: String,
+        /// End of the period, exclusive.
+        #[arg(long)]
+        to: String,
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -774,6 +800,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let currency = store.cost_rates().await?.currency;
             store.close().await;
             print!("{}", report::render_costs(&rows, &currency, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Capacity { from, to, format },
+        } => {
+            let (from, to) = report_period(&from, &to, &format)?;
+            let store = open(&cli.db).await?;
+            let rows = store.capacity_report(from, to).await?;
+            store.close().await;
+            print!("{}", report::render_capacity(&rows, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Demand { from, to, format },
+        } => {
+            let (from, to) = report_period(&from, &to, &format)?;
+            let store = open(&cli.db).await?;
+            let rows = store.demand_report(from, to, Utc::now().date_naive()).await?;
+            store.close().await;
+            print!("{}", report::render_demand(&rows, &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },

@@ -1,5 +1,6 @@
 //! Printing reports as a table, CSV or JSON, and impact analyses as text.
 
+use steward_core::capacity::format_figure as figure;
 use steward_core::configuration_item::ConfigurationItem;
 use steward_core::outage::hours_and_minutes;
 use steward_core::relationship::Impact;
@@ -351,6 +352,87 @@ pub fn render_costs(rows: &[steward_core::cost::ServiceCost], currency: &str, fo
         "json" => serde_json::to_string_pretty(&serde_json::json!({"currency": currency, "services": rows}))? + "\n",
         "csv" => csv(&COST_HEADER, &body),
         _ => format!("Amounts in {currency}\n") + &table(&COST_HEADER, &body, 1, "(no costs dated in the period)"),
+    })
+}
+
+const CAPACITY_HEADER: [&str; 12] = [
+    "requirement",
+    "service",
+    "kind",
+    "unit",
+    "capacity",
+    "readings",
+    "latest",
+    "latest %",
+    "peak %",
+    "mean",
+    "state",
+    "incidents",
+];
+
+/// The capacity report as a table, CSV or JSON.
+pub fn render_capacity(rows: &[steward_core::capacity::CapacityUse], format: &str) -> anyhow::Result<String> {
+    let opt = |v: Option<f64>| v.map(figure).unwrap_or_default();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|u| {
+            vec![
+                format!("{} {}", u.requirement, u.title),
+                format!("{} {}", u.service, u.service_name),
+                u.kind.to_string(),
+                u.unit.clone(),
+                figure(u.capacity),
+                u.readings.to_string(),
+                opt(u.latest_value),
+                u.latest_percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
+                u.peak_percent.map(|p| format!("{p:.1}")).unwrap_or_default(),
+                opt(u.mean_value),
+                u.state.to_string(),
+                u.incidents.to_string(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&CAPACITY_HEADER, &body),
+        _ => table(&CAPACITY_HEADER, &body, 4, "(no active capacity requirement)"),
+    })
+}
+
+const DEMAND_HEADER: [&str; 9] = [
+    "forecast",
+    "service",
+    "measure",
+    "starts",
+    "ends",
+    "forecast",
+    "actual",
+    "variance %",
+    "verdict",
+];
+
+/// The demand report as a table, CSV or JSON.
+pub fn render_demand(rows: &[steward_core::demand::DemandLine], format: &str) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|l| {
+            vec![
+                format!("{} {}", l.forecast_id, l.title),
+                format!("{} {}", l.service, l.service_name),
+                l.measure.to_string(),
+                l.starts_on.to_string(),
+                l.ends_on.to_string(),
+                format!("{} {}", figure(l.forecast), l.unit),
+                l.actual.map(figure).unwrap_or_default(),
+                l.variance_percent.map(|v| format!("{v:+.1}")).unwrap_or_default(),
+                l.verdict().to_string(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&DEMAND_HEADER, &body),
+        _ => table(&DEMAND_HEADER, &body, 5, "(no forecast meets the period)"),
     })
 }
 

@@ -549,6 +549,64 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
             .sum();
         assert!(staff > 0, "time logged on the demo's incidents is costed: {json}");
 
+        // Demand and capacity (8.4.2, 8.4.3): a forecast for every live service, one service's
+        // outrun by demand; mailbox storage past its warning threshold, VPN sessions past their
+        // critical one with capacity-related incidents, the print requirement not yet measured;
+        // the capacity plan approved in the register.
+        let indicator = |requirement: &str, id: &str| {
+            req(requirement)["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        let forecast = indicator("8.4.2", "services_with_demand_forecast");
+        assert_eq!(
+            (forecast["population"].as_i64(), forecast["met"].as_bool()),
+            (Some(live), Some(true)),
+            "{forecast}"
+        );
+        let measured = indicator("8.4.3", "capacity_requirements_measured");
+        assert_eq!(
+            measured["met"].as_bool(),
+            Some(false),
+            "the print service has no monitoring yet: {measured}"
+        );
+        // The report runs to 2100, past the plan's next review.
+        let plan = indicator("8.4.3", "capacity_plan_current");
+        assert_eq!(
+            (plan["population"].as_i64(), plan["met"].as_bool()),
+            (Some(1), Some(false)),
+            "{plan}"
+        );
+        let (code, csv, err) = steward(
+            &db,
+            &["report", "capacity", "--from", &from, "--to", &to, "--format", "csv"],
+            None,
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            csv.starts_with("requirement,service,kind,unit,capacity,readings,"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains(",warning,") && csv.contains(",critical,") && csv.contains(",unmeasured,"),
+            "{csv}"
+        );
+        let vpn = csv.lines().find(|l| l.contains("VPN sessions")).unwrap();
+        assert!(
+            !vpn.ends_with(",0"),
+            "the VPN incidents are flagged capacity-related: {vpn}"
+        );
+        let (code, table, err) = steward(&db, &["report", "demand", "--from", &from, "--to", &to], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            table.contains("borne out") && table.contains("missed") && table.contains("mailboxes"),
+            "{table}"
+        );
+
         let (code, _, err) = steward(
             &db,
             &["report", "sla", "--from", "2026-13-01", "--to", "2027-01-01"],

@@ -68,7 +68,7 @@ async fn list_links(ctx: Ctx, ApiQuery(q): ApiQuery<LinkQuery>) -> ApiResult<Jso
     }))
 }
 
-async fn endpoints(ctx: &Ctx, from: &str, to: &str) -> ApiResult<(Endpoint, Endpoint)> {
+pub(crate) async fn endpoints(ctx: &Ctx, from: &str, to: &str) -> ApiResult<(Endpoint, Endpoint)> {
     let a = Endpoint::parse("from", from)?;
     let b = Endpoint::parse("to", to)?;
     let (from, to) = canonical(a, b)?;

@@ -31,7 +31,7 @@ mod evidence;
 mod improvement;
 pub(crate) mod inbound;
 pub mod incident;
-mod link;
+pub(crate) mod link;
 mod management_review;
 mod nonconformity;
 mod notification;

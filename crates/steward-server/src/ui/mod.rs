@@ -10,6 +10,7 @@ mod agreement;
 mod assets;
 mod availability;
 mod calendar;
+mod capacity;
 mod chart;
 mod compliance;
 mod dashboard;
@@ -95,6 +96,11 @@ pub fn routes() -> Router<AppState> {
         .route("/compliance", get(compliance::compliance_page))
         .route("/availability", get(availability::availability_page))
         .route("/availability/outages", post(availability::record_outage))
+        .route("/capacity", get(capacity::capacity_page))
+        .route("/capacity/requirements", post(capacity::add_requirement))
+        .route("/capacity/readings", post(capacity::record_reading))
+        .route("/capacity/forecasts", post(capacity::plan_forecast))
+        .route("/capacity/incidents", post(capacity::flag_incident))
         .route("/finance", get(finance::finance_page))
         .route("/finance/budgets", post(finance::plan_budget))
         .route("/finance/costs", post(finance::record_cost))

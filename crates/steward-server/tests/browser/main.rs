@@ -483,6 +483,27 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.go("/dashboard").await;
     s.click("#to-finance").await;
     s.until_text("#costs", "Cleared the relay queue").await;
+    // Capacity and demand: the page from the dashboard, and a requirement added from its form.
+    s.go("/dashboard").await;
+    s.click("#to-capacity").await;
+    s.heading_is("Capacity and demand").await;
+    s.wait("#requirement-service")
+        .await
+        .select_by_value("SVC-1")
+        .await
+        .unwrap();
+    s.wait("#requirement-kind")
+        .await
+        .select_by_value("technical")
+        .await
+        .unwrap();
+    s.fill("#requirement-title", "Mail relay queue").await;
+    s.fill("#requirement-unit", "messages").await;
+    s.fill("#requirement-capacity", "50000").await;
+    s.check("capacity").await;
+    s.click("form[action='/capacity/requirements'] button[type=submit]")
+        .await;
+    s.until_text("#fields", "messages").await;
     s.sign_out().await;
 
     // The customer again: the survey their resolved incident sent, answered from the portal.

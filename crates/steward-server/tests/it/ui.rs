@@ -2511,3 +2511,114 @@ async fn budgets_and_costs_are_planned_recorded_and_read_from_the_finance_page()
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     });
 }
+
+/// The capacity page: a manager adds a requirement, records a reading and forecasts demand from
+/// its forms; an agent flags an incident as capacity-related; the page reads the reading against
+/// the thresholds and the forecast against the tickets raised; refused forms come back with the
+/// message beside the field; a requester never sees it.
+#[tokio::test]
+async fn capacity_is_planned_read_and_flagged_from_the_capacity_page() {
+    on_each_backend!(|s| {
+        let (svc, _) = s.service_with_item("MAIL").await;
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/capacity").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/capacity").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("Flag incident") && !page.contains("Add requirement"),
+            "{page}"
+        );
+
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let requirement = |capacity: &'static str| {
+            vec![
+                ("service", svc.as_str()),
+                ("kind", "technical"),
+                ("title", "Mailbox storage"),
+                ("unit", "GB"),
+                ("capacity", capacity),
+            ]
+        };
+        let (st, _, page) = manager.post("/capacity/requirements", &requirement("lots")).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.contains("must be a number such as 1500") && page.contains("value=\"lots\""),
+            "{page}"
+        );
+        let (st, location, _) = manager.post("/capacity/requirements", &requirement("1000")).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/capacity-requirements/CAP-"), "{location}");
+        let cap = location.trim_start_matches("/capacity-requirements/").to_string();
+
+        let (st, _, page) = manager
+            .post("/capacity/readings", &[("requirement", &cap), ("value", "-5")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("must be between 0 and"), "{page}");
+        let (st, location, _) = manager
+            .post("/capacity/readings", &[("requirement", &cap), ("value", "872")])
+            .await;
+        assert_eq!(
+            (st, location.as_str()),
+            (StatusCode::SEE_OTHER, "/capacity#h-utilisation")
+        );
+
+        let today = chrono::Utc::now().date_naive();
+        let (st, location, _) = manager
+            .post(
+                "/capacity/forecasts",
+                &[
+                    ("service", &svc),
+                    ("measure", "incidents"),
+                    ("starts_on", &(today - chrono::Duration::days(3)).to_string()),
+                    ("ends_on", &(today + chrono::Duration::days(3)).to_string()),
+                    ("forecast", "40"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/demand-forecasts/DEM-"), "{location}");
+
+        let inc = s
+            .create(
+                "/api/v1/incidents",
+                &s.agent,
+                json!({"title": "Mailboxes full", "service": svc, "impact": "high", "urgency": "high"}),
+            )
+            .await;
+        let (st, _, page) = agent
+            .post(
+                "/capacity/incidents",
+                &[("incident", "INC-999999"), ("requirement", &cap)],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("INC-999999 does not exist"), "{page}");
+        let (st, location, _) = agent
+            .post("/capacity/incidents", &[("incident", &inc), ("requirement", &cap)])
+            .await;
+        assert_eq!((st, location), (StatusCode::SEE_OTHER, format!("/incidents/{inc}")));
+        let (st, _, page) = agent
+            .post("/capacity/incidents", &[("incident", &inc), ("requirement", &cap)])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("already flagged"), "{page}");
+
+        let (st, page) = manager.get("/capacity?days=7").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("872 GB (87.2%)") && page.contains("<strong>warning</strong>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("1 so far") && page.contains("-97.5%"),
+            "one incident of 40 forecast: {page}"
+        );
+        let (_, report) = s
+            .get("/api/v1/reports/capacity?from=2000-01-01&to=2100-01-01", &s.agent)
+            .await;
+        assert_eq!(report["requirements"][0]["incidents"], 1, "{report}");
+    });
+}

@@ -6,7 +6,7 @@
 //! would send them: mailbox storage climbs past its warning threshold, VPN sessions past their
 //! critical one (with the incidents that came of it flagged as capacity-related), and the print
 //! service's requirement has no monitoring connected yet, so the evidence shows the gap. The
-//! capacity plan itself is a document of the register (`SMS-CAP-001`, in the compliance seed).
+//! capacity plan itself is a document of the register (`CAP-PLN-001`, in the compliance seed).
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use steward_core::capacity::{CapacityKind, CapacityRequirement, NewCapacityRequirement, NewReading, ReadingImport};

@@ -56,14 +56,6 @@ const DOCUMENTS: &[DocumentSpec] = &[
         "approved",
     ),
     (
-        "SMS-CAP-001",
-        "Capacity plan",
-        DocumentType::Plan,
-        None,
-        &["8.4.3", "8.4.2"],
-        "approved",
-    ),
-    (
         "SMS-RSK-001",
         "Risk management procedure and register",
         DocumentType::Procedure,
