@@ -144,6 +144,10 @@ ids! {
     CapacityRequirementId => "CAP", "capacity requirement";
     /// The demand expected of a service over a period, beside what it turned out to be.
     DemandForecastId => "DEM", "demand forecast";
+    /// A service's continuity plan: its recovery objectives, invocation and return to normal.
+    ContinuityPlanId => "CTP", "continuity plan";
+    /// A scheduled exercise of a continuity plan, and what it found.
+    ContinuityTestId => "CTT", "continuity test";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

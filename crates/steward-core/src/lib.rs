@@ -23,6 +23,7 @@ pub mod complaint;
 pub mod compliance;
 pub mod configuration_item;
 pub mod configuration_item_type;
+pub mod continuity;
 pub mod contract;
 pub mod cost;
 pub mod dashboard;

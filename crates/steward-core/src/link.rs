@@ -1,6 +1,6 @@
 //! Links between records: incident-problem, problem-change, change-CI, incident-CI,
 //! incident-change (an incident a change caused), CI-service and incident-capacity requirement
-//! (a capacity-related incident).
+//! (a capacity-related incident) and continuity plan-risk (a continuity risk it treats).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,8 @@ pub const ALLOWED: &[(RecordKind, RecordKind)] = &[
     (RecordKind::ConfigurationItem, RecordKind::Service),
     // A capacity-related incident, linked to the resource that ran short.
     (RecordKind::Incident, RecordKind::CapacityRequirement),
+    // A continuity risk of the register, treated by the plan.
+    (RecordKind::ContinuityPlan, RecordKind::Risk),
 ];
 
 /// One end of a link.

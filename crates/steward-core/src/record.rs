@@ -51,6 +51,8 @@ pub enum RecordKind {
     Cost,
     CapacityRequirement,
     DemandForecast,
+    ContinuityPlan,
+    ContinuityTest,
 }
 
 impl RecordKind {
@@ -98,11 +100,13 @@ impl RecordKind {
             RecordKind::Cost => "cost",
             RecordKind::CapacityRequirement => "capacity_requirement",
             RecordKind::DemandForecast => "demand_forecast",
+            RecordKind::ContinuityPlan => "continuity_plan",
+            RecordKind::ContinuityTest => "continuity_test",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 42] = [
+    pub const ALL: [RecordKind; 44] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -145,6 +149,8 @@ impl RecordKind {
         RecordKind::Cost,
         RecordKind::CapacityRequirement,
         RecordKind::DemandForecast,
+        RecordKind::ContinuityPlan,
+        RecordKind::ContinuityTest,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -196,6 +202,8 @@ impl RecordKind {
             RecordKind::Cost => "costs",
             RecordKind::CapacityRequirement => "capacity-requirements",
             RecordKind::DemandForecast => "demand-forecasts",
+            RecordKind::ContinuityPlan => "continuity-plans",
+            RecordKind::ContinuityTest => "continuity-tests",
         }
     }
 
@@ -245,6 +253,8 @@ impl RecordKind {
             RecordKind::Cost => CostId::PREFIX,
             RecordKind::CapacityRequirement => CapacityRequirementId::PREFIX,
             RecordKind::DemandForecast => DemandForecastId::PREFIX,
+            RecordKind::ContinuityPlan => ContinuityPlanId::PREFIX,
+            RecordKind::ContinuityTest => ContinuityTestId::PREFIX,
         }
     }
 

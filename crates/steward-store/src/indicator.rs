@@ -4,8 +4,9 @@
 //! sample reads only the page asked for.
 //!
 //! Each body uses `:from` and `:to` (microseconds, the period's bounds) and may use `:from_day`
-//! and `:day` (the period's first and last instants as ISO dates, for columns holding dates);
-//! they become numbered parameters at run time.
+//! and `:day` (the period's first and last instants as ISO dates, for columns holding dates)
+//! and `:year_ago_day` (the day a year before the period's end); they become numbered
+//! parameters at run time.
 
 use std::collections::HashMap;
 
@@ -205,6 +206,40 @@ fn query(id: &str) -> Option<Query> {
             passes: "t.next_review IS NOT NULL AND t.next_review >= :day",
             at: "t.updated_at",
         },
+        "services_with_continuity_plan" => Query {
+            kind: "'service'",
+            key: "t.id",
+            from_where: "FROM services t WHERE t.status = 'live' AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM continuity_plans p WHERE p.service_id = t.id AND p.status = 'approved')",
+            at: "t.updated_at",
+        },
+        "continuity_plans_tested" => Query {
+            kind: "'continuity_plan'",
+            key: "t.id",
+            from_where: "FROM continuity_plans t WHERE t.status = 'approved' AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM continuity_tests k WHERE k.plan_id = t.id AND k.status = 'completed' \
+                 AND k.held_on > :year_ago_day AND k.held_on <= :day)",
+            at: "t.updated_at",
+        },
+        "continuity_tests_met_objectives" => Query {
+            kind: "'continuity_test'",
+            key: "t.id",
+            from_where: "FROM continuity_tests t WHERE t.status = 'completed' AND t.held_on >= :from_day \
+                 AND t.held_on <= :day AND :from <= :to",
+            passes: "t.met_objectives",
+            at: "t.updated_at",
+        },
+        // Reviewed on the day the change closed or later: the review's midnight plus a day is
+        // after the change's closing instant.
+        "continuity_plans_reviewed_after_change" => Query {
+            kind: "'continuity_plan'",
+            key: "t.id",
+            from_where: "FROM continuity_plans t WHERE t.status = 'approved' AND EXISTS (SELECT 1 FROM changes c \
+                 WHERE c.service_id = t.service_id AND c.risk = 'high' AND c.closed_at >= :from AND c.closed_at < :to)",
+            passes: "t.reviewed_at IS NOT NULL AND t.reviewed_at + 86400000000 > (SELECT MAX(c.closed_at) FROM changes c \
+                 WHERE c.service_id = t.service_id AND c.risk = 'high' AND c.closed_at >= :from AND c.closed_at < :to)",
+            at: "t.updated_at",
+        },
         "services_with_availability_target" => Query {
             kind: "'service'",
             key: "t.id",
@@ -333,15 +368,18 @@ fn query(id: &str) -> Option<Query> {
     Some(q)
 }
 
-/// Replaces `:from`, `:to`, `:day` with `$n` (numbered from `first`), returning the args in order.
+/// Replaces `:from`, `:to`, `:day`, `:from_day` and `:year_ago_day` (the day a year before the
+/// period's end) with `$n` (numbered from `first`), returning the args in order.
 fn bind(sql: &str, period: Period, first: usize) -> (String, Vec<Arg>) {
     let day = (period.to - chrono::Duration::microseconds(1)).date_naive().to_string();
     let from_day = period.from.date_naive().to_string();
+    let year_ago_day = (period.to - chrono::Duration::days(366)).date_naive().to_string();
     let mut out = sql.to_string();
     let mut args = Vec::new();
     // `:from_day` before `:from`, which is a prefix of it.
     for (name, value) in [
         (":from_day", Arg::from(from_day)),
+        (":year_ago_day", Arg::from(year_ago_day)),
         (":from", Arg::from(micros(period.from))),
         (":to", Arg::from(micros(period.to))),
         (":day", Arg::from(day)),

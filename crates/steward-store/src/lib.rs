@@ -25,6 +25,7 @@ mod clock;
 mod comment;
 mod configuration_item;
 mod configuration_item_type;
+mod continuity;
 mod dashboard;
 mod document;
 mod error;

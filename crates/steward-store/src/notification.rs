@@ -140,6 +140,8 @@ fn party_columns(kind: RecordKind) -> [&'static str; 5] {
         K::Asset => ["name", "status", "owner_id", NONE, NONE],
         K::Licence | K::Supplier => ["name", NO_STATUS, "owner_id", NONE, NONE],
         K::CapacityRequirement | K::DemandForecast => ["title", NO_STATUS, "owner_id", NONE, NONE],
+        K::ContinuityPlan => ["title", "status", "owner_id", NONE, NONE],
+        K::ContinuityTest => ["title", "status", NONE, NONE, NONE],
         K::Action
         | K::Document
         | K::Improvement

@@ -110,6 +110,8 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::Cost => "costs",
         RecordKind::CapacityRequirement => "capacity_requirements",
         RecordKind::DemandForecast => "demand_forecasts",
+        RecordKind::ContinuityPlan => "continuity_plans",
+        RecordKind::ContinuityTest => "continuity_tests",
     }
 }
 
@@ -155,7 +157,9 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::Budget
         | RecordKind::Cost
         | RecordKind::CapacityRequirement
-        | RecordKind::DemandForecast => None,
+        | RecordKind::DemandForecast
+        | RecordKind::ContinuityPlan
+        | RecordKind::ContinuityTest => None,
     }
 }
 

@@ -4455,3 +4455,255 @@ async fn demand_and_capacity_are_read_against_forecasts_and_thresholds() {
         assert_eq!(counts("capacity_plan_current"), (0, 0));
     });
 }
+
+/// Continuity: a plan is approved only when it says when it is invoked, how the service
+/// recovers and returns to normal, and when it is next reviewed; a test's result is kept with
+/// the objectives in force; the report shows each plan's review, tests, linked risks and the
+/// high-risk changes since its review; the indicators count plans, tested plans, tests that met
+/// their objectives and plans reviewed after a high-risk change.
+#[tokio::test]
+async fn continuity_plans_are_tested_against_their_objectives_and_reviewed_after_change() {
+    on_each_backend!(|store, db| {
+        use chrono::NaiveDate;
+        use steward_core::change::{Change, ChangeRisk, ChangeStatus};
+        use steward_core::continuity::{
+            ContinuityPlan, ContinuityPlanPatch, ContinuityPlanStatus, ContinuityPlanTransition, ContinuityTest,
+            ContinuityTestKind, NewContinuityPlan, NewContinuityTest, PlanReview, TestResult,
+        };
+        use steward_core::link::Endpoint;
+        let t0 = self::t0();
+        let today = t0.date_naive();
+        let mail = live_service(store, "MAIL", "Mail").await;
+        let web = live_service(store, "WEB", "Web").await;
+        let plan = store
+            .insert(
+                ContinuityPlan::create(
+                    NewContinuityPlan {
+                        service: mail.id,
+                        title: "Mail continuity".into(),
+                        recovery_time_minutes: 120,
+                        recovery_point_minutes: 15,
+                        invocation_criteria: None,
+                        recovery_steps: Some("Fail over".into()),
+                        return_to_normal: Some("Fail back".into()),
+                        owner: None,
+                        next_review: None,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let approve = |id: i64| async move {
+            store
+                .update::<ContinuityPlan>(
+                    id,
+                    None,
+                    t0,
+                    HistoryAction::Transition,
+                    |_| true,
+                    |p| p.transition(ContinuityPlanTransition { to: "approved".into() }),
+                )
+                .await
+        };
+        let e = approve(plan.id.0).await.unwrap_err();
+        assert!(e.to_string().contains("invocation_criteria"), "{e}");
+        store
+            .update::<ContinuityPlan>(
+                plan.id.0,
+                None,
+                t0,
+                HistoryAction::Update,
+                |_| true,
+                |p| {
+                    p.apply_patch(ContinuityPlanPatch {
+                        invocation_criteria: Some("Down for an hour".into()),
+                        next_review: Some(Some(today + Duration::days(200))),
+                        ..Default::default()
+                    })
+                },
+            )
+            .await
+            .unwrap();
+        let plan = approve(plan.id.0).await.unwrap();
+        assert_eq!(plan.status, ContinuityPlanStatus::Approved);
+
+        let test = |on: NaiveDate| {
+            ContinuityTest::create(
+                NewContinuityTest {
+                    plan: plan.id,
+                    kind: ContinuityTestKind::Failover,
+                    title: None,
+                    scheduled_on: on,
+                },
+                t0,
+            )
+            .unwrap()
+        };
+        let held = store.insert(test(today - Duration::days(5)), None).await.unwrap();
+        let missed = store.insert(test(today - Duration::days(2)), None).await.unwrap();
+        let later = store.insert(test(today + Duration::days(30)), None).await.unwrap();
+        for (t, recovery, on) in [
+            (&held, 90, today - Duration::days(5)),
+            (&missed, 150, today - Duration::days(2)),
+        ] {
+            let done = store
+                .update::<ContinuityTest>(
+                    t.id.0,
+                    None,
+                    t0,
+                    HistoryAction::Transition,
+                    |_| true,
+                    |t| {
+                        t.complete(
+                            TestResult {
+                                held_on: Some(on),
+                                recovery_minutes: recovery,
+                                data_loss_minutes: 10,
+                                findings: "Recovered on the second site".into(),
+                            },
+                            &plan,
+                            today,
+                        )
+                    },
+                )
+                .await
+                .unwrap();
+            assert_eq!(done.recovery_time_objective, Some(120));
+        }
+        let e = store
+            .insert(
+                ContinuityTest::create(
+                    NewContinuityTest {
+                        plan: ContinuityPlanId(9_999),
+                        kind: ContinuityTestKind::Tabletop,
+                        title: None,
+                        scheduled_on: today,
+                    },
+                    t0,
+                )
+                .unwrap(),
+                None,
+            )
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("plan"), "{e}");
+
+        // A high-risk change to Mail closed after the plan was written, and a continuity risk.
+        let input = serde_json::from_value(serde_json::json!({"title": "Move the mail store"})).unwrap();
+        let change = store.insert(Change::create(input, t0).unwrap(), None).await.unwrap();
+        let closed_at = t0 - Duration::days(1);
+        store
+            .update::<Change>(
+                change.id.0,
+                None,
+                t0,
+                HistoryAction::Update,
+                |_| true,
+                |c| {
+                    c.service = Some(mail.id);
+                    c.risk = ChangeRisk::High;
+                    c.status = ChangeStatus::Closed;
+                    c.closed_at = Some(closed_at);
+                    Ok(())
+                },
+            )
+            .await
+            .unwrap();
+        let owner = user(store, "risk@example.com", Role::Manager, None).await;
+        let input: steward_core::risk::NewRisk = serde_json::from_value(serde_json::json!({
+            "title": "Second site shares the first one's power feed",
+            "service": mail.id,
+            "likelihood": 2,
+            "impact": 4
+        }))
+        .unwrap();
+        let risk = steward_core::risk::Risk::create(input, owner.id, t0).unwrap();
+        let risk = store.insert(risk, None).await.unwrap();
+        store
+            .link(
+                Endpoint {
+                    kind: RecordKind::ContinuityPlan,
+                    id: plan.id.0,
+                },
+                Endpoint {
+                    kind: RecordKind::Risk,
+                    id: risk.id.0,
+                },
+                None,
+                t0,
+            )
+            .await
+            .unwrap();
+        let report = store.continuity_report(today).await.unwrap();
+        assert_eq!(report.len(), 1);
+        let s = &report[0];
+        assert_eq!(
+            (s.last_test_on, s.last_test_met, s.next_test_on, s.risks, s.review_due),
+            (
+                Some(today - Duration::days(2)),
+                Some(false),
+                Some(later.scheduled_on),
+                1,
+                false
+            ),
+            "{s:?}"
+        );
+        assert_eq!(
+            s.changed_since_review,
+            Some(closed_at),
+            "never reviewed since the change"
+        );
+
+        let period = steward_core::indicator::Period {
+            from: t0 - Duration::days(30),
+            to: t0 + Duration::days(1),
+        };
+        let counts = |values: &[steward_core::indicator::Indicator], id: &str| {
+            let v = values.iter().find(|v| v.def.id == id).unwrap();
+            (v.population, v.passing)
+        };
+        let values = store.indicators(period, t0).await.unwrap();
+        assert_eq!(
+            counts(&values, "services_with_continuity_plan"),
+            (2, 1),
+            "Web has no plan"
+        );
+        assert_eq!(counts(&values, "continuity_plans_tested"), (1, 1));
+        assert_eq!(
+            counts(&values, "continuity_tests_met_objectives"),
+            (2, 1),
+            "one test ran over"
+        );
+        assert_eq!(counts(&values, "continuity_plans_reviewed_after_change"), (1, 0));
+        // Reviewed today, after the change: the evidence and the report both clear.
+        store
+            .update::<ContinuityPlan>(
+                plan.id.0,
+                None,
+                t0,
+                HistoryAction::Update,
+                |_| true,
+                |p| {
+                    p.review(
+                        PlanReview {
+                            held_on: None,
+                            next_review: today + Duration::days(365),
+                        },
+                        today,
+                    )
+                },
+            )
+            .await
+            .unwrap();
+        let values = store.indicators(period, t0).await.unwrap();
+        assert_eq!(counts(&values, "continuity_plans_reviewed_after_change"), (1, 1));
+        assert_eq!(
+            store.continuity_report(today).await.unwrap()[0].changed_since_review,
+            None
+        );
+        let _ = web;
+    });
+}

@@ -421,6 +421,13 @@ enum ReportCommand {
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Every continuity plan not retired, as it stands today: its objectives, its review, its
+    /// last and next test, linked risks and the high-risk changes since its review.
+    Continuity {
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     /// Every demand forecast whose period meets the report's, beside the demand its service met
     /// (tickets counted from the records, or the actual recorded) and the variance.
     Demand {
@@ -800,6 +807,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let currency = store.cost_rates().await?.currency;
             store.close().await;
             print!("{}", report::render_costs(&rows, &currency, &format)?);
+        }
+        Command::Report {
+            command: ReportCommand::Continuity { format },
+        } => {
+            if !["table", "csv", "json"].contains(&format.as_str()) {
+                bail!("unknown format '{format}': use table, csv or json");
+            }
+            let store = open(&cli.db).await?;
+            let rows = store.continuity_report(Utc::now().date_naive()).await?;
+            store.close().await;
+            print!("{}", report::render_continuity(&rows, &format)?);
         }
         Command::Report {
             command: ReportCommand::Capacity { from, to, format },

@@ -436,6 +436,59 @@ pub fn render_demand(rows: &[steward_core::demand::DemandLine], format: &str) ->
     })
 }
 
+const CONTINUITY_HEADER: [&str; 11] = [
+    "plan",
+    "service",
+    "status",
+    "rto minutes",
+    "rpo minutes",
+    "reviewed",
+    "next review",
+    "last test",
+    "last test met",
+    "next test",
+    "changed since review",
+];
+
+/// The continuity report as a table, CSV or JSON.
+pub fn render_continuity(
+    rows: &[steward_core::continuity::ContinuityStanding],
+    format: &str,
+) -> anyhow::Result<String> {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|s| {
+            vec![
+                format!("{} {}", s.plan, s.title),
+                format!("{} {}", s.service, s.service_name),
+                s.status.to_string(),
+                s.recovery_time_minutes.to_string(),
+                s.recovery_point_minutes.to_string(),
+                day(s.reviewed_on),
+                if s.review_due {
+                    format!("{} (due)", day(s.next_review))
+                } else {
+                    day(s.next_review)
+                },
+                day(s.last_test_on),
+                s.last_test_met
+                    .map(|m| if m { "yes" } else { "no" }.to_string())
+                    .unwrap_or_default(),
+                day(s.next_test_on),
+                s.changed_since_review
+                    .map(|c| c.date_naive().to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&CONTINUITY_HEADER, &body),
+        _ => table(&CONTINUITY_HEADER, &body, 3, "(no continuity plan written)"),
+    })
+}
+
 /// An impact analysis as a person reads it.
 pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
     let mut out = format!("{} {} ({})\n", item.id, item.name, item.ci_type);

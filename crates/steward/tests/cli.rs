@@ -600,6 +600,25 @@ async fn demo_seeds_a_believable_organisation_with_an_intact_history() {
             !vpn.ends_with(",0"),
             "the VPN incidents are flagged capacity-related: {vpn}"
         );
+        // Continuity (8.7.2): every live service but the last has an approved plan; one test
+        // ran over its recovery time objective; one plan is past its review.
+        let planned = indicator("8.7.2", "services_with_continuity_plan");
+        assert_eq!(
+            (planned["population"].as_i64(), planned["met"].as_bool()),
+            (Some(live), Some(false)),
+            "{planned}"
+        );
+        let met = indicator("8.7.2", "continuity_tests_met_objectives");
+        assert_eq!(met["population"].as_i64(), Some(8), "{met}");
+        let (code, csv, err) = steward(&db, &["report", "continuity", "--format", "csv"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(csv.starts_with("plan,service,status,rto minutes,"), "{csv}");
+        assert_eq!(
+            csv.lines().count() as i64,
+            live,
+            "a plan for all live services but one: {csv}"
+        );
+        assert!(csv.contains("(due)") && csv.contains(",no,"), "{csv}");
         let (code, table, err) = steward(&db, &["report", "demand", "--from", &from, "--to", &to], None);
         assert_eq!(code, 0, "{err}");
         assert!(

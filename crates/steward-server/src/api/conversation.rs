@@ -360,4 +360,6 @@ comment_routes! {
     OnCost, cost_comments, comment_on_cost: Cost at "/api/v1/costs/{reference}/comments" and "/api/v1/costs/{reference}/attachments", tag "finance", e.g. "e.g. CST-1";
     OnCapacityRequirement, capacity_requirement_comments, comment_on_capacity_requirement: CapacityRequirement at "/api/v1/capacity-requirements/{reference}/comments" and "/api/v1/capacity-requirements/{reference}/attachments", tag "capacity", e.g. "e.g. CAP-1";
     OnDemandForecast, demand_forecast_comments, comment_on_demand_forecast: DemandForecast at "/api/v1/demand-forecasts/{reference}/comments" and "/api/v1/demand-forecasts/{reference}/attachments", tag "capacity", e.g. "e.g. DEM-1";
+    OnContinuityPlan, continuity_plan_comments, comment_on_continuity_plan: ContinuityPlan at "/api/v1/continuity-plans/{reference}/comments" and "/api/v1/continuity-plans/{reference}/attachments", tag "continuity", e.g. "e.g. CTP-1";
+    OnContinuityTest, continuity_test_comments, comment_on_continuity_test: ContinuityTest at "/api/v1/continuity-tests/{reference}/comments" and "/api/v1/continuity-tests/{reference}/attachments", tag "continuity", e.g. "e.g. CTT-1";
 }

@@ -21,6 +21,7 @@ pub(crate) mod complaint;
 mod compliance;
 mod configuration_item;
 mod configuration_management;
+pub(crate) mod continuity;
 mod contract;
 pub(crate) mod conversation;
 pub(crate) mod cost;
@@ -181,7 +182,8 @@ id_filters!(
     steward_core::id::AgreementId,
     steward_core::id::AssetId,
     steward_core::id::RequestId,
-    steward_core::id::ConfigurationItemId
+    steward_core::id::ConfigurationItemId,
+    steward_core::id::ContinuityPlanId
 );
 
 macro_rules! text_filters {
@@ -237,6 +239,9 @@ text_filters!(
     steward_core::cost::CostSource,
     steward_core::capacity::CapacityKind,
     steward_core::demand::DemandMeasure,
+    steward_core::continuity::ContinuityPlanStatus,
+    steward_core::continuity::ContinuityTestStatus,
+    steward_core::continuity::ContinuityTestKind,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -617,6 +622,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(cost::routes())
         .merge(capacity::routes())
         .merge(demand::routes())
+        .merge(continuity::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

@@ -13,6 +13,7 @@ mod calendar;
 mod capacity;
 mod chart;
 mod compliance;
+mod continuity;
 mod dashboard;
 mod finance;
 mod form;
@@ -101,6 +102,12 @@ pub fn routes() -> Router<AppState> {
         .route("/capacity/readings", post(capacity::record_reading))
         .route("/capacity/forecasts", post(capacity::plan_forecast))
         .route("/capacity/incidents", post(capacity::flag_incident))
+        .route("/continuity", get(continuity::continuity_page))
+        .route("/continuity/plans", post(continuity::write_plan))
+        .route("/continuity/approvals", post(continuity::approve_plan))
+        .route("/continuity/reviews", post(continuity::review_plan))
+        .route("/continuity/tests", post(continuity::schedule_test))
+        .route("/continuity/results", post(continuity::record_result))
         .route("/finance", get(finance::finance_page))
         .route("/finance/budgets", post(finance::plan_budget))
         .route("/finance/costs", post(finance::record_cost))

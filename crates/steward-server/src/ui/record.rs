@@ -198,6 +198,14 @@ macro_rules! with_record_type {
                 type $T = steward_core::demand::DemandForecast;
                 $body
             }
+            K::ContinuityPlan => {
+                type $T = steward_core::continuity::ContinuityPlan;
+                $body
+            }
+            K::ContinuityTest => {
+                type $T = steward_core::continuity::ContinuityTest;
+                $body
+            }
         }
     }};
 }

@@ -504,6 +504,17 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.click("form[action='/capacity/requirements'] button[type=submit]")
         .await;
     s.until_text("#fields", "messages").await;
+    // Continuity: a plan written from its form.
+    s.go("/dashboard").await;
+    s.click("#to-continuity").await;
+    s.heading_is("Service continuity").await;
+    s.wait("#plan-service").await.select_by_value("SVC-1").await.unwrap();
+    s.fill("#plan-title", "Email continuity").await;
+    s.fill("#plan-rto", "240").await;
+    s.fill("#plan-rpo", "15").await;
+    s.check("continuity").await;
+    s.click("form[action='/continuity/plans'] button[type=submit]").await;
+    s.until_text("#fields", "Email continuity").await;
     s.sign_out().await;
 
     // The customer again: the survey their resolved incident sent, answered from the portal.

@@ -2622,3 +2622,122 @@ async fn capacity_is_planned_read_and_flagged_from_the_capacity_page() {
         assert_eq!(report["requirements"][0]["incidents"], 1, "{report}");
     });
 }
+
+/// The continuity page and its API: a manager writes a plan, is told what approval needs,
+/// approves it, schedules a test and records what it found against the objectives; the report
+/// and the page show the plan tested; an agent reads without the forms; a requester never sees it.
+#[tokio::test]
+async fn continuity_plans_are_written_approved_and_tested_from_the_continuity_page() {
+    on_each_backend!(|s| {
+        let (svc, _) = s.service_with_item("MAIL").await;
+        let requester = Web::sign_in(s, "ra@acme.example").await;
+        let (st, _) = requester.get("/continuity").await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/continuity").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            !page.contains("Write plan"),
+            "an agent reads plans but does not write them"
+        );
+
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let plan = |rto: &'static str| {
+            vec![
+                ("service", svc.as_str()),
+                ("title", "Mail continuity"),
+                ("recovery_time_minutes", rto),
+                ("recovery_point_minutes", "15"),
+                ("recovery_steps", "Fail over to the second site"),
+                ("return_to_normal", "Fail back out of hours"),
+            ]
+        };
+        let (st, _, page) = manager.post("/continuity/plans", &plan("soon")).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("must be a whole number of minutes"), "{page}");
+        let (st, location, _) = manager.post("/continuity/plans", &plan("120")).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(location.starts_with("/continuity-plans/CTP-"), "{location}");
+        let reference = location.trim_start_matches("/continuity-plans/").to_string();
+        let (st, _, page) = manager.post("/continuity/approvals", &[("plan", &reference)]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("an approved plan says this"), "{page}");
+        let next_review = (chrono::Utc::now() + chrono::Duration::days(180))
+            .date_naive()
+            .to_string();
+        let (st, v) = s
+            .patch(
+                &format!("/api/v1/continuity-plans/{reference}"),
+                &s.manager,
+                json!({"invocation_criteria": "Mail down for an hour", "next_review": next_review}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let (st, location, _) = manager.post("/continuity/approvals", &[("plan", &reference)]).await;
+        assert_eq!(
+            (st, location),
+            (StatusCode::SEE_OTHER, format!("/continuity-plans/{reference}"))
+        );
+
+        let today = chrono::Utc::now().date_naive().to_string();
+        let (st, location, _) = manager
+            .post(
+                "/continuity/tests",
+                &[("plan", &reference), ("kind", "failover"), ("scheduled_on", &today)],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let test = location.trim_start_matches("/continuity-tests/").to_string();
+        let (st, _, page) = manager
+            .post(
+                "/continuity/results",
+                &[
+                    ("test", &test),
+                    ("recovery_minutes", "95"),
+                    ("data_loss_minutes", "5"),
+                    ("findings", ""),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("must say what the test found"), "{page}");
+        let (st, _, _) = manager
+            .post(
+                "/continuity/results",
+                &[
+                    ("test", &test),
+                    ("recovery_minutes", "95"),
+                    ("data_loss_minutes", "5"),
+                    ("findings", "Recovered on the second site"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, v) = s
+            .post(
+                &format!("/api/v1/continuity-tests/{test}/complete"),
+                &s.manager,
+                json!({"recovery_minutes": 1, "data_loss_minutes": 0, "findings": "again"}),
+            )
+            .await;
+        assert_eq!(
+            (st, crate::helpers::error_code(&v)),
+            (StatusCode::CONFLICT, "invalid_transition"),
+            "{v}"
+        );
+
+        let (st, report) = s.get("/api/v1/reports/continuity", &s.auditor).await;
+        assert_eq!(st, StatusCode::OK);
+        let standing = &report["plans"][0];
+        assert_eq!(
+            (standing["last_test_met"].as_bool(), standing["review_due"].as_bool()),
+            (Some(true), Some(false)),
+            "{report}"
+        );
+        let (_, page) = manager.get("/continuity").await;
+        assert!(
+            page.contains("met the objectives") && page.contains("back within 2h 00m, losing at most 0h 15m"),
+            "{page}"
+        );
+    });
+}

@@ -32,6 +32,7 @@ use steward_store::{Store, Story, Table, Ticket};
 mod business_relationship;
 mod capacity;
 mod compliance;
+mod continuity;
 mod finance;
 mod supplier;
 
@@ -1496,6 +1497,10 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     compliance::seed_cycle(store, now, &w.managers, audited, &changes)
         .await
         .context("seeding the demo's audit cycle failed")?;
+    // After the audit cycle: the plans name the register's continuity risks.
+    continuity::seed(store, now, &w.managers, &w.services)
+        .await
+        .context("seeding the demo's continuity plans failed")?;
     eprintln!(
         "seeded {} services, {} teams, {} customer organisations and {records} tickets in {:.1}s",
         w.services.len(),
