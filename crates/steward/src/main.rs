@@ -311,6 +311,20 @@ enum CiCommand {
     },
 }
 
+/// The period of a report and how it is printed.
+#[derive(Args)]
+struct ReportPeriod {
+    /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
+    #[arg(long)]
+    from: String,
+    /// End of the period, exclusive.
+    #[arg(long)]
+    to: String,
+    /// table, csv or json
+    #[arg(long, default_value = "table")]
+    format: String,
+}
+
 #[derive(Subcommand)]
 enum ReportCommand {
     /// Service level attainment: targets met and missed, mean and 90th percentile times.
@@ -330,97 +344,27 @@ enum ReportCommand {
     },
     /// Availability per service: against its target, with downtime, failures, mean time between
     /// failures and to restore service, counted round the clock from its outages.
-    Availability {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Availability(ReportPeriod),
     /// Every active supplier: its tickets open now, its underpinning contract clocks that
     /// stopped in the period met or breached, its active contracts (those due a review) and its
     /// open disputes.
-    Suppliers {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Suppliers(ReportPeriod),
     /// Every active customer and interested party: its relationship owner, the last service
     /// review held and the next planned, reviews held in the period, and its complaints
     /// (received, open, past their target, resolved and how many on time).
-    Relationships {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Relationships(ReportPeriod),
     /// Satisfaction per service: surveys sent in the period (on resolved tickets and in
     /// periodic rounds), answered, the response rate, the mean score, satisfied and dissatisfied.
-    Satisfaction {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Satisfaction(ReportPeriod),
     /// Actual against budget: every budget whose period meets the report's, beside what its
     /// service spent over the budget's own period, with how much of the period has passed.
-    Budget {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Budget(ReportPeriod),
     /// What each service cost over the period, by category, with the staff time logged and
     /// what its incidents cost, in all and per incident.
-    Costs {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Costs(ReportPeriod),
     /// Every active capacity requirement: its readings in the period, the latest, peak and mean
     /// utilisation against its thresholds, and the capacity-related incidents raised.
-    Capacity {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Capacity(ReportPeriod),
     /// Every continuity plan not retired, as it stands today: its objectives, its review, its
     /// last and next test, linked risks and the high-risk changes since its review.
     Continuity {
@@ -430,17 +374,7 @@ enum ReportCommand {
     },
     /// Every demand forecast whose period meets the report's, beside the demand its service met
     /// (tickets counted from the records, or the actual recorded) and the variance.
-    Demand {
-        /// Start of the period: a date (UTC midnight) or an RFC 3339 instant.
-        #[arg(long)]
-        from: String,
-        /// End of the period, exclusive.
-        #[arg(long)]
-        to: String,
-        /// table, csv or json
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
+    Demand(ReportPeriod),
 }
 
 #[derive(Subcommand)]
@@ -464,6 +398,80 @@ enum ComplianceCommand {
 enum AuditCommand {
     /// Walk the history chain; exit non-zero naming every entry edited, deleted or reordered.
     Verify,
+}
+
+/// A report over a period, printed as its `--format` asks: read with one store, however many
+/// statements the report needs.
+async fn period_report(store: &Store, command: ReportCommand) -> anyhow::Result<String> {
+    match command {
+        ReportCommand::Availability(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.availability(from, to, Utc::now()).await?;
+            report::render_availability(&rows, &p.format)
+        }
+        ReportCommand::Suppliers(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.supplier_performance(from, to, Utc::now().date_naive()).await?;
+            report::render_suppliers(&rows, &p.format)
+        }
+        ReportCommand::Relationships(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.relationships(from, to, Utc::now()).await?;
+            report::render_relationships(&rows, &p.format)
+        }
+        ReportCommand::Satisfaction(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.satisfaction(from, to).await?;
+            report::render_satisfaction(&rows, &p.format)
+        }
+        ReportCommand::Budget(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.budget_report(from, to, Utc::now().date_naive()).await?;
+            let currency = store.cost_rates().await?.currency;
+            report::render_budget(&rows, &currency, &p.format)
+        }
+        ReportCommand::Costs(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.service_costs(from, to).await?;
+            let currency = store.cost_rates().await?.currency;
+            report::render_costs(&rows, &currency, &p.format)
+        }
+        ReportCommand::Capacity(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.capacity_report(from, to).await?;
+            report::render_capacity(&rows, &p.format)
+        }
+        ReportCommand::Demand(p) => {
+            let (from, to) = p.bounds()?;
+            let rows = store.demand_report(from, to, Utc::now().date_naive()).await?;
+            report::render_demand(&rows, &p.format)
+        }
+        ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } => bail!("not a report over a period"),
+    }
+}
+
+impl ReportCommand {
+    /// The period a report over one names.
+    fn period(&self) -> Option<&ReportPeriod> {
+        match self {
+            ReportCommand::Availability(p)
+            | ReportCommand::Suppliers(p)
+            | ReportCommand::Relationships(p)
+            | ReportCommand::Satisfaction(p)
+            | ReportCommand::Budget(p)
+            | ReportCommand::Costs(p)
+            | ReportCommand::Capacity(p)
+            | ReportCommand::Demand(p) => Some(p),
+            ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } => None,
+        }
+    }
+}
+
+impl ReportPeriod {
+    /// The period's bounds, once the format is one the reports print.
+    fn bounds(&self) -> anyhow::Result<(chrono::DateTime<Utc>, chrono::DateTime<Utc>)> {
+        report_period(&self.from, &self.to, &self.format)
+    }
 }
 
 /// A report's period from `--from` and `--to`, once its `--format` is one a report prints.
@@ -753,60 +761,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{}", report::render(&aggregate_tallies(tallies), &format)?);
         }
         Command::Report {
-            command: ReportCommand::Availability { from, to, format },
+            command:
+                command @ (ReportCommand::Availability(_)
+                | ReportCommand::Suppliers(_)
+                | ReportCommand::Relationships(_)
+                | ReportCommand::Satisfaction(_)
+                | ReportCommand::Budget(_)
+                | ReportCommand::Costs(_)
+                | ReportCommand::Capacity(_)
+                | ReportCommand::Demand(_)),
         } => {
-            let (from, to) = report_period(&from, &to, &format)?;
+            // A mistyped period or format is told before any database is opened.
+            if let Some(p) = command.period() {
+                p.bounds()?;
+            }
             let store = open(&cli.db).await?;
-            let rows = store.availability(from, to, Utc::now()).await?;
+            let printed = period_report(&store, command).await;
             store.close().await;
-            print!("{}", report::render_availability(&rows, &format)?);
-        }
-        Command::Report {
-            command: ReportCommand::Suppliers { from, to, format },
-        } => {
-            let (from, to) = report_period(&from, &to, &format)?;
-            let store = open(&cli.db).await?;
-            let rows = store.supplier_performance(from, to, Utc::now().date_naive()).await?;
-            store.close().await;
-            print!("{}", report::render_suppliers(&rows, &format)?);
-        }
-        Command::Report {
-            command: ReportCommand::Relationships { from, to, format },
-        } => {
-            let (from, to) = report_period(&from, &to, &format)?;
-            let store = open(&cli.db).await?;
-            let rows = store.relationships(from, to, Utc::now()).await?;
-            store.close().await;
-            print!("{}", report::render_relationships(&rows, &format)?);
-        }
-        Command::Report {
-            command: ReportCommand::Satisfaction { from, to, format },
-        } => {
-            let (from, to) = report_period(&from, &to, &format)?;
-            let store = open(&cli.db).await?;
-            let rows = store.satisfaction(from, to).await?;
-            store.close().await;
-            print!("{}", report::render_satisfaction(&rows, &format)?);
-        }
-        Command::Report {
-            command: ReportCommand::Budget { from, to, format },
-        } => {
-            let (from, to) = report_period(&from, &to, &format)?;
-            let store = open(&cli.db).await?;
-            let rows = store.budget_report(from, to, Utc::now().date_naive()).await?;
-            let currency = store.cost_rates().await?.currency;
-            store.close().await;
-            print!("{}", report::render_budget(&rows, &currency, &format)?);
-        }
-        Command::Report {
-            command: ReportCommand::Costs { from, to, format },
-        } => {
-            let (from, to) = report_period(&from, &to, &format)?;
-            let store = open(&cli.db).await?;
-            let rows = store.service_costs(from, to).await?;
-            let currency = store.cost_rates().await?.currency;
-            store.close().await;
-            print!("{}", report::render_costs(&rows, &currency, &format)?);
+            print!("{}", printed?);
         }
         Command::Report {
             command: ReportCommand::Continuity { format },
@@ -818,24 +790,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let rows = store.continuity_report(Utc::now().date_naive()).await?;
             store.close().await;
             print!("{}", report::render_continuity(&rows, &format)?);
-        }
-        Command::Report {
-            command: ReportCommand::Capacity { from, to, format },
-        } => {
-            let (from, to) = report_period(&from, &to, &format)?;
-            let store = open(&cli.db).await?;
-            let rows = store.capacity_report(from, to).await?;
-            store.close().await;
-            print!("{}", report::render_capacity(&rows, &format)?);
-        }
-        Command::Report {
-            command: ReportCommand::Demand { from, to, format },
-        } => {
-            let (from, to) = report_period(&from, &to, &format)?;
-            let store = open(&cli.db).await?;
-            let rows = store.demand_report(from, to, Utc::now().date_naive()).await?;
-            store.close().await;
-            print!("{}", report::render_demand(&rows, &format)?);
         }
         Command::Compliance {
             command: ComplianceCommand::Report { from, to, format },
