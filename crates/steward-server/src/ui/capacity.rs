@@ -19,7 +19,7 @@ use steward_core::demand::{DemandForecast, DemandLine, DemandMeasure, NewDemandF
 use steward_core::id::{CapacityRequirementId, IncidentId, ServiceId};
 use steward_core::record::RecordKind;
 
-use super::form::{FormErrors, date, instant, named, reference, text, written_or_redisplay};
+use super::form::{FormErrors, date, instant, named, reference, required, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render};
@@ -274,10 +274,13 @@ pub async fn add_requirement(posted: Posted<RequirementForm>) -> UiResult<Respon
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::CapacityRequirement, Operation::Create)?;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = reference(&mut e, "service", &form.service, RecordKind::Service);
-    if service.is_none() && !e.any() {
-        e.fail("service", "choose the service that needs it");
-    }
+    let service: Option<ServiceId> = required(
+        &mut e,
+        "service",
+        &form.service,
+        RecordKind::Service,
+        "choose the service that needs it",
+    );
     let kind: Option<CapacityKind> = named(&mut e, "kind", &form.kind);
     if form.kind.is_empty() {
         e.fail("kind", "choose what kind of resource it is");
@@ -377,10 +380,13 @@ pub async fn plan_forecast(posted: Posted<ForecastForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::DemandForecast, Operation::Create)?;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = reference(&mut e, "service", &form.service, RecordKind::Service);
-    if service.is_none() && !e.any() {
-        e.fail("service", "choose the service whose demand it forecasts");
-    }
+    let service: Option<ServiceId> = required(
+        &mut e,
+        "service",
+        &form.service,
+        RecordKind::Service,
+        "choose the service whose demand it forecasts",
+    );
     let measure: Option<DemandMeasure> = named(&mut e, "measure", &form.measure);
     if form.measure.is_empty() {
         e.fail("measure", "choose what it counts");
@@ -438,10 +444,13 @@ pub async fn flag_incident(posted: Posted<FlagForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::Incident, Operation::Update)?;
     let mut e = FormErrors::default();
-    let incident: Option<IncidentId> = reference(&mut e, "incident", &form.incident, RecordKind::Incident);
-    if incident.is_none() && !e.any() {
-        e.fail("incident", "give the incident, such as INC-42");
-    }
+    let incident: Option<IncidentId> = required(
+        &mut e,
+        "incident",
+        &form.incident,
+        RecordKind::Incident,
+        "give the incident, such as INC-42",
+    );
     let requirement: Option<CapacityRequirementId> = reference(
         &mut e,
         "requirement",

@@ -18,7 +18,7 @@ use steward_core::outage::hours_and_minutes;
 use steward_core::record::RecordKind;
 use steward_store::{ListQuery, Sort};
 
-use super::form::{FormErrors, date, named, reference, text, written_or_redisplay};
+use super::form::{FormErrors, date, named, required, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render};
@@ -288,10 +288,13 @@ pub async fn write_plan(posted: Posted<PlanForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::ContinuityPlan, Operation::Create)?;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = reference(&mut e, "service", &form.service, RecordKind::Service);
-    if service.is_none() && !e.any() {
-        e.fail("service", "choose the service the plan keeps going");
-    }
+    let service: Option<ServiceId> = required(
+        &mut e,
+        "service",
+        &form.service,
+        RecordKind::Service,
+        "choose the service the plan keeps going",
+    );
     let rto = minutes(
         &mut e,
         "recovery_time_minutes",
@@ -334,22 +337,19 @@ pub async fn write_plan(posted: Posted<PlanForm>) -> UiResult<Response> {
     outcome(&viewer, typed, written).await
 }
 
-/// The plan a select names; a missing choice is refused with `missing`.
-fn chosen_plan(e: &mut FormErrors, typed: &str, missing: &str) -> Option<ContinuityPlanId> {
-    let p = reference(e, "plan", typed, RecordKind::ContinuityPlan);
-    if p.is_none() && !e.any() {
-        e.fail("plan", missing);
-    }
-    p
-}
-
 /// Approves a draft plan, then shows it.
 pub async fn approve_plan(posted: Posted<ApprovalForm>) -> UiResult<Response> {
     let Posted { viewer, form } = posted;
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::ContinuityPlan, Operation::Update)?;
     let mut e = FormErrors::default();
-    let plan = chosen_plan(&mut e, &form.plan, "choose the plan to approve");
+    let plan: Option<ContinuityPlanId> = required(
+        &mut e,
+        "plan",
+        &form.plan,
+        RecordKind::ContinuityPlan,
+        "choose the plan to approve",
+    );
     let written = async {
         let (Some(plan), false) = (plan, e.any()) else {
             return Err(Error::Invalid(e.0).into());
@@ -377,7 +377,13 @@ pub async fn review_plan(posted: Posted<ReviewForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::ContinuityPlan, Operation::Update)?;
     let mut e = FormErrors::default();
-    let plan = chosen_plan(&mut e, &form.plan, "choose the plan reviewed");
+    let plan: Option<ContinuityPlanId> = required(
+        &mut e,
+        "plan",
+        &form.plan,
+        RecordKind::ContinuityPlan,
+        "choose the plan reviewed",
+    );
     let next_review = date(&mut e, "next_review", &form.next_review);
     if form.next_review.trim().is_empty() {
         e.fail("next_review", "say when the plan is next reviewed");
@@ -418,7 +424,13 @@ pub async fn schedule_test(posted: Posted<ScheduleForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::ContinuityTest, Operation::Create)?;
     let mut e = FormErrors::default();
-    let plan = chosen_plan(&mut e, &form.plan, "choose the plan to test");
+    let plan: Option<ContinuityPlanId> = required(
+        &mut e,
+        "plan",
+        &form.plan,
+        RecordKind::ContinuityPlan,
+        "choose the plan to test",
+    );
     let kind: Option<ContinuityTestKind> = named(&mut e, "kind", &form.kind);
     if form.kind.is_empty() {
         e.fail("kind", "choose how the plan is exercised");
@@ -457,10 +469,13 @@ pub async fn record_result(posted: Posted<ResultForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::ContinuityTest, Operation::Update)?;
     let mut e = FormErrors::default();
-    let test: Option<ContinuityTestId> = reference(&mut e, "test", &form.test, RecordKind::ContinuityTest);
-    if test.is_none() && !e.any() {
-        e.fail("test", "choose the test held");
-    }
+    let test: Option<ContinuityTestId> = required(
+        &mut e,
+        "test",
+        &form.test,
+        RecordKind::ContinuityTest,
+        "choose the test held",
+    );
     let held_on = date(&mut e, "held_on", &form.held_on);
     let recovery = minutes(
         &mut e,

@@ -17,7 +17,7 @@ use steward_core::outage::hours_and_minutes;
 use steward_core::record::RecordKind;
 use steward_store::{ListQuery, Sort};
 
-use super::form::{FormErrors, date, named, parsed, reference, text, written_or_redisplay};
+use super::form::{FormErrors, date, named, parsed, reference, required, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Names, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render};
@@ -301,10 +301,13 @@ pub async fn plan_budget(posted: Posted<BudgetForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::Budget, Operation::Create)?;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = reference(&mut e, "service", &form.service, RecordKind::Service);
-    if service.is_none() && !e.any() {
-        e.fail("service", "choose the service the budget is for");
-    }
+    let service: Option<ServiceId> = required(
+        &mut e,
+        "service",
+        &form.service,
+        RecordKind::Service,
+        "choose the service the budget is for",
+    );
     let starts_on = date(&mut e, "starts_on", &form.starts_on);
     let ends_on = date(&mut e, "ends_on", &form.ends_on);
     if form.starts_on.trim().is_empty() {
@@ -349,10 +352,13 @@ pub async fn record_cost(posted: Posted<CostForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::Cost, Operation::Create)?;
     let mut e = FormErrors::default();
-    let service: Option<ServiceId> = reference(&mut e, "service", &form.service, RecordKind::Service);
-    if service.is_none() && !e.any() {
-        e.fail("service", "choose the service the cost is for");
-    }
+    let service: Option<ServiceId> = required(
+        &mut e,
+        "service",
+        &form.service,
+        RecordKind::Service,
+        "choose the service the cost is for",
+    );
     let incurred_on = date(&mut e, "incurred_on", &form.incurred_on).unwrap_or(ctx.now.date_naive());
     let amount = amount(&mut e, "amount", &form.amount);
     let category: Option<CostCategory> = named(&mut e, "category", &form.category);

@@ -84,6 +84,22 @@ pub fn reference<I: std::str::FromStr>(e: &mut FormErrors, field: &str, value: &
     found
 }
 
+/// A reference the form must have: read as [`reference`], and `missing` said beside the field
+/// when nothing was chosen.
+pub fn required<I: std::str::FromStr>(
+    e: &mut FormErrors,
+    field: &str,
+    value: &str,
+    kind: RecordKind,
+    missing: &str,
+) -> Option<I> {
+    let r = reference(e, field, value, kind);
+    if r.is_none() && e.of(field).is_none() {
+        e.fail(field, missing);
+    }
+    r
+}
+
 /// One of a select's named values (an impact, a risk, an outcome, ...), as the API names them;
 /// empty is none.
 pub fn named<T: DeserializeOwned>(e: &mut FormErrors, field: &str, value: &str) -> Option<T> {

@@ -20,7 +20,7 @@ use steward_core::record::RecordKind;
 use steward_core::supplier::{NewSupplier, Supplier, SupplierKind, SupplierPerformance};
 use steward_store::ListQuery;
 
-use super::form::{FormErrors, date, named, reference, text, written_or_redisplay};
+use super::form::{FormErrors, date, named, reference, required, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Options, all};
 use super::{Chrome, UiResult, Viewer, record_href, render};
@@ -345,10 +345,13 @@ pub async fn raise_dispute(posted: Posted<DisputeForm>) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::Dispute, Operation::Create)?;
     let mut e = FormErrors::default();
-    let supplier: Option<SupplierId> = reference(&mut e, "supplier", &form.supplier, RecordKind::Supplier);
-    if supplier.is_none() && !e.any() {
-        e.fail("supplier", "choose the supplier the dispute is with");
-    }
+    let supplier: Option<SupplierId> = required(
+        &mut e,
+        "supplier",
+        &form.supplier,
+        RecordKind::Supplier,
+        "choose the supplier the dispute is with",
+    );
     let written = async {
         let (Some(supplier), false) = (supplier, e.any()) else {
             return Err(Error::Invalid(e.0).into());
