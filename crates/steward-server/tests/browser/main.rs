@@ -164,6 +164,18 @@ impl Story {
         panic!("{css} never read '{want}' on {:?}", self.c.current_url().await.ok());
     }
 
+    /// Waits until nothing matches `css` (a form that goes once submitted: the page it was on
+    /// may still be there for a moment, under the same heading).
+    async fn until_gone(&self, css: &str) {
+        for _ in 0..100 {
+            if self.c.find(Locator::Css(css)).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css} is still on {:?}", self.c.current_url().await.ok());
+    }
+
     async fn heading_is(&self, want: &str) {
         for _ in 0..100 {
             if let Ok(h) = self.c.find(Locator::Css("h1")).await
@@ -527,8 +539,8 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.fill("#comment-SAT-1", "Fixed within the hour.").await;
     s.check("portal-survey").await;
     s.click("form[action='/portal/surveys'] button[type=submit]").await;
+    s.until_gone("form[action='/portal/surveys']").await;
     s.heading_is("Hello, Carla Customer").await;
-    assert!(s.c.find(Locator::Css("form[action='/portal/surveys']")).await.is_err());
     s.sign_out().await;
 
     // The auditor: reads the record, has no forms, and a forged write is refused.
