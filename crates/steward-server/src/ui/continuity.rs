@@ -23,6 +23,7 @@ use super::session::Posted;
 use super::ticket::{Choice, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render};
 use crate::api::{create, list_all, modify};
+use crate::error::ApiError;
 
 /// The forms of the page, as typed.
 #[derive(Deserialize, Default)]
@@ -266,8 +267,27 @@ pub async fn continuity_page(viewer: Viewer) -> UiResult<Response> {
 }
 
 /// What became of a form: the page of the record written, or this page again with its errors.
-async fn outcome(viewer: &Viewer, typed: Typed, written: Result<String, crate::error::ApiError>) -> UiResult<Response> {
+async fn outcome(viewer: &Viewer, typed: Typed, written: Result<String, ApiError>) -> UiResult<Response> {
     written_or_redisplay(written, |errors| show(viewer, typed, errors)).await
+}
+
+/// The approval, review and scheduling forms each name a plan: a message about it is said beside
+/// the form's own select (`review_plan`), not the first select on the page.
+fn on_form(written: Result<String, ApiError>, form: &str) -> Result<String, ApiError> {
+    written.map_err(|err| match err {
+        ApiError::Domain(Error::Invalid(fields)) => ApiError::Domain(Error::Invalid(
+            fields
+                .into_iter()
+                .map(|mut f| {
+                    if f.field == "plan" {
+                        f.field = format!("{form}_plan");
+                    }
+                    f
+                })
+                .collect(),
+        )),
+        other => other,
+    })
 }
 
 /// Whole minutes as typed; empty is refused with `missing`.
@@ -368,7 +388,7 @@ pub async fn approve_plan(posted: Posted<ApprovalForm>) -> UiResult<Response> {
         approval: form,
         ..Typed::default()
     };
-    outcome(&viewer, typed, written).await
+    outcome(&viewer, typed, on_form(written, "approve")).await
 }
 
 /// Records a review of a plan held today, then shows the plan.
@@ -415,7 +435,7 @@ pub async fn review_plan(posted: Posted<ReviewForm>) -> UiResult<Response> {
         review: form,
         ..Typed::default()
     };
-    outcome(&viewer, typed, written).await
+    outcome(&viewer, typed, on_form(written, "review")).await
 }
 
 /// Schedules a test of a plan, then shows it.
@@ -460,7 +480,7 @@ pub async fn schedule_test(posted: Posted<ScheduleForm>) -> UiResult<Response> {
         schedule: form,
         ..Typed::default()
     };
-    outcome(&viewer, typed, written).await
+    outcome(&viewer, typed, on_form(written, "schedule")).await
 }
 
 /// Records what a scheduled test found, then shows it.

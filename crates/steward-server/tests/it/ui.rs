@@ -2662,6 +2662,22 @@ async fn continuity_plans_are_written_approved_and_tested_from_the_continuity_pa
         let (st, _, page) = manager.post("/continuity/approvals", &[("plan", &reference)]).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("an approved plan says this"), "{page}");
+        // A plan not chosen is said beside the form's own select.
+        let (st, _, page) = manager
+            .post("/continuity/tests", &[("plan", ""), ("kind", "failover")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        let beside = page
+            .split("id=\"schedule-plan\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</select>").nth(1))
+            .unwrap_or_default();
+        assert!(
+            beside
+                .trim_start()
+                .starts_with("<p class=\"field-error\">choose the plan to test"),
+            "{page}"
+        );
         let next_review = (chrono::Utc::now() + chrono::Duration::days(180))
             .date_naive()
             .to_string();
