@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use steward_core::capacity::{
     CapacityKind, CapacityRequirement, CapacityUse, Reading, ReadingImport, ReadingSource, ReadingsImported,
 };
@@ -15,8 +15,8 @@ use steward_core::record::RecordKind;
 use steward_core::{Error, Result};
 
 use crate::exec::Arg;
-use crate::record::Table;
-use crate::{args, from_micros, micros, parse_stored, placeholders, refer, stored_date};
+use crate::record::{Table, select_sql};
+use crate::{args, from_micros, micros, midnight_micros, parse_stored, placeholders, refer, stored_date};
 
 /// A figure as stored: thousandths, as a whole number.
 fn milli(v: f64) -> i64 {
@@ -25,11 +25,6 @@ fn milli(v: f64) -> i64 {
 
 fn from_milli(v: i64) -> f64 {
     v as f64 / 1000.0
-}
-
-/// UTC midnight at the start of `day`, in microseconds.
-fn midnight(day: NaiveDate) -> i64 {
-    micros(day.and_time(NaiveTime::MIN).and_utc())
 }
 
 #[derive(sqlx::FromRow)]
@@ -182,8 +177,8 @@ impl Table for DemandForecast {
             &self.unit,
             self.starts_on.to_string(),
             self.ends_on.to_string(),
-            midnight(self.starts_on),
-            midnight(after_last),
+            midnight_micros(self.starts_on),
+            midnight_micros(after_last),
             milli(self.forecast),
             self.actual.map(milli),
             self.owner.map(|v| v.0),
@@ -198,15 +193,6 @@ impl Table for DemandForecast {
         refer(&mut r, "owner", RecordKind::User, self.owner.map(|v| v.0));
         r
     }
-}
-
-/// `id` and every column of a table, to select its rows (a forecast's `starts_at` and `ends_at`
-/// are selected too and left unread).
-fn select_list<T: Table>() -> String {
-    std::iter::once("id")
-        .chain(T::COLUMNS.iter().copied())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Requirements and forecasts read at most by one report; more is refused rather than cut.
@@ -370,8 +356,8 @@ impl crate::Store {
         let rows: Vec<CapacityRequirementRow> = c
             .fetch_all(
                 &format!(
-                    "SELECT {} FROM capacity_requirements WHERE active ORDER BY id LIMIT $1",
-                    select_list::<CapacityRequirement>()
+                    "{} WHERE active ORDER BY id LIMIT $1",
+                    select_sql::<CapacityRequirement>()
                 ),
                 args![REPORT_MAX + 1],
             )
@@ -482,11 +468,12 @@ impl crate::Store {
         }
         let (f, t) = (micros(from), micros(to));
         let mut c = self.read().await?;
-        let columns = select_list::<DemandForecast>();
+        // A forecast's `starts_at` and `ends_at` are selected too, and left unread.
+        let select = select_sql::<DemandForecast>();
         let rows: Vec<DemandForecastRow> = c
             .fetch_all(
                 &format!(
-                    "SELECT {columns} FROM demand_forecasts WHERE ends_at > $1 AND starts_at < $2 \
+                    "{select} WHERE ends_at > $1 AND starts_at < $2 \
                      ORDER BY starts_on, id LIMIT $3"
                 ),
                 args![f, t, REPORT_MAX + 1],

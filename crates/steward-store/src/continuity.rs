@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use steward_core::continuity::{
     ContinuityPlan, ContinuityPlanStatus, ContinuityStanding, ContinuityTest, ContinuityTestKind, ContinuityTestStatus,
 };
@@ -13,12 +13,8 @@ use steward_core::record::RecordKind;
 use steward_core::{Error, Result};
 
 use crate::exec::Arg;
-use crate::record::Table;
-use crate::{args, from_micros, micros, opt_stored_date, parse_stored, refer, stored_date};
-
-fn midnight(day: NaiveDate) -> i64 {
-    micros(day.and_time(NaiveTime::MIN).and_utc())
-}
+use crate::record::{Table, select_sql};
+use crate::{args, from_micros, micros, midnight_micros, opt_stored_date, parse_stored, refer, stored_date};
 
 #[derive(sqlx::FromRow)]
 pub struct ContinuityPlanRow {
@@ -89,7 +85,7 @@ impl Table for ContinuityPlan {
             self.owner.map(|v| v.0),
             self.status.as_str(),
             self.reviewed_on.map(|d| d.to_string()),
-            self.reviewed_on.map(midnight),
+            self.reviewed_on.map(midnight_micros),
             self.next_review.map(|d| d.to_string()),
             micros(self.created_at),
             micros(self.updated_at),
@@ -195,13 +191,12 @@ impl crate::Store {
     /// to its service since its review, and its linked risks — five reads however many plans.
     pub async fn continuity_report(&self, today: NaiveDate) -> Result<Vec<ContinuityStanding>> {
         let mut c = self.read().await?;
-        let columns = std::iter::once("id")
-            .chain(ContinuityPlan::COLUMNS.iter().copied())
-            .collect::<Vec<_>>()
-            .join(", ");
         let rows: Vec<ContinuityPlanRow> = c
             .fetch_all(
-                &format!("SELECT {columns} FROM continuity_plans WHERE status <> 'retired' ORDER BY id LIMIT $1"),
+                &format!(
+                    "{} WHERE status <> 'retired' ORDER BY id LIMIT $1",
+                    select_sql::<ContinuityPlan>()
+                ),
                 args![PLANS_MAX + 1],
             )
             .await?;

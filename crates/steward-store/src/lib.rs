@@ -297,6 +297,12 @@ pub(crate) fn micros(t: chrono::DateTime<chrono::Utc>) -> i64 {
     t.timestamp_micros()
 }
 
+/// UTC midnight at the start of `day`, in microseconds: a day-dated column's instant, to set
+/// against timestamps.
+pub(crate) fn midnight_micros(day: chrono::NaiveDate) -> i64 {
+    micros(day.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
 pub(crate) fn from_micros(v: i64) -> Result<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp_micros(v)
         .ok_or_else(|| Error::unexpected(format!("stored timestamp {v} is out of range")))

@@ -163,7 +163,8 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
     }
 }
 
-fn select_sql<T: Table>() -> String {
+/// `SELECT id, <every column> FROM <table>`, for a query to add its own conditions to.
+pub(crate) fn select_sql<T: Table>() -> String {
     format!("SELECT id, {} FROM {}", T::COLUMNS.join(", "), T::TABLE)
 }
 

@@ -19,7 +19,9 @@ use steward_core::demand::{DemandForecast, DemandLine, DemandMeasure, NewDemandF
 use steward_core::id::{CapacityRequirementId, IncidentId, ServiceId};
 use steward_core::record::RecordKind;
 
-use super::form::{FormErrors, date, instant, named, reference, required, text, written_or_redisplay};
+use super::form::{
+    FormErrors, instant, reference, required, required_date, required_named, text, written_or_redisplay,
+};
 use super::session::Posted;
 use super::ticket::{Choice, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render};
@@ -281,10 +283,7 @@ pub async fn add_requirement(posted: Posted<RequirementForm>) -> UiResult<Respon
         RecordKind::Service,
         "choose the service that needs it",
     );
-    let kind: Option<CapacityKind> = named(&mut e, "kind", &form.kind);
-    if form.kind.is_empty() {
-        e.fail("kind", "choose what kind of resource it is");
-    }
+    let kind: Option<CapacityKind> = required_named(&mut e, "kind", &form.kind, "choose what kind of resource it is");
     let capacity = number(&mut e, "capacity", &form.capacity);
     if form.capacity.trim().is_empty() {
         e.fail("capacity", "say how much of it there is");
@@ -387,20 +386,14 @@ pub async fn plan_forecast(posted: Posted<ForecastForm>) -> UiResult<Response> {
         RecordKind::Service,
         "choose the service whose demand it forecasts",
     );
-    let measure: Option<DemandMeasure> = named(&mut e, "measure", &form.measure);
-    if form.measure.is_empty() {
-        e.fail("measure", "choose what it counts");
-    }
-    let starts_on = date(&mut e, "starts_on", &form.starts_on);
-    let ends_on = date(&mut e, "ends_on", &form.ends_on);
-    for (field, typed, what) in [
-        ("starts_on", &form.starts_on, "begins"),
-        ("ends_on", &form.ends_on, "ends"),
-    ] {
-        if typed.trim().is_empty() {
-            e.fail(field, format!("say when the forecast's period {what}"));
-        }
-    }
+    let measure: Option<DemandMeasure> = required_named(&mut e, "measure", &form.measure, "choose what it counts");
+    let starts_on = required_date(
+        &mut e,
+        "starts_on",
+        &form.starts_on,
+        "say when the forecast's period begins",
+    );
+    let ends_on = required_date(&mut e, "ends_on", &form.ends_on, "say when the forecast's period ends");
     let figure = number(&mut e, "forecast", &form.forecast);
     if form.forecast.trim().is_empty() {
         e.fail("forecast", "give the demand expected over the period");

@@ -18,7 +18,7 @@ use steward_core::outage::hours_and_minutes;
 use steward_core::record::RecordKind;
 use steward_store::{ListQuery, Sort};
 
-use super::form::{FormErrors, date, named, required, text, written_or_redisplay};
+use super::form::{FormErrors, date, required, required_date, required_named, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render};
@@ -404,10 +404,12 @@ pub async fn review_plan(posted: Posted<ReviewForm>) -> UiResult<Response> {
         RecordKind::ContinuityPlan,
         "choose the plan reviewed",
     );
-    let next_review = date(&mut e, "next_review", &form.next_review);
-    if form.next_review.trim().is_empty() {
-        e.fail("next_review", "say when the plan is next reviewed");
-    }
+    let next_review = required_date(
+        &mut e,
+        "next_review",
+        &form.next_review,
+        "say when the plan is next reviewed",
+    );
     let written = async {
         let (Some(plan), Some(next_review), false) = (plan, next_review, e.any()) else {
             return Err(Error::Invalid(e.0).into());
@@ -451,14 +453,9 @@ pub async fn schedule_test(posted: Posted<ScheduleForm>) -> UiResult<Response> {
         RecordKind::ContinuityPlan,
         "choose the plan to test",
     );
-    let kind: Option<ContinuityTestKind> = named(&mut e, "kind", &form.kind);
-    if form.kind.is_empty() {
-        e.fail("kind", "choose how the plan is exercised");
-    }
-    let scheduled_on = date(&mut e, "scheduled_on", &form.scheduled_on);
-    if form.scheduled_on.trim().is_empty() {
-        e.fail("scheduled_on", "say when the test is held");
-    }
+    let kind: Option<ContinuityTestKind> =
+        required_named(&mut e, "kind", &form.kind, "choose how the plan is exercised");
+    let scheduled_on = required_date(&mut e, "scheduled_on", &form.scheduled_on, "say when the test is held");
     let written = async {
         let (Some(plan), Some(kind), Some(scheduled_on), false) = (plan, kind, scheduled_on, e.any()) else {
             return Err(Error::Invalid(e.0).into());

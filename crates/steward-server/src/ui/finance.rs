@@ -17,7 +17,9 @@ use steward_core::outage::hours_and_minutes;
 use steward_core::record::RecordKind;
 use steward_store::{ListQuery, Sort};
 
-use super::form::{FormErrors, date, named, parsed, reference, required, text, written_or_redisplay};
+use super::form::{
+    FormErrors, date, parsed, reference, required, required_date, required_named, text, written_or_redisplay,
+};
 use super::session::Posted;
 use super::ticket::{Choice, Names, Options};
 use super::{Chrome, UiResult, Viewer, record_href, render};
@@ -308,14 +310,13 @@ pub async fn plan_budget(posted: Posted<BudgetForm>) -> UiResult<Response> {
         RecordKind::Service,
         "choose the service the budget is for",
     );
-    let starts_on = date(&mut e, "starts_on", &form.starts_on);
-    let ends_on = date(&mut e, "ends_on", &form.ends_on);
-    if form.starts_on.trim().is_empty() {
-        e.fail("starts_on", "say when the budget's period begins");
-    }
-    if form.ends_on.trim().is_empty() {
-        e.fail("ends_on", "say when the budget's period ends");
-    }
+    let starts_on = required_date(
+        &mut e,
+        "starts_on",
+        &form.starts_on,
+        "say when the budget's period begins",
+    );
+    let ends_on = required_date(&mut e, "ends_on", &form.ends_on, "say when the budget's period ends");
     let amount = amount(&mut e, "amount", &form.amount);
     let written = async {
         let (Some(service), Some(starts_on), Some(ends_on), Some(amount), false) =
@@ -361,10 +362,8 @@ pub async fn record_cost(posted: Posted<CostForm>) -> UiResult<Response> {
     );
     let incurred_on = date(&mut e, "incurred_on", &form.incurred_on).unwrap_or(ctx.now.date_naive());
     let amount = amount(&mut e, "amount", &form.amount);
-    let category: Option<CostCategory> = named(&mut e, "category", &form.category);
-    if form.category.is_empty() {
-        e.fail("category", "choose what kind of cost it is");
-    }
+    let category: Option<CostCategory> =
+        required_named(&mut e, "category", &form.category, "choose what kind of cost it is");
     let incident: Option<IncidentId> = reference(&mut e, "incident", &form.incident, RecordKind::Incident);
     let written = async {
         let (Some(service), Some(amount), Some(category), false) = (service, amount, category, e.any()) else {

@@ -113,6 +113,26 @@ pub fn named<T: DeserializeOwned>(e: &mut FormErrors, field: &str, value: &str) 
     found
 }
 
+/// One of a select's named values that the form must have: read as [`named`], and `missing`
+/// said beside the field when nothing was chosen.
+pub fn required_named<T: DeserializeOwned>(e: &mut FormErrors, field: &str, value: &str, missing: &str) -> Option<T> {
+    if value.is_empty() {
+        e.fail(field, missing);
+        return None;
+    }
+    named(e, field, value)
+}
+
+/// A `date` value the form must have: read as [`date`], and `missing` said beside the field
+/// when it was left empty.
+pub fn required_date(e: &mut FormErrors, field: &str, value: &str, missing: &str) -> Option<NaiveDate> {
+    if value.trim().is_empty() {
+        e.fail(field, missing);
+        return None;
+    }
+    date(e, field, value)
+}
+
 /// A `datetime-local` value, read as UTC (the forms say so); empty is none.
 pub fn instant(e: &mut FormErrors, field: &str, v: &str) -> Option<DateTime<Utc>> {
     let v = v.trim();
