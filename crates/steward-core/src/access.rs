@@ -11,7 +11,32 @@ pub struct Actor {
     pub user: UserId,
     pub role: Role,
     pub organisation: Option<OrganisationId>,
+    /// May see records kept on a need-to-know basis (security incidents): administrators, and
+    /// anyone an administrator has cleared for them.
+    pub cleared: bool,
 }
+
+impl Actor {
+    /// The actor a signed-in user acts as.
+    pub fn of(u: &crate::user::User) -> Actor {
+        Actor {
+            user: u.id,
+            role: u.role,
+            organisation: u.organisation,
+            cleared: u.role == Role::Admin || u.security_cleared,
+        }
+    }
+
+    /// Whether the actor may see a record with this need-to-know restriction (`None`: none).
+    pub fn knows(&self, need: Option<&NeedToKnow>) -> bool {
+        need.is_none_or(|n| self.cleared || n.0.contains(&self.user))
+    }
+}
+
+/// The people who, besides those cleared for such records, may see a record kept on a
+/// need-to-know basis: for a security incident, whoever reported it and whoever works it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NeedToKnow(pub Vec<UserId>);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
@@ -117,6 +142,7 @@ mod tests {
             user: UserId(1),
             role,
             organisation: Some(OrganisationId(7)),
+            cleared: false,
         }
     }
 
@@ -166,6 +192,27 @@ mod tests {
         assert_eq!(
             authorize(&actor(Role::Agent), RecordKind::Incident, Operation::Read).unwrap(),
             Scope::All
+        );
+    }
+
+    #[test]
+    fn a_need_to_know_record_is_for_the_cleared_and_the_people_it_names() {
+        let need = NeedToKnow(vec![UserId(1)]);
+        let named = actor(Role::Agent);
+        let other = Actor {
+            user: UserId(2),
+            ..actor(Role::Agent)
+        };
+        let cleared = Actor {
+            cleared: true,
+            ..other.clone()
+        };
+        assert!(named.knows(Some(&need)));
+        assert!(!other.knows(Some(&need)));
+        assert!(cleared.knows(Some(&need)));
+        assert!(
+            other.knows(None),
+            "a record without restriction is for everyone in reach"
         );
     }
 }

@@ -132,6 +132,7 @@ mod tests {
             user: UserId(1),
             role,
             organisation: Some(OrganisationId(3)),
+            cleared: false,
         }
     }
 

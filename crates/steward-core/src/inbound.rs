@@ -923,6 +923,7 @@ mod tests {
                 user: UserId(3),
                 role,
                 organisation: org.map(OrganisationId),
+                cleared: false,
             },
             active: true,
         }

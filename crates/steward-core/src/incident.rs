@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::id::{ConfigurationItemId, IncidentId, OrganisationId, ServiceId, SupplierId, TeamId, UserId};
 use crate::lifecycle::Lifecycle;
 use crate::patch::{nullable, set};
-use crate::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use crate::priority::{Impact, Priority, PriorityRules, Urgency};
 use crate::record::RecordKind;
 use crate::validate::{Checker, NAME_MAX, TEXT_MAX, TITLE_MAX, blank_to_none};
 use crate::{lifecycle, named_enum, record};
@@ -62,6 +62,9 @@ pub struct Incident {
     pub urgency: Urgency,
     pub priority: Priority,
     pub major: bool,
+    /// A security incident (8.7.3): its priority is read from the security matrix, and only
+    /// those cleared for security incidents, its caller and its assignee may see it.
+    pub security: bool,
     pub category: Option<String>,
     pub subcategory: Option<String>,
     pub assignee: Option<UserId>,
@@ -77,7 +80,16 @@ pub struct Incident {
     pub closed_at: Option<DateTime<Utc>>,
 }
 
-record!(Incident, RecordKind::Incident, IncidentId, |r| r.organisation);
+record!(
+    Incident,
+    RecordKind::Incident,
+    IncidentId,
+    |r| r.organisation,
+    need_to_know
+        | n
+        | n.security
+            .then(|| crate::access::NeedToKnow(n.caller.into_iter().chain(n.assignee).collect()))
+);
 
 /// The body of `POST /api/v1/incidents`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -101,6 +113,9 @@ pub struct NewIncident {
     pub urgency: Option<Urgency>,
     #[serde(default)]
     pub major: Option<bool>,
+    /// A security incident; false by default.
+    #[serde(default)]
+    pub security: Option<bool>,
     #[serde(default)]
     pub category: Option<String>,
     #[serde(default)]
@@ -133,6 +148,8 @@ pub struct IncidentPatch {
     pub urgency: Option<Urgency>,
     #[serde(default)]
     pub major: Option<bool>,
+    #[serde(default)]
+    pub security: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub category: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -175,7 +192,7 @@ impl Incident {
     pub fn create(
         input: NewIncident,
         organisation: Option<OrganisationId>,
-        matrix: &PriorityMatrix,
+        rules: &PriorityRules,
         at: DateTime<Utc>,
     ) -> Result<Incident> {
         let description = input.description.unwrap_or_default();
@@ -188,6 +205,7 @@ impl Incident {
         c.finish()?;
         let impact = input.impact.unwrap_or(Impact::Medium);
         let urgency = input.urgency.unwrap_or(Urgency::Medium);
+        let security = input.security.unwrap_or(false);
         Ok(Incident {
             id: IncidentId(0),
             title: input.title.trim().to_string(),
@@ -200,8 +218,9 @@ impl Incident {
             organisation,
             impact,
             urgency,
-            priority: matrix.priority(impact, urgency),
+            priority: rules.matrix(security).priority(impact, urgency),
             major: input.major.unwrap_or(false),
+            security,
             category,
             subcategory,
             assignee: input.assignee,
@@ -248,7 +267,7 @@ impl Incident {
         matches!(self.status, IncidentStatus::Closed | IncidentStatus::Cancelled)
     }
 
-    pub fn apply_patch(&mut self, p: IncidentPatch, matrix: &PriorityMatrix) -> Result<()> {
+    pub fn apply_patch(&mut self, p: IncidentPatch, rules: &PriorityRules) -> Result<()> {
         if self.is_final() {
             return Err(Error::Conflict(format!(
                 "{} is {} and can no longer be edited",
@@ -272,12 +291,13 @@ impl Incident {
         set(&mut self.impact, p.impact);
         set(&mut self.urgency, p.urgency);
         set(&mut self.major, p.major);
+        set(&mut self.security, p.security);
         set(&mut self.assignee, p.assignee);
         set(&mut self.team, p.team);
         set(&mut self.supplier, p.supplier);
         self.category = category;
         self.subcategory = subcategory;
-        self.priority = matrix.priority(self.impact, self.urgency);
+        self.priority = rules.matrix(self.security).priority(self.impact, self.urgency);
         Ok(())
     }
 
@@ -356,13 +376,14 @@ mod tests {
             impact: Some(Impact::High),
             urgency: Some(Urgency::Medium),
             major: None,
+            security: None,
             category: None,
             subcategory: None,
             assignee: None,
             team: None,
             supplier: None,
         };
-        let mut i = Incident::create(input, None, &PriorityMatrix::default(), at(8)).unwrap();
+        let mut i = Incident::create(input, None, &PriorityRules::default(), at(8)).unwrap();
         i.set_id(1);
         i
     }
@@ -377,6 +398,29 @@ mod tests {
     }
 
     /// Every (from, to) pair: allowed exactly when the table says so.
+    #[test]
+    fn a_security_incident_takes_the_security_matrix_and_is_kept_to_its_people() {
+        let mut i = incident();
+        assert_eq!(
+            i.priority,
+            Priority::P2,
+            "high impact, medium urgency on the usual table"
+        );
+        assert_eq!(i.need_to_know(), None);
+        i.caller = Some(UserId(4));
+        let p = IncidentPatch {
+            security: Some(true),
+            assignee: Some(Some(UserId(9))),
+            ..IncidentPatch::default()
+        };
+        i.apply_patch(p, &PriorityRules::default()).unwrap();
+        assert_eq!(i.priority, Priority::P1, "the security table puts it one step higher");
+        assert_eq!(
+            i.need_to_know(),
+            Some(crate::access::NeedToKnow(vec![UserId(4), UserId(9)]))
+        );
+    }
+
     #[test]
     fn transition_table() {
         use IncidentStatus::*;
@@ -450,11 +494,11 @@ mod tests {
             urgency: Some(Urgency::High),
             ..Default::default()
         };
-        i.apply_patch(p, &PriorityMatrix::default()).unwrap();
+        i.apply_patch(p, &PriorityRules::default()).unwrap();
         assert_eq!(i.priority, Priority::P1);
         i.status = IncidentStatus::Closed;
         assert!(matches!(
-            i.apply_patch(IncidentPatch::default(), &PriorityMatrix::default()),
+            i.apply_patch(IncidentPatch::default(), &PriorityRules::default()),
             Err(Error::Conflict(_))
         ));
     }
@@ -470,13 +514,14 @@ mod tests {
             impact: None,
             urgency: None,
             major: None,
+            security: None,
             category: None,
             subcategory: Some("vpn".into()),
             assignee: None,
             team: None,
             supplier: None,
         };
-        match Incident::create(input, None, &PriorityMatrix::default(), at(8)) {
+        match Incident::create(input, None, &PriorityRules::default(), at(8)) {
             Err(Error::Invalid(f)) => {
                 let names: Vec<&str> = f.iter().map(|e| e.field.as_str()).collect();
                 assert_eq!(names, ["title", "subcategory"]);

@@ -523,6 +523,8 @@ pub struct Person {
     pub role: Role,
     pub organisation: Option<OrganisationId>,
     pub active: bool,
+    /// Cleared for security incidents (an administrator, or cleared by one).
+    pub cleared: bool,
 }
 
 /// The people around a record when an entry is read.
@@ -540,6 +542,8 @@ pub struct Parties {
     pub watchers: Vec<UserId>,
     /// The pending approvers of a change.
     pub approvers: Vec<UserId>,
+    /// A security incident: besides the cleared, only its caller and its assignee hear of it.
+    pub restricted: bool,
 }
 
 /// Who is told of `occurrence` on a record of `kind`, and as which event: never the person who
@@ -629,7 +633,8 @@ pub fn recipients(
                 && parties.organisation.is_some()
                 && p.organisation == parties.organisation
                 && matches!(event, Event::Opened | Event::Reply | Event::StateChange));
-        p.active && !own_act && customer_may && seen.insert(*u)
+        let may_know = !parties.restricted || p.cleared || Some(*u) == parties.assignee || Some(*u) == parties.caller;
+        p.active && !own_act && customer_may && may_know && seen.insert(*u)
     });
     out
 }
@@ -702,6 +707,7 @@ mod tests {
                 role,
                 organisation: org.map(OrganisationId),
                 active: true,
+                cleared: id == 2,
             },
         )
     }
@@ -726,6 +732,7 @@ mod tests {
             caller: Some(UserId(3)),
             watchers: vec![UserId(5), UserId(4)],
             approvers: vec![],
+            restricted: false,
         }
     }
 
@@ -755,6 +762,30 @@ mod tests {
         };
         // Not the author (1), not the other organisation's customer watching (4).
         assert_eq!(told(occ, 1, &ticket()), vec![(3, Event::Reply), (5, Event::Comment)]);
+    }
+
+    #[test]
+    fn of_a_security_incident_only_the_cleared_its_caller_and_its_assignee_hear() {
+        let secret = Parties {
+            restricted: true,
+            assignee: None,
+            ..ticket()
+        };
+        let occ = Occurrence::StatusChanged("in_progress".into());
+        // The team is 1 and 2 (2 is cleared); 5 watches but is not cleared; 3 is the caller.
+        let unassigned = Parties {
+            assignee: None,
+            ..ticket()
+        };
+        assert_eq!(
+            told(occ.clone(), 9, &unassigned).len(),
+            4,
+            "were it open, all four would hear"
+        );
+        assert_eq!(
+            told(occ, 9, &secret),
+            vec![(2, Event::StateChange), (3, Event::StateChange)]
+        );
     }
 
     #[test]

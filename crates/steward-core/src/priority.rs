@@ -80,6 +80,41 @@ impl PriorityMatrix {
     }
 }
 
+impl PriorityMatrix {
+    /// The default for security incidents: one step more urgent than the usual table, so a
+    /// breach that touches few people is still worked before routine faults of the same impact.
+    pub fn security_default() -> PriorityMatrix {
+        use Priority::*;
+        PriorityMatrix {
+            rows: [[P1, P1, P2], [P1, P2, P3], [P2, P3, P4]],
+        }
+    }
+}
+
+/// The priority rules incidents follow: the usual matrix, and the one security incidents are
+/// given their own priority by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorityRules {
+    pub standard: PriorityMatrix,
+    pub security: PriorityMatrix,
+}
+
+impl Default for PriorityRules {
+    fn default() -> Self {
+        PriorityRules {
+            standard: PriorityMatrix::default(),
+            security: PriorityMatrix::security_default(),
+        }
+    }
+}
+
+impl PriorityRules {
+    /// The matrix an incident's priority is read from.
+    pub fn matrix(&self, security: bool) -> &PriorityMatrix {
+        if security { &self.security } else { &self.standard }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +152,17 @@ mod tests {
             rows: [[P5, P4, P3], [P4, P3, P2], [P3, P2, P1]],
         };
         assert!(inverted.validate().is_err());
+    }
+
+    #[test]
+    fn security_incidents_have_their_own_table() {
+        let rules = PriorityRules::default();
+        assert!(rules.security.validate().is_ok());
+        assert_eq!(
+            rules.matrix(false).priority(Impact::Medium, Urgency::High),
+            Priority::P2
+        );
+        assert_eq!(rules.matrix(true).priority(Impact::Medium, Urgency::High), Priority::P1);
+        assert_eq!(rules.matrix(true).priority(Impact::Low, Urgency::Low), Priority::P4);
     }
 }

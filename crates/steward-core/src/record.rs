@@ -319,6 +319,11 @@ pub trait Record: Serialize + Clone + Send + Sync + 'static {
     fn organisation(&self) -> Option<OrganisationId> {
         None
     }
+    /// For a record kept on a need-to-know basis, the people besides those cleared who may see
+    /// it; `None` for a record everyone within reach may see.
+    fn need_to_know(&self) -> Option<crate::access::NeedToKnow> {
+        None
+    }
 }
 
 /// Implements [`Record`] for a struct with `id`, `created_at` and `updated_at` fields.
@@ -328,6 +333,9 @@ macro_rules! record {
         $crate::record!($ty, $kind, $id, |_r| None);
     };
     ($ty:ty, $kind:expr, $id:ident, |$r:ident| $org:expr) => {
+        $crate::record!($ty, $kind, $id, |$r| $org, need_to_know | _n | None);
+    };
+    ($ty:ty, $kind:expr, $id:ident, |$r:ident| $org:expr, need_to_know |$n:ident| $need:expr) => {
         impl $crate::record::Record for $ty {
             const KIND: $crate::record::RecordKind = $kind;
             fn id(&self) -> i64 {
@@ -348,6 +356,10 @@ macro_rules! record {
             fn organisation(&self) -> Option<$crate::id::OrganisationId> {
                 let $r = self;
                 $org
+            }
+            fn need_to_know(&self) -> Option<$crate::access::NeedToKnow> {
+                let $n = self;
+                $need
             }
         }
     };

@@ -46,6 +46,8 @@ pub struct Risk {
     pub title: String,
     pub description: String,
     pub category: RiskCategory,
+    /// A risk to information security (8.7.3), treated by the security controls linked to it.
+    pub security: bool,
     pub service: Option<ServiceId>,
     pub owner: UserId,
     /// 1 (rare) to 5 (almost certain).
@@ -74,6 +76,9 @@ pub struct NewRisk {
     pub description: Option<String>,
     #[serde(default)]
     pub category: Option<RiskCategory>,
+    /// A risk to information security; false by default.
+    #[serde(default)]
+    pub security: Option<bool>,
     #[serde(default)]
     pub service: Option<ServiceId>,
     /// Defaults to the person recording it.
@@ -96,6 +101,8 @@ pub struct RiskPatch {
     pub title: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
+    #[serde(default)]
+    pub security: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub service: Option<Option<ServiceId>>,
     #[serde(default)]
@@ -123,6 +130,7 @@ impl Risk {
             title: input.title.trim().to_string(),
             description: input.description.unwrap_or_default(),
             category: input.category.unwrap_or(RiskCategory::Risk),
+            security: input.security.unwrap_or(false),
             service: input.service,
             owner: input.owner.unwrap_or(owner),
             likelihood: input.likelihood,
@@ -172,6 +180,7 @@ impl Risk {
         let mut next = self.clone();
         set(&mut next.title, p.title.map(|t| t.trim().to_string()));
         set(&mut next.description, p.description);
+        set(&mut next.security, p.security);
         set(&mut next.service, p.service);
         set(&mut next.owner, p.owner);
         set(&mut next.likelihood, p.likelihood);
@@ -240,6 +249,7 @@ mod tests {
             title: "Single data centre".into(),
             description: None,
             category: None,
+            security: None,
             service: None,
             owner: None,
             likelihood: l,

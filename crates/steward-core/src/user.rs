@@ -32,6 +32,8 @@ pub struct User {
     pub organisation: Option<OrganisationId>,
     /// An inactive user can neither sign in nor use a token.
     pub active: bool,
+    /// Cleared by an administrator to see security incidents (administrators always are).
+    pub security_cleared: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -51,6 +53,9 @@ pub struct NewUser {
     /// At least 12 characters; without one the user can only use API tokens.
     #[serde(default)]
     pub password: Option<String>,
+    /// May see security incidents; false by default.
+    #[serde(default)]
+    pub security_cleared: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -64,6 +69,8 @@ pub struct UserPatch {
     pub organisation: Option<Option<OrganisationId>>,
     #[serde(default)]
     pub active: Option<bool>,
+    #[serde(default)]
+    pub security_cleared: Option<bool>,
 }
 
 pub const PASSWORD_MIN: usize = 12;
@@ -261,6 +268,7 @@ impl User {
             role: input.role,
             organisation: input.organisation,
             active: true,
+            security_cleared: input.security_cleared.unwrap_or(false),
             created_at: at,
             updated_at: at,
         })
@@ -272,6 +280,7 @@ impl User {
         set(&mut next.role, p.role);
         set(&mut next.organisation, p.organisation);
         set(&mut next.active, p.active);
+        set(&mut next.security_cleared, p.security_cleared);
         let mut c = Checker::new();
         c.line("name", &next.name, NAME_MAX);
         check_organisation(&mut c, next.role, next.organisation);

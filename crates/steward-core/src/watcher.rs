@@ -36,24 +36,22 @@ pub fn authorize_watch(actor: &Actor, kind: RecordKind, user: UserId) -> Result<
     }
 }
 
-/// Whether someone may be a watcher of a record of `kind` belonging to `organisation`: they must
-/// be active and able to read it themselves, or they would be told of what they may not see.
+/// Whether someone may be a watcher of a record of `kind` belonging to `organisation` (and kept
+/// to `need`, if on a need-to-know basis): they must be active and able to read it themselves,
+/// or they would be told of what they may not see.
 pub fn check_watcher(
-    user: UserId,
-    role: Role,
-    user_organisation: Option<OrganisationId>,
-    active: bool,
+    person: &crate::user::User,
     kind: RecordKind,
     organisation: Option<OrganisationId>,
+    need: Option<&crate::access::NeedToKnow>,
 ) -> Result<()> {
-    let as_actor = Actor {
-        user,
-        role,
-        organisation: user_organisation,
-    };
+    let as_actor = Actor::of(person);
+    let user = person.id;
+    let active = person.active;
     let readable = authorize(&as_actor, kind, Operation::Read)
         .map(|scope| scope.covers(organisation))
-        .unwrap_or(false);
+        .unwrap_or(false)
+        && as_actor.knows(need);
     if !active {
         return Err(Error::invalid("user", format!("{user} is inactive")));
     }

@@ -8,7 +8,7 @@ use steward_core::incident::{
     Incident, IncidentStatus, IncidentTransition, NewIncident, PendingReason, ResolutionCode,
 };
 use steward_core::lifecycle::Lifecycle;
-use steward_core::priority::PriorityMatrix;
+use steward_core::priority::PriorityRules;
 
 fn start() -> DateTime<Utc> {
     DateTime::<Utc>::UNIX_EPOCH + Duration::days(20_000)
@@ -24,13 +24,14 @@ fn fresh() -> Incident {
         impact: None,
         urgency: None,
         major: None,
+        security: None,
         category: None,
         subcategory: None,
         assignee: None,
         team: None,
         supplier: None,
     };
-    Incident::create(input, None, &PriorityMatrix::default(), start()).unwrap()
+    Incident::create(input, None, &PriorityRules::default(), start()).unwrap()
 }
 
 fn request(to: IncidentStatus, with_fields: bool) -> IncidentTransition {

@@ -374,17 +374,26 @@ async fn place_read(
     } else {
         store.user_by_email(&read.sender).await?
     };
+    let sender = user.as_ref().map(|u| KnownSender {
+        actor: Actor::of(u),
+        active: u.active,
+    });
     let named = match named_record(&read.subject, &read.thread_ids, &incoming.domain) {
-        Some((kind, record)) => Some(match store.locate(kind, record).await? {
-            Some(org) => Named::Found {
-                kind,
-                id: record,
-                organisation: org.map(steward_core::id::OrganisationId),
+        // A record kept to others (a security incident) is, to this sender, a record not found.
+        Some((kind, record)) => Some(
+            match store.locate(kind, record).await?.filter(|l| {
+                l.need_to_know.is_none() || sender.as_ref().is_some_and(|s| s.actor.knows(l.need_to_know.as_ref()))
+            }) {
+                Some(l) => Named::Found {
+                    kind,
+                    id: record,
+                    organisation: l.organisation,
+                },
+                None => Named::Missing {
+                    reference: format!("{}-{record}", kind.prefix()),
+                },
             },
-            None => Named::Missing {
-                reference: format!("{}-{record}", kind.prefix()),
-            },
-        }),
+        ),
         None => None,
     };
     let rules = store.mail_rules().await?;
@@ -393,14 +402,7 @@ async fn place_read(
         sender_address: &read.sender,
         automatic: why_automatic,
         recent_from_sender: recent,
-        sender: user.as_ref().map(|u| KnownSender {
-            actor: Actor {
-                user: u.id,
-                role: u.role,
-                organisation: u.organisation,
-            },
-            active: u.active,
-        }),
+        sender,
         named,
         rule,
     };
@@ -463,6 +465,7 @@ async fn open(
             role: Role::Requester,
             organisation: rule.and_then(|r| r.organisation),
             password: None,
+            security_cleared: None,
         };
         Some(User::create(&input, now)?)
     } else {
@@ -477,7 +480,7 @@ async fn open(
     let (files, notes) = files_of(read, mail);
     let description = fit_text(&with_notes(read.text.clone(), &notes));
     let title = title_of(&read.subject);
-    let matrix = store.priority_matrix().await?;
+    let rules = store.priority_rules().await?;
     match rule.map(|r| r.opens) {
         Some(Opens::Request) => {
             let rule = rule.ok_or_else(|| Error::unexpected("a request rule went missing"))?;
@@ -507,7 +510,7 @@ async fn open(
                 team: rule.team,
                 supplier: None,
             };
-            let request = Request::create(input, item.service, organisation, &matrix, now)?;
+            let request = Request::create(input, item.service, organisation, &rules.standard, now)?;
             store
                 .open_from_mail(
                     mail,
@@ -530,13 +533,14 @@ async fn open(
                 impact: None,
                 urgency: None,
                 major: None,
+                security: None,
                 category: None,
                 subcategory: None,
                 assignee: None,
                 team: rule.and_then(|r| r.team),
                 supplier: None,
             };
-            let incident = Incident::create(input, organisation, &matrix, now)?;
+            let incident = Incident::create(input, organisation, &rules, now)?;
             store
                 .open_from_mail(
                     mail,

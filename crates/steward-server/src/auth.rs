@@ -50,14 +50,6 @@ pub fn random_password() -> Result<String, Error> {
     Ok(hex::encode(bytes))
 }
 
-pub fn actor_of(u: &User) -> Actor {
-    Actor {
-        user: u.id,
-        role: u.role,
-        organisation: u.organisation,
-    }
-}
-
 /// The current instant at the precision Steward stores (microseconds), so what a write returns
 /// is exactly what a later read shows.
 pub fn now() -> DateTime<Utc> {
@@ -263,7 +255,7 @@ impl Ctx {
             return Err(ApiError::Unauthenticated("this user has been deactivated".into()));
         }
         Ok(Ctx {
-            actor: actor_of(&user),
+            actor: Actor::of(&user),
             user,
             now,
             state: state.clone(),

@@ -26,6 +26,7 @@ pub struct IncidentRow {
     urgency: String,
     priority: i64,
     major: bool,
+    security: bool,
     category: Option<String>,
     subcategory: Option<String>,
     assignee_id: Option<i64>,
@@ -56,6 +57,7 @@ impl Table for Incident {
         "urgency",
         "priority",
         "major",
+        "security",
         "category",
         "subcategory",
         "assignee_id",
@@ -70,6 +72,10 @@ impl Table for Incident {
         "closed_at",
     ];
     const ORGANISATION_COLUMN: Option<&'static str> = Some("organisation_id");
+    const NEED_TO_KNOW: Option<crate::record::NeedToKnowColumns> = Some(crate::record::NeedToKnowColumns {
+        flag: "security",
+        people: &["caller_id", "assignee_id"],
+    });
     const STORED_SORTS: &'static [&'static str] = &["sla_due_at"];
 
     fn from_row(r: IncidentRow) -> Result<Self> {
@@ -90,6 +96,7 @@ impl Table for Incident {
             urgency: parse_stored("urgency", &r.urgency, Urgency::parse)?,
             priority: crate::priority_from_stored(r.priority)?,
             major: r.major,
+            security: r.security,
             category: r.category,
             subcategory: r.subcategory,
             assignee: r.assignee_id.map(UserId),
@@ -122,6 +129,7 @@ impl Table for Incident {
             self.urgency.as_str(),
             crate::priority_to_stored(self.priority),
             self.major,
+            self.security,
             self.category.clone(),
             self.subcategory.clone(),
             self.assignee.map(|v| v.0),

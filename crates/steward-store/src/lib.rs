@@ -91,7 +91,7 @@ pub use job::JobState;
 pub use mail::{ClaimedMail, SendOutcome};
 pub use notification::Told;
 pub use page::{ListQuery, MAX_LIMIT, Page, Sort, decode_cursor, encode_cursor};
-pub use record::Table;
+pub use record::{Located, NeedToKnowColumns, Table};
 pub use search::SearchQuery;
 pub use transfer::{CopyReport, TableCopy};
 pub use web_session::{SavedView, SignInFrom, WebSession};

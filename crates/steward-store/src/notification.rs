@@ -179,6 +179,7 @@ struct PartyRow {
     assignee: Option<i64>,
     team: Option<i64>,
     caller: Option<i64>,
+    restricted: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -200,6 +201,7 @@ struct PersonRow {
     role: String,
     organisation_id: Option<i64>,
     active: bool,
+    security_cleared: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -216,7 +218,7 @@ async fn people_in(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<i64, (Per
     let ids: Vec<i64> = ids.iter().copied().collect();
     for chunk in ids.chunks(crate::record::MAX_PARAMETERS) {
         let sql = format!(
-            "SELECT id, name, email, role, organisation_id, active FROM users WHERE id IN ({})",
+            "SELECT id, name, email, role, organisation_id, active, security_cleared FROM users WHERE id IN ({})",
             placeholders(1, chunk.len())
         );
         let rows: Vec<PersonRow> = tx
@@ -233,6 +235,7 @@ async fn people_in(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<i64, (Per
                         role,
                         organisation: r.organisation_id.map(OrganisationId),
                         active: r.active,
+                        cleared: role == Role::Admin || r.security_cleared,
                     },
                     r.email,
                 ),
@@ -321,11 +324,13 @@ async fn parties_of(
         let ids: Vec<i64> = ids.iter().copied().collect();
         let [title, status, assignee, team, caller] = party_columns(*kind);
         let organisation = crate::record::organisation_column(*kind).unwrap_or("CAST(NULL AS BIGINT)");
+        let restricted = crate::record::need_to_know_columns(*kind).map_or("FALSE", |n| n.flag);
         for chunk in ids.chunks(crate::record::MAX_PARAMETERS) {
             let a: Vec<Arg> = chunk.iter().map(|i| Arg::from(*i)).collect();
             let sql = format!(
                 "SELECT id, CAST({title} AS TEXT) AS title, CAST({status} AS TEXT) AS status, {organisation} AS organisation, \
-                 {assignee} AS assignee, {team} AS team, {caller} AS caller FROM {} WHERE id IN ({})",
+                 {assignee} AS assignee, {team} AS team, {caller} AS caller, {restricted} AS restricted \
+                 FROM {} WHERE id IN ({})",
                 table_of(*kind),
                 placeholders(1, chunk.len())
             );
@@ -342,6 +347,7 @@ async fn parties_of(
                         caller: r.caller.map(UserId),
                         watchers: Vec::new(),
                         approvers: Vec::new(),
+                        restricted: r.restricted,
                     },
                 );
             }

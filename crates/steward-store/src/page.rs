@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use steward_core::{Error, Result};
 
 use crate::exec::Arg;
+use crate::record::NeedToKnowColumns;
 
 pub const MAX_LIMIT: u32 = 500;
 
@@ -39,6 +40,9 @@ pub struct ListQuery {
     pub updated_since: Option<i64>,
     /// Only records of this organisation (a requester's reach).
     pub organisation: Option<i64>,
+    /// A viewer not cleared for records kept on a need-to-know basis: of those, only the ones
+    /// naming this person (as a security incident's caller or assignee) are listed.
+    pub uncleared_viewer: Option<i64>,
     pub sort: Sort,
     pub cursor: Option<String>,
     pub limit: u32,
@@ -67,14 +71,23 @@ pub fn decode_cursor(s: &str) -> Result<(i64, i64)> {
 
 /// Builds `WHERE ... ORDER BY ... LIMIT` for a list, returning the SQL tail and its arguments,
 /// numbered from `$1`.
-pub(crate) fn where_order_limit(q: &ListQuery, org_column: Option<&str>) -> Result<(String, Vec<Arg>)> {
+pub(crate) fn where_order_limit(
+    q: &ListQuery,
+    org_column: Option<&str>,
+    need: Option<NeedToKnowColumns>,
+) -> Result<(String, Vec<Arg>)> {
     let mut args = Vec::new();
-    let sql = where_order_limit_into(q, org_column, &mut args)?;
+    let sql = where_order_limit_into(q, org_column, need, &mut args)?;
     Ok((sql, args))
 }
 
 /// As [`where_order_limit`], appending its arguments to `args` and numbering after them.
-pub(crate) fn where_order_limit_into(q: &ListQuery, org_column: Option<&str>, args: &mut Vec<Arg>) -> Result<String> {
+pub(crate) fn where_order_limit_into(
+    q: &ListQuery,
+    org_column: Option<&str>,
+    need: Option<NeedToKnowColumns>,
+    args: &mut Vec<Arg>,
+) -> Result<String> {
     let mut conds: Vec<String> = Vec::new();
     for (col, value) in &q.filters {
         args.push(value.clone());
@@ -104,6 +117,10 @@ pub(crate) fn where_order_limit_into(q: &ListQuery, org_column: Option<&str>, ar
         let col = org_column.ok_or_else(|| Error::unexpected("organisation scope on a table without one"))?;
         args.push(Arg::from(org));
         conds.push(format!("{col} = ${}", args.len()));
+    }
+    if let (Some(viewer), Some(need)) = (q.uncleared_viewer, need) {
+        args.push(Arg::from(viewer));
+        conds.push(need.visible_to(args.len()));
     }
     let col = q.sort.column;
     let (cmp, dir) = if q.sort.descending { ("<", "DESC") } else { (">", "ASC") };
@@ -135,6 +152,7 @@ pub(crate) fn merged_ranges(
     columns: &str,
     table: &str,
     org_column: Option<&str>,
+    need: Option<NeedToKnowColumns>,
 ) -> Result<Option<(String, Vec<Arg>)>> {
     let [(column, values)] = q.any_of.as_slice() else {
         return Ok(None);
@@ -148,7 +166,7 @@ pub(crate) fn merged_ranges(
         let mut one = q.clone();
         one.any_of.clear();
         one.filters.push((column, v.clone()));
-        let tail = where_order_limit_into(&one, org_column, &mut args)?;
+        let tail = where_order_limit_into(&one, org_column, need, &mut args)?;
         parts.push(format!(
             "SELECT * FROM (SELECT {columns}, {} AS sort_key FROM {table}{tail}) r{}",
             q.sort.column,

@@ -4,14 +4,39 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Utc};
+use steward_core::access::NeedToKnow;
 use steward_core::history::{EntryContent, HistoryAction, diff};
-use steward_core::id::UserId;
+use steward_core::id::{OrganisationId, UserId};
 use steward_core::record::{Record, RecordKind};
 use steward_core::{Error, FieldError, Result};
 
 use crate::exec::{Arg, Row, Tx};
 use crate::page::{ListQuery, Page, encode_cursor, merged_ranges, where_order_limit};
 use crate::{Store, history, micros};
+
+/// The columns of a table whose rows may be kept on a need-to-know basis: a flag saying a row
+/// is, and the people (user ids) who, besides those cleared, may see such a row.
+#[derive(Debug, Clone, Copy)]
+pub struct NeedToKnowColumns {
+    pub flag: &'static str,
+    pub people: &'static [&'static str],
+}
+
+impl NeedToKnowColumns {
+    /// The condition "visible to this uncleared viewer", whose id is the argument `$n`.
+    pub(crate) fn visible_to(&self, n: usize) -> String {
+        let people: Vec<String> = self.people.iter().map(|p| format!("{p} = ${n}")).collect();
+        format!("(NOT {} OR {})", self.flag, people.join(" OR "))
+    }
+}
+
+/// Where a record is within reach: its customer organisation, and the people it is kept to if
+/// it is kept on a need-to-know basis.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub organisation: Option<OrganisationId>,
+    pub need_to_know: Option<NeedToKnow>,
+}
 
 /// How a record type is stored.
 pub trait Table: Record + Sized {
@@ -22,6 +47,8 @@ pub trait Table: Record + Sized {
     const COLUMNS: &'static [&'static str];
     /// The column holding the record's customer organisation, if it has one.
     const ORGANISATION_COLUMN: Option<&'static str> = None;
+    /// For records that may be kept on a need-to-know basis, the columns saying so.
+    const NEED_TO_KNOW: Option<NeedToKnowColumns> = None;
     fn from_row(row: Self::Row) -> Result<Self>;
     fn to_args(&self) -> Vec<Arg>;
     /// The records this one refers to, as (field, kind, id), checked to exist before a write.
@@ -116,6 +143,14 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
 }
 
 /// The column holding a kind's customer organisation, if it has one.
+/// The need-to-know columns of the table holding records of `kind`, if it has them.
+pub(crate) fn need_to_know_columns(kind: RecordKind) -> Option<NeedToKnowColumns> {
+    match kind {
+        RecordKind::Incident => <steward_core::incident::Incident as Table>::NEED_TO_KNOW,
+        _ => None,
+    }
+}
+
 pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
     match kind {
         RecordKind::Incident | RecordKind::Request | RecordKind::User | RecordKind::Complaint | RecordKind::Survey => {
@@ -484,20 +519,40 @@ impl Store {
 
     /// Whether a record of any kind exists and, if so, the organisation it belongs to: `None` for
     /// no such record, `Some(None)` for a record of no organisation.
-    pub async fn locate(&self, kind: RecordKind, id: i64) -> Result<Option<Option<i64>>> {
+    pub async fn locate(&self, kind: RecordKind, id: i64) -> Result<Option<Located>> {
         let column = organisation_column(kind).unwrap_or("CAST(NULL AS BIGINT)");
-        let sql = format!("SELECT {column} FROM {} WHERE id = $1", table_of(kind));
         let mut c = self.read().await?;
+        if let Some(need) = need_to_know_columns(kind) {
+            let [first, second] = need.people else {
+                return Err(Error::unexpected("a need-to-know record names two people"));
+            };
+            let sql = format!(
+                "SELECT {column}, {}, {first}, {second} FROM {} WHERE id = $1",
+                need.flag,
+                table_of(kind)
+            );
+            // The organisation, the flag, and the two people the record is kept to.
+            type Reach = (Option<i64>, bool, Option<i64>, Option<i64>);
+            let row: Option<Reach> = c.fetch_optional(&sql, crate::args![id]).await?;
+            return Ok(row.map(|(o, restricted, a, b)| Located {
+                organisation: o.map(OrganisationId),
+                need_to_know: restricted.then(|| NeedToKnow(a.into_iter().chain(b).map(UserId).collect())),
+            }));
+        }
+        let sql = format!("SELECT {column} FROM {} WHERE id = $1", table_of(kind));
         let row: Option<(Option<i64>,)> = c.fetch_optional(&sql, crate::args![id]).await?;
-        Ok(row.map(|(o,)| o))
+        Ok(row.map(|(o,)| Located {
+            organisation: o.map(OrganisationId),
+            need_to_know: None,
+        }))
     }
 
     pub async fn list<T: Table>(&self, q: &ListQuery) -> Result<Page<T>> {
         let columns = format!("id, {}", T::COLUMNS.join(", "));
-        let (sql, args) = match merged_ranges(q, &columns, T::TABLE, T::ORGANISATION_COLUMN)? {
+        let (sql, args) = match merged_ranges(q, &columns, T::TABLE, T::ORGANISATION_COLUMN, T::NEED_TO_KNOW)? {
             Some(merged) => merged,
             None => {
-                let (tail, args) = where_order_limit(q, T::ORGANISATION_COLUMN)?;
+                let (tail, args) = where_order_limit(q, T::ORGANISATION_COLUMN, T::NEED_TO_KNOW)?;
                 (format!("{}{}", select_sql::<T>(), tail), args)
             }
         };

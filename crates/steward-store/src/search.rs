@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use steward_core::Result;
-use steward_core::id::OrganisationId;
+use steward_core::id::{OrganisationId, UserId};
 use steward_core::record::RecordKind;
 use steward_core::search::SearchHit;
 
@@ -19,6 +19,9 @@ pub struct SearchQuery<'a> {
     pub kinds: &'a [RecordKind],
     /// Only this organisation's records (a requester's search).
     pub organisation: Option<OrganisationId>,
+    /// A searcher not cleared for security incidents: of those, only the ones naming this
+    /// person as caller or assignee are found.
+    pub uncleared_viewer: Option<UserId>,
     pub limit: u32,
 }
 
@@ -160,6 +163,17 @@ fn filters(q: &SearchQuery<'_>, args: &mut Vec<Arg>) -> String {
         return " AND 1 = 0".into();
     }
     // Every kind: no condition, so no match needs its stored columns read to be ranked.
+    if let Some(viewer) = q.uncleared_viewer
+        && kinds.contains(&&RecordKind::Incident)
+    {
+        // Security incidents are few, so the ones hidden are read from their own index.
+        args.push(Arg::from(viewer.0));
+        let n = args.len();
+        out.push_str(&format!(
+            " AND NOT (record_kind = 'incident' AND record_id IN (SELECT id FROM incidents WHERE security = TRUE \
+             AND NOT (COALESCE(caller_id, 0) = ${n} OR COALESCE(assignee_id, 0) = ${n})))"
+        ));
+    }
     let every = steward_core::search::SEARCHABLE.iter().all(|k| kinds.contains(&k));
     if every && q.organisation.is_none() {
         return out;

@@ -4,12 +4,13 @@ use chrono::{DateTime, Utc};
 use steward_core::approval::ChangePolicy;
 use steward_core::complaint::ComplaintPolicy;
 use steward_core::cost::CostRates;
-use steward_core::priority::PriorityMatrix;
+use steward_core::priority::{PriorityMatrix, PriorityRules};
 use steward_core::{Error, Result};
 
 use crate::{Store, args, micros};
 
 const PRIORITY_MATRIX: &str = "priority_matrix";
+const SECURITY_PRIORITY_MATRIX: &str = "security_priority_matrix";
 pub(crate) const CHANGE_POLICY: &str = "change_policy";
 const COMPLAINT_POLICY: &str = "complaint_policy";
 const COST_RATES: &str = "cost_rates";
@@ -17,6 +18,11 @@ const COST_RATES: &str = "cost_rates";
 impl Store {
     /// A setting as stored, or its default when none is.
     async fn setting<T: serde::de::DeserializeOwned + Default>(&self, key: &str) -> Result<T> {
+        self.setting_or(key, T::default).await
+    }
+
+    /// A setting as stored, or `default()` when none is.
+    async fn setting_or<T: serde::de::DeserializeOwned>(&self, key: &str, default: impl FnOnce() -> T) -> Result<T> {
         let mut c = self.read().await?;
         let row: Option<(String,)> = c
             .fetch_optional("SELECT value FROM settings WHERE key = $1", args![key])
@@ -24,7 +30,7 @@ impl Store {
         match row {
             Some((json,)) => serde_json::from_str(&json)
                 .map_err(|e| Error::unexpected(format!("the stored setting {key} is not valid: {e}"))),
-            None => Ok(T::default()),
+            None => Ok(default()),
         }
     }
 }
@@ -58,6 +64,29 @@ impl Store {
         put_setting(&mut tx, PRIORITY_MATRIX, m, at).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// The matrix security incidents take their priority from: the stored one, or one step
+    /// more urgent than the usual table.
+    pub async fn security_priority_matrix(&self) -> Result<PriorityMatrix> {
+        self.setting_or(SECURITY_PRIORITY_MATRIX, PriorityMatrix::security_default)
+            .await
+    }
+
+    pub async fn set_security_priority_matrix(&self, m: &PriorityMatrix, at: DateTime<Utc>) -> Result<()> {
+        m.validate()?;
+        let mut tx = self.begin().await?;
+        put_setting(&mut tx, SECURITY_PRIORITY_MATRIX, m, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Both matrices incidents follow.
+    pub async fn priority_rules(&self) -> Result<PriorityRules> {
+        Ok(PriorityRules {
+            standard: self.priority_matrix().await?,
+            security: self.security_priority_matrix().await?,
+        })
     }
 }
 

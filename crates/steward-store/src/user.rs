@@ -17,6 +17,7 @@ pub struct UserRow {
     role: String,
     organisation_id: Option<i64>,
     active: bool,
+    security_cleared: bool,
     created_at: i64,
     updated_at: i64,
 }
@@ -30,6 +31,7 @@ impl Table for User {
         "role",
         "organisation_id",
         "active",
+        "security_cleared",
         "created_at",
         "updated_at",
     ];
@@ -43,6 +45,7 @@ impl Table for User {
             role: parse_stored("role", &r.role, Role::parse)?,
             organisation: r.organisation_id.map(OrganisationId),
             active: r.active,
+            security_cleared: r.security_cleared,
             created_at: from_micros(r.created_at)?,
             updated_at: from_micros(r.updated_at)?,
         })
@@ -55,6 +58,7 @@ impl Table for User {
             self.role.as_str(),
             self.organisation.map(|v| v.0),
             self.active,
+            self.security_cleared,
             micros(self.created_at),
             micros(self.updated_at),
         ]

@@ -5,19 +5,20 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use steward_core::Error;
+use steward_core::access::NeedToKnow;
 use steward_core::history::{ChainFault, HistoryAction};
 use steward_core::id::*;
 use steward_core::incident::{Incident, IncidentPatch, IncidentTransition, NewIncident, ResolutionCode};
 use steward_core::link::{Endpoint, canonical};
 use steward_core::organisation::{NewOrganisation, Organisation};
-use steward_core::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use steward_core::priority::{Impact, Priority, PriorityMatrix, PriorityRules, Urgency};
 use steward_core::record::RecordKind;
 use steward_core::service::{NewService, Service, StatusTransition};
 use steward_core::team::{NewTeam, Team};
 use steward_core::user::{NewUser, Role, User};
 use steward_store::exec::Arg;
 use steward_store::testing::{Location, TestDb};
-use steward_store::{ListQuery, Sort, Store, TokenInfo};
+use steward_store::{ListQuery, Located, Sort, Store, TokenInfo};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).single().unwrap()
@@ -33,6 +34,7 @@ fn new_incident(title: &str) -> NewIncident {
         impact: Some(Impact::Medium),
         urgency: Some(Urgency::Medium),
         major: None,
+        security: None,
         category: None,
         subcategory: None,
         assignee: None,
@@ -42,7 +44,7 @@ fn new_incident(title: &str) -> NewIncident {
 }
 
 async fn incident(store: &Store, title: &str, at: DateTime<Utc>) -> Incident {
-    let i = Incident::create(new_incident(title), None, &PriorityMatrix::default(), at).unwrap();
+    let i = Incident::create(new_incident(title), None, &PriorityRules::default(), at).unwrap();
     store.insert(i, None).await.unwrap()
 }
 
@@ -73,6 +75,7 @@ async fn user(store: &Store, email: &str, role: Role, org: Option<OrganisationId
             role,
             organisation: org,
             password: None,
+            security_cleared: None,
         },
         t0(),
     )
@@ -197,7 +200,7 @@ async fn incident_round_trip_with_history() {
         assert!(store.get::<Incident>(99).await.unwrap().is_none());
 
         let t1 = t0() + Duration::minutes(5);
-        let matrix = PriorityMatrix::default();
+        let matrix = PriorityRules::default();
         let patched = store
             .update::<Incident>(
                 1,
@@ -315,7 +318,7 @@ async fn lists_filter_sort_and_page_by_cursor() {
             let mut new = new_incident(&format!("incident {n}"));
             new.impact = Some(if n % 5 == 0 { Impact::High } else { Impact::Low });
             new.urgency = Some(Urgency::High);
-            let i = Incident::create(new, None, &PriorityMatrix::default(), t0() + Duration::seconds(n)).unwrap();
+            let i = Incident::create(new, None, &PriorityRules::default(), t0() + Duration::seconds(n)).unwrap();
             store.insert(i, None).await.unwrap();
         }
         // Newest first, 10 a page, no row twice, none missed.
@@ -384,7 +387,7 @@ async fn lists_of_several_states_merge_in_order_across_pages() {
             let mut new = new_incident(&format!("incident {n}"));
             new.impact = Some([Impact::High, Impact::Medium, Impact::Low][(n % 3) as usize]);
             let at = t0() + Duration::seconds((n * 7919) % 97);
-            let i = Incident::create(new, Some(org.id), &PriorityMatrix::default(), at).unwrap();
+            let i = Incident::create(new, Some(org.id), &PriorityRules::default(), at).unwrap();
             let mut i = store.insert(i, None).await.unwrap();
             let to = ["in_progress", "pending", "resolved", "new"][(n % 4) as usize];
             if to != "new" {
@@ -468,7 +471,7 @@ async fn requesters_see_only_their_organisation() {
                 let i = Incident::create(
                     new_incident(&format!("{org} {k}")),
                     Some(org),
-                    &PriorityMatrix::default(),
+                    &PriorityRules::default(),
                     t0(),
                 )
                 .unwrap();
@@ -513,7 +516,7 @@ async fn unique_values_and_missing_references_are_named() {
         let mut new = new_incident("orphan");
         new.service = Some(ServiceId(42));
         new.team = Some(TeamId(7));
-        let i = Incident::create(new, None, &PriorityMatrix::default(), t0()).unwrap();
+        let i = Incident::create(new, None, &PriorityRules::default(), t0()).unwrap();
         match store.insert(i, None).await {
             Err(Error::Invalid(f)) => {
                 let mut names: Vec<&str> = f.iter().map(|e| e.field.as_str()).collect();
@@ -576,7 +579,7 @@ async fn concurrent_writes_keep_the_chain_whole() {
             let s = store.clone();
             tasks.push(tokio::spawn(async move {
                 let i =
-                    Incident::create(new_incident(&format!("c{n}")), None, &PriorityMatrix::default(), t0()).unwrap();
+                    Incident::create(new_incident(&format!("c{n}")), None, &PriorityRules::default(), t0()).unwrap();
                 let i = s.insert(i, None).await.unwrap();
                 s.update::<Incident>(
                     i.id.0,
@@ -728,7 +731,8 @@ async fn tokens_resolve_until_revoked_or_expired() {
                             name: None,
                             role: Role::Agent,
                             organisation: None,
-                            password: None
+                            password: None,
+                            security_cleared: None,
                         },
                         t0()
                     )
@@ -840,16 +844,35 @@ async fn calendars_round_trip_and_records_are_located() {
         assert_eq!(got, cal);
 
         let org = organisation(store, "Acme").await;
-        let i = Incident::create(new_incident("x"), Some(org.id), &PriorityMatrix::default(), t0()).unwrap();
+        let i = Incident::create(new_incident("x"), Some(org.id), &PriorityRules::default(), t0()).unwrap();
         let i = store.insert(i, None).await.unwrap();
+        let at = |o: Option<OrganisationId>| {
+            Some(Located {
+                organisation: o,
+                need_to_know: None,
+            })
+        };
         assert_eq!(
             store.locate(RecordKind::Incident, i.id.0).await.unwrap(),
-            Some(Some(org.id.0))
+            at(Some(org.id))
         );
-        assert_eq!(store.locate(RecordKind::Calendar, cal.id.0).await.unwrap(), Some(None));
+        assert_eq!(store.locate(RecordKind::Calendar, cal.id.0).await.unwrap(), at(None));
         assert_eq!(
             store.locate(RecordKind::Organisation, org.id.0).await.unwrap(),
-            Some(Some(org.id.0))
+            at(Some(org.id))
+        );
+        let reporter = user(store, "rep@example.com", Role::Agent, None).await;
+        let mut secret = new_incident("Phishing mail");
+        secret.security = Some(true);
+        secret.caller = Some(reporter.id);
+        let secret = Incident::create(secret, None, &PriorityRules::default(), t0()).unwrap();
+        let secret = store.insert(secret, None).await.unwrap();
+        assert_eq!(
+            store.locate(RecordKind::Incident, secret.id.0).await.unwrap(),
+            Some(Located {
+                organisation: None,
+                need_to_know: Some(NeedToKnow(vec![reporter.id])),
+            })
         );
         assert_eq!(store.locate(RecordKind::Problem, 1).await.unwrap(), None);
     });
@@ -894,7 +917,7 @@ async fn escalations_fire_exactly_once_at_their_instants() {
         new.assignee = Some(ana.id);
         let inc = store
             .insert(
-                Incident::create(new, None, &PriorityMatrix::default(), t0).unwrap(),
+                Incident::create(new, None, &PriorityRules::default(), t0).unwrap(),
                 None,
             )
             .await
@@ -1030,7 +1053,7 @@ async fn escalations_fire_exactly_once_at_their_instants() {
             new.urgency = Some(Urgency::High);
             store
                 .insert(
-                    Incident::create(new, None, &PriorityMatrix::default(), at(1000)).unwrap(),
+                    Incident::create(new, None, &PriorityRules::default(), at(1000)).unwrap(),
                     None,
                 )
                 .await
@@ -1097,7 +1120,7 @@ async fn escalation_actions_raise_priority_and_reassign() {
         new.team = Some(desk.id);
         let inc = store
             .insert(
-                Incident::create(new, None, &PriorityMatrix::default(), t0).unwrap(),
+                Incident::create(new, None, &PriorityRules::default(), t0).unwrap(),
                 None,
             )
             .await
@@ -1182,7 +1205,7 @@ async fn an_import_gives_clocks_to_tickets_after_a_round_without_any() {
                 let mut new = new_incident(&format!("imported {n}"));
                 new.team = (n == 500).then_some(desk.id);
                 Story::new(
-                    Incident::create(new, None, &PriorityMatrix::default(), t0()).unwrap(),
+                    Incident::create(new, None, &PriorityRules::default(), t0()).unwrap(),
                     None,
                 )
             })
@@ -1264,7 +1287,7 @@ async fn operational_clocks_count_while_the_team_holds_the_ticket() {
         new.team = Some(desk.id);
         let inc = store
             .insert(
-                Incident::create(new, None, &PriorityMatrix::default(), t0).unwrap(),
+                Incident::create(new, None, &PriorityRules::default(), t0).unwrap(),
                 None,
             )
             .await
@@ -2036,7 +2059,7 @@ async fn search_finds_words_stems_and_prefixes() {
         let acme = organisation(store, "Acme").await;
         let mut printer = new_incident("Printers on the third floor are offline");
         printer.description = Some("Nobody can print since the network switch was replaced".into());
-        let mut i = Incident::create(printer, None, &PriorityMatrix::default(), t0()).unwrap();
+        let mut i = Incident::create(printer, None, &PriorityRules::default(), t0()).unwrap();
         i.organisation = Some(acme.id);
         let printer = store.insert(i, None).await.unwrap();
         let vpn = incident(store, "VPN drops every hour", t0()).await;
@@ -2047,6 +2070,7 @@ async fn search_finds_words_stems_and_prefixes() {
                     terms: &t,
                     kinds: SEARCHABLE,
                     organisation: org,
+                    uncleared_viewer: None,
                     limit: 20,
                 })
                 .await
@@ -2077,6 +2101,7 @@ async fn search_finds_words_stems_and_prefixes() {
                 terms: &terms("switch").unwrap(),
                 kinds: SEARCHABLE,
                 organisation: None,
+                uncleared_viewer: None,
                 limit: 5,
             })
             .await
@@ -2110,11 +2135,90 @@ async fn search_finds_words_stems_and_prefixes() {
                 terms: &t,
                 kinds: &kinds,
                 organisation: None,
+                uncleared_viewer: None,
                 limit: 5,
             })
             .await
             .unwrap();
         assert!(none.is_empty());
+    });
+}
+
+#[tokio::test]
+async fn security_incidents_are_kept_from_uncleared_viewers_in_lists_and_search() {
+    use steward_core::search::{SEARCHABLE, terms};
+    use steward_store::SearchQuery;
+    on_each_backend!(|store, _db| {
+        let caller = user(store, "cal@example.com", Role::Agent, None).await;
+        let other = user(store, "oth@example.com", Role::Agent, None).await;
+        let open = incident(store, "Laptop stolen from a car", t0()).await;
+        let mut input = new_incident("Laptop stolen with customer data");
+        input.security = Some(true);
+        input.caller = Some(caller.id);
+        let secret = Incident::create(input, None, &PriorityRules::default(), t0()).unwrap();
+        assert_eq!(secret.priority, Priority::P2, "medium x medium on the security table");
+        let secret = store.insert(secret, None).await.unwrap();
+        let listed = |viewer: Option<i64>| async move {
+            let q = ListQuery {
+                uncleared_viewer: viewer,
+                limit: 50,
+                ..ListQuery::default()
+            };
+            let mut ids: Vec<i64> = store
+                .list::<Incident>(&q)
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .map(|i| i.id.0)
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            listed(None).await,
+            [open.id.0, secret.id.0],
+            "a cleared viewer sees both"
+        );
+        assert_eq!(listed(Some(other.id.0)).await, [open.id.0]);
+        assert_eq!(
+            listed(Some(caller.id.0)).await,
+            [open.id.0, secret.id.0],
+            "the caller sees theirs"
+        );
+        let filtered = ListQuery {
+            filters: vec![("security", true.into())],
+            limit: 50,
+            ..ListQuery::default()
+        };
+        assert_eq!(store.list::<Incident>(&filtered).await.unwrap().items.len(), 1);
+
+        let t = terms("laptop").unwrap();
+        let found = |viewer: Option<UserId>| {
+            let t = &t;
+            async move {
+                let mut refs: Vec<String> = store
+                    .search(&SearchQuery {
+                        terms: t,
+                        kinds: SEARCHABLE,
+                        organisation: None,
+                        uncleared_viewer: viewer,
+                        limit: 20,
+                    })
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|h| h.reference)
+                    .collect();
+                refs.sort();
+                refs
+            }
+        };
+        let mut both = vec![open.id.to_string(), secret.id.to_string()];
+        both.sort();
+        assert_eq!(found(None).await, both);
+        assert_eq!(found(Some(other.id)).await, [open.id.to_string()]);
+        assert_eq!(found(Some(caller.id)).await, both);
     });
 }
 
@@ -2127,7 +2231,7 @@ async fn concurrent_and_bulk_inserts_share_transactions_yet_keep_their_own_outco
             let mut new = new_incident(&title);
             new.team = Some(desk.id);
             new.service = service;
-            Incident::create(new, None, &PriorityMatrix::default(), t0() + Duration::seconds(1)).unwrap()
+            Incident::create(new, None, &PriorityRules::default(), t0() + Duration::seconds(1)).unwrap()
         };
         // Concurrent callers: their inserts queue behind each other's and are written together.
         let mut tasks = Vec::new();
@@ -2259,7 +2363,7 @@ async fn an_imported_story_ends_as_the_same_writes_made_one_by_one() {
         let fresh = || {
             let mut new = new_incident("The printer is on fire");
             new.team = Some(desk.id);
-            Incident::create(new, None, &PriorityMatrix::default(), t0()).unwrap()
+            Incident::create(new, None, &PriorityRules::default(), t0()).unwrap()
         };
         // One by one, as the API would write them.
         let one = store.insert(fresh(), Some(agent.id)).await.unwrap();
@@ -2377,7 +2481,7 @@ async fn queues_sort_by_the_first_running_clock_due() {
             let mut new = new_incident(&format!("ticket {n}"));
             (new.impact, new.urgency, new.team) = (Some(impact), Some(urgency), Some(desk.id));
             let opened = at(n as i64 * 7);
-            let i = Incident::create(new, None, &PriorityMatrix::default(), opened).unwrap();
+            let i = Incident::create(new, None, &PriorityRules::default(), opened).unwrap();
             ids.push(store.insert(i, None).await.unwrap().id.0);
         }
         let transition = |id: i64, m: i64, to: &'static str, pending: Option<PendingReason>| async move {
@@ -2539,7 +2643,7 @@ async fn notifications_follow_the_history_and_mail_goes_through_the_outbox() {
         let mut new = new_incident("Printer jams");
         new.caller = Some(sam.id);
         new.team = Some(desk.id);
-        let inc = Incident::create(new, Some(org.id), &PriorityMatrix::default(), at(1)).unwrap();
+        let inc = Incident::create(new, Some(org.id), &PriorityRules::default(), at(1)).unwrap();
         let inc = store.insert(inc, Some(sam.id)).await.unwrap();
         let reference = inc.id.to_string();
         let k = RecordKind::Incident;
@@ -2863,6 +2967,7 @@ async fn inbound_mail_is_kept_once_and_decided_once() {
                 role: Role::Requester,
                 organisation: Some(org.id),
                 password: None,
+                security_cleared: None,
             },
             at(4),
         )
@@ -2870,7 +2975,7 @@ async fn inbound_mail_is_kept_once_and_decided_once() {
         let record = Incident::create(
             new_incident("from mail"),
             Some(org.id),
-            &PriorityMatrix::default(),
+            &PriorityRules::default(),
             at(4),
         )
         .unwrap();
@@ -3200,7 +3305,7 @@ async fn suppliers_run_their_clocks_and_report_their_performance() {
 
         let inc = store
             .insert(
-                Incident::create(new_incident("Site down"), None, &PriorityMatrix::default(), t0).unwrap(),
+                Incident::create(new_incident("Site down"), None, &PriorityRules::default(), t0).unwrap(),
                 None,
             )
             .await
@@ -3645,7 +3750,7 @@ async fn surveys_follow_resolved_tickets_and_rounds() {
             let mut n = new_incident("Mail down");
             n.caller = Some(caller);
             n.service = Some(svc.id);
-            Incident::create(n, None, &PriorityMatrix::default(), t0).unwrap()
+            Incident::create(n, None, &PriorityRules::default(), t0).unwrap()
         };
         let resolve = |id: IncidentId, m: i64| async move {
             let at = t0 + Duration::minutes(m);
@@ -3919,7 +4024,7 @@ async fn budgets_and_costs_set_spend_against_plan() {
         n.service = Some(mail.id);
         n.major = Some(true);
         let outage = store
-            .insert(Incident::create(n, None, &PriorityMatrix::default(), t0).unwrap(), None)
+            .insert(Incident::create(n, None, &PriorityRules::default(), t0).unwrap(), None)
             .await
             .unwrap();
         let orphan = incident(store, "No service named", t0).await;
@@ -4175,7 +4280,7 @@ async fn demand_and_capacity_are_read_against_forecasts_and_thresholds() {
             n.service = Some(mail.id);
             store
                 .insert(
-                    Incident::create(n, None, &PriorityMatrix::default(), raised(2, d)).unwrap(),
+                    Incident::create(n, None, &PriorityRules::default(), raised(2, d)).unwrap(),
                     None,
                 )
                 .await
@@ -4185,7 +4290,7 @@ async fn demand_and_capacity_are_read_against_forecasts_and_thresholds() {
         n.service = Some(mail.id);
         let full = store
             .insert(
-                Incident::create(n, None, &PriorityMatrix::default(), raised(3, 1)).unwrap(),
+                Incident::create(n, None, &PriorityRules::default(), raised(3, 1)).unwrap(),
                 None,
             )
             .await

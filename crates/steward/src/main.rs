@@ -516,6 +516,7 @@ async fn first_admin(store: &Store) -> anyhow::Result<()> {
         role: Role::Admin,
         organisation: None,
         password: Some(password.clone()),
+        security_cleared: None,
     };
     let user = User::create(&input, Utc::now())?;
     store.create_user(user, Some(hash_password(&password)?), None).await?;
@@ -641,6 +642,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 role,
                 organisation,
                 password: password.clone(),
+                security_cleared: None,
             };
             let user = User::create(&input, Utc::now())?;
             let hash = password.as_deref().map(hash_password).transpose()?;

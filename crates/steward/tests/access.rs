@@ -440,6 +440,8 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("PUT", "/api/v1/settings/complaint-policy", Admin, false),
     ("GET", "/api/v1/settings/priority-matrix", SignedIn, false),
     ("PUT", "/api/v1/settings/priority-matrix", Admin, false),
+    ("GET", "/api/v1/settings/security-priority-matrix", SignedIn, false),
+    ("PUT", "/api/v1/settings/security-priority-matrix", Admin, false),
     ("GET", "/api/v1/teams", Rec(K::Team, R), false),
     ("POST", "/api/v1/teams", Rec(K::Team, C), false),
     ("GET", "/api/v1/teams/{reference}", Rec(K::Team, R), false),

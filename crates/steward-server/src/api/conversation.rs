@@ -49,28 +49,32 @@ pub(crate) async fn reach(
     Ok(reach_located(ctx, kind, reference, scope).await?.0)
 }
 
-/// [`reach`], with the organisation the record belongs to.
+/// [`reach`], with where the record is: the organisation it belongs to and whom it is kept to.
 pub(crate) async fn reach_located(
     ctx: &Ctx,
     kind: RecordKind,
     reference: &str,
     scope: steward_core::access::Scope,
-) -> ApiResult<(i64, Option<steward_core::id::OrganisationId>)> {
+) -> ApiResult<(i64, steward_store::Located)> {
     let not_found = || steward_core::Error::not_found(kind.as_str(), reference.chars().take(40).collect::<String>());
     let (_, id) = RecordKind::parse_reference(reference)
         .filter(|(k, _)| *k == kind)
         .ok_or_else(not_found)?;
-    let organisation = ctx
-        .state
-        .store
-        .locate(kind, id)
-        .await?
-        .ok_or_else(not_found)?
-        .map(steward_core::id::OrganisationId);
-    if !scope.covers(organisation) {
+    let located = ctx.state.store.locate(kind, id).await?.ok_or_else(not_found)?;
+    if !within_reach(&ctx.actor, scope, &located) {
         return Err(not_found().into());
     }
-    Ok((id, organisation))
+    Ok((id, located))
+}
+
+/// Whether a located record is within the actor's reach: in their organisation's scope, and
+/// not kept on a need-to-know basis from them.
+pub(crate) fn within_reach(
+    actor: &steward_core::access::Actor,
+    scope: steward_core::access::Scope,
+    located: &steward_store::Located,
+) -> bool {
+    scope.covers(located.organisation) && actor.knows(located.need_to_know.as_ref())
 }
 
 /// The record behind `reference` that the caller may comment on or attach to: who may write to
@@ -208,10 +212,8 @@ pub(crate) async fn attachment_download(ctx: &Ctx, reference: &str) -> ApiResult
     let id: AttachmentId = reference.parse().map_err(|_| not_found())?;
     let (attachment, kind, record) = ctx.state.store.attachment(id).await?.ok_or_else(not_found)?;
     let scope = authorize(&ctx.actor, kind, Operation::Read).map_err(|_| not_found())?;
-    let organisation = ctx.state.store.locate(kind, record).await?.ok_or_else(not_found)?;
-    if !scope.covers(organisation.map(steward_core::id::OrganisationId))
-        || !visible_to(ctx.actor.role, attachment.visibility)
-    {
+    let located = ctx.state.store.locate(kind, record).await?.ok_or_else(not_found)?;
+    if !within_reach(&ctx.actor, scope, &located) || !visible_to(ctx.actor.role, attachment.visibility) {
         return Err(not_found().into());
     }
     let bytes = ctx.state.store.attachment_bytes(&attachment).await?;

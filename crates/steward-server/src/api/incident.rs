@@ -30,6 +30,7 @@ list_query! {
         caller: UserId => "caller_id",
         organisation: OrganisationId => "organisation_id",
         major: bool => "major",
+        security: bool => "security",
     }
     sorts: ["updated_at", "created_at", "priority", "sla_due_at"]
 }
@@ -78,6 +79,21 @@ pub(crate) fn requester_limits(
     Ok(())
 }
 
+/// A security incident stays one unless someone cleared for security incidents says otherwise:
+/// its caller or assignee could otherwise open it to everyone.
+pub(crate) fn may_reclassify(
+    actor: &steward_core::access::Actor,
+    incident: &Incident,
+    patch: &IncidentPatch,
+) -> Result<(), Error> {
+    if incident.security && patch.security == Some(false) && !actor.cleared {
+        return Err(Error::Forbidden(
+            "only someone cleared for security incidents may say an incident is not one".into(),
+        ));
+    }
+    Ok(())
+}
+
 #[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(IncidentQuery),
     responses((status = 200, body = ListOf<Clocked<Incident>>), (status = 400, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -100,8 +116,8 @@ async fn create_incident(
     ];
     requester_limits(&ctx, &mut input.caller, "caller", &triage)?;
     let organisation = organisation_of(&ctx, "caller", input.caller).await?;
-    let matrix = ctx.state.store.priority_matrix().await?;
-    let incident = Incident::create(input, organisation, &matrix, ctx.now)?;
+    let rules = ctx.state.store.priority_rules().await?;
+    let incident = Incident::create(input, organisation, &rules, ctx.now)?;
     let (status, Json(saved)) = create(&ctx, incident).await?;
     Ok((status, clocked(&ctx, saved).await?))
 }
@@ -129,9 +145,10 @@ async fn update_incident(
         Some(caller) => Some(organisation_of(&ctx, "caller", caller).await?),
         None => None,
     };
-    let matrix = ctx.state.store.priority_matrix().await?;
+    let rules = ctx.state.store.priority_rules().await?;
     let Json(saved) = modify(&ctx, &reference, HistoryAction::Update, |i: &mut Incident| {
-        i.apply_patch(patch, &matrix)?;
+        may_reclassify(&ctx.actor, i, &patch)?;
+        i.apply_patch(patch, &rules)?;
         if let Some(o) = organisation {
             i.organisation = o;
         }

@@ -23,14 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Fails unless the caller may see the record at `e` (existing, and within their reach).
 async fn ensure_visible(ctx: &Ctx, e: Endpoint, field: &str) -> ApiResult<()> {
     let scope = authorize(&ctx.actor, e.kind, Operation::Read)?;
-    let organisation = ctx
-        .state
-        .store
-        .locate(e.kind, e.id)
-        .await?
-        .map(|o| o.map(steward_core::id::OrganisationId));
-    match organisation {
-        Some(o) if scope.covers(o) => Ok(()),
+    let located = ctx.state.store.locate(e.kind, e.id).await?;
+    match located {
+        Some(l) if super::conversation::within_reach(&ctx.actor, scope, &l) => Ok(()),
         _ if field == "record" => Err(Error::not_found(e.kind.as_str(), e.reference()).into()),
         _ => Err(Error::invalid(field, format!("{} does not exist", e.reference())).into()),
     }

@@ -411,6 +411,7 @@ pub(crate) fn build_list_query(
         below: None,
         updated_since,
         organisation: None,
+        uncleared_viewer: None,
         sort,
         cursor,
         limit: check_limit(limit, 50)?,
@@ -440,13 +441,16 @@ pub(crate) async fn read_one<T: Table>(ctx: &Ctx, reference: &str) -> ApiResult<
         .store
         .get::<T>(id)
         .await?
-        .filter(|r| scope.covers(r.organisation()))
+        .filter(|r| scope.covers(r.organisation()) && ctx.actor.knows(r.need_to_know().as_ref()))
         .ok_or_else(|| not_found::<T>(reference))
 }
 
 pub(crate) async fn list_all<T: Table>(ctx: &Ctx, mut q: ListQuery) -> ApiResult<Json<ListOf<T>>> {
     if let Scope::Organisation(o) = authorize(&ctx.actor, T::KIND, Operation::Read)? {
         q.organisation = Some(o.0);
+    }
+    if !ctx.actor.cleared {
+        q.uncleared_viewer = Some(ctx.actor.user.0);
     }
     Ok(Json(ctx.state.store.list::<T>(&q).await?.into()))
 }
@@ -499,7 +503,7 @@ pub(crate) async fn modify<T: Table>(
             Some(ctx.actor.user),
             ctx.now,
             action,
-            |r| scope.covers(r.organisation()),
+            |r| scope.covers(r.organisation()) && ctx.actor.knows(r.need_to_know().as_ref()),
             change,
         )
         .await?;

@@ -61,8 +61,9 @@ pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> 
     let mut items = Vec::new();
     // A reference finds its record first, if the caller may see it.
     if let Some((kind, id)) = RecordKind::parse_reference(q.trim()).filter(|(k, _)| allowed.contains(k))
-        && let Some(org) = ctx.state.store.locate(kind, id).await?
-        && organisation.is_none_or(|o| org == Some(o.0))
+        && let Some(located) = ctx.state.store.locate(kind, id).await?
+        && organisation.is_none_or(|o| located.organisation == Some(o))
+        && ctx.actor.knows(located.need_to_know.as_ref())
     {
         let title = ctx.state.store.search_title(kind, id).await?.unwrap_or_default();
         items.push(SearchHit {
@@ -81,6 +82,7 @@ pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> 
             terms: &words,
             kinds: &allowed,
             organisation,
+            uncleared_viewer: (!ctx.actor.cleared).then_some(ctx.actor.user),
             limit,
         })
         .await?;

@@ -17,6 +17,7 @@ use crate::error::{ApiResult, ErrorBody};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_priority_matrix, update_priority_matrix))
+        .routes(routes!(get_security_priority_matrix, update_security_priority_matrix))
         .routes(routes!(get_change_policy, update_change_policy))
         .routes(routes!(get_complaint_policy, update_complaint_policy))
         .routes(routes!(get_cost_rates, update_cost_rates))
@@ -40,6 +41,28 @@ async fn update_priority_matrix(
     ApiJson(m): ApiJson<PriorityMatrix>,
 ) -> ApiResult<Json<PriorityMatrix>> {
     ctx.state.store.set_priority_matrix(&m, ctx.now).await?;
+    Ok(Json(m))
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/security-priority-matrix", tag = "settings",
+    responses((status = 200, body = PriorityMatrix)), security(("bearer" = [])))]
+async fn get_security_priority_matrix(ctx: Ctx) -> ApiResult<Json<PriorityMatrix>> {
+    authorize_settings(&ctx.actor, Operation::Read)?;
+    Ok(Json(ctx.state.store.security_priority_matrix().await?))
+}
+
+/// Replaces the impact x urgency matrix security incidents take their priority from (by
+/// default one step more urgent than the usual one). Incidents keep their priority until their
+/// impact, urgency or classification next changes.
+#[utoipa::path(put, path = "/api/v1/settings/security-priority-matrix", tag = "settings", request_body = PriorityMatrix,
+    responses((status = 200, body = PriorityMatrix), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+async fn update_security_priority_matrix(
+    ctx: Ctx,
+    _: MayChangeSettings,
+    ApiJson(m): ApiJson<PriorityMatrix>,
+) -> ApiResult<Json<PriorityMatrix>> {
+    ctx.state.store.set_security_priority_matrix(&m, ctx.now).await?;
     Ok(Json(m))
 }
 

@@ -3,7 +3,7 @@
 //! Anyone who may read a record may watch it; whoever may change it may add or remove others,
 //! who must be able to read it themselves.
 
-use steward_core::id::{OrganisationId, UserId};
+use steward_core::id::UserId;
 use steward_core::user::User;
 use steward_core::watcher::{Watcher, authorize_watch, check_watcher};
 
@@ -63,13 +63,13 @@ async fn reach_to_watch(
     ctx: &Ctx,
     record: &str,
     user: &str,
-) -> ApiResult<(RecordKind, i64, Option<OrganisationId>, UserId)> {
+) -> ApiResult<(RecordKind, i64, steward_store::Located, UserId)> {
     let kind = kind_of(record)?;
     let user = user_of(ctx, user)?;
     authorize_watch(&ctx.actor, kind, user)?;
     let scope = authorize(&ctx.actor, kind, Operation::Read)?;
-    let (id, organisation) = reach_located(ctx, kind, record, scope).await?;
-    Ok((kind, id, organisation, user))
+    let (id, located) = reach_located(ctx, kind, record, scope).await?;
+    Ok((kind, id, located, user))
 }
 
 /// Watches a record: `{user}` is `me` or, for whoever may change the record, someone else who
@@ -86,21 +86,14 @@ async fn watch(ctx: Ctx, ApiPath((record, user)): ApiPath<(String, String)>) -> 
 /// Makes `user` (`me`, or someone's reference) a watcher of `record`, for the API and the web
 /// page alike; returns the record's kind and id.
 pub(crate) async fn start_watching(ctx: &Ctx, record: &str, user: &str) -> ApiResult<(RecordKind, i64)> {
-    let (kind, id, organisation, user) = reach_to_watch(ctx, record, user).await?;
+    let (kind, id, located, user) = reach_to_watch(ctx, record, user).await?;
     let person = ctx
         .state
         .store
         .get::<User>(user.0)
         .await?
         .ok_or_else(|| steward_core::Error::invalid("user", format!("{user} does not exist")))?;
-    check_watcher(
-        person.id,
-        person.role,
-        person.organisation,
-        person.active,
-        kind,
-        organisation,
-    )?;
+    check_watcher(&person, kind, located.organisation, located.need_to_know.as_ref())?;
     ctx.state
         .store
         .add_watcher(kind, id, user, ctx.actor.user, ctx.now)

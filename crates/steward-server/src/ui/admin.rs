@@ -127,7 +127,15 @@ async fn admin_page(viewer: &Viewer, params: AdminParams, form: NewUserForm, err
     }
     let (people, people_next) = entries::<User>(ctx, params.people.clone(), PEOPLE_PAGE, |u| {
         let state = if u.active { "" } else { ", switched off" };
-        (format!("{} <{}>", u.name, u.email), format!("{}{state}", u.role))
+        let cleared = if u.security_cleared {
+            ", cleared for security incidents"
+        } else {
+            ""
+        };
+        (
+            format!("{} <{}>", u.name, u.email),
+            format!("{}{state}{cleared}", u.role),
+        )
     })
     .await?;
     let (teams, _) = entries::<Team>(ctx, None, 500, |t| (t.name.clone(), String::new())).await?;
@@ -219,6 +227,7 @@ pub async fn add_user(posted: Posted<NewUserForm>) -> UiResult<Response> {
             role,
             organisation,
             password: Some(form.password.clone()).filter(|p| !p.is_empty()),
+            security_cleared: None,
         };
         let user = User::create(&input, ctx.now)?;
         let hash = input.password.as_deref().map(crate::auth::hash_password).transpose()?;
@@ -247,6 +256,8 @@ pub struct ChangeUserForm {
     role: String,
     #[serde(default)]
     active: String,
+    #[serde(default)]
+    security_cleared: String,
 }
 
 /// Changes a person's role or switches them off (which ends their tokens; their web sessions
@@ -264,23 +275,24 @@ pub async fn change_user(posted: Posted<ChangeUserForm>) -> UiResult<Response> {
             None
         }),
     };
-    let active = match form.active.as_str() {
+    let mut yes_no = |field: &str, value: &str| match value {
         "" => None,
         "yes" => Some(true),
         "no" => Some(false),
         _ => {
-            errors
-                .0
-                .push(steward_core::FieldError::new("active", "must be yes or no"));
+            errors.0.push(steward_core::FieldError::new(field, "must be yes or no"));
             None
         }
     };
+    let active = yes_no("active", &form.active);
+    let security_cleared = yes_no("security_cleared", &form.security_cleared);
     if errors.any() {
         return admin_page(&viewer, AdminParams::default(), NewUserForm::default(), errors).await;
     }
     let patch = UserPatch {
         role,
         active,
+        security_cleared,
         ..UserPatch::default()
     };
     let saved = modify(ctx, form.user.trim(), HistoryAction::Update, |u: &mut User| {

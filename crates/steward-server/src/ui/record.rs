@@ -404,6 +404,8 @@ struct RecordPage {
     outage_href: Option<String>,
     /// For an incident or a request, to whoever may log time: the finance page's time form.
     time_href: Option<String>,
+    /// A security incident, which only some may see: the page says so.
+    restricted: bool,
     can_comment: bool,
     may_note: bool,
     /// The files on the record this reader may see.
@@ -509,6 +511,7 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
         time_href: (matches!(kind, RecordKind::Incident | RecordKind::Request)
             && authorize(&ctx.actor, RecordKind::Cost, Operation::Create).is_ok())
         .then(|| format!("/finance?ticket={reference}#h-log-time")),
+        restricted: kind == RecordKind::Incident && value.get("security").and_then(Value::as_bool) == Some(true),
         can_comment: authorize_comment(&ctx.actor, kind).is_ok(),
         may_note: internal,
         files,
@@ -574,6 +577,7 @@ async fn ticket_panel(ctx: &Ctx, kind: RecordKind, rec: &AnyTicket) -> Result<Op
                 assignee: i.assignee.map(|s| s.to_string()).unwrap_or_default(),
                 team: i.team.map(|s| s.to_string()).unwrap_or_default(),
                 supplier: i.supplier.map(|s| s.to_string()).unwrap_or_default(),
+                security: if i.security { "on".into() } else { String::new() },
                 ..TicketForm::default()
             },
             i.assignee,

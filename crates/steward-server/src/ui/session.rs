@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 
 use super::{UiError, UiResult, render, see_other};
 use crate::AppState;
-use crate::auth::{Ctx, actor_of, now, sign_in, token_hash};
+use crate::auth::{Ctx, now, sign_in, token_hash};
 use crate::error::ApiError;
 
 const SESSION_COOKIE: &str = "steward_session";
@@ -105,7 +105,7 @@ impl FromRequestParts<AppState> for Viewer {
             .ok_or_else(sign_in)?;
         Ok(Viewer {
             ctx: Ctx {
-                actor: actor_of(&session.user),
+                actor: steward_core::access::Actor::of(&session.user),
                 user: session.user,
                 now,
                 state: state.clone(),

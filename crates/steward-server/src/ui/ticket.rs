@@ -313,6 +313,9 @@ pub struct TicketForm {
     /// Who the ticket is for (a user reference); a requester's own tickets are always theirs.
     #[serde(default)]
     pub caller: String,
+    /// `on` when the incident is a security incident (a checkbox).
+    #[serde(default)]
+    pub security: String,
 }
 
 #[derive(Template)]
@@ -411,6 +414,12 @@ pub async fn create_ticket(
         RecordKind::CatalogueItem,
     );
     let mut caller: Option<UserId> = form::reference(&mut e, "caller", &form.caller, RecordKind::User);
+    if kind == "request" && form.security == "on" {
+        e.fail(
+            "security",
+            "only something broken or not working is reported as a security incident, not a catalogue request",
+        );
+    }
     if kind == "request" && item.is_none() && e.of("catalogue_item").is_none() {
         e.fail("catalogue_item", "choose what you are asking for");
     }
@@ -421,7 +430,8 @@ pub async fn create_ticket(
         return Err(Ok(e));
     }
     let outcome = async {
-        let matrix = ctx.state.store.priority_matrix().await?;
+        let rules = ctx.state.store.priority_rules().await?;
+        let matrix = rules.standard.clone();
         let triage = [("assignee", assignee.is_some()), ("team", team.is_some())];
         crate::api::incident::requester_limits(ctx, &mut caller, "caller", &triage)?;
         let organisation = crate::api::incident::organisation_of(ctx, "caller", caller).await?;
@@ -435,13 +445,14 @@ pub async fn create_ticket(
                 impact,
                 urgency,
                 major: None,
+                security: Some(form.security == "on"),
                 category: text(&form.category),
                 subcategory: None,
                 assignee,
                 team,
                 supplier: None,
             };
-            let incident = Incident::create(input, organisation, &matrix, ctx.now)?;
+            let incident = Incident::create(input, organisation, &rules, ctx.now)?;
             let (_, axum::Json(saved)) = create(ctx, incident).await?;
             Ok::<String, ApiError>(record_href(RecordKind::Incident, saved.id()))
         } else {
@@ -509,7 +520,8 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
     let team: Option<TeamId> = form::reference(&mut e, "team", &form.team, RecordKind::Team);
     let supplier: Option<SupplierId> = form::reference(&mut e, "supplier", &form.supplier, RecordKind::Supplier);
     e.finish()?;
-    let matrix = ctx.state.store.priority_matrix().await?;
+    let rules = ctx.state.store.priority_rules().await?;
+    let matrix = rules.standard.clone();
     let category = Some(text(&form.category));
     if kind == RecordKind::Incident {
         let patch = IncidentPatch {
@@ -522,10 +534,12 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
             assignee: Some(assignee),
             team: Some(team),
             supplier: Some(supplier),
+            security: Some(form.security == "on"),
             ..IncidentPatch::default()
         };
         modify(ctx, &reference, HistoryAction::Update, |i: &mut Incident| {
-            i.apply_patch(patch, &matrix)
+            crate::api::incident::may_reclassify(&ctx.actor, i, &patch)?;
+            i.apply_patch(patch, &rules)
         })
         .await
         .map(drop)?;
@@ -564,7 +578,8 @@ pub async fn assign_to_me(uri: axum::http::Uri, posted: Posted<AssignForm>) -> U
     let (kind, reference) = super::posted_to(uri.path(), &kinds)?;
     let ctx = &posted.viewer.ctx;
     let me = Some(ctx.actor.user);
-    let matrix = ctx.state.store.priority_matrix().await?;
+    let rules = ctx.state.store.priority_rules().await?;
+    let matrix = rules.standard.clone();
     let (r, action) = (reference.as_str(), HistoryAction::Update);
     match kind {
         RecordKind::Incident => {
@@ -572,7 +587,7 @@ pub async fn assign_to_me(uri: axum::http::Uri, posted: Posted<AssignForm>) -> U
                 assignee: Some(me),
                 ..IncidentPatch::default()
             };
-            modify(ctx, r, action, |i: &mut Incident| i.apply_patch(patch, &matrix))
+            modify(ctx, r, action, |i: &mut Incident| i.apply_patch(patch, &rules))
                 .await
                 .map(drop)?;
         }

@@ -236,6 +236,7 @@ async fn add_user(db: &TestDb, email: &str, name: &str, role: Role, org: Option<
             role,
             organisation: org,
             password: None,
+            security_cleared: None,
         },
         Utc::now(),
     )

@@ -18,6 +18,8 @@ pub struct Server {
     pub admin: String,
     pub manager: String,
     pub agent: String,
+    /// The agent's reference (the agent is not cleared for security incidents).
+    pub agent_user: String,
     pub auditor: String,
     /// A requester of organisation A (ORG-1).
     pub requester_a: String,
@@ -33,6 +35,16 @@ pub struct Server {
 pub const PASSWORD: &str = "a long enough password";
 
 async fn add_user(db: &TestDb, email: &str, role: Role, org: Option<OrganisationId>) -> (User, String) {
+    add_person(db, email, role, org, false).await
+}
+
+async fn add_person(
+    db: &TestDb,
+    email: &str,
+    role: Role,
+    org: Option<OrganisationId>,
+    security_cleared: bool,
+) -> (User, String) {
     let u = User::create(
         &NewUser {
             email: email.into(),
@@ -40,6 +52,7 @@ async fn add_user(db: &TestDb, email: &str, role: Role, org: Option<Organisation
             role,
             organisation: org,
             password: None,
+            security_cleared: Some(security_cleared),
         },
         Utc::now(),
     )
@@ -105,7 +118,7 @@ impl Server {
             .unwrap();
         let (_, admin) = add_user(&db, "admin@example.com", Role::Admin, None).await;
         let (_, manager) = add_user(&db, "manager@example.com", Role::Manager, None).await;
-        let (_, agent) = add_user(&db, "agent@example.com", Role::Agent, None).await;
+        let (agent_user, agent) = add_user(&db, "agent@example.com", Role::Agent, None).await;
         let (_, auditor) = add_user(&db, "auditor@example.com", Role::Auditor, None).await;
         let (ra, requester_a) = add_user(&db, "ra@acme.example", Role::Requester, Some(a.id)).await;
         let (_, requester_b) = add_user(&db, "rb@globex.example", Role::Requester, Some(b.id)).await;
@@ -127,6 +140,7 @@ impl Server {
             admin,
             manager,
             agent,
+            agent_user: agent_user.id.to_string(),
             auditor,
             requester_a,
             requester_b,
@@ -136,6 +150,19 @@ impl Server {
             shutdown: Some(tx),
             handle: Some(handle),
         }
+    }
+
+    /// One more person with the password [`PASSWORD`]: their reference and an API token.
+    pub async fn person(
+        &self,
+        email: &str,
+        role: Role,
+        organisation: Option<&str>,
+        security_cleared: bool,
+    ) -> (String, String) {
+        let org = organisation.map(|o| o.parse::<OrganisationId>().unwrap());
+        let (u, token) = add_person(&self.db, email, role, org, security_cleared).await;
+        (u.id.to_string(), token)
     }
 
     /// Sends a request with an optional token and JSON body; returns status and JSON (or Null).

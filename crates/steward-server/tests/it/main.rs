@@ -15,4 +15,5 @@ mod helpers;
 mod incident;
 mod openapi;
 mod records;
+mod security;
 mod ui;

@@ -9,7 +9,7 @@ use crate::helpers::{PASSWORD, Server};
 use crate::on_each_backend;
 
 /// A browser's worth of state: the session cookie and the page's CSRF token.
-struct Web {
+pub(crate) struct Web {
     base: String,
     client: reqwest::Client,
     cookie: String,
@@ -61,7 +61,7 @@ async fn try_sign_in(base: &str, email: &str, password: &str) -> (StatusCode, Op
 }
 
 impl Web {
-    async fn sign_in(s: &Server, email: &str) -> Web {
+    pub(crate) async fn sign_in(s: &Server, email: &str) -> Web {
         let (status, cookie, body) = try_sign_in(&s.base, email, PASSWORD).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
         let mut w = Web {
@@ -80,7 +80,7 @@ impl Web {
         w
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String) {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
@@ -92,7 +92,7 @@ impl Web {
     }
 
     /// Posts a form with the session's CSRF token; returns status, Location and body.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
         let mut all: Vec<(&str, &str)> = fields.to_vec();
         all.push(("csrf", &self.csrf));
         let r = self

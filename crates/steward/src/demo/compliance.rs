@@ -762,6 +762,7 @@ pub(super) async fn seed_cycle(
                         title: title.into(),
                         description: None,
                         category: Some(category),
+                        security: None,
                         service: None,
                         owner: Some(if l > 2 { sms } else { other }),
                         likelihood: l,

@@ -19,7 +19,7 @@ use steward_core::id::*;
 use steward_core::incident::{Incident, IncidentTransition, NewIncident, PendingReason, ResolutionCode};
 use steward_core::link::{Endpoint, canonical};
 use steward_core::organisation::{NewOrganisation, Organisation};
-use steward_core::priority::{Impact, Priority, PriorityMatrix, Urgency};
+use steward_core::priority::{Impact, Priority, PriorityMatrix, PriorityRules, Urgency};
 use steward_core::problem::{NewProblem, Problem, ProblemTransition};
 use steward_core::record::RecordKind;
 use steward_core::relationship::{Relationship, RelationshipKind};
@@ -307,6 +307,7 @@ async fn staff_or_customer(
         role,
         organisation,
         password: None,
+        security_cleared: None,
     };
     Ok(store.create_user(User::create(&input, at)?, None, None).await?)
 }
@@ -700,7 +701,7 @@ fn one_incident(
     w: &World,
     rng: &mut Rng,
     now: DateTime<Utc>,
-    matrix: &PriorityMatrix,
+    rules: &PriorityRules,
 ) -> anyhow::Result<Story<Incident>> {
     let s = rng.below(w.services.len() as u64) as usize;
     let spec = &SERVICES[s];
@@ -727,6 +728,7 @@ fn one_incident(
         impact: Some(impact),
         urgency: Some(urgency),
         major: Some(impact == Impact::High && urgency == Urgency::High && rng.chance(20)),
+        security: None,
         category: Some("software".into())
             .filter(|_| spec.cis.iter().any(|c| c.1 == "application"))
             .or(Some("hardware".into())),
@@ -736,7 +738,7 @@ fn one_incident(
         supplier: None,
     };
     let mut inc = Story::new(
-        Incident::create(input, caller.organisation, matrix, opened)?,
+        Incident::create(input, caller.organisation, rules, opened)?,
         Some(caller.id),
     );
     let age = now - opened;
@@ -1389,7 +1391,8 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     let w = build_world(store, &mut rng, now)
         .await
         .context("seeding the demo organisation failed")?;
-    let matrix = store.priority_matrix().await?;
+    let rules = store.priority_rules().await?;
+    let matrix = rules.standard.clone();
     let bar = ProgressBar::new(u64::from(records));
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
@@ -1425,7 +1428,7 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         };
         let t = std::time::Instant::now();
         match kind {
-            RecordKind::Incident => incidents.push(one_incident(&w, &mut rng, now, &matrix)?),
+            RecordKind::Incident => incidents.push(one_incident(&w, &mut rng, now, &rules)?),
             RecordKind::Request => requests.push(one_request(&w, &mut rng, now, &matrix)?),
             RecordKind::Problem => one_problem(store, &w, &mut rng, now, &matrix, &recent).await?,
             _ => one_change(store, &w, &mut rng, now).await?,
