@@ -148,6 +148,7 @@ ids! {
     ContinuityPlanId => "CTP", "continuity plan";
     /// A scheduled exercise of a continuity plan, and what it found.
     ContinuityTestId => "CTT", "continuity test";
+    SecurityControlId => "CTL", "security control";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

@@ -58,6 +58,7 @@ pub mod report;
 pub mod request;
 pub mod risk;
 pub mod search;
+pub mod security_control;
 pub mod service;
 pub mod service_review;
 pub mod sms_scope;

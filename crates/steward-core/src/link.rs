@@ -1,6 +1,7 @@
 //! Links between records: incident-problem, problem-change, change-CI, incident-CI,
 //! incident-change (an incident a change caused), CI-service and incident-capacity requirement
-//! (a capacity-related incident) and continuity plan-risk (a continuity risk it treats).
+//! (a capacity-related incident), continuity plan-risk (a continuity risk it treats) and
+//! security control-risk (a security risk it treats).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,6 +25,8 @@ pub const ALLOWED: &[(RecordKind, RecordKind)] = &[
     (RecordKind::Incident, RecordKind::CapacityRequirement),
     // A continuity risk of the register, treated by the plan.
     (RecordKind::ContinuityPlan, RecordKind::Risk),
+    // A security risk of the register, treated by the control.
+    (RecordKind::SecurityControl, RecordKind::Risk),
 ];
 
 /// One end of a link.

@@ -53,6 +53,7 @@ pub enum RecordKind {
     DemandForecast,
     ContinuityPlan,
     ContinuityTest,
+    SecurityControl,
 }
 
 impl RecordKind {
@@ -102,11 +103,12 @@ impl RecordKind {
             RecordKind::DemandForecast => "demand_forecast",
             RecordKind::ContinuityPlan => "continuity_plan",
             RecordKind::ContinuityTest => "continuity_test",
+            RecordKind::SecurityControl => "security_control",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 44] = [
+    pub const ALL: [RecordKind; 45] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -151,6 +153,7 @@ impl RecordKind {
         RecordKind::DemandForecast,
         RecordKind::ContinuityPlan,
         RecordKind::ContinuityTest,
+        RecordKind::SecurityControl,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -204,6 +207,7 @@ impl RecordKind {
             RecordKind::DemandForecast => "demand-forecasts",
             RecordKind::ContinuityPlan => "continuity-plans",
             RecordKind::ContinuityTest => "continuity-tests",
+            RecordKind::SecurityControl => "security-controls",
         }
     }
 
@@ -255,6 +259,7 @@ impl RecordKind {
             RecordKind::DemandForecast => DemandForecastId::PREFIX,
             RecordKind::ContinuityPlan => ContinuityPlanId::PREFIX,
             RecordKind::ContinuityTest => ContinuityTestId::PREFIX,
+            RecordKind::SecurityControl => SecurityControlId::PREFIX,
         }
     }
 

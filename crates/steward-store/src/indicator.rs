@@ -240,6 +240,38 @@ fn query(id: &str) -> Option<Query> {
                  WHERE c.service_id = t.service_id AND c.risk = 'high' AND c.closed_at >= :from AND c.closed_at < :to)",
             at: "t.updated_at",
         },
+        "security_controls_reviewed_on_time" => Query {
+            kind: "'security_control'",
+            key: "t.id",
+            from_where: "FROM security_controls t WHERE t.status = 'implemented' AND t.created_at < :to AND :from <= :to",
+            passes: "t.next_review IS NOT NULL AND t.next_review >= :day",
+            at: "t.updated_at",
+        },
+        "security_controls_effective" => Query {
+            kind: "'security_control'",
+            key: "t.id",
+            from_where: "FROM security_controls t WHERE t.status = 'implemented' AND t.reviewed_on >= :from_day \
+                 AND t.reviewed_on <= :day AND :from <= :to",
+            passes: "t.effectiveness = 'effective'",
+            at: "t.updated_at",
+        },
+        "security_risks_treated" => Query {
+            kind: "'risk'",
+            key: "t.id",
+            from_where: "FROM risks t WHERE t.security = TRUE AND t.status <> 'closed' AND t.created_at < :to AND :from <= :to",
+            passes: "t.treatment IS NOT NULL AND EXISTS (SELECT 1 FROM links l JOIN security_controls s ON s.id = l.from_id \
+                 WHERE l.from_kind = 'security_control' AND l.to_kind = 'risk' AND l.to_id = t.id AND s.status = 'implemented')",
+            at: "t.updated_at",
+        },
+        "security_incidents_resolved_within_target" => Query {
+            kind: "'incident'",
+            key: "c.record_id",
+            from_where: "FROM sla_clocks c JOIN incidents i ON i.id = c.record_id WHERE c.record_kind = 'incident' \
+                 AND c.scope = 'sla' AND c.metric = 'resolution' AND c.stopped_at >= :from AND c.stopped_at < :to \
+                 AND c.outcome IN ('met', 'breached') AND i.security = TRUE",
+            passes: "c.outcome = 'met'",
+            at: "c.stopped_at",
+        },
         "services_with_availability_target" => Query {
             kind: "'service'",
             key: "t.id",

@@ -56,6 +56,7 @@ mod report;
 mod request;
 mod risk;
 mod search;
+mod security_control;
 mod service;
 mod settings;
 mod sms_scope;

@@ -139,6 +139,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::DemandForecast => "demand_forecasts",
         RecordKind::ContinuityPlan => "continuity_plans",
         RecordKind::ContinuityTest => "continuity_tests",
+        RecordKind::SecurityControl => "security_controls",
     }
 }
 
@@ -194,7 +195,8 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::CapacityRequirement
         | RecordKind::DemandForecast
         | RecordKind::ContinuityPlan
-        | RecordKind::ContinuityTest => None,
+        | RecordKind::ContinuityTest
+        | RecordKind::SecurityControl => None,
     }
 }
 

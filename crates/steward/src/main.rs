@@ -375,6 +375,10 @@ enum ReportCommand {
     /// Every demand forecast whose period meets the report's, beside the demand its service met
     /// (tickets counted from the records, or the actual recorded) and the variance.
     Demand(ReportPeriod),
+    /// Information security: security incidents raised month by month (P1 or P2, resolved, mean
+    /// hours to resolve), the security risks and the controls treating them, with their
+    /// effectiveness and reviews (CSV: the monthly trend only).
+    Security(ReportPeriod),
 }
 
 #[derive(Subcommand)]
@@ -446,6 +450,11 @@ async fn period_report(store: &Store, command: ReportCommand) -> anyhow::Result<
             let rows = store.demand_report(from, to, Utc::now().date_naive()).await?;
             report::render_demand(&rows, &p.format)
         }
+        ReportCommand::Security(p) => {
+            let (from, to) = p.bounds()?;
+            let r = store.security_report(from, to, Utc::now().date_naive()).await?;
+            report::render_security(&r, &p.format)
+        }
         ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } => bail!("not a report over a period"),
     }
 }
@@ -461,7 +470,8 @@ impl ReportCommand {
             | ReportCommand::Budget(p)
             | ReportCommand::Costs(p)
             | ReportCommand::Capacity(p)
-            | ReportCommand::Demand(p) => Some(p),
+            | ReportCommand::Demand(p)
+            | ReportCommand::Security(p) => Some(p),
             ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } => None,
         }
     }
@@ -771,7 +781,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 | ReportCommand::Budget(_)
                 | ReportCommand::Costs(_)
                 | ReportCommand::Capacity(_)
-                | ReportCommand::Demand(_)),
+                | ReportCommand::Demand(_)
+                | ReportCommand::Security(_)),
         } => {
             // A mistyped period or format is told before any database is opened.
             if let Some(p) = command.period() {

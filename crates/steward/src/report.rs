@@ -530,3 +530,78 @@ pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
     }
     out
 }
+
+const SECURITY_MONTH_HEADER: [&str; 5] = ["month", "raised", "P1 or P2", "resolved", "mean hours to resolve"];
+const SECURITY_RISK_HEADER: [&str; 5] = ["risk", "rating", "status", "treatment", "controls in operation"];
+const SECURITY_CONTROL_HEADER: [&str; 7] = [
+    "control",
+    "kind",
+    "status",
+    "effectiveness",
+    "reviewed",
+    "next review",
+    "risks",
+];
+
+/// The information security report: JSON in full; CSV the month-by-month trend of security
+/// incidents; a table the trend, then the security risks and the controls, with the open count
+/// and the policy in force.
+pub fn render_security(r: &steward_core::security_control::SecurityReport, format: &str) -> anyhow::Result<String> {
+    let months: Vec<Vec<String>> = r
+        .months
+        .iter()
+        .map(|m| {
+            vec![
+                m.month.clone(),
+                m.raised.to_string(),
+                m.urgent.to_string(),
+                m.resolved.to_string(),
+                m.mean_hours_to_resolve.map(|h| format!("{h:.1}")).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    if format == "json" {
+        return Ok(serde_json::to_string_pretty(r)? + "\n");
+    }
+    if format == "csv" {
+        return Ok(csv(&SECURITY_MONTH_HEADER, &months));
+    }
+    let risks: Vec<Vec<String>> = r
+        .risks
+        .iter()
+        .map(|k| {
+            vec![
+                format!("{} {}", k.risk, k.title),
+                k.rating.to_string(),
+                k.status.clone(),
+                k.treatment.clone().unwrap_or_default(),
+                k.controls_in_operation.to_string(),
+            ]
+        })
+        .collect();
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let controls: Vec<Vec<String>> = r
+        .controls
+        .iter()
+        .map(|s| {
+            let c = &s.control;
+            vec![
+                format!("{} {}", c.id, c.title),
+                c.kind.to_string(),
+                c.status.to_string(),
+                c.effectiveness.map(|e| e.to_string()).unwrap_or_default(),
+                day(c.reviewed_on),
+                format!("{}{}", day(c.next_review), if s.review_due { " (due)" } else { "" }),
+                s.risks.join(" "),
+            ]
+        })
+        .collect();
+    Ok(format!(
+        "Security incidents raised, by month\n{}\nSecurity incidents open now: {}\nInformation security policy in force: {}\n\nSecurity risks\n{}\nSecurity controls\n{}",
+        table(&SECURITY_MONTH_HEADER, &months, 1, "(no month in the period)"),
+        r.open_incidents,
+        r.policy.as_deref().unwrap_or("none approved"),
+        table(&SECURITY_RISK_HEADER, &risks, 1, "(no security risk open)"),
+        table(&SECURITY_CONTROL_HEADER, &controls, 4, "(no security control)"),
+    ))
+}

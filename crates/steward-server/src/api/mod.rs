@@ -45,6 +45,7 @@ pub mod report;
 mod request;
 mod risk;
 pub(crate) mod search;
+pub(crate) mod security_control;
 mod service;
 mod service_review;
 mod session;
@@ -242,6 +243,9 @@ text_filters!(
     steward_core::continuity::ContinuityPlanStatus,
     steward_core::continuity::ContinuityTestStatus,
     steward_core::continuity::ContinuityTestKind,
+    steward_core::security_control::SecurityControlStatus,
+    steward_core::security_control::ControlKind,
+    steward_core::security_control::Effectiveness,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -627,6 +631,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(capacity::routes())
         .merge(demand::routes())
         .merge(continuity::routes())
+        .merge(security_control::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

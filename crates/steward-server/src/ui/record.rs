@@ -206,6 +206,10 @@ macro_rules! with_record_type {
                 type $T = steward_core::continuity::ContinuityTest;
                 $body
             }
+            K::SecurityControl => {
+                type $T = steward_core::security_control::SecurityControl;
+                $body
+            }
         }
     }};
 }

@@ -34,6 +34,7 @@ mod capacity;
 mod compliance;
 mod continuity;
 mod finance;
+mod security;
 mod supplier;
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same organisation.
@@ -1504,6 +1505,21 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     continuity::seed(store, now, &w.managers, &w.services)
         .await
         .context("seeding the demo's continuity plans failed")?;
+    let reporters: Vec<User> = w.customers.iter().filter_map(|c| c.first().cloned()).collect();
+    let live: Vec<ServiceId> = w
+        .services
+        .iter()
+        .filter(|s| s.status == ServiceStatus::Live)
+        .map(|s| s.id)
+        .collect();
+    let people = security::People {
+        managers: &w.managers,
+        first_team: w.agents.first().map(Vec::as_slice).unwrap_or(&[]),
+        customers: &reporters,
+    };
+    security::seed(store, now, &people, &live)
+        .await
+        .context("seeding the demo's information security failed")?;
     eprintln!(
         "seeded {} services, {} teams, {} customer organisations and {records} tickets in {:.1}s",
         w.services.len(),
