@@ -408,6 +408,18 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("GET", "/api/v1/reports/capacity", Staff, false),
     ("GET", "/api/v1/reports/demand", Staff, false),
     ("GET", "/api/v1/reports/continuity", Staff, false),
+    ("GET", "/api/v1/security-controls", Rec(K::SecurityControl, R), false),
+    ("POST", "/api/v1/security-controls", Rec(K::SecurityControl, C), false),
+    ("GET", "/api/v1/security-controls/{reference}", Rec(K::SecurityControl, R), false),
+    ("PATCH", "/api/v1/security-controls/{reference}", Rec(K::SecurityControl, U), false),
+    ("GET", "/api/v1/security-controls/{reference}/history", Rec(K::SecurityControl, R), false),
+    ("GET", "/api/v1/security-controls/{reference}/comments", Rec(K::SecurityControl, R), false),
+    ("POST", "/api/v1/security-controls/{reference}/comments", Comments(K::SecurityControl), false),
+    ("GET", "/api/v1/security-controls/{reference}/attachments", Rec(K::SecurityControl, R), false),
+    ("POST", "/api/v1/security-controls/{reference}/attachments", Comments(K::SecurityControl), false),
+    ("POST", "/api/v1/security-controls/{reference}/transition", Rec(K::SecurityControl, U), false),
+    ("POST", "/api/v1/security-controls/{reference}/review", Rec(K::SecurityControl, U), false),
+    ("GET", "/api/v1/reports/security", Staff, false),
     ("GET", "/api/v1/settings/cost-rates", SignedIn, false),
     ("PUT", "/api/v1/settings/cost-rates", Admin, false),
     ("GET", "/api/v1/reports/availability", Staff, false),
@@ -973,6 +985,7 @@ async fn every_route_answers_every_caller_as_the_access_table_says() {
                 | "/api/v1/reports/costs"
                 | "/api/v1/reports/capacity"
                 | "/api/v1/reports/demand"
+                | "/api/v1/reports/security"
                 | "/api/v1/capacity-requirements/{reference}/readings" => "?from=2026-09-01&to=2026-12-01".to_string(),
                 t if t.ends_with("/business-time") => "?from=2026-12-01T00:00:00Z&to=2026-12-02T00:00:00Z".to_string(),
                 _ => String::new(),

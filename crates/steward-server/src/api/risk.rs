@@ -11,6 +11,7 @@ list_query! {
     RiskQuery {
         status: RiskStatus => "status",
         category: RiskCategory => "category",
+        security: bool => "security",
         owner: UserId => "owner_id",
         service: ServiceId => "service_id",
     }

@@ -23,6 +23,7 @@ mod queue;
 mod record;
 mod relationship;
 mod search;
+mod security;
 mod session;
 mod supplier;
 mod ticket;
@@ -108,6 +109,11 @@ pub fn routes() -> Router<AppState> {
         .route("/continuity/reviews", post(continuity::review_plan))
         .route("/continuity/tests", post(continuity::schedule_test))
         .route("/continuity/results", post(continuity::record_result))
+        .route("/security", get(security::security_page))
+        .route("/security/controls", post(security::add_control))
+        .route("/security/implementations", post(security::implement_control))
+        .route("/security/treatments", post(security::treat_risk))
+        .route("/security/reviews", post(security::review_control))
         .route("/finance", get(finance::finance_page))
         .route("/finance/budgets", post(finance::plan_budget))
         .route("/finance/costs", post(finance::record_cost))

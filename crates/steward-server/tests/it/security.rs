@@ -232,3 +232,217 @@ async fn the_web_pages_raise_show_and_hide_security_incidents() {
         assert!(page.contains("P2"), "medium x medium on the security table: {page}");
     });
 }
+
+#[tokio::test]
+async fn controls_are_put_in_operation_reviewed_and_reported_with_the_risks_they_treat() {
+    on_each_backend!(|s| {
+        let (st, v) = s
+            .post(
+                "/api/v1/security-controls",
+                &s.manager,
+                json!({"title": "Multi-factor sign-in", "kind": "preventive", "catalogue_reference": "A.8.5"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+        assert_eq!(v["status"], "planned");
+        let ctl = v["id"].as_str().unwrap().to_string();
+        let (st, _) = s
+            .post(
+                "/api/v1/security-controls",
+                &s.agent,
+                json!({"title": "x", "kind": "preventive"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "agents read controls; managers write them");
+        let (st, v) = s
+            .post(
+                "/api/v1/security-controls",
+                &s.manager,
+                json!({"title": "x", "kind": "magic"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+
+        let transition = format!("/api/v1/security-controls/{ctl}/transition");
+        let (st, v) = s.post(&transition, &s.manager, json!({"to": "implemented"})).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["fields"][0]["field"], "next_review");
+        let (st, _) = s
+            .patch(
+                &format!("/api/v1/security-controls/{ctl}"),
+                &s.manager,
+                json!({"next_review": "2099-01-01"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        let (st, _) = s.post(&transition, &s.manager, json!({"to": "implemented"})).await;
+        assert_eq!(st, StatusCode::OK);
+
+        let risk = s
+            .create(
+                "/api/v1/compliance/risks",
+                &s.manager,
+                json!({"title": "Stolen staff account", "security": true, "likelihood": 4, "impact": 4, "treatment": "mitigate"}),
+            )
+            .await;
+        let (st, v) = s
+            .post("/api/v1/links", &s.manager, json!({"from": ctl, "to": risk}))
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{v}");
+
+        let review = format!("/api/v1/security-controls/{ctl}/review");
+        let (st, v) = s
+            .post(
+                &review,
+                &s.manager,
+                json!({"effectiveness": "partly_effective", "findings": " ", "next_review": "2099-06-01"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["fields"][0]["field"], "findings");
+        let (st, v) = s
+            .post(
+                &review,
+                &s.manager,
+                json!({"effectiveness": "partly_effective", "findings": "Two accounts without a second factor", "next_review": "2099-06-01"}),
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        assert_eq!(v["effectiveness"], "partly_effective");
+        let (_, h) = s
+            .get(&format!("/api/v1/security-controls/{ctl}/history"), &s.auditor)
+            .await;
+        assert!(
+            h.to_string().contains("partly_effective"),
+            "the review is in the history: {h}"
+        );
+
+        s.create(
+            "/api/v1/incidents",
+            &s.requester_a,
+            json!({"title": "Suspicious mail", "security": true}),
+        )
+        .await;
+        let today = chrono::Utc::now().date_naive();
+        let from = today - chrono::Duration::days(40);
+        let to = today + chrono::Duration::days(1);
+        let (st, v) = s
+            .get(&format!("/api/v1/reports/security?from={from}&to={to}"), &s.agent)
+            .await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        let raised: u64 = v["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["raised"].as_u64().unwrap())
+            .sum();
+        assert_eq!(raised, 1, "counted for an uncleared reader too, never named: {v}");
+        assert!(!v.to_string().contains("Suspicious mail"));
+        assert_eq!(v["open_incidents"], 1);
+        assert_eq!(v["risks"][0]["risk"], risk.as_str());
+        assert_eq!(v["risks"][0]["controls_in_operation"], 1);
+        assert_eq!(v["controls"][0]["risks"][0], risk.as_str());
+        assert_eq!(v["controls"][0]["review_due"], false);
+        let (st, _) = s
+            .get(&format!("/api/v1/reports/security?from={to}&to={from}"), &s.agent)
+            .await;
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, _) = s
+            .get(&format!("/api/v1/reports/security?from={from}&to={to}"), &s.requester_a)
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
+
+#[tokio::test]
+async fn the_security_page_adds_puts_in_operation_links_and_reviews_a_control() {
+    on_each_backend!(|s| {
+        let risk = s
+            .create(
+                "/api/v1/compliance/risks",
+                &s.manager,
+                json!({"title": "Laptop lost with data", "security": true, "likelihood": 3, "impact": 3}),
+            )
+            .await;
+        let manager = Web::sign_in(s, "manager@example.com").await;
+        let (st, page) = manager.get("/security").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("Laptop lost with data") && page.contains("none approved"),
+            "{page}"
+        );
+        let (st, _, body) = manager
+            .post("/security/controls", &[("title", "Disk encryption"), ("kind", "")])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("choose what the control does") && body.contains("Disk encryption"),
+            "{body}"
+        );
+        let (st, location, _) = manager
+            .post(
+                "/security/controls",
+                &[
+                    ("title", "Disk encryption"),
+                    ("kind", "preventive"),
+                    ("next_review", "2099-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let ctl = location.rsplit('/').next().unwrap().to_string();
+        let (st, _, _) = manager.post("/security/implementations", &[("control", &ctl)]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _, _) = manager
+            .post("/security/treatments", &[("control", &ctl), ("risk", &risk)])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (st, _, body) = manager
+            .post("/security/treatments", &[("control", &ctl), ("risk", &risk)])
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("already treats"), "{body}");
+        let (st, _, body) = manager
+            .post(
+                "/security/reviews",
+                &[
+                    ("control", &ctl),
+                    ("effectiveness", "effective"),
+                    ("findings", "Sampled ten laptops"),
+                    ("next_review", "2000-01-01"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("must be after the review"), "{body}");
+        let (st, _, _) = manager
+            .post(
+                "/security/reviews",
+                &[
+                    ("control", &ctl),
+                    ("effectiveness", "effective"),
+                    ("findings", "Sampled ten laptops"),
+                    ("next_review", "2099-06-01"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, page) = manager.get("/security").await;
+        assert!(
+            page.contains(&format!("{ctl} Disk encryption")) && page.contains("2099-06-01"),
+            "{page}"
+        );
+
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/security").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            !page.contains(r#"action="/security/controls""#),
+            "no forms for whoever may not write"
+        );
+        let (st, _, _) = agent
+            .post("/security/controls", &[("title", "x"), ("kind", "preventive")])
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
