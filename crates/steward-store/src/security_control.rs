@@ -103,6 +103,8 @@ impl Table for SecurityControl {
 
 /// Controls in force read at most by one report; more is refused rather than cut.
 const CONTROLS_MAX: i64 = 5_000;
+/// The longest period one report covers, in months.
+const MONTHS_MAX: i64 = 120;
 /// Security incidents raised in one report's period read at most; more is refused.
 const INCIDENTS_MAX: i64 = 200_000;
 
@@ -118,6 +120,12 @@ impl crate::Store {
         today: NaiveDate,
     ) -> Result<SecurityReport> {
         let (start, end) = (micros(from), micros(to));
+        if to - from > chrono::Duration::days(366 * MONTHS_MAX / 12) {
+            return Err(Error::invalid(
+                "to",
+                format!("the report covers at most {MONTHS_MAX} months; choose a shorter period"),
+            ));
+        }
         let mut c = self.read().await?;
         let raised: Vec<(i64, i64, Option<i64>, Option<String>)> = c
             .fetch_all(

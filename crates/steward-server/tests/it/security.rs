@@ -446,3 +446,14 @@ async fn the_security_page_adds_puts_in_operation_links_and_reviews_a_control() 
         assert_eq!(st, StatusCode::FORBIDDEN);
     });
 }
+
+#[tokio::test]
+async fn a_security_report_over_more_than_ten_years_is_refused_by_name() {
+    on_each_backend!(|s| {
+        let (st, v) = s
+            .get("/api/v1/reports/security?from=2000-01-01&to=9999-01-01", &s.manager)
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+        assert_eq!(v["error"]["fields"][0]["field"], "to");
+    });
+}
