@@ -74,7 +74,7 @@ impl Table for Incident {
     const ORGANISATION_COLUMN: Option<&'static str> = Some("organisation_id");
     const NEED_TO_KNOW: Option<crate::record::NeedToKnowColumns> = Some(crate::record::NeedToKnowColumns {
         flag: "security",
-        people: &["caller_id", "assignee_id"],
+        people: ["caller_id", "assignee_id"],
     });
     const STORED_SORTS: &'static [&'static str] = &["sla_due_at"];
 

@@ -15,11 +15,12 @@ use crate::page::{ListQuery, Page, encode_cursor, merged_ranges, where_order_lim
 use crate::{Store, history, micros};
 
 /// The columns of a table whose rows may be kept on a need-to-know basis: a flag saying a row
-/// is, and the people (user ids) who, besides those cleared, may see such a row.
+/// is, and the two people (user ids: who reported it, who works it) who, besides those cleared,
+/// may see such a row.
 #[derive(Debug, Clone, Copy)]
 pub struct NeedToKnowColumns {
     pub flag: &'static str,
-    pub people: &'static [&'static str],
+    pub people: [&'static str; 2],
 }
 
 impl NeedToKnowColumns {
@@ -525,9 +526,7 @@ impl Store {
         let column = organisation_column(kind).unwrap_or("CAST(NULL AS BIGINT)");
         let mut c = self.read().await?;
         if let Some(need) = need_to_know_columns(kind) {
-            let [first, second] = need.people else {
-                return Err(Error::unexpected("a need-to-know record names two people"));
-            };
+            let [first, second] = need.people;
             let sql = format!(
                 "SELECT {column}, {}, {first}, {second} FROM {} WHERE id = $1",
                 need.flag,

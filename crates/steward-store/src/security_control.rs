@@ -112,7 +112,7 @@ impl crate::Store {
     /// Information security over `[from, to)`, as it stands on `today`:
     /// the security incidents raised month by month, the security risks not closed with their
     /// treatment, every control not retired with the risks it treats, and the policy in force —
-    /// seven reads however many records.
+    /// six reads however many records.
     pub async fn security_report(
         &self,
         from: DateTime<Utc>,

@@ -28,11 +28,14 @@ impl Store {
             .fetch_optional("SELECT value FROM settings WHERE key = $1", args![key])
             .await?;
         match row {
-            Some((json,)) => serde_json::from_str(&json)
-                .map_err(|e| Error::unexpected(format!("the stored setting {key} is not valid: {e}"))),
+            Some((json,)) => parsed(key, &json),
             None => Ok(default()),
         }
     }
+}
+
+fn parsed<T: serde::de::DeserializeOwned>(key: &str, json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| Error::unexpected(format!("the stored setting {key} is not valid: {e}")))
 }
 
 /// Writes a setting, replacing what was stored under its key.
@@ -81,12 +84,24 @@ impl Store {
         Ok(())
     }
 
-    /// Both matrices incidents follow.
+    /// Both matrices incidents follow, in one read (every incident written asks for them).
     pub async fn priority_rules(&self) -> Result<PriorityRules> {
-        Ok(PriorityRules {
-            standard: self.priority_matrix().await?,
-            security: self.security_priority_matrix().await?,
-        })
+        let mut c = self.read().await?;
+        let rows: Vec<(String, String)> = c
+            .fetch_all(
+                "SELECT key, value FROM settings WHERE key IN ($1, $2)",
+                args![PRIORITY_MATRIX, SECURITY_PRIORITY_MATRIX],
+            )
+            .await?;
+        let mut rules = PriorityRules::default();
+        for (key, json) in rows {
+            if key == PRIORITY_MATRIX {
+                rules.standard = parsed(&key, &json)?;
+            } else {
+                rules.security = parsed(&key, &json)?;
+            }
+        }
+        Ok(rules)
     }
 }
 

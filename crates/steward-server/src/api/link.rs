@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
 use crate::auth::Ctx;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -71,6 +71,42 @@ pub(crate) async fn endpoints(ctx: &Ctx, from: &str, to: &str) -> ApiResult<(End
     ensure_visible(ctx, from, "from").await?;
     ensure_visible(ctx, to, "to").await?;
     Ok((from, to))
+}
+
+/// Links two records for a web form whose fields name them (`incident` and `requirement`, say):
+/// a reference that is malformed, out of reach or missing is a message on that form's field, and
+/// a link already there is a conflict left to the caller to word.
+pub(crate) async fn link_as(
+    ctx: &Ctx,
+    (from, from_field): (Endpoint, &str),
+    (to, to_field): (Endpoint, &str),
+) -> ApiResult<Link> {
+    let field_of = |f: &str| if f == "from" { from_field } else { to_field };
+    let (from, to) = endpoints(ctx, &from.reference(), &to.reference())
+        .await
+        .map_err(|err| match err {
+            ApiError::Domain(Error::Invalid(fields)) => Error::Invalid(
+                fields
+                    .into_iter()
+                    .map(|mut f| {
+                        f.field = field_of(&f.field).into();
+                        f
+                    })
+                    .collect(),
+            )
+            .into(),
+            ApiError::Domain(Error::NotFound { kind, id }) => Error::invalid(
+                if kind == from.kind.as_str() {
+                    from_field
+                } else {
+                    to_field
+                },
+                format!("there is no {kind} {id}"),
+            )
+            .into(),
+            other => other,
+        })?;
+    Ok(ctx.state.store.link(from, to, Some(ctx.actor.user), ctx.now).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/links", tag = "links", request_body = LinkInput,

@@ -457,41 +457,32 @@ pub async fn flag_incident(posted: Posted<FlagForm>) -> UiResult<Response> {
         let (Some(incident), Some(requirement), false) = (incident, requirement, e.any()) else {
             return Err(Error::Invalid(e.0).into());
         };
-        let (from, to) = crate::api::link::endpoints(ctx, &incident.to_string(), &requirement.to_string())
-            .await
-            .map_err(|err| match err {
-                crate::error::ApiError::Domain(Error::Invalid(fields)) => Error::Invalid(
-                    fields
-                        .into_iter()
-                        .map(|mut f| {
-                            f.field = if f.field == "from" {
-                                "incident".into()
-                            } else {
-                                "requirement".into()
-                            };
-                            f
-                        })
-                        .collect(),
-                )
-                .into(),
-                crate::error::ApiError::Domain(Error::NotFound { kind, id }) => Error::invalid(
-                    if kind == "incident" { "incident" } else { "requirement" },
-                    format!("there is no {kind} {id}"),
-                )
-                .into(),
-                other => other,
-            })?;
-        ctx.state
-            .store
-            .link(from, to, Some(ctx.actor.user), ctx.now)
-            .await
-            .map_err(|err| match err {
-                Error::Conflict(_) => Error::invalid(
-                    "incident",
-                    format!("{incident} is already flagged against {requirement}"),
-                ),
-                other => other,
-            })?;
+        crate::api::link::link_as(
+            ctx,
+            (
+                steward_core::link::Endpoint {
+                    kind: RecordKind::Incident,
+                    id: incident.0,
+                },
+                "incident",
+            ),
+            (
+                steward_core::link::Endpoint {
+                    kind: RecordKind::CapacityRequirement,
+                    id: requirement.0,
+                },
+                "requirement",
+            ),
+        )
+        .await
+        .map_err(|err| match err {
+            crate::error::ApiError::Domain(Error::Conflict(_)) => Error::invalid(
+                "incident",
+                format!("{incident} is already flagged against {requirement}"),
+            )
+            .into(),
+            other => other,
+        })?;
         Ok(record_href(RecordKind::Incident, incident.0))
     }
     .await;

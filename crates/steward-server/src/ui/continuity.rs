@@ -271,23 +271,9 @@ async fn outcome(viewer: &Viewer, typed: Typed, written: Result<String, ApiError
     written_or_redisplay(written, |errors| show(viewer, typed, errors)).await
 }
 
-/// The approval, review and scheduling forms each name a plan: a message about it is said beside
-/// the form's own select (`review_plan`), not the first select on the page.
+/// The forms naming a plan: a message about it is said beside the form's own select.
 fn on_form(written: Result<String, ApiError>, form: &str) -> Result<String, ApiError> {
-    written.map_err(|err| match err {
-        ApiError::Domain(Error::Invalid(fields)) => ApiError::Domain(Error::Invalid(
-            fields
-                .into_iter()
-                .map(|mut f| {
-                    if f.field == "plan" {
-                        f.field = format!("{form}_plan");
-                    }
-                    f
-                })
-                .collect(),
-        )),
-        other => other,
-    })
+    super::form::beside(written, form, &["plan"], "plan")
 }
 
 /// Whole minutes as typed; empty is refused with `missing`.

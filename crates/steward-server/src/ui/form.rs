@@ -26,6 +26,31 @@ where
     }
 }
 
+/// A page with several forms naming the same field (a plan, a control): field errors about
+/// any of `fields` are renamed `{form}_{field}`, so each is said beside that form's own select
+/// and not the first on the page.
+pub fn beside(
+    written: Result<String, crate::error::ApiError>,
+    form: &str,
+    fields: &[&str],
+    as_field: &str,
+) -> Result<String, crate::error::ApiError> {
+    written.map_err(|err| match err {
+        crate::error::ApiError::Domain(Error::Invalid(found)) => crate::error::ApiError::Domain(Error::Invalid(
+            found
+                .into_iter()
+                .map(|mut f| {
+                    if fields.contains(&f.field.as_str()) {
+                        f.field = format!("{form}_{as_field}");
+                    }
+                    f
+                })
+                .collect(),
+        )),
+        other => other,
+    })
+}
+
 /// Field errors collected while reading a form.
 #[derive(Default)]
 pub struct FormErrors(pub Vec<FieldError>);

@@ -256,23 +256,9 @@ async fn outcome(viewer: &Viewer, typed: Typed, written: Result<String, ApiError
     written_or_redisplay(written, |errors| show(viewer, typed, errors)).await
 }
 
-/// The implement, link and review forms each name a control: a message about it is said beside
-/// the form's own select (`review_control`), not the first on the page.
+/// The forms naming a control: a message about it is said beside the form's own select.
 fn on_form(written: Result<String, ApiError>, form: &str) -> Result<String, ApiError> {
-    written.map_err(|err| match err {
-        ApiError::Domain(Error::Invalid(fields)) => ApiError::Domain(Error::Invalid(
-            fields
-                .into_iter()
-                .map(|mut f| {
-                    if f.field == "control" || f.field == "status" {
-                        f.field = format!("{form}_control");
-                    }
-                    f
-                })
-                .collect(),
-        )),
-        other => other,
-    })
+    super::form::beside(written, form, &["control", "status"], "control")
 }
 
 /// Adds a planned control owned by whoever adds it, then shows it.
@@ -373,29 +359,30 @@ pub async fn treat_risk(posted: Posted<TreatForm>) -> UiResult<Response> {
         let (Some(control), Some(risk), false) = (control, risk, e.any()) else {
             return Err(Error::Invalid(e.0).into());
         };
-        let (from, to) = crate::api::link::endpoints(ctx, &control.to_string(), &risk.to_string())
-            .await
-            .map_err(|err| match err {
-                ApiError::Domain(Error::Invalid(fields)) => Error::Invalid(
-                    fields
-                        .into_iter()
-                        .map(|mut f| {
-                            f.field = if f.field == "from" { "control" } else { "risk" }.into();
-                            f
-                        })
-                        .collect(),
-                )
-                .into(),
-                other => other,
-            })?;
-        ctx.state
-            .store
-            .link(from, to, Some(ctx.actor.user), ctx.now)
-            .await
-            .map_err(|err| match err {
-                Error::Conflict(_) => Error::invalid("risk", format!("{control} already treats {risk}")),
-                other => other,
-            })?;
+        crate::api::link::link_as(
+            ctx,
+            (
+                steward_core::link::Endpoint {
+                    kind: RecordKind::SecurityControl,
+                    id: control.0,
+                },
+                "control",
+            ),
+            (
+                steward_core::link::Endpoint {
+                    kind: RecordKind::Risk,
+                    id: risk.0,
+                },
+                "risk",
+            ),
+        )
+        .await
+        .map_err(|err| match err {
+            ApiError::Domain(Error::Conflict(_)) => {
+                Error::invalid("risk", format!("{control} already treats {risk}")).into()
+            }
+            other => other,
+        })?;
         Ok(record_href(RecordKind::SecurityControl, control.0))
     }
     .await;

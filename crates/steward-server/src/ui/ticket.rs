@@ -431,7 +431,7 @@ pub async fn create_ticket(
     }
     let outcome = async {
         let rules = ctx.state.store.priority_rules().await?;
-        let matrix = rules.standard.clone();
+        let matrix = &rules.standard;
         let triage = [("assignee", assignee.is_some()), ("team", team.is_some())];
         crate::api::incident::requester_limits(ctx, &mut caller, "caller", &triage)?;
         let organisation = crate::api::incident::organisation_of(ctx, "caller", caller).await?;
@@ -477,7 +477,7 @@ pub async fn create_ticket(
                 team,
                 supplier: None,
             };
-            let request = Request::create(input, found.service, organisation, &matrix, ctx.now)?;
+            let request = Request::create(input, found.service, organisation, matrix, ctx.now)?;
             let (_, axum::Json(saved)) = create(ctx, request).await?;
             Ok(record_href(RecordKind::Request, saved.id()))
         }
@@ -521,7 +521,7 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
     let supplier: Option<SupplierId> = form::reference(&mut e, "supplier", &form.supplier, RecordKind::Supplier);
     e.finish()?;
     let rules = ctx.state.store.priority_rules().await?;
-    let matrix = rules.standard.clone();
+    let matrix = &rules.standard;
     let category = Some(text(&form.category));
     if kind == RecordKind::Incident {
         let patch = IncidentPatch {
@@ -556,7 +556,7 @@ pub async fn update(uri: axum::http::Uri, posted: Posted<TicketForm>) -> UiResul
             ..RequestPatch::default()
         };
         modify(ctx, &reference, HistoryAction::Update, |r: &mut Request| {
-            r.apply_patch(patch, &matrix)
+            r.apply_patch(patch, matrix)
         })
         .await
         .map(drop)?;
@@ -579,7 +579,7 @@ pub async fn assign_to_me(uri: axum::http::Uri, posted: Posted<AssignForm>) -> U
     let ctx = &posted.viewer.ctx;
     let me = Some(ctx.actor.user);
     let rules = ctx.state.store.priority_rules().await?;
-    let matrix = rules.standard.clone();
+    let matrix = &rules.standard;
     let (r, action) = (reference.as_str(), HistoryAction::Update);
     match kind {
         RecordKind::Incident => {
@@ -596,7 +596,7 @@ pub async fn assign_to_me(uri: axum::http::Uri, posted: Posted<AssignForm>) -> U
                 assignee: Some(me),
                 ..RequestPatch::default()
             };
-            modify(ctx, r, action, |q: &mut Request| q.apply_patch(patch, &matrix))
+            modify(ctx, r, action, |q: &mut Request| q.apply_patch(patch, matrix))
                 .await
                 .map(drop)?;
         }
@@ -606,7 +606,7 @@ pub async fn assign_to_me(uri: axum::http::Uri, posted: Posted<AssignForm>) -> U
                 ..Default::default()
             };
             modify(ctx, r, action, |p: &mut steward_core::problem::Problem| {
-                p.apply_patch(patch, &matrix)
+                p.apply_patch(patch, matrix)
             })
             .await
             .map(drop)?;

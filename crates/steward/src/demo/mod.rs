@@ -1393,7 +1393,7 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         .await
         .context("seeding the demo organisation failed")?;
     let rules = store.priority_rules().await?;
-    let matrix = rules.standard.clone();
+    let matrix = &rules.standard;
     let bar = ProgressBar::new(u64::from(records));
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
@@ -1430,8 +1430,8 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         let t = std::time::Instant::now();
         match kind {
             RecordKind::Incident => incidents.push(one_incident(&w, &mut rng, now, &rules)?),
-            RecordKind::Request => requests.push(one_request(&w, &mut rng, now, &matrix)?),
-            RecordKind::Problem => one_problem(store, &w, &mut rng, now, &matrix, &recent).await?,
+            RecordKind::Request => requests.push(one_request(&w, &mut rng, now, matrix)?),
+            RecordKind::Problem => one_problem(store, &w, &mut rng, now, matrix, &recent).await?,
             _ => one_change(store, &w, &mut rng, now).await?,
         }
         let t = timing.add(kind, t);
