@@ -53,14 +53,27 @@ pub enum Scope {
     All,
     /// Only records of this customer organisation.
     Organisation(OrganisationId),
+    /// Only records published to customers (knowledge articles for them), which belong to no
+    /// organisation.
+    Published,
 }
 
 impl Scope {
     /// Whether a record belonging to `organisation` is within reach.
+    /// A published record is reached only through [`Scope::admits`], which reads the record.
     pub fn covers(self, organisation: Option<OrganisationId>) -> bool {
         match self {
             Scope::All => true,
             Scope::Organisation(o) => organisation == Some(o),
+            Scope::Published => false,
+        }
+    }
+
+    /// Whether this record is within reach.
+    pub fn admits<R: crate::record::Record>(self, r: &R) -> bool {
+        match self {
+            Scope::Published => r.published(),
+            _ => self.covers(r.organisation()),
         }
     }
 }
@@ -84,10 +97,18 @@ pub fn authorize(actor: &Actor, kind: RecordKind, action: Operation) -> Result<S
                 | K::Asset
                 | K::Complaint
                 | K::Cost
+                | K::Article
         ),
         (Role::Requester, Operation::Read) => matches!(
             kind,
-            K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation | K::Complaint | K::Survey
+            K::Service
+                | K::CatalogueItem
+                | K::Incident
+                | K::Request
+                | K::Organisation
+                | K::Complaint
+                | K::Survey
+                | K::Article
         ),
         (Role::Requester, Operation::Create) => matches!(kind, K::Incident | K::Request | K::Complaint),
         (Role::Requester, Operation::Update) => false,
@@ -109,6 +130,7 @@ pub fn authorize(actor: &Actor, kind: RecordKind, action: Operation) -> Result<S
             .organisation
             .map(Scope::Organisation)
             .ok_or_else(|| Error::Forbidden("this requester belongs to no organisation".into())),
+        (Role::Requester, K::Article) => Ok(Scope::Published),
         _ => Ok(Scope::All),
     }
 }
@@ -158,13 +180,13 @@ mod tests {
         // finding, nonconformity, action, management review, improvement, risk, objective,
         // programme, certificate, outage, supplier, contract, dispute, service review, complaint, survey,
         // budget, cost, capacity requirement, demand forecast, continuity plan, continuity test,
-        // security control
+        // security control, article
         let table: &[(Role, [&str; RecordKind::ALL.len()])] = &[
-            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
-            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "Rcu", "Rcu", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
-            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "RCu", "Rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu"]),
+            (Role::Admin,     ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Manager,   ["RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "Rcu", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU", "RCU"]),
+            (Role::Agent,     ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "RCU", "RCU", "RCU", "Rcu", "Rcu", "RCU", "RCU", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU", "Rcu", "Rcu", "RCU", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "RCU"]),
+            (Role::Auditor,   ["Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu", "Rcu"]),
+            (Role::Requester, ["Rcu", "Rcu", "rcu", "rcu", "Rcu", "rcu", "rcu", "RCu", "RCu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "RCu", "Rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "rcu", "Rcu"]),
         ];
         for (role, row) in table {
             for (kind, cell) in kinds.iter().zip(row) {

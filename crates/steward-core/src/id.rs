@@ -149,6 +149,8 @@ ids! {
     /// A scheduled exercise of a continuity plan, and what it found.
     ContinuityTestId => "CTT", "continuity test";
     SecurityControlId => "CTL", "security control";
+    /// A knowledge article.
+    ArticleId => "KB", "article";
     /// A certificate of conformity.
     CertificateId => "CERT", "certificate";
     /// An API token (its hash; the token itself is shown once).

@@ -5,6 +5,7 @@ pub mod access;
 pub mod action;
 pub mod agreement;
 pub mod approval;
+pub mod article;
 pub mod assessment;
 pub mod asset;
 pub mod attachment;

@@ -1,7 +1,8 @@
 //! Links between records: incident-problem, problem-change, change-CI, incident-CI,
 //! incident-change (an incident a change caused), CI-service and incident-capacity requirement
-//! (a capacity-related incident), continuity plan-risk (a continuity risk it treats) and
-//! security control-risk (a security risk it treats).
+//! (a capacity-related incident), continuity plan-risk (a continuity risk it treats),
+//! security control-risk (a security risk it treats), article-problem (the problem or known error
+//! an article explains) and incident-article (an article used to resolve an incident).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,10 @@ pub const ALLOWED: &[(RecordKind, RecordKind)] = &[
     (RecordKind::ContinuityPlan, RecordKind::Risk),
     // A security risk of the register, treated by the control.
     (RecordKind::SecurityControl, RecordKind::Risk),
+    // The problem or known error an article explains, with its workaround.
+    (RecordKind::Article, RecordKind::Problem),
+    // An article used to resolve an incident.
+    (RecordKind::Incident, RecordKind::Article),
 ];
 
 /// One end of a link.

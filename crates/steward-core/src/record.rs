@@ -54,6 +54,7 @@ pub enum RecordKind {
     ContinuityPlan,
     ContinuityTest,
     SecurityControl,
+    Article,
 }
 
 impl RecordKind {
@@ -104,11 +105,12 @@ impl RecordKind {
             RecordKind::ContinuityPlan => "continuity_plan",
             RecordKind::ContinuityTest => "continuity_test",
             RecordKind::SecurityControl => "security_control",
+            RecordKind::Article => "article",
         }
     }
 
     /// Every kind, in a fixed order.
-    pub const ALL: [RecordKind; 45] = [
+    pub const ALL: [RecordKind; 46] = [
         RecordKind::Service,
         RecordKind::CatalogueItem,
         RecordKind::Calendar,
@@ -154,6 +156,7 @@ impl RecordKind {
         RecordKind::ContinuityPlan,
         RecordKind::ContinuityTest,
         RecordKind::SecurityControl,
+        RecordKind::Article,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -208,6 +211,7 @@ impl RecordKind {
             RecordKind::ContinuityPlan => "continuity-plans",
             RecordKind::ContinuityTest => "continuity-tests",
             RecordKind::SecurityControl => "security-controls",
+            RecordKind::Article => "articles",
         }
     }
 
@@ -260,6 +264,7 @@ impl RecordKind {
             RecordKind::ContinuityPlan => ContinuityPlanId::PREFIX,
             RecordKind::ContinuityTest => ContinuityTestId::PREFIX,
             RecordKind::SecurityControl => SecurityControlId::PREFIX,
+            RecordKind::Article => ArticleId::PREFIX,
         }
     }
 
@@ -329,6 +334,11 @@ pub trait Record: Serialize + Clone + Send + Sync + 'static {
     fn need_to_know(&self) -> Option<crate::access::NeedToKnow> {
         None
     }
+    /// Whether the record is published to customers, so a requester may read it though it
+    /// belongs to no organisation (a knowledge article for customers).
+    fn published(&self) -> bool {
+        false
+    }
 }
 
 /// Implements [`Record`] for a struct with `id`, `created_at` and `updated_at` fields.
@@ -341,6 +351,26 @@ macro_rules! record {
         $crate::record!($ty, $kind, $id, |$r| $org, need_to_know | _n | None);
     };
     ($ty:ty, $kind:expr, $id:ident, |$r:ident| $org:expr, need_to_know |$n:ident| $need:expr) => {
+        $crate::record!(
+            $ty,
+            $kind,
+            $id,
+            |$r| $org,
+            need_to_know | $n | $need,
+            published | _p | false
+        );
+    };
+    ($ty:ty, $kind:expr, $id:ident, published |$p:ident| $published:expr) => {
+        $crate::record!(
+            $ty,
+            $kind,
+            $id,
+            |_r| None,
+            need_to_know | _n | None,
+            published | $p | $published
+        );
+    };
+    ($ty:ty, $kind:expr, $id:ident, |$r:ident| $org:expr, need_to_know |$n:ident| $need:expr, published |$p:ident| $published:expr) => {
         impl $crate::record::Record for $ty {
             const KIND: $crate::record::RecordKind = $kind;
             fn id(&self) -> i64 {
@@ -365,6 +395,10 @@ macro_rules! record {
             fn need_to_know(&self) -> Option<$crate::access::NeedToKnow> {
                 let $n = self;
                 $need
+            }
+            fn published(&self) -> bool {
+                let $p = self;
+                $published
             }
         }
     };

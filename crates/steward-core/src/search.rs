@@ -1,4 +1,5 @@
-//! Full-text search: what a query may contain and what a hit looks like. Words are taken from the
+//! Full-text search (incidents, requests, problems, changes, configuration items and knowledge
+//! articles): what a query may contain and what a hit looks like. Words are taken from the
 //! query (letters and digits; everything else separates words), at most ten of them; every word
 //! must match, the last one also as a prefix, so a search box can search as the user types. A
 //! query that is a record reference (`INC-42`) finds that record first.
@@ -15,6 +16,7 @@ pub const SEARCHABLE: &[RecordKind] = &[
     RecordKind::Problem,
     RecordKind::Change,
     RecordKind::ConfigurationItem,
+    RecordKind::Article,
 ];
 
 pub const MAX_TERMS: usize = 10;
@@ -118,7 +120,7 @@ pub fn kinds(param: Option<&str>) -> Result<Vec<RecordKind>> {
                     Error::invalid(
                         "kind",
                         format!(
-                            "'{}' is not searchable: use incident, request, problem, change or configuration_item",
+                            "'{}' is not searchable: use incident, request, problem, change, configuration_item or article",
                             k.chars().take(40).collect::<String>()
                         ),
                     )

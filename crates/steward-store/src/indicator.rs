@@ -272,6 +272,32 @@ fn query(id: &str) -> Option<Query> {
             passes: "c.outcome = 'met'",
             at: "c.stopped_at",
         },
+        "articles_reviewed_on_time" => Query {
+            kind: "'article'",
+            key: "t.id",
+            from_where: "FROM articles t WHERE t.status = 'published' AND t.created_at < :to AND :from <= :to",
+            passes: "t.next_review IS NOT NULL AND t.next_review >= :day",
+            at: "t.updated_at",
+        },
+        "known_errors_with_article" => Query {
+            kind: "'problem'",
+            key: "t.id",
+            from_where: "FROM problems t WHERE t.known_error AND t.status NOT IN ('closed', 'cancelled') \
+                 AND t.created_at < :to AND :from <= :to",
+            passes: "EXISTS (SELECT 1 FROM links l JOIN articles a ON a.id = l.from_id WHERE l.from_kind = 'article' \
+                 AND l.to_kind = 'problem' AND l.to_id = t.id AND a.status = 'published')",
+            at: "t.updated_at",
+        },
+        "articles_found_helpful" => Query {
+            kind: "'article'",
+            key: "t.id",
+            from_where: "FROM articles t WHERE EXISTS (SELECT 1 FROM article_votes v WHERE v.article_id = t.id \
+                 AND v.voted_at >= :from AND v.voted_at < :to)",
+            passes: "2 * (SELECT COUNT(*) FROM article_votes v WHERE v.article_id = t.id AND v.helpful = TRUE \
+                 AND v.voted_at >= :from AND v.voted_at < :to) >= (SELECT COUNT(*) FROM article_votes v \
+                 WHERE v.article_id = t.id AND v.voted_at >= :from AND v.voted_at < :to)",
+            at: "t.updated_at",
+        },
         "services_with_availability_target" => Query {
             kind: "'service'",
             key: "t.id",

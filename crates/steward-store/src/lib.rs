@@ -7,6 +7,7 @@ pub mod exec;
 mod action;
 mod agreement;
 mod approval;
+mod article;
 mod assessment;
 mod asset;
 mod attachment;

@@ -142,7 +142,7 @@ fn party_columns(kind: RecordKind) -> [&'static str; 5] {
         K::CapacityRequirement | K::DemandForecast => ["title", NO_STATUS, "owner_id", NONE, NONE],
         K::ContinuityPlan => ["title", "status", "owner_id", NONE, NONE],
         K::ContinuityTest => ["title", "status", NONE, NONE, NONE],
-        K::SecurityControl => ["title", "status", "owner_id", NONE, NONE],
+        K::SecurityControl | K::Article => ["title", "status", "owner_id", NONE, NONE],
         K::Action
         | K::Document
         | K::Improvement

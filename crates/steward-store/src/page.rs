@@ -43,6 +43,8 @@ pub struct ListQuery {
     /// A viewer not cleared for records kept on a need-to-know basis: of those, only the ones
     /// naming this person (as a security incident's caller or assignee) are listed.
     pub uncleared_viewer: Option<i64>,
+    /// Only records published to customers (a requester's list of articles).
+    pub published_only: bool,
     pub sort: Sort,
     pub cursor: Option<String>,
     pub limit: u32,

@@ -50,6 +50,9 @@ pub trait Table: Record + Sized {
     const ORGANISATION_COLUMN: Option<&'static str> = None;
     /// For records that may be kept on a need-to-know basis, the columns saying so.
     const NEED_TO_KNOW: Option<NeedToKnowColumns> = None;
+    /// For records that may be published to customers, the column values that make one so; a
+    /// list asked for `published_only` keeps to them.
+    const PUBLISHED: &'static [(&'static str, &'static str)] = &[];
     fn from_row(row: Self::Row) -> Result<Self>;
     fn to_args(&self) -> Vec<Arg>;
     /// The records this one refers to, as (field, kind, id), checked to exist before a write.
@@ -141,6 +144,7 @@ pub(crate) fn table_of(kind: RecordKind) -> &'static str {
         RecordKind::ContinuityPlan => "continuity_plans",
         RecordKind::ContinuityTest => "continuity_tests",
         RecordKind::SecurityControl => "security_controls",
+        RecordKind::Article => "articles",
     }
 }
 
@@ -197,7 +201,8 @@ pub(crate) fn organisation_column(kind: RecordKind) -> Option<&'static str> {
         | RecordKind::DemandForecast
         | RecordKind::ContinuityPlan
         | RecordKind::ContinuityTest
-        | RecordKind::SecurityControl => None,
+        | RecordKind::SecurityControl
+        | RecordKind::Article => None,
     }
 }
 
@@ -549,6 +554,21 @@ impl Store {
     }
 
     pub async fn list<T: Table>(&self, q: &ListQuery) -> Result<Page<T>> {
+        let published;
+        let q = if q.published_only {
+            if T::PUBLISHED.is_empty() {
+                return Err(Error::unexpected(format!(
+                    "{} records are never published",
+                    T::KIND.as_str()
+                )));
+            }
+            let mut p = q.clone();
+            p.filters.extend(T::PUBLISHED.iter().map(|(c, v)| (*c, Arg::from(*v))));
+            published = p;
+            &published
+        } else {
+            q
+        };
         let columns = format!("id, {}", T::COLUMNS.join(", "));
         let (sql, args) = match merged_ranges(q, &columns, T::TABLE, T::ORGANISATION_COLUMN, T::NEED_TO_KNOW)? {
             Some(merged) => merged,

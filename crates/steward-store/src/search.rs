@@ -1,7 +1,8 @@
 //! Full-text search with each database's own engine: SQLite FTS5 (bm25, Porter stemming) and
 //! PostgreSQL `tsvector` with a GIN index (`ts_rank_cd`, English stemming). The index is kept by
-//! triggers (migration 0016). Visibility is part of the query: a requester's search covers only
-//! their organisation's incidents and requests.
+//! triggers (migrations 0016 and 0034). Visibility is part of the query: a requester's search
+//! covers only their organisation's incidents and requests and the articles published for
+//! customers.
 
 use std::collections::HashMap;
 
@@ -17,8 +18,10 @@ use crate::{Backend, Store};
 pub struct SearchQuery<'a> {
     pub terms: &'a [String],
     pub kinds: &'a [RecordKind],
-    /// Only this organisation's records (a requester's search).
+    /// Only this organisation's incidents and requests (a requester's search).
     pub organisation: Option<OrganisationId>,
+    /// Of articles, only those published for customers (a requester's search).
+    pub published_only: bool,
     /// A searcher not cleared for security incidents: of those, only the ones naming this
     /// person as caller or assignee are found.
     pub uncleared_viewer: Option<UserId>,
@@ -147,24 +150,14 @@ impl Store {
     }
 }
 
-/// The kind and organisation conditions, appended to `args`.
+/// The kind and visibility conditions, appended to `args`.
 fn filters(q: &SearchQuery<'_>, args: &mut Vec<Arg>) -> String {
     let mut out = String::new();
-    let kinds: Vec<&RecordKind> = match q.organisation {
-        // A requester sees only incidents and requests.
-        Some(_) => q
-            .kinds
-            .iter()
-            .filter(|k| matches!(k, RecordKind::Incident | RecordKind::Request))
-            .collect(),
-        None => q.kinds.iter().collect(),
-    };
-    if kinds.is_empty() {
+    if q.kinds.is_empty() {
         return " AND 1 = 0".into();
     }
-    // Every kind: no condition, so no match needs its stored columns read to be ranked.
     if let Some(viewer) = q.uncleared_viewer
-        && kinds.contains(&&RecordKind::Incident)
+        && q.kinds.contains(&RecordKind::Incident)
     {
         // Security incidents are few, so the ones hidden are read from their own index.
         args.push(Arg::from(viewer.0));
@@ -174,19 +167,49 @@ fn filters(q: &SearchQuery<'_>, args: &mut Vec<Arg>) -> String {
              AND NOT (COALESCE(caller_id, 0) = ${n} OR COALESCE(assignee_id, 0) = ${n})))"
         ));
     }
-    let every = steward_core::search::SEARCHABLE.iter().all(|k| kinds.contains(&k));
-    if every && q.organisation.is_none() {
+    if q.organisation.is_none() && !q.published_only {
+        // Every kind: no condition, so no match needs its stored columns read to be ranked.
+        if steward_core::search::SEARCHABLE.iter().all(|k| q.kinds.contains(k)) {
+            return out;
+        }
+        let first = args.len() + 1;
+        args.extend(q.kinds.iter().map(|k| Arg::from(k.as_str())));
+        out.push_str(&format!(
+            " AND record_kind IN ({})",
+            crate::placeholders(first, q.kinds.len())
+        ));
         return out;
     }
-    let first = args.len() + 1;
-    args.extend(kinds.iter().map(|k| Arg::from(k.as_str())));
-    out.push_str(&format!(
-        " AND record_kind IN ({})",
-        crate::placeholders(first, kinds.len())
-    ));
-    if let Some(o) = q.organisation {
+    // A requester: their organisation's incidents and requests, and the articles published for
+    // customers (few, read from their own index), and nothing else.
+    let mut reach = Vec::new();
+    let tickets: Vec<&RecordKind> = q
+        .kinds
+        .iter()
+        .filter(|k| matches!(k, RecordKind::Incident | RecordKind::Request))
+        .collect();
+    if let Some(o) = q.organisation
+        && !tickets.is_empty()
+    {
+        let first = args.len() + 1;
+        args.extend(tickets.iter().map(|k| Arg::from(k.as_str())));
         args.push(Arg::from(o.0));
-        out.push_str(&format!(" AND organisation_id = ${}", args.len()));
+        reach.push(format!(
+            "(record_kind IN ({}) AND organisation_id = ${})",
+            crate::placeholders(first, tickets.len()),
+            args.len()
+        ));
     }
+    if q.published_only && q.kinds.contains(&RecordKind::Article) {
+        reach.push(
+            "(record_kind = 'article' AND record_id IN (SELECT id FROM articles WHERE audience = 'customers' \
+             AND status = 'published'))"
+                .to_string(),
+        );
+    }
+    if reach.is_empty() {
+        return " AND 1 = 0".into();
+    }
+    out.push_str(&format!(" AND ({})", reach.join(" OR ")));
     out
 }

@@ -2070,6 +2070,7 @@ async fn search_finds_words_stems_and_prefixes() {
                     terms: &t,
                     kinds: SEARCHABLE,
                     organisation: org,
+                    published_only: false,
                     uncleared_viewer: None,
                     limit: 20,
                 })
@@ -2101,6 +2102,7 @@ async fn search_finds_words_stems_and_prefixes() {
                 terms: &terms("switch").unwrap(),
                 kinds: SEARCHABLE,
                 organisation: None,
+                published_only: false,
                 uncleared_viewer: None,
                 limit: 5,
             })
@@ -2135,6 +2137,7 @@ async fn search_finds_words_stems_and_prefixes() {
                 terms: &t,
                 kinds: &kinds,
                 organisation: None,
+                published_only: false,
                 uncleared_viewer: None,
                 limit: 5,
             })
@@ -2202,6 +2205,7 @@ async fn security_incidents_are_kept_from_uncleared_viewers_in_lists_and_search(
                         terms: t,
                         kinds: SEARCHABLE,
                         organisation: None,
+                        published_only: false,
                         uncleared_viewer: viewer,
                         limit: 20,
                     })
@@ -4810,5 +4814,135 @@ async fn continuity_plans_are_tested_against_their_objectives_and_reviewed_after
             None
         );
         let _ = web;
+    });
+}
+
+#[tokio::test]
+async fn articles_are_found_by_their_audience_and_keep_one_vote_a_reader() {
+    use steward_core::article::{Article, ArticleTransition, Audience, NewArticle};
+    use steward_core::indicator::Period;
+    use steward_core::search::{SEARCHABLE, terms};
+    use steward_store::SearchQuery;
+    on_each_backend!(|store, db| {
+        let author = user(store, "author@example.com", Role::Agent, None).await;
+        let acme = organisation(store, "Acme").await;
+        let reader = user(store, "reader@example.com", Role::Requester, Some(acme.id)).await;
+        let write = |title: &'static str, audience: Audience, publish: bool| {
+            let author = author.id;
+            async move {
+                let mut a = Article::create(
+                    NewArticle {
+                        title: title.into(),
+                        body: "Restart the VPN client, then sign in again with your token.".into(),
+                        keywords: Some("remote access".into()),
+                        audience: Some(audience),
+                        service: None,
+                        owner: None,
+                        next_review: Some(t0().date_naive() + Duration::days(90)),
+                    },
+                    author,
+                    t0(),
+                )
+                .unwrap();
+                if publish {
+                    a.transition(ArticleTransition { to: "published".into() }, t0())
+                        .unwrap();
+                }
+                store.insert(a, Some(author)).await.unwrap()
+            }
+        };
+        let public = write("VPN keeps disconnecting", Audience::Customers, true).await;
+        let internal = write("VPN concentrator failover", Audience::Agents, true).await;
+        let draft = write("VPN on a new laptop", Audience::Customers, false).await;
+
+        let find = |q: &'static str, organisation: Option<OrganisationId>, published_only: bool| async move {
+            let t = terms(q).unwrap();
+            let mut refs: Vec<String> = store
+                .search(&SearchQuery {
+                    terms: &t,
+                    kinds: SEARCHABLE,
+                    organisation,
+                    published_only,
+                    uncleared_viewer: None,
+                    limit: 20,
+                })
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h.reference)
+                .collect();
+            refs.sort();
+            refs
+        };
+        let mut all = vec![public.id.to_string(), internal.id.to_string(), draft.id.to_string()];
+        all.sort();
+        assert_eq!(find("vpn", None, false).await, all, "staff find every article");
+        assert_eq!(
+            find("remote acc", None, false).await.len(),
+            3,
+            "keywords are searched, the last word as a prefix"
+        );
+        assert_eq!(
+            find("vpn", Some(acme.id), true).await,
+            [public.id.to_string()],
+            "a requester finds only what is published for customers"
+        );
+        assert_eq!(find("vpn", None, true).await, [public.id.to_string()]);
+
+        // A customer's list keeps to the published articles for customers, however filtered.
+        let mut q = ListQuery {
+            published_only: true,
+            limit: 50,
+            ..ListQuery::default()
+        };
+        let listed = store.list::<Article>(&q).await.unwrap();
+        assert_eq!(listed.items.iter().map(|a| a.id).collect::<Vec<_>>(), [public.id]);
+        q.filters.push(("status", Arg::from("draft")));
+        assert!(store.list::<Article>(&q).await.unwrap().items.is_empty());
+        assert!(matches!(
+            store
+                .list::<Incident>(&ListQuery {
+                    published_only: true,
+                    limit: 5,
+                    ..ListQuery::default()
+                })
+                .await,
+            Err(Error::Unexpected(_))
+        ));
+
+        // One vote a reader: voting again replaces it, and the counts follow.
+        let day = |d: i64| t0() + Duration::days(d);
+        let a = store
+            .vote(public.id, reader.id, false, Some("Which client?".into()), day(1))
+            .await
+            .unwrap();
+        assert_eq!((a.helpful_votes, a.unhelpful_votes), (0, 1));
+        assert_eq!(a.updated_at, public.updated_at, "a vote is not an edit");
+        store.vote(public.id, author.id, true, None, day(2)).await.unwrap();
+        let a = store.vote(public.id, reader.id, true, None, day(3)).await.unwrap();
+        assert_eq!((a.helpful_votes, a.unhelpful_votes), (2, 0));
+        assert_eq!(store.vote_of(public.id, reader.id).await.unwrap(), Some(true));
+        assert_eq!(store.vote_of(internal.id, reader.id).await.unwrap(), None);
+        store.vote(internal.id, reader.id, false, None, day(3)).await.unwrap();
+        let first = store.votes(public.id, None, 1).await.unwrap();
+        assert_eq!(first.items[0].voter, reader.id, "newest first");
+        let rest = store.votes(public.id, first.next_cursor.as_deref(), 1).await.unwrap();
+        assert_eq!(rest.items[0].voter, author.id);
+        assert!(rest.next_cursor.is_none());
+        assert!(matches!(
+            store.vote(ArticleId(999), reader.id, true, None, day(3)).await,
+            Err(Error::NotFound { .. })
+        ));
+
+        // Evidence for 7.6: published articles reviewed on time, and votes that found them helpful.
+        let period = Period {
+            from: t0(),
+            to: t0() + Duration::days(30),
+        };
+        let counts = store.indicator_counts(period).await.unwrap();
+        let reviewed = &counts["articles_reviewed_on_time"];
+        assert_eq!((reviewed.population, reviewed.passing), (2, 2));
+        let helpful = &counts["articles_found_helpful"];
+        assert_eq!((helpful.population, helpful.passing), (2, 1));
     });
 }

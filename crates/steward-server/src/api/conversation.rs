@@ -364,5 +364,6 @@ comment_routes! {
     OnDemandForecast, demand_forecast_comments, comment_on_demand_forecast: DemandForecast at "/api/v1/demand-forecasts/{reference}/comments" and "/api/v1/demand-forecasts/{reference}/attachments", tag "capacity", e.g. "e.g. DEM-1";
     OnContinuityPlan, continuity_plan_comments, comment_on_continuity_plan: ContinuityPlan at "/api/v1/continuity-plans/{reference}/comments" and "/api/v1/continuity-plans/{reference}/attachments", tag "continuity", e.g. "e.g. CTP-1";
     OnContinuityTest, continuity_test_comments, comment_on_continuity_test: ContinuityTest at "/api/v1/continuity-tests/{reference}/comments" and "/api/v1/continuity-tests/{reference}/attachments", tag "continuity", e.g. "e.g. CTT-1";
+    OnArticle, article_comments, comment_on_article: Article at "/api/v1/articles/{reference}/comments" and "/api/v1/articles/{reference}/attachments", tag "knowledge", e.g. "e.g. KB-1";
     OnSecurityControl, security_control_comments, comment_on_security_control: SecurityControl at "/api/v1/security-controls/{reference}/comments" and "/api/v1/security-controls/{reference}/attachments", tag "security", e.g. "e.g. CTL-1";
 }

@@ -6,6 +6,7 @@ mod prelude;
 
 mod action;
 mod agreement;
+pub(crate) mod article;
 mod assessment;
 mod asset;
 mod audit;
@@ -246,6 +247,8 @@ text_filters!(
     steward_core::security_control::SecurityControlStatus,
     steward_core::security_control::ControlKind,
     steward_core::security_control::Effectiveness,
+    steward_core::article::ArticleStatus,
+    steward_core::article::Audience,
     steward_core::certification::ProgrammeStatus,
     steward_core::certification::CertificateStatus,
     String
@@ -416,6 +419,7 @@ pub(crate) fn build_list_query(
         updated_since,
         organisation: None,
         uncleared_viewer: None,
+        published_only: false,
         sort,
         cursor,
         limit: check_limit(limit, 50)?,
@@ -445,13 +449,15 @@ pub(crate) async fn read_one<T: Table>(ctx: &Ctx, reference: &str) -> ApiResult<
         .store
         .get::<T>(id)
         .await?
-        .filter(|r| scope.covers(r.organisation()) && ctx.actor.knows(r.need_to_know().as_ref()))
+        .filter(|r| scope.admits(r) && ctx.actor.knows(r.need_to_know().as_ref()))
         .ok_or_else(|| not_found::<T>(reference))
 }
 
 pub(crate) async fn list_all<T: Table>(ctx: &Ctx, mut q: ListQuery) -> ApiResult<Json<ListOf<T>>> {
-    if let Scope::Organisation(o) = authorize(&ctx.actor, T::KIND, Operation::Read)? {
-        q.organisation = Some(o.0);
+    match authorize(&ctx.actor, T::KIND, Operation::Read)? {
+        Scope::Organisation(o) => q.organisation = Some(o.0),
+        Scope::Published => q.published_only = true,
+        Scope::All => {}
     }
     if !ctx.actor.cleared {
         q.uncleared_viewer = Some(ctx.actor.user.0);
@@ -507,7 +513,7 @@ pub(crate) async fn modify<T: Table>(
             Some(ctx.actor.user),
             ctx.now,
             action,
-            |r| scope.covers(r.organisation()) && ctx.actor.knows(r.need_to_know().as_ref()),
+            |r| scope.admits(r) && ctx.actor.knows(r.need_to_know().as_ref()),
             change,
         )
         .await?;
@@ -632,6 +638,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(demand::routes())
         .merge(continuity::routes())
         .merge(security_control::routes())
+        .merge(article::routes())
         .merge(watcher::routes())
         .merge(settings::routes())
         .merge(report::routes())

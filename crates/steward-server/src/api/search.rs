@@ -1,5 +1,6 @@
-//! `/api/v1/search`: full-text search over incidents, requests, problems, changes and
-//! configuration items, ranked, with the caller's visibility applied in the same query.
+//! `/api/v1/search`: full-text search over incidents, requests, problems, changes,
+//! configuration items and knowledge articles, ranked, with the caller's visibility applied in
+//! the same query.
 
 use serde::Deserialize;
 use steward_core::access::Scope;
@@ -15,7 +16,7 @@ use super::prelude::*;
 pub struct SearchParams {
     /// Words to find (every one must match; the last also as a prefix), or a reference such as `INC-42`.
     pub q: String,
-    /// Comma-separated kinds: incident, request, problem, change, configuration_item; all by default.
+    /// Comma-separated kinds: incident, request, problem, change, configuration_item, article; all by default.
     #[serde(default)]
     pub kind: Option<String>,
     /// 1 to 100; 20 by default.
@@ -27,7 +28,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(search))
 }
 
-/// The best matches first. A requester finds only their organisation's incidents and requests.
+/// The best matches first. A requester finds only their organisation's incidents and requests
+/// and the articles published for customers.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search", params(SearchParams),
     responses((status = 200, body = ListOf<SearchHit>), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -47,12 +49,17 @@ async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json
 /// interface's search both ask this).
 pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> ApiResult<Vec<SearchHit>> {
     let mut organisation = None;
+    let mut published_only = false;
     let mut allowed = Vec::new();
     for k in kinds(kind)? {
         match authorize(&ctx.actor, k, Operation::Read) {
             Ok(Scope::All) => allowed.push(k),
             Ok(Scope::Organisation(o)) => {
                 organisation = Some(o);
+                allowed.push(k);
+            }
+            Ok(Scope::Published) => {
+                published_only = true;
                 allowed.push(k);
             }
             Err(_) => {}
@@ -62,7 +69,17 @@ pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> 
     // A reference finds its record first, if the caller may see it.
     if let Some((kind, id)) = RecordKind::parse_reference(q.trim()).filter(|(k, _)| allowed.contains(k))
         && let Some(located) = ctx.state.store.locate(kind, id).await?
-        && organisation.is_none_or(|o| located.organisation == Some(o))
+        && match authorize(&ctx.actor, kind, Operation::Read) {
+            // Only articles are published to customers.
+            Ok(Scope::Published) => ctx
+                .state
+                .store
+                .get::<steward_core::article::Article>(id)
+                .await?
+                .is_some_and(|a| steward_core::record::Record::published(&a)),
+            Ok(scope) => scope.covers(located.organisation),
+            Err(_) => false,
+        }
         && ctx.actor.knows(located.need_to_know.as_ref())
     {
         let title = ctx.state.store.search_title(kind, id).await?.unwrap_or_default();
@@ -82,6 +99,7 @@ pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> 
             terms: &words,
             kinds: &allowed,
             organisation,
+            published_only,
             uncleared_viewer: (!ctx.actor.cleared).then_some(ctx.actor.user),
             limit,
         })

@@ -64,7 +64,7 @@ struct ReadinessPage {
 fn staff_only(viewer: &Viewer) -> Result<(), Error> {
     match authorize(&viewer.ctx.actor, RecordKind::Incident, Operation::Read)? {
         Scope::All => Ok(()),
-        Scope::Organisation(_) => Err(Error::Forbidden(
+        Scope::Organisation(_) | Scope::Published => Err(Error::Forbidden(
             "the dashboards are for the service provider's people".into(),
         )),
     }

@@ -210,6 +210,10 @@ macro_rules! with_record_type {
                 type $T = steward_core::security_control::SecurityControl;
                 $body
             }
+            K::Article => {
+                type $T = steward_core::article::Article;
+                $body
+            }
         }
     }};
 }
