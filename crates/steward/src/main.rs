@@ -379,6 +379,13 @@ enum ReportCommand {
     /// hours to resolve), the security risks and the controls treating them, with their
     /// effectiveness and reviews (CSV: the monthly trend only).
     Security(ReportPeriod),
+    /// The knowledge base as it stands today: every article not retired with its audience,
+    /// state, owner, next review (marked when past) and readers' votes.
+    Knowledge {
+        /// table, csv or json
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -455,7 +462,9 @@ async fn period_report(store: &Store, command: ReportCommand) -> anyhow::Result<
             let r = store.security_report(from, to, Utc::now().date_naive()).await?;
             report::render_security(&r, &p.format)
         }
-        ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } => bail!("not a report over a period"),
+        ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } | ReportCommand::Knowledge { .. } => {
+            bail!("not a report over a period")
+        }
     }
 }
 
@@ -472,7 +481,7 @@ impl ReportCommand {
             | ReportCommand::Capacity(p)
             | ReportCommand::Demand(p)
             | ReportCommand::Security(p) => Some(p),
-            ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } => None,
+            ReportCommand::Sla { .. } | ReportCommand::Continuity { .. } | ReportCommand::Knowledge { .. } => None,
         }
     }
 }
@@ -792,6 +801,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let printed = period_report(&store, command).await;
             store.close().await;
             print!("{}", printed?);
+        }
+        Command::Report {
+            command: ReportCommand::Knowledge { format },
+        } => {
+            if !["table", "csv", "json"].contains(&format.as_str()) {
+                bail!("unknown format '{format}': use table, csv or json");
+            }
+            let store = open(&cli.db).await?;
+            let mut articles = Vec::new();
+            let mut cursor = None;
+            loop {
+                let page = store
+                    .list::<steward_core::article::Article>(&steward_store::ListQuery {
+                        cursor,
+                        limit: 500,
+                        ..Default::default()
+                    })
+                    .await?;
+                articles.extend(
+                    page.items
+                        .into_iter()
+                        .filter(|a| a.status != steward_core::article::ArticleStatus::Retired),
+                );
+                match page.next_cursor {
+                    Some(c) => cursor = Some(c),
+                    None => break,
+                }
+            }
+            store.close().await;
+            print!(
+                "{}",
+                report::render_knowledge(&articles, Utc::now().date_naive(), &format)?
+            );
         }
         Command::Report {
             command: ReportCommand::Continuity { format },

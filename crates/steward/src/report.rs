@@ -489,6 +489,52 @@ pub fn render_continuity(
     })
 }
 
+const KNOWLEDGE_HEADER: [&str; 9] = [
+    "article",
+    "title",
+    "audience",
+    "status",
+    "owner",
+    "next review",
+    "helpful",
+    "not helpful",
+    "helpful %",
+];
+
+/// The knowledge base: one row per article, the review marked `(due)` when past on `today`.
+pub fn render_knowledge(
+    rows: &[steward_core::article::Article],
+    today: chrono::NaiveDate,
+    format: &str,
+) -> anyhow::Result<String> {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|a| {
+            let next = a.next_review.map(|d| d.to_string()).unwrap_or_default();
+            vec![
+                a.id.to_string(),
+                a.title.clone(),
+                a.audience.to_string(),
+                a.status.to_string(),
+                a.owner.to_string(),
+                if a.review_due(today) {
+                    format!("{next} (due)")
+                } else {
+                    next
+                },
+                a.helpful_votes.to_string(),
+                a.unhelpful_votes.to_string(),
+                a.helpful_percent().map(|p| p.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(match format {
+        "json" => serde_json::to_string_pretty(rows)? + "\n",
+        "csv" => csv(&KNOWLEDGE_HEADER, &body),
+        _ => table(&KNOWLEDGE_HEADER, &body, 6, "(no article written)"),
+    })
+}
+
 /// An impact analysis as a person reads it.
 pub fn impact_text(item: &ConfigurationItem, impact: &Impact) -> String {
     let mut out = format!("{} {} ({})\n", item.id, item.name, item.ci_type);

@@ -58,13 +58,17 @@ enum Rule {
     /// Answering a survey: only the customer asked; a customer of another organisation is told
     /// it does not exist.
     Recipient,
+    /// Voting on an article: everyone signed in who may read it but auditors, who only look.
+    Voters,
     /// Watching the demo customer's incident on behalf of the agent: the agent themselves (who
     /// may read it), or whoever may change it; never a customer or the auditor for someone else.
     WatchForAgent,
 }
 
 use Op::{Create as C, Read as R, Update as U};
-use Rule::{Admin, Comments, Managers, Public, Rec, Recipient, SignedIn, Staff, TokenOwner, WatchForAgent, Workers};
+use Rule::{
+    Admin, Comments, Managers, Public, Rec, Recipient, SignedIn, Staff, TokenOwner, Voters, WatchForAgent, Workers,
+};
 
 /// Every route, who may use it, and whether it reads its body before asking who is calling.
 #[rustfmt::skip]
@@ -74,6 +78,19 @@ const ROUTES: &[(&str, &str, Rule, bool)] = &[
     ("GET", "/api/v1/agreements/{reference}", Rec(K::Agreement, R), false),
     ("PATCH", "/api/v1/agreements/{reference}", Rec(K::Agreement, U), false),
     ("GET", "/api/v1/agreements/{reference}/history", Rec(K::Agreement, R), false),
+    ("GET", "/api/v1/articles", Rec(K::Article, R), false),
+    ("POST", "/api/v1/articles", Rec(K::Article, C), false),
+    ("GET", "/api/v1/articles/{reference}", Rec(K::Article, R), false),
+    ("PATCH", "/api/v1/articles/{reference}", Rec(K::Article, U), false),
+    ("GET", "/api/v1/articles/{reference}/history", Rec(K::Article, R), false),
+    ("GET", "/api/v1/articles/{reference}/comments", Rec(K::Article, R), false),
+    ("POST", "/api/v1/articles/{reference}/comments", Comments(K::Article), false),
+    ("GET", "/api/v1/articles/{reference}/attachments", Rec(K::Article, R), false),
+    ("POST", "/api/v1/articles/{reference}/attachments", Comments(K::Article), false),
+    ("POST", "/api/v1/articles/{reference}/transition", Rec(K::Article, U), false),
+    ("POST", "/api/v1/articles/{reference}/review", Rec(K::Article, U), false),
+    ("GET", "/api/v1/articles/{reference}/votes", Staff, false),
+    ("POST", "/api/v1/articles/{reference}/votes", Voters, true),
     ("GET", "/api/v1/assets", Rec(K::Asset, R), false),
     ("POST", "/api/v1/assets", Rec(K::Asset, C), false),
     ("GET", "/api/v1/assets/{reference}", Rec(K::Asset, R), false),
@@ -640,6 +657,7 @@ fn allowed(caller: Caller, kind: K, op: Op) -> bool {
             | K::Asset
             | K::Complaint
             | K::Cost
+            | K::Article
     );
     match caller {
         Caller::Admin => true,
@@ -649,7 +667,14 @@ fn allowed(caller: Caller, kind: K, op: Op) -> bool {
         Caller::Customer | Caller::OtherCustomer => match op {
             R => matches!(
                 kind,
-                K::Service | K::CatalogueItem | K::Incident | K::Request | K::Organisation | K::Complaint | K::Survey
+                K::Service
+                    | K::CatalogueItem
+                    | K::Incident
+                    | K::Request
+                    | K::Organisation
+                    | K::Complaint
+                    | K::Survey
+                    | K::Article
             ),
             C => matches!(kind, K::Incident | K::Request | K::Complaint),
             U => false,
@@ -702,6 +727,8 @@ fn expect(caller: Caller, rule: Rule, path: &str) -> Expect {
             Caller::OtherCustomer => Expect::NotFound,
             _ => Expect::Refused,
         },
+        Voters if caller == Caller::Auditor => Expect::Refused,
+        Voters => Expect::Allowed,
         WatchForAgent if caller == Caller::Agent => expect(caller, Rec(K::Incident, R), path),
         WatchForAgent if customer => Expect::Refused,
         WatchForAgent => expect(caller, Rec(K::Incident, U), path),

@@ -13,6 +13,7 @@ mod errors;
 mod finance;
 mod helpers;
 mod incident;
+mod knowledge;
 mod openapi;
 mod records;
 mod security;

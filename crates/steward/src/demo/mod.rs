@@ -34,6 +34,7 @@ mod capacity;
 mod compliance;
 mod continuity;
 mod finance;
+mod knowledge;
 mod security;
 mod supplier;
 
@@ -1520,6 +1521,10 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
     security::seed(store, now, &people, &live)
         .await
         .context("seeding the demo's information security failed")?;
+    let desk: Vec<User> = w.agents.iter().flatten().take(6).cloned().collect();
+    knowledge::seed(store, now, &live, &desk, &reporters)
+        .await
+        .context("seeding the demo's knowledge base failed")?;
     eprintln!(
         "seeded {} services, {} teams, {} customer organisations and {records} tickets in {:.1}s",
         w.services.len(),
