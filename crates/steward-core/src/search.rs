@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn kinds_are_checked() {
-        assert_eq!(kinds(None).unwrap().len(), 5);
+        assert_eq!(kinds(None).unwrap().len(), 6);
         assert_eq!(
             kinds(Some("incident, change")).unwrap(),
             [RecordKind::Incident, RecordKind::Change]
