@@ -144,6 +144,20 @@ pub fn authorize_settings(actor: &Actor, action: Operation) -> Result<()> {
     }
 }
 
+/// Who may vote on an article they can read (`Create`) and read the votes cast (`Read`):
+/// everyone but auditors, who only look, votes; customers vote but read no one else's.
+pub fn authorize_vote(actor: &Actor, action: Operation) -> Result<()> {
+    match (actor.role, action) {
+        (Role::Auditor, Operation::Create | Operation::Update) => Err(Error::Forbidden(
+            "auditors read articles but do not vote on them".into(),
+        )),
+        (Role::Requester, Operation::Read) => Err(Error::Forbidden(
+            "the votes on an article are for its editors to read".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Who may read and rewrite the email templates and read the outbox (which holds what was
 /// written to customers): administrators only.
 pub fn authorize_mail_administration(actor: &Actor) -> Result<()> {
@@ -196,6 +210,23 @@ mod tests {
                     assert_eq!(got, want, "{role} {action:?} {kind:?}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn auditors_do_not_vote_and_customers_read_no_one_elses_votes() {
+        for role in [Role::Admin, Role::Manager, Role::Agent, Role::Auditor, Role::Requester] {
+            let a = actor(role);
+            assert_eq!(
+                authorize_vote(&a, Operation::Create).is_ok(),
+                role != Role::Auditor,
+                "{role}"
+            );
+            assert_eq!(
+                authorize_vote(&a, Operation::Read).is_ok(),
+                role != Role::Requester,
+                "{role}"
+            );
         }
     }
 

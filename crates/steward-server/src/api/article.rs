@@ -4,11 +4,11 @@
 //! checked again), reviewed (`…/review`) and retired; readers say whether it helped
 //! (`…/votes`).
 
+use steward_core::access::authorize_vote;
 use steward_core::article::{
     Article, ArticlePatch, ArticleReview, ArticleStatus, ArticleTransition, Audience, NewArticle, NewVote, Vote,
 };
 use steward_core::id::{ServiceId, UserId};
-use steward_core::user::Role;
 
 use super::check_limit;
 use super::prelude::*;
@@ -77,8 +77,8 @@ async fn review_article(
     review(&ctx, &reference, r).await
 }
 
-/// Reviews an article for the API and the pages alike.
-pub(crate) async fn review(ctx: &Ctx, reference: &str, r: ArticleReview) -> ApiResult<Json<Article>> {
+/// Records a review of an article.
+async fn review(ctx: &Ctx, reference: &str, r: ArticleReview) -> ApiResult<Json<Article>> {
     let today = ctx.now.date_naive();
     modify(ctx, reference, HistoryAction::Update, |a: &mut Article| {
         a.review(r, today)
@@ -97,9 +97,7 @@ async fn list_votes(
     ApiPath(reference): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<ListOf<Vote>>> {
-    if ctx.actor.role == Role::Requester {
-        return Err(Error::Forbidden("the votes on an article are for its editors to read".into()).into());
-    }
+    authorize_vote(&ctx.actor, Operation::Read)?;
     let limit = check_limit(q.limit, 100)?;
     let article = read_one::<Article>(&ctx, &reference).await?;
     Ok(Json(
@@ -126,11 +124,9 @@ async fn vote_on_article(
     vote(&ctx, &reference, v).await.map(Json)
 }
 
-/// Records a vote for the API and the pages alike.
-pub(crate) async fn vote(ctx: &Ctx, reference: &str, v: NewVote) -> ApiResult<Article> {
-    if ctx.actor.role == Role::Auditor {
-        return Err(Error::Forbidden("auditors read articles but do not vote on them".into()).into());
-    }
+/// Records a vote on an article the caller may read.
+async fn vote(ctx: &Ctx, reference: &str, v: NewVote) -> ApiResult<Article> {
+    authorize_vote(&ctx.actor, Operation::Create)?;
     let article = read_one::<Article>(ctx, reference).await?;
     if article.status != ArticleStatus::Published {
         return Err(Error::Conflict(format!(

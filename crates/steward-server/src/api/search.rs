@@ -48,37 +48,31 @@ async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json
 /// The hits for `q` that the caller may see, an exact reference first (the API and the web
 /// interface's search both ask this).
 pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> ApiResult<Vec<SearchHit>> {
-    let mut organisation = None;
-    let mut published_only = false;
-    let mut allowed = Vec::new();
-    for k in kinds(kind)? {
-        match authorize(&ctx.actor, k, Operation::Read) {
-            Ok(Scope::All) => allowed.push(k),
-            Ok(Scope::Organisation(o)) => {
-                organisation = Some(o);
-                allowed.push(k);
-            }
-            Ok(Scope::Published) => {
-                published_only = true;
-                allowed.push(k);
-            }
-            Err(_) => {}
-        }
-    }
+    // Each kind the caller may read, with how far that reaches.
+    let reach: Vec<(RecordKind, Scope)> = kinds(kind)?
+        .into_iter()
+        .filter_map(|k| authorize(&ctx.actor, k, Operation::Read).ok().map(|s| (k, s)))
+        .collect();
+    let allowed: Vec<RecordKind> = reach.iter().map(|(k, _)| *k).collect();
+    let organisation = reach.iter().find_map(|(_, s)| match s {
+        Scope::Organisation(o) => Some(*o),
+        _ => None,
+    });
+    let published_only = reach.iter().any(|(_, s)| *s == Scope::Published);
     let mut items = Vec::new();
     // A reference finds its record first, if the caller may see it.
-    if let Some((kind, id)) = RecordKind::parse_reference(q.trim()).filter(|(k, _)| allowed.contains(k))
+    if let Some((kind, id)) = RecordKind::parse_reference(q.trim())
+        && let Some(&(_, scope)) = reach.iter().find(|(k, _)| *k == kind)
         && let Some(located) = ctx.state.store.locate(kind, id).await?
-        && match authorize(&ctx.actor, kind, Operation::Read) {
+        && match scope {
             // Only articles are published to customers.
-            Ok(Scope::Published) => ctx
+            Scope::Published => ctx
                 .state
                 .store
                 .get::<steward_core::article::Article>(id)
                 .await?
                 .is_some_and(|a| steward_core::record::Record::published(&a)),
-            Ok(scope) => scope.covers(located.organisation),
-            Err(_) => false,
+            _ => scope.covers(located.organisation),
         }
         && ctx.actor.knows(located.need_to_know.as_ref())
     {
