@@ -41,6 +41,32 @@ pub fn terms(q: &str) -> Result<Vec<String>> {
     Ok(words)
 }
 
+/// Words too common to say what a ticket is about: a suggestion leaves them out.
+const COMMON: &[&str] = &[
+    "about", "after", "again", "and", "any", "are", "but", "can", "cannot", "could", "does", "doesn", "for", "from",
+    "get", "getting", "had", "has", "have", "help", "how", "into", "its", "need", "not", "now", "our", "please",
+    "since", "some", "still", "that", "the", "their", "them", "then", "there", "this", "too", "was", "were", "what",
+    "when", "where", "which", "why", "will", "with", "won", "would", "you", "your",
+];
+
+/// The words of something being typed (a new ticket's title) that say what it is about, to
+/// suggest articles by: lower-cased, at least three characters, the common ones left out, each
+/// once, at most ten. Unlike [`terms`] nothing is refused: a title with no such words suggests
+/// nothing.
+pub fn suggestion_terms(typed: &str) -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    for w in typed.split(|c: char| !c.is_alphanumeric()) {
+        let w: String = w.chars().take(MAX_TERM_CHARS).collect::<String>().to_lowercase();
+        if w.chars().count() >= 3 && !COMMON.contains(&w.as_str()) && !words.contains(&w) {
+            words.push(w);
+        }
+        if words.len() == MAX_TERMS {
+            break;
+        }
+    }
+    words
+}
+
 /// One record found.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchHit {
@@ -132,6 +158,19 @@ pub fn kinds(param: Option<&str>) -> Result<Vec<RecordKind>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_suggests_by_the_words_that_say_what_it_is_about() {
+        assert_eq!(
+            suggestion_terms("My VPN keeps dropping, and the VPN won't reconnect!"),
+            ["vpn", "keeps", "dropping", "reconnect"]
+        );
+        assert!(suggestion_terms("it is on the PC").is_empty());
+        assert!(suggestion_terms("").is_empty());
+        let many = (0..30).map(|i| format!("word{i}")).collect::<Vec<_>>().join(" ");
+        assert_eq!(suggestion_terms(&many).len(), MAX_TERMS);
+        assert_eq!(suggestion_terms(&"x".repeat(100))[0].len(), MAX_TERM_CHARS);
+    }
 
     #[test]
     fn queries_become_words() {

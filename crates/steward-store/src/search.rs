@@ -25,6 +25,9 @@ pub struct SearchQuery<'a> {
     /// A searcher not cleared for security incidents: of those, only the ones naming this
     /// person as caller or assignee are found.
     pub uncleared_viewer: Option<UserId>,
+    /// Any one of the terms is enough, the records matching most of them ranked first (the
+    /// articles suggested for a ticket being raised); otherwise every term must match.
+    pub match_any: bool,
     pub limit: u32,
 }
 
@@ -50,7 +53,7 @@ impl Store {
             .enumerate()
             .map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() })
             .collect();
-        args.push(Arg::from(expr.join(" & ")));
+        args.push(Arg::from(expr.join(if q.match_any { " | " } else { " & " })));
         let filter = filters(q, &mut args);
         args.push(Arg::from(i64::from(q.limit)));
         let sql = format!(
@@ -99,7 +102,7 @@ impl Store {
                 }
             })
             .collect();
-        let mut args = vec![Arg::from(expr.join(" "))];
+        let mut args = vec![Arg::from(expr.join(if q.match_any { " OR " } else { " " }))];
         let filter = filters(q, &mut args);
         args.push(Arg::from(i64::from(q.limit)));
         let sql = format!(

@@ -2072,6 +2072,7 @@ async fn search_finds_words_stems_and_prefixes() {
                     organisation: org,
                     published_only: false,
                     uncleared_viewer: None,
+                    match_any: false,
                     limit: 20,
                 })
                 .await
@@ -2104,6 +2105,7 @@ async fn search_finds_words_stems_and_prefixes() {
                 organisation: None,
                 published_only: false,
                 uncleared_viewer: None,
+                match_any: false,
                 limit: 5,
             })
             .await
@@ -2139,6 +2141,7 @@ async fn search_finds_words_stems_and_prefixes() {
                 organisation: None,
                 published_only: false,
                 uncleared_viewer: None,
+                match_any: false,
                 limit: 5,
             })
             .await
@@ -2207,6 +2210,7 @@ async fn security_incidents_are_kept_from_uncleared_viewers_in_lists_and_search(
                         organisation: None,
                         published_only: false,
                         uncleared_viewer: viewer,
+                        match_any: false,
                         limit: 20,
                     })
                     .await
@@ -4864,6 +4868,7 @@ async fn articles_are_found_by_their_audience_and_keep_one_vote_a_reader() {
                     organisation,
                     published_only,
                     uncleared_viewer: None,
+                    match_any: false,
                     limit: 20,
                 })
                 .await
@@ -4888,6 +4893,30 @@ async fn articles_are_found_by_their_audience_and_keep_one_vote_a_reader() {
             "a requester finds only what is published for customers"
         );
         assert_eq!(find("vpn", None, true).await, [public.id.to_string()]);
+
+        // Suggestions: any one word is enough, the records matching most of them first.
+        let t = terms("laptop vpn printer").unwrap();
+        let suggest = |match_any: bool| {
+            let t = &t;
+            async move {
+                store
+                    .search(&SearchQuery {
+                        terms: t,
+                        kinds: SEARCHABLE,
+                        organisation: None,
+                        published_only: false,
+                        uncleared_viewer: None,
+                        match_any,
+                        limit: 20,
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        let any = suggest(true).await;
+        assert_eq!(any.len(), 3, "{any:?}");
+        assert_eq!(any[0].reference, draft.id.to_string(), "two words beat one: {any:?}");
+        assert!(suggest(false).await.is_empty(), "every word must match otherwise");
 
         // A customer's list keeps to the published articles for customers, however filtered.
         let mut q = ListQuery {

@@ -78,7 +78,7 @@ async fn review_article(
 }
 
 /// Records a review of an article.
-async fn review(ctx: &Ctx, reference: &str, r: ArticleReview) -> ApiResult<Json<Article>> {
+pub(crate) async fn review(ctx: &Ctx, reference: &str, r: ArticleReview) -> ApiResult<Json<Article>> {
     let today = ctx.now.date_naive();
     modify(ctx, reference, HistoryAction::Update, |a: &mut Article| {
         a.review(r, today)
@@ -125,7 +125,7 @@ async fn vote_on_article(
 }
 
 /// Records a vote on an article the caller may read.
-async fn vote(ctx: &Ctx, reference: &str, v: NewVote) -> ApiResult<Article> {
+pub(crate) async fn vote(ctx: &Ctx, reference: &str, v: NewVote) -> ApiResult<Article> {
     authorize_vote(&ctx.actor, Operation::Create)?;
     let article = read_one::<Article>(ctx, reference).await?;
     if article.status != ArticleStatus::Published {

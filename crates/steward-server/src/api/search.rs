@@ -4,7 +4,8 @@
 
 use serde::Deserialize;
 use steward_core::access::Scope;
-use steward_core::search::{SearchHit, kinds, terms};
+use steward_core::article::{Article, ArticleStatus};
+use steward_core::search::{SearchHit, kinds, suggestion_terms, terms};
 use steward_store::SearchQuery;
 
 use super::prelude::*;
@@ -45,20 +46,42 @@ async fn search(ctx: Ctx, ApiQuery(p): ApiQuery<SearchParams>) -> ApiResult<Json
     }))
 }
 
+/// Each kind the caller may read, with how far that reaches.
+fn reach(ctx: &Ctx, kinds: Vec<RecordKind>) -> Vec<(RecordKind, Scope)> {
+    kinds
+        .into_iter()
+        .filter_map(|k| authorize(&ctx.actor, k, Operation::Read).ok().map(|s| (k, s)))
+        .collect()
+}
+
+/// The store's search for these words within the caller's reach.
+fn query<'a>(
+    ctx: &Ctx,
+    reach: &[(RecordKind, Scope)],
+    allowed: &'a [RecordKind],
+    words: &'a [String],
+    match_any: bool,
+    limit: u32,
+) -> SearchQuery<'a> {
+    SearchQuery {
+        terms: words,
+        kinds: allowed,
+        organisation: reach.iter().find_map(|(_, s)| match s {
+            Scope::Organisation(o) => Some(*o),
+            _ => None,
+        }),
+        published_only: reach.iter().any(|(_, s)| *s == Scope::Published),
+        uncleared_viewer: (!ctx.actor.cleared).then_some(ctx.actor.user),
+        match_any,
+        limit,
+    }
+}
+
 /// The hits for `q` that the caller may see, an exact reference first (the API and the web
 /// interface's search both ask this).
 pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> ApiResult<Vec<SearchHit>> {
-    // Each kind the caller may read, with how far that reaches.
-    let reach: Vec<(RecordKind, Scope)> = kinds(kind)?
-        .into_iter()
-        .filter_map(|k| authorize(&ctx.actor, k, Operation::Read).ok().map(|s| (k, s)))
-        .collect();
+    let reach = reach(ctx, kinds(kind)?);
     let allowed: Vec<RecordKind> = reach.iter().map(|(k, _)| *k).collect();
-    let organisation = reach.iter().find_map(|(_, s)| match s {
-        Scope::Organisation(o) => Some(*o),
-        _ => None,
-    });
-    let published_only = reach.iter().any(|(_, s)| *s == Scope::Published);
     let mut items = Vec::new();
     // A reference finds its record first, if the caller may see it.
     if let Some((kind, id)) = RecordKind::parse_reference(q.trim())
@@ -69,7 +92,7 @@ pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> 
             Scope::Published => ctx
                 .state
                 .store
-                .get::<steward_core::article::Article>(id)
+                .get::<Article>(id)
                 .await?
                 .is_some_and(|a| steward_core::record::Record::published(&a)),
             _ => scope.covers(located.organisation),
@@ -89,14 +112,7 @@ pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> 
     let found = ctx
         .state
         .store
-        .search(&SearchQuery {
-            terms: &words,
-            kinds: &allowed,
-            organisation,
-            published_only,
-            uncleared_viewer: (!ctx.actor.cleared).then_some(ctx.actor.user),
-            limit,
-        })
+        .search(&query(ctx, &reach, &allowed, &words, false, limit))
         .await?;
     // An exact reference ranks above every word match.
     let best = found.iter().map(|h| h.score).fold(0.0, f64::max);
@@ -112,4 +128,38 @@ pub(crate) async fn find(ctx: &Ctx, q: &str, kind: Option<&str>, limit: u32) -> 
         }
     }
     Ok(items)
+}
+
+/// The published articles the caller may read whose words best match what is being typed (the
+/// title of a ticket being raised), best first: any one word is enough. Nothing typed that says
+/// what the ticket is about suggests nothing.
+pub(crate) async fn suggest(ctx: &Ctx, typed: &str, limit: u32) -> ApiResult<Vec<Article>> {
+    let words = suggestion_terms(typed);
+    let reach = reach(ctx, vec![RecordKind::Article]);
+    if words.is_empty() || reach.is_empty() {
+        return Ok(Vec::new());
+    }
+    let allowed = [RecordKind::Article];
+    // Staff also find drafts and retired articles, which are no answer to give: ask for more
+    // than are shown, then keep the published ones in rank order.
+    let found = ctx
+        .state
+        .store
+        .search(&query(ctx, &reach, &allowed, &words, true, limit.saturating_mul(3)))
+        .await?;
+    let ranked: Vec<i64> = found
+        .iter()
+        .filter_map(|h| RecordKind::parse_reference(&h.reference).map(|(_, id)| id))
+        .collect();
+    let mut articles: Vec<Article> = ctx
+        .state
+        .store
+        .get_many::<Article>(&ranked)
+        .await?
+        .into_iter()
+        .filter(|a| a.status == ArticleStatus::Published)
+        .collect();
+    articles.sort_by_key(|a| ranked.iter().position(|id| *id == a.id.0));
+    articles.truncate(limit as usize);
+    Ok(articles)
 }

@@ -17,6 +17,7 @@ mod continuity;
 mod dashboard;
 mod finance;
 mod form;
+mod knowledge;
 mod mail;
 mod portal;
 mod queue;
@@ -93,6 +94,18 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/raise", get(portal::raise_page).post(portal::raise))
         .route("/portal/surveys", post(portal::answer_survey))
         .route("/portal/complaints", post(portal::raise_complaint))
+        .route("/portal/articles", get(knowledge::answers_page))
+        .route("/portal/articles/{reference}", get(knowledge::article_page))
+        .route("/portal/articles/{reference}/votes", post(knowledge::vote))
+        .route("/knowledge", get(knowledge::knowledge_page))
+        .route("/knowledge/articles", post(knowledge::write_article))
+        .route("/knowledge/suggestions", get(knowledge::suggestions))
+        .route(
+            "/articles/{reference}/edit",
+            get(knowledge::edit_article_page).post(knowledge::update_article),
+        )
+        .route("/articles/{reference}/transition", post(knowledge::move_article))
+        .route("/articles/{reference}/review", post(knowledge::review_article))
         .route("/dashboard", get(dashboard::dashboard_page))
         .route("/dashboard/readiness", get(dashboard::readiness))
         .route("/compliance", get(compliance::compliance_page))

@@ -20,7 +20,7 @@ use super::form::FormErrors;
 use super::session::Posted;
 use super::ticket::{Choice, Names, Options, TicketForm, levels, next_states, pending_reasons, resolution_codes};
 use super::work::{ApprovalsPanel, MovePanel};
-use super::{Chrome, UiError, UiResult, Viewer, href_of_reference, kind_label, render, see_other, when};
+use super::{Chrome, UiError, UiResult, Viewer, href_of_reference, kind_label, render, see_other, urlencode, when};
 use crate::api::read_one;
 use crate::auth::Ctx;
 use crate::error::ApiError;
@@ -444,6 +444,10 @@ const TIMELINE: u32 = 200;
 
 pub async fn record_page(viewer: Viewer, matched: MatchedPath, Path(reference): Path<String>) -> UiResult<Response> {
     let kind = kind_of_path(matched.as_str()).ok_or(UiError::Api(ApiError::RouteNotFound))?;
+    // Customers read articles in the portal, which shows only what is published for them.
+    if kind == RecordKind::Article && viewer.ctx.actor.role == Role::Requester {
+        return Ok(see_other(&format!("/portal/articles/{}", urlencode(&reference))));
+    }
     page(&viewer, kind, &reference, FormErrors::default()).await
 }
 
@@ -505,7 +509,7 @@ async fn page(viewer: &Viewer, kind: RecordKind, reference: &str, errors: FormEr
         ticket,
         moves,
         approvals,
-        edit_href: matches!(kind, RecordKind::Calendar | RecordKind::Agreement)
+        edit_href: matches!(kind, RecordKind::Calendar | RecordKind::Agreement | RecordKind::Article)
             .then(|| authorize(&ctx.actor, kind, Operation::Update).ok())
             .flatten()
             .map(|_| format!("{}/edit", super::record_href(kind, id))),

@@ -331,6 +331,8 @@ pub struct NewTicketPage {
     pub levels: Vec<Choice>,
     /// A requester's form: no triage fields.
     pub portal: bool,
+    /// The published articles that may answer the title typed (redrawn as it is typed).
+    pub suggestions: Vec<super::knowledge::Suggestion>,
 }
 
 pub async fn new_ticket_page(
@@ -347,6 +349,11 @@ pub async fn new_ticket_page(
     };
     steward_core::access::authorize(&viewer.ctx.actor, record, steward_core::access::Operation::Create)?;
     let status = errors.status();
+    let suggestions = if form.title.trim().is_empty() {
+        Vec::new()
+    } else {
+        super::knowledge::suggestions_for(&viewer.ctx, &form.title).await?
+    };
     let page = NewTicketPage {
         chrome: viewer.chrome(if portal { "raise" } else { "new" }),
         kind,
@@ -360,6 +367,7 @@ pub async fn new_ticket_page(
         options: Options::load(&viewer.ctx).await?,
         levels: levels(),
         portal,
+        suggestions,
     };
     Ok((status, render(&page)).into_response())
 }

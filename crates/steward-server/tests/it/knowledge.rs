@@ -7,6 +7,7 @@ use serde_json::json;
 
 use crate::helpers::error_code;
 use crate::on_each_backend;
+use crate::ui::Web;
 
 #[tokio::test]
 async fn customers_find_read_and_vote_only_on_articles_published_for_them() {
@@ -176,5 +177,258 @@ async fn customers_find_read_and_vote_only_on_articles_published_for_them() {
             .post("/api/v1/links", &s.agent, json!({"from": internal, "to": "PRB-999999"}))
             .await;
         assert!(st.is_client_error(), "{st} {v}");
+    });
+}
+
+#[tokio::test]
+async fn staff_write_publish_and_review_articles_on_the_knowledge_pages() {
+    on_each_backend!(|s| {
+        let review = (Utc::now().date_naive() + Duration::days(200)).to_string();
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (st, page) = agent.get("/knowledge").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains(r#"action="/knowledge/articles""#), "{page}");
+
+        // A refused draft comes back with the message by its field and what was typed.
+        let (st, _, body) = agent
+            .post(
+                "/knowledge/articles",
+                &[("title", "Printer offline"), ("body", " "), ("audience", "customers")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            body.contains("helps no one") && body.contains("Printer offline"),
+            "{body}"
+        );
+        let (st, _, body) = agent
+            .post(
+                "/knowledge/articles",
+                &[("title", "Printer offline"), ("body", "x"), ("next_review", "soon")],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("must be a date"), "{body}");
+        let (st, editor, _) = agent
+            .post(
+                "/knowledge/articles",
+                &[
+                    ("title", "A printer shows as offline"),
+                    (
+                        "body",
+                        "Switch it off and on.\n\nAdd it again by the name on its label.",
+                    ),
+                    ("keywords", "printing toner"),
+                    ("audience", "customers"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        assert!(editor.ends_with("/edit"), "{editor}");
+        let base = editor.trim_end_matches("/edit").to_string();
+        let reference = base.rsplit('/').next().unwrap().to_string();
+
+        // Publishing without a next review is refused by name; with one it is published.
+        let (st, _, body) = agent.post(&format!("{base}/transition"), &[("to", "published")]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("checked again"), "{body}");
+        let (st, to, _) = agent
+            .post(
+                &format!("{base}/edit"),
+                &[
+                    ("title", "A printer shows as offline"),
+                    (
+                        "body",
+                        "Switch it off and on.\n\nAdd it again by the name on its label.",
+                    ),
+                    ("keywords", "printing toner"),
+                    ("audience", "customers"),
+                    ("next_review", &review),
+                ],
+            )
+            .await;
+        assert_eq!((st, to.as_str()), (StatusCode::SEE_OTHER, base.as_str()));
+        let (st, to, _) = agent.post(&format!("{base}/transition"), &[("to", "published")]).await;
+        assert_eq!((st, to.as_str()), (StatusCode::SEE_OTHER, editor.as_str()));
+        let (st, page) = agent.get(&editor).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains(r#"id="article-status">published"#), "{page}");
+        let (st, _, _) = agent.post(&format!("{base}/transition"), &[("to", "published")]).await;
+        assert_eq!(st, StatusCode::CONFLICT, "published already");
+
+        // A review further than two years ahead is said beside the review form.
+        let far = (Utc::now().date_naive() + Duration::days(900)).to_string();
+        let (st, _, body) = agent.post(&format!("{base}/review"), &[("next_review", &far)]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("within two years of the review"), "{body}");
+        assert!(body.contains(&far), "what was typed is kept: {body}");
+        let (st, _, _) = agent.post(&format!("{base}/review"), &[("next_review", &review)]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+
+        // The list finds it by its keywords and filters it by state and audience.
+        let (_, page) = agent.get("/knowledge?q=toner").await;
+        assert!(
+            page.contains(&format!("{reference} A printer shows as offline")),
+            "{page}"
+        );
+        let (_, page) = agent.get("/knowledge?status=draft").await;
+        assert!(!page.contains("A printer shows as offline"), "{page}");
+        let (_, page) = agent.get("/knowledge?status=published&audience=customers").await;
+        assert!(page.contains("A printer shows as offline"), "{page}");
+        let (st, page) = agent.get("/knowledge?status=lost").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("choose one of the listed values"), "{page}");
+        let (_, page) = agent.get(&base).await;
+        assert!(
+            page.contains(&format!(r#"href="{editor}""#)),
+            "the record page links its editor: {page}"
+        );
+
+        // An auditor reads the list but neither writes nor opens the editor.
+        let auditor = Web::sign_in(s, "auditor@example.com").await;
+        let (st, page) = auditor.get("/knowledge").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(!page.contains(r#"action="/knowledge/articles""#), "{page}");
+        let (st, _) = auditor.get(&editor).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = auditor
+            .post("/knowledge/articles", &[("title", "x"), ("body", "y")])
+            .await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+    });
+}
+
+#[tokio::test]
+async fn customers_are_suggested_read_and_vote_on_articles_in_the_portal() {
+    on_each_backend!(|s| {
+        let review = (Utc::now().date_naive() + Duration::days(120)).to_string();
+        let mut made = Vec::new();
+        for (title, audience) in [
+            ("The VPN keeps disconnecting", "customers"),
+            ("VPN concentrator failover", "agents"),
+        ] {
+            let a = s
+                .create(
+                    "/api/v1/articles",
+                    &s.agent,
+                    json!({"title": title, "body": "Update the client.\n\nThen restart the laptop.",
+                           "audience": audience, "next_review": review}),
+                )
+                .await;
+            s.post(
+                &format!("/api/v1/articles/{a}/transition"),
+                &s.agent,
+                json!({"to": "published"}),
+            )
+            .await;
+            made.push(a);
+        }
+        let draft = s
+            .create(
+                "/api/v1/articles",
+                &s.agent,
+                json!({"title": "VPN on a new laptop", "body": "Soon.", "audience": "customers"}),
+            )
+            .await;
+        let (public, internal) = (made[0].clone(), made[1].clone());
+
+        let customer = Web::sign_in(s, "ra@acme.example").await;
+        // Suggestions as the title is typed: only what is published for customers.
+        let (st, fragment) = customer
+            .get("/knowledge/suggestions?title=my%20vpn%20drops%20all%20the%20time")
+            .await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(fragment.contains(&format!("/portal/articles/{public}")), "{fragment}");
+        assert!(
+            !fragment.contains(&internal) && !fragment.contains(&draft) && !fragment.contains("<html"),
+            "{fragment}"
+        );
+        let (_, fragment) = customer.get("/knowledge/suggestions?title=the").await;
+        assert!(
+            fragment.trim().is_empty(),
+            "nothing to go on suggests nothing: {fragment}"
+        );
+        let long = "a".repeat(300);
+        let (st, _) = customer.get(&format!("/knowledge/suggestions?title={long}")).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        // Staff are suggested their own articles too.
+        let agent = Web::sign_in(s, "agent@example.com").await;
+        let (_, fragment) = agent.get("/knowledge/suggestions?title=vpn").await;
+        assert!(
+            fragment.contains(&internal) && fragment.contains("staff only") && !fragment.contains(&draft),
+            "{fragment}"
+        );
+        // A refused ticket keeps the suggestions for its title on the page.
+        let (st, _, body) = customer
+            .post(
+                "/portal/raise",
+                &[
+                    ("kind", "request"),
+                    ("title", "VPN drops"),
+                    ("catalogue_item", "nonsense"),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains(&format!("/portal/articles/{public}")), "{body}");
+
+        // The portal's answers: the list, a search, and the reading page.
+        let (st, page) = customer.get("/portal/articles").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(page.contains("The VPN keeps disconnecting"), "{page}");
+        assert!(!page.contains("failover") && !page.contains("new laptop"), "{page}");
+        let (_, page) = customer.get("/portal/articles?q=vpn").await;
+        assert!(
+            page.contains(&format!("/portal/articles/{public}")) && !page.contains("failover"),
+            "{page}"
+        );
+        let (st, page) = customer.get("/portal/articles?q=%20%2C").await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("at least one word"), "{page}");
+        let (st, page) = customer.get(&format!("/portal/articles/{public}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            page.contains("Then restart the laptop.") && !page.contains("your-vote"),
+            "{page}"
+        );
+        for hidden in [&internal, &draft] {
+            let (st, _) = customer.get(&format!("/portal/articles/{hidden}")).await;
+            assert_eq!(st, StatusCode::NOT_FOUND, "{hidden}");
+        }
+        let (st, _) = customer.get("/portal/articles/KB-x").await;
+        assert!(st.is_client_error(), "{st}");
+        let (st, _) = customer.get(&format!("/articles/{public}")).await;
+        assert_eq!(st, StatusCode::SEE_OTHER, "customers read articles in the portal");
+        let (st, _) = customer.get("/knowledge").await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+
+        // A vote, then a changed mind: one vote a reader, shown back to them.
+        let votes = format!("/portal/articles/{public}/votes");
+        let (st, _, body) = customer.post(&votes, &[("comment", "?")]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("say whether the article helped"), "{body}");
+        let (st, _, _) = customer
+            .post(&votes, &[("helpful", "no"), ("comment", "Which client?")])
+            .await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, page) = customer.get(&format!("/portal/articles/{public}")).await;
+        assert!(page.contains("You said this did not help"), "{page}");
+        let (st, _, _) = customer.post(&votes, &[("helpful", "yes")]).await;
+        assert_eq!(st, StatusCode::SEE_OTHER);
+        let (_, page) = customer.get(&format!("/portal/articles/{public}")).await;
+        assert!(page.contains("You said this helped"), "{page}");
+        let (st, _, _) = customer
+            .post(&format!("/portal/articles/{internal}/votes"), &[("helpful", "yes")])
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "no vote on what one may not read");
+        let (_, v) = s.get(&format!("/api/v1/articles/{public}"), &s.manager).await;
+        assert_eq!(
+            (v["helpful_votes"].as_u64(), v["unhelpful_votes"].as_u64()),
+            (Some(1), Some(0))
+        );
+
+        // Staff see the vote and its comment in the editor.
+        let (_, page) = agent.get(&format!("/articles/{public}/edit")).await;
+        assert!(page.contains("Helped") && page.contains("What readers said"), "{page}");
     });
 }
