@@ -128,18 +128,18 @@ struct KnowledgePage {
     errors: FormErrors,
 }
 
+/// Who an article is written for, in words.
+fn written_for(a: Audience) -> &'static str {
+    match a {
+        Audience::Agents => "staff only",
+        Audience::Customers => "customers too",
+    }
+}
+
 fn audiences() -> Vec<Choice> {
     Audience::ALL
         .iter()
-        .map(|a| {
-            Choice::new(
-                a.as_str(),
-                match a {
-                    Audience::Agents => "staff only",
-                    Audience::Customers => "customers too",
-                },
-            )
-        })
+        .map(|a| Choice::new(a.as_str(), written_for(*a)))
         .collect()
 }
 
@@ -173,7 +173,7 @@ async fn rows(ctx: &Ctx, articles: &[Article]) -> Result<Vec<Row>, ApiError> {
             href: record_href(RecordKind::Article, a.id.0),
             reference: a.id.to_string(),
             title: a.title.clone(),
-            audience: a.audience.to_string(),
+            audience: written_for(a.audience).to_string(),
             status: a.status.to_string(),
             owner: names.user(Some(a.owner)),
             service: a.service.map(|s| names.service(Some(s))).unwrap_or_else(|| "—".into()),

@@ -528,6 +528,37 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.check("continuity").await;
     s.click("form[action='/continuity/plans'] button[type=submit]").await;
     s.until_text("#fields", "Email continuity").await;
+    // Information security: the page from the dashboard.
+    s.go("/dashboard").await;
+    s.click("#to-security").await;
+    s.heading_is("Information security").await;
+    s.check("security").await;
+    // Knowledge: an article for customers written, then published from its editor.
+    s.go("/dashboard").await;
+    s.click("#to-knowledge").await;
+    s.heading_is("Knowledge").await;
+    s.fill("#article-title", "Mail does not arrive in Outlook").await;
+    s.fill("#article-body", "Check the junk folder first.").await;
+    s.fill("#article-keywords", "inbox missing messages").await;
+    s.wait("#article-audience")
+        .await
+        .select_by_value("customers")
+        .await
+        .unwrap();
+    s.wait("#article-service").await.select_by_value("SVC-1").await.unwrap();
+    let review = (Utc::now().date_naive() + chrono::Duration::days(180)).to_string();
+    s.c.execute(
+        "document.querySelector('#article-next-review').value = arguments[0];",
+        vec![json!(review)],
+    )
+    .await
+    .unwrap();
+    s.check("knowledge").await;
+    s.click("form[action='/knowledge/articles'] button[type=submit]").await;
+    s.heading_is("KB-1 Mail does not arrive in Outlook").await;
+    s.click("#move-published").await;
+    s.until_text("#article-status", "published").await;
+    s.check("knowledge-editor").await;
     s.sign_out().await;
 
     // The customer again: the survey their resolved incident sent, answered from the portal.
@@ -542,6 +573,21 @@ async fn a_customer_raises_an_incident_an_agent_resolves_it_and_an_auditor_only_
     s.click("form[action='/portal/surveys'] button[type=submit]").await;
     s.until_gone("form[action='/portal/surveys']").await;
     s.heading_is("Hello, Carla Customer").await;
+    // The article is suggested as the title of a new ticket is typed, then read and voted on.
+    s.go("/portal/raise").await;
+    s.heading_is("Get help").await;
+    s.fill("#title", "mail does not arrive").await;
+    s.until_text("#suggested", "Mail does not arrive in Outlook").await;
+    s.check("portal-suggested").await;
+    s.click("a[href='/portal/articles']").await;
+    s.heading_is("Answers").await;
+    s.check("portal-answers").await;
+    s.click("a[href='/portal/articles/KB-1']").await;
+    s.heading_is("Mail does not arrive in Outlook").await;
+    s.fill("#vote-comment", "The junk folder was it.").await;
+    s.click("button[name=helpful][value=yes]").await;
+    s.until_text("#your-vote", "You said this helped").await;
+    s.check("portal-article").await;
     s.sign_out().await;
 
     // The auditor: reads the record, has no forms, and a forged write is refused.

@@ -10,17 +10,19 @@ use steward_core::id::{ServiceId, UserId};
 use steward_core::link::Endpoint;
 use steward_core::problem::Problem;
 use steward_core::record::RecordKind;
+use steward_core::service::Service;
 use steward_core::user::User;
 use steward_store::{ListQuery, Store};
 
-/// Title, text, keywords, audience.
-const FOR_CUSTOMERS: &[(&str, &str, &str)] = &[
+/// Title, text, keywords, and the name of the service it is about.
+const FOR_CUSTOMERS: &[(&str, &str, &str, &str)] = &[
     (
         "Reset a forgotten password",
         "Open the sign-in page and choose 'Forgot password'. Enter your work email address; a link \
          valid for one hour arrives within a few minutes. If it does not, look in the junk folder \
          before raising a request.",
         "login sign-in locked account",
+        "Identity and Access",
     ),
     (
         "The VPN keeps disconnecting",
@@ -28,12 +30,14 @@ const FOR_CUSTOMERS: &[(&str, &str, &str)] = &[
          laptop. On a home network, connect by cable or move closer to the router: the client \
          drops the tunnel after thirty seconds without a reply.",
         "remote access tunnel home working",
+        "Remote Access VPN",
     ),
     (
         "Set up work email on a phone",
         "Install the mail app from the company portal, sign in with your work address and accept \
          the device policy. Mail, calendar and contacts appear within ten minutes.",
         "mobile smartphone calendar",
+        "Email and Calendaring",
     ),
     (
         "A printer shows as offline",
@@ -41,13 +45,14 @@ const FOR_CUSTOMERS: &[(&str, &str, &str)] = &[
          list of printers and add it again by its name on the label; if it still shows offline, \
          raise an incident naming the printer.",
         "print queue toner",
+        "Printing",
     ),
 ];
 
 pub async fn seed(
     store: &Store,
     now: DateTime<Utc>,
-    services: &[ServiceId],
+    services: &[Service],
     agents: &[User],
     readers: &[User],
 ) -> anyhow::Result<()> {
@@ -55,16 +60,16 @@ pub async fn seed(
         return Ok(());
     };
     let day = now.date_naive();
-    let service = |i: usize| (!services.is_empty()).then(|| services[i % services.len()]);
+    let service = |name: &str| services.iter().find(|s| s.name == name).map(|s| s.id);
     let mut published = Vec::new();
-    for (i, (title, body, keywords)) in FOR_CUSTOMERS.iter().enumerate() {
+    for (i, (title, body, keywords, about)) in FOR_CUSTOMERS.iter().enumerate() {
         let written = now - Duration::days(200 - 30 * i as i64);
         let a = new_article(
             title,
             body,
             Some(keywords),
             Audience::Customers,
-            service(i),
+            service(about),
             author,
             written,
         )?;
@@ -122,7 +127,7 @@ pub async fn seed(
          only see when you are busy or the details too.",
         None,
         Audience::Customers,
-        service(0),
+        service("Email and Calendaring"),
         author,
         now - Duration::days(3),
     )?;
@@ -132,7 +137,7 @@ pub async fn seed(
         "The old intranet was switched off; its pages moved to the staff portal.",
         None,
         Audience::Customers,
-        service(1),
+        service("Remote Access VPN"),
         author,
         now - Duration::days(400),
     )?;

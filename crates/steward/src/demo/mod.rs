@@ -1522,7 +1522,13 @@ pub async fn seed(store: &Store, records: u32, now: DateTime<Utc>) -> anyhow::Re
         .await
         .context("seeding the demo's information security failed")?;
     let desk: Vec<User> = w.agents.iter().flatten().take(6).cloned().collect();
-    knowledge::seed(store, now, &live, &desk, &reporters)
+    let live_services: Vec<Service> = w
+        .services
+        .iter()
+        .filter(|s| s.status == ServiceStatus::Live)
+        .cloned()
+        .collect();
+    knowledge::seed(store, now, &live_services, &desk, &reporters)
         .await
         .context("seeding the demo's knowledge base failed")?;
     eprintln!(
