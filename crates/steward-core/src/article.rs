@@ -272,15 +272,8 @@ impl Article {
                 "a retired article is no longer reviewed; take it up again as a draft first",
             );
         }
-        if held > today {
-            c.fail("held_on", "must not be in the future");
-        }
-        if self.reviewed_on.is_some_and(|l| held < l) {
-            c.fail("held_on", "must not be before the last review");
-        }
-        if r.next_review <= held {
-            c.fail("next_review", "must be after the review");
-        } else if (r.next_review - held).num_days() > REVIEW_WITHIN_DAYS {
+        c.review_dates(held, self.reviewed_on, Some(r.next_review), today);
+        if (r.next_review - held).num_days() > REVIEW_WITHIN_DAYS {
             c.fail("next_review", "must be within two years of the review");
         }
         c.finish()?;

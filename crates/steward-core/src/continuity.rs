@@ -230,15 +230,7 @@ impl ContinuityPlan {
         if self.status == ContinuityPlanStatus::Retired {
             c.fail("status", "a retired plan is not reviewed");
         }
-        if held > today {
-            c.fail("held_on", "must not be in the future");
-        }
-        if self.reviewed_on.is_some_and(|l| held < l) {
-            c.fail("held_on", "must not be before the last review");
-        }
-        if r.next_review <= held {
-            c.fail("next_review", "must be after the review");
-        }
+        c.review_dates(held, self.reviewed_on, Some(r.next_review), today);
         c.finish()?;
         self.reviewed_on = Some(held);
         self.next_review = Some(r.next_review);

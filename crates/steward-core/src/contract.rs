@@ -211,14 +211,9 @@ impl Contract {
         if self.status == ContractStatus::Ended {
             c.fail("status", "an ended contract is not reviewed");
         }
-        if held > today {
-            c.fail("held_on", "must not be in the future");
-        }
+        c.review_dates(held, self.last_reviewed_on, None, today);
         if held < self.starts_on {
             c.fail("held_on", "must not be before the contract starts");
-        }
-        if self.last_reviewed_on.is_some_and(|l| held < l) {
-            c.fail("held_on", "must not be before the last review");
         }
         if r.notes.trim().is_empty() {
             c.fail("notes", "must say what the review found");

@@ -204,15 +204,7 @@ impl SecurityControl {
         if self.status != SecurityControlStatus::Implemented {
             c.fail("status", "only an implemented control is reviewed for effectiveness");
         }
-        if held > today {
-            c.fail("held_on", "must not be in the future");
-        }
-        if self.reviewed_on.is_some_and(|l| held < l) {
-            c.fail("held_on", "must not be before the last review");
-        }
-        if r.next_review <= held {
-            c.fail("next_review", "must be after the review");
-        }
+        c.review_dates(held, self.reviewed_on, Some(r.next_review), today);
         if findings.is_empty() {
             c.fail("findings", "must say what the review looked at and found");
         }

@@ -20,6 +20,26 @@ impl Checker {
         self.errors.push(FieldError::new(field, message));
     }
 
+    /// The days of a review: it was `held` neither after `today` nor before the `last` review,
+    /// and the `next` one, where the review sets it, comes after it (`held_on`, `next_review`).
+    pub fn review_dates(
+        &mut self,
+        held: chrono::NaiveDate,
+        last: Option<chrono::NaiveDate>,
+        next: Option<chrono::NaiveDate>,
+        today: chrono::NaiveDate,
+    ) {
+        if held > today {
+            self.fail("held_on", "must not be in the future");
+        }
+        if last.is_some_and(|l| held < l) {
+            self.fail("held_on", "must not be before the last review");
+        }
+        if next.is_some_and(|n| n <= held) {
+            self.fail("next_review", "must be after the review");
+        }
+    }
+
     /// A required single-line text: not blank, at most `max` characters, no control characters.
     pub fn line(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {

@@ -201,8 +201,9 @@ impl crate::Store {
             )
             .await?;
         if rows.len() as i64 > PLANS_MAX {
-            return Err(Error::unexpected(format!(
-                "more than {PLANS_MAX} continuity plans in force; the report reads at most that many"
+            return Err(Error::Conflict(format!(
+                "more than {PLANS_MAX} continuity plans in force; the report reads at most that many: \
+                 retire the plans no longer in use"
             )));
         }
         let plans: Vec<ContinuityPlan> = rows.into_iter().map(ContinuityPlan::from_row).collect::<Result<_>>()?;

@@ -4975,3 +4975,41 @@ async fn articles_are_found_by_their_audience_and_keep_one_vote_a_reader() {
         assert_eq!((helpful.population, helpful.passing), (2, 1));
     });
 }
+
+#[tokio::test]
+async fn a_continuity_report_past_its_ceiling_is_refused_by_name() {
+    on_each_backend!(|store, db| {
+        use steward_core::continuity::{ContinuityPlan, NewContinuityPlan};
+        let mail = live_service(store, "MAIL", "Mail").await;
+        let plans: Vec<(ContinuityPlan, Option<steward_core::id::UserId>)> = (0..5_001)
+            .map(|i| {
+                let plan = ContinuityPlan::create(
+                    NewContinuityPlan {
+                        service: mail.id,
+                        title: format!("Plan {i}"),
+                        recovery_time_minutes: 120,
+                        recovery_point_minutes: 15,
+                        invocation_criteria: None,
+                        recovery_steps: None,
+                        return_to_normal: None,
+                        owner: None,
+                        next_review: None,
+                    },
+                    t0(),
+                )
+                .unwrap();
+                (plan, None)
+            })
+            .collect();
+        for written in store.insert_many(plans).await.unwrap() {
+            written.unwrap();
+        }
+        match store.continuity_report(t0().date_naive()).await {
+            Err(steward_core::Error::Conflict(m)) => assert!(m.contains("5000 continuity plans"), "{m}"),
+            other => panic!(
+                "expected a conflict naming the ceiling, got {:?}",
+                other.map(|r| r.len())
+            ),
+        }
+    });
+}

@@ -160,9 +160,10 @@ pub struct ContinuityReport {
 
 /// Where every continuity plan not retired stands today: its objectives, its review (due or
 /// not), its last completed test and whether it met the objectives, its next scheduled test, the
-/// latest high-risk change to its service since its review, and its linked risks.
+/// latest high-risk change to its service since its review, and its linked risks. More than
+/// 5,000 plans in force is refused (409) rather than cut short.
 #[utoipa::path(get, path = "/api/v1/reports/continuity", tag = "reports",
-    responses((status = 200, body = ContinuityReport), (status = 403, body = ErrorBody)),
+    responses((status = 200, body = ContinuityReport), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 async fn continuity_report(ctx: Ctx) -> ApiResult<Json<ContinuityReport>> {
     authorize(&ctx.actor, RecordKind::ContinuityPlan, Operation::Read)?;
