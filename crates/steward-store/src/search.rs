@@ -54,7 +54,7 @@ impl Store {
             .map(|(i, t)| if i == last { format!("{t}:*") } else { t.clone() })
             .collect();
         args.push(Arg::from(expr.join(if q.match_any { " | " } else { " & " })));
-        let filter = filters(q, &mut args);
+        let filter = filters(q, "doc_id", &mut args);
         args.push(Arg::from(i64::from(q.limit)));
         let sql = format!(
             "SELECT h.record_kind, h.record_id, h.title, \
@@ -103,7 +103,7 @@ impl Store {
             })
             .collect();
         let mut args = vec![Arg::from(expr.join(if q.match_any { " OR " } else { " " }))];
-        let filter = filters(q, &mut args);
+        let filter = filters(q, "rowid", &mut args);
         args.push(Arg::from(i64::from(q.limit)));
         let sql = format!(
             "SELECT rowid, -rank FROM search_documents WHERE search_documents MATCH $1{filter} ORDER BY rank LIMIT ${}",
@@ -153,11 +153,39 @@ impl Store {
     }
 }
 
-/// The kind and visibility conditions, appended to `args`.
-fn filters(q: &SearchQuery<'_>, args: &mut Vec<Arg>) -> String {
+/// The code of a kind in a search document's key, `(code << 40) | record id`, as the
+/// migrations' triggers write it.
+fn document_code(kind: RecordKind) -> Option<i64> {
+    Some(match kind {
+        RecordKind::Incident => 1,
+        RecordKind::Request => 2,
+        RecordKind::Problem => 3,
+        RecordKind::Change => 4,
+        RecordKind::ConfigurationItem => 5,
+        RecordKind::Article => 6,
+        _ => return None,
+    })
+}
+
+/// The kind and visibility conditions, appended to `args`; `key` is the document key's column.
+fn filters(q: &SearchQuery<'_>, key: &str, args: &mut Vec<Arg>) -> String {
     let mut out = String::new();
     if q.kinds.is_empty() {
         return " AND 1 = 0".into();
+    }
+    // One kind: its documents are one range of keys, which both engines read alone (FTS5 limits
+    // the match to the range; PostgreSQL can combine the key's index with the text's), so a
+    // search of the few articles does not rank every ticket that shares a word with it.
+    if let [kind] = q.kinds
+        && let Some(code) = document_code(*kind)
+    {
+        args.push(Arg::from(code << 40));
+        args.push(Arg::from((code + 1) << 40));
+        out.push_str(&format!(
+            " AND {key} >= ${} AND {key} < ${}",
+            args.len() - 1,
+            args.len()
+        ));
     }
     if let Some(viewer) = q.uncleared_viewer
         && q.kinds.contains(&RecordKind::Incident)
@@ -215,4 +243,20 @@ fn filters(q: &SearchQuery<'_>, args: &mut Vec<Arg>) -> String {
     }
     out.push_str(&format!(" AND ({})", reach.join(" OR ")));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_searchable_kind_has_its_own_range_of_document_keys() {
+        let mut codes: Vec<i64> = steward_core::search::SEARCHABLE
+            .iter()
+            .map(|k| document_code(*k).unwrap_or_else(|| panic!("{k:?} has no document code")))
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), steward_core::search::SEARCHABLE.len());
+    }
 }

@@ -4913,6 +4913,30 @@ async fn articles_are_found_by_their_audience_and_keep_one_vote_a_reader() {
                     .unwrap()
             }
         };
+        let only = |kind: RecordKind| {
+            let t = &t;
+            async move {
+                store
+                    .search(&SearchQuery {
+                        terms: t,
+                        kinds: &[kind],
+                        organisation: None,
+                        published_only: false,
+                        uncleared_viewer: None,
+                        match_any: true,
+                        limit: 20,
+                    })
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        };
+        assert_eq!(
+            only(RecordKind::Article).await,
+            3,
+            "one kind is read by its range of keys"
+        );
+        assert_eq!(only(RecordKind::Incident).await, 0);
         let any = suggest(true).await;
         assert_eq!(any.len(), 3, "{any:?}");
         assert_eq!(any[0].reference, draft.id.to_string(), "two words beat one: {any:?}");
