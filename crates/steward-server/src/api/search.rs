@@ -147,19 +147,30 @@ pub(crate) async fn suggest(ctx: &Ctx, typed: &str, limit: u32) -> ApiResult<Vec
         .store
         .search(&query(ctx, &reach, &allowed, &words, true, limit.saturating_mul(3)))
         .await?;
-    let ranked: Vec<i64> = found
+    let mut articles = articles_of(ctx, &found, |a| a.status == ArticleStatus::Published).await?;
+    articles.truncate(limit as usize);
+    Ok(articles)
+}
+
+/// The articles behind search hits that pass `keep`, in the hits' order (one read for all).
+pub(crate) async fn articles_of(
+    ctx: &Ctx,
+    hits: &[SearchHit],
+    keep: impl Fn(&Article) -> bool,
+) -> ApiResult<Vec<Article>> {
+    let ranked: Vec<i64> = hits
         .iter()
+        .filter(|h| h.kind == RecordKind::Article)
         .filter_map(|h| RecordKind::parse_reference(&h.reference).map(|(_, id)| id))
         .collect();
-    let mut articles: Vec<Article> = ctx
+    let mut found: Vec<Article> = ctx
         .state
         .store
         .get_many::<Article>(&ranked)
         .await?
         .into_iter()
-        .filter(|a| a.status == ArticleStatus::Published)
+        .filter(|a| keep(a))
         .collect();
-    articles.sort_by_key(|a| ranked.iter().position(|id| *id == a.id.0));
-    articles.truncate(limit as usize);
-    Ok(articles)
+    found.sort_by_key(|a| ranked.iter().position(|id| *id == a.id.0));
+    Ok(found)
 }

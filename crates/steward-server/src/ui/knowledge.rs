@@ -192,30 +192,6 @@ fn helpful(a: &Article) -> String {
     }
 }
 
-/// The articles behind search hits, in rank order, that pass `keep`.
-async fn hit_articles(
-    ctx: &Ctx,
-    hits: &[steward_core::search::SearchHit],
-    keep: impl Fn(&Article) -> bool,
-) -> Result<Vec<Article>, ApiError> {
-    let ranked: Vec<i64> = hits
-        .iter()
-        .filter_map(|h| RecordKind::parse_reference(&h.reference))
-        .filter(|(k, _)| *k == RecordKind::Article)
-        .map(|(_, id)| id)
-        .collect();
-    let mut found: Vec<Article> = ctx
-        .state
-        .store
-        .get_many::<Article>(&ranked)
-        .await?
-        .into_iter()
-        .filter(|a| keep(a))
-        .collect();
-    found.sort_by_key(|a| ranked.iter().position(|id| *id == a.id.0));
-    Ok(found)
-}
-
 /// Staff: the list, searched or filtered, and the form to write an article.
 pub async fn knowledge_page(viewer: Viewer, Query(p): Query<ListParams>) -> UiResult<Response> {
     if viewer.ctx.actor.role == Role::Requester {
@@ -267,7 +243,7 @@ async fn show(viewer: &Viewer, p: ListParams, form: ArticleForm, mut errors: For
     } else {
         match crate::api::search::find(ctx, &q, Some("article"), PAGE).await {
             Ok(hits) => (
-                hit_articles(ctx, &hits, |a| {
+                crate::api::search::articles_of(ctx, &hits, |a| {
                     status.is_none_or(|s| a.status == s) && audience.is_none_or(|au| a.audience == au)
                 })
                 .await?,
@@ -613,7 +589,7 @@ pub async fn answers_page(viewer: Viewer, Query(p): Query<AnswerParams>) -> UiRe
         list_all::<Article>(ctx, query).await?.0.items
     } else {
         match crate::api::search::find(ctx, &q, Some("article"), PAGE).await {
-            Ok(hits) => hit_articles(ctx, &hits, |a| a.published()).await?,
+            Ok(hits) => crate::api::search::articles_of(ctx, &hits, |a| a.published()).await?,
             Err(ApiError::Domain(Error::Invalid(fields))) => {
                 errors.0.extend(fields);
                 Vec::new()
