@@ -23,13 +23,15 @@ use steward_core::article::{
     Article, ArticlePatch, ArticleReview, ArticleStatus, ArticleTransition, Audience, NewArticle, NewVote,
 };
 use steward_core::history::HistoryAction;
-use steward_core::id::ServiceId;
+use steward_core::id::{ProblemId, ServiceId};
 use steward_core::lifecycle::Lifecycle;
+use steward_core::link::Endpoint;
+use steward_core::problem::Problem;
 use steward_core::record::{Record, RecordKind};
 use steward_core::user::Role;
 use steward_store::{ListQuery, Sort};
 
-use super::form::{FormErrors, date, named, reference, required_date, text, written_or_redisplay};
+use super::form::{FormErrors, date, named, reference, required, required_date, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Names, next_states};
 use super::{Chrome, UiError, UiResult, Viewer, record_href, render, see_other, when};
@@ -330,26 +332,61 @@ struct EditPage {
     audiences: Vec<Choice>,
     services: Vec<Choice>,
     votes: Vec<VoteLine>,
+    /// The problems and known errors the article explains: reference, page, title.
+    problems: Vec<(String, String, String)>,
     form: ArticleForm,
     review_next: String,
+    problem: String,
     errors: FormErrors,
+}
+
+/// What the editor's forms brought back when one was refused.
+#[derive(Default)]
+struct Typed {
+    form: Option<ArticleForm>,
+    review_next: String,
+    problem: String,
 }
 
 /// The editor of one article, with what is typed in `form` (the article as it stands when
 /// none was posted).
-async fn editor(
-    viewer: &Viewer,
-    reference: &str,
-    form: Option<ArticleForm>,
-    review_next: String,
-    errors: FormErrors,
-) -> UiResult<Response> {
+async fn editor(viewer: &Viewer, reference: &str, typed: Typed, errors: FormErrors) -> UiResult<Response> {
     let ctx = &viewer.ctx;
     authorize(&ctx.actor, RecordKind::Article, Operation::Update)?;
     let article: Article = read_one(ctx, reference).await?;
     let votes = ctx.state.store.votes(article.id, None, VOTES_SHOWN).await?.items;
     let voters: Vec<i64> = votes.iter().map(|v| v.voter.0).collect();
     let names = Names::load(ctx, &voters, &[], &[]).await?;
+    let me = Endpoint {
+        kind: RecordKind::Article,
+        id: article.id.0,
+    };
+    let mine = me.reference();
+    let linked: Vec<i64> = ctx
+        .state
+        .store
+        .links_of(me)
+        .await?
+        .into_iter()
+        .filter_map(|l| RecordKind::parse_reference(if l.from == mine { &l.to } else { &l.from }))
+        .filter(|(k, _)| *k == RecordKind::Problem)
+        .map(|(_, id)| id)
+        .collect();
+    let problems = ctx
+        .state
+        .store
+        .get_many::<Problem>(&linked)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let title = if p.known_error {
+                format!("{} (known error)", p.title)
+            } else {
+                p.title
+            };
+            (p.id.to_string(), record_href(RecordKind::Problem, p.id.0), title)
+        })
+        .collect();
     let page = EditPage {
         chrome: viewer.chrome("knowledge"),
         reference: article.id.to_string(),
@@ -374,15 +411,17 @@ async fn editor(
                 at: when(v.voted_at),
             })
             .collect(),
-        form: form.unwrap_or_else(|| ArticleForm::of(&article)),
-        review_next,
+        problems,
+        form: typed.form.unwrap_or_else(|| ArticleForm::of(&article)),
+        review_next: typed.review_next,
+        problem: typed.problem,
         errors,
     };
     Ok((page.errors.status(), render(&page)).into_response())
 }
 
 pub async fn edit_article_page(viewer: Viewer, Path(reference): Path<String>) -> UiResult<Response> {
-    editor(&viewer, &reference, None, String::new(), FormErrors::default()).await
+    editor(&viewer, &reference, Typed::default(), FormErrors::default()).await
 }
 
 /// The article a form on its editor posts to.
@@ -417,7 +456,11 @@ pub async fn update_article(uri: Uri, posted: Posted<ArticleForm>) -> UiResult<R
     }
     .await;
     written_or_redisplay(written, |errors| {
-        editor(&viewer, &reference, Some(form), String::new(), errors)
+        let typed = Typed {
+            form: Some(form),
+            ..Typed::default()
+        };
+        editor(&viewer, &reference, typed, errors)
     })
     .await
 }
@@ -438,10 +481,7 @@ pub async fn move_article(uri: Uri, posted: Posted<MoveForm>) -> UiResult<Respon
     })
     .await
     .map(|saved| format!("{}/edit", record_href(RecordKind::Article, saved.0.id.0)));
-    written_or_redisplay(written, |errors| {
-        editor(&viewer, &reference, None, String::new(), errors)
-    })
-    .await
+    written_or_redisplay(written, |errors| editor(&viewer, &reference, Typed::default(), errors)).await
 }
 
 #[derive(Deserialize, Default)]
@@ -480,7 +520,73 @@ pub async fn review_article(uri: Uri, posted: Posted<ReviewForm>) -> UiResult<Re
     // The review's own field is said beside its form, not beside the article's next review.
     let written = super::form::beside(written, "review", &["next_review", "status"], "next");
     written_or_redisplay(written, |errors| {
-        editor(&viewer, &reference, None, form.next_review, errors)
+        let typed = Typed {
+            review_next: form.next_review,
+            ..Typed::default()
+        };
+        editor(&viewer, &reference, typed, errors)
+    })
+    .await
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProblemForm {
+    #[serde(default)]
+    problem: String,
+}
+
+/// Links the article to the problem or known error it explains, then shows the editor again.
+pub async fn explain_problem(uri: Uri, posted: Posted<ProblemForm>) -> UiResult<Response> {
+    let reference = posted_article(&uri)?;
+    let Posted { viewer, form } = posted;
+    let ctx = &viewer.ctx;
+    let mut e = FormErrors::default();
+    let problem: Option<ProblemId> = required(
+        &mut e,
+        "problem",
+        &form.problem,
+        RecordKind::Problem,
+        "name the problem or known error it explains, such as PRB-4",
+    );
+    let written = async {
+        let (Some(problem), false) = (problem, e.any()) else {
+            return Err(Error::Invalid(e.0).into());
+        };
+        let article: Article = read_one(ctx, &reference).await?;
+        authorize(&ctx.actor, RecordKind::Article, Operation::Update)?;
+        crate::api::link::link_as(
+            ctx,
+            (
+                Endpoint {
+                    kind: RecordKind::Article,
+                    id: article.id.0,
+                },
+                "article",
+            ),
+            (
+                Endpoint {
+                    kind: RecordKind::Problem,
+                    id: problem.0,
+                },
+                "problem",
+            ),
+        )
+        .await
+        .map_err(|err| match err {
+            ApiError::Domain(Error::Conflict(_)) => {
+                Error::invalid("problem", format!("{} already explains {problem}", article.id)).into()
+            }
+            other => other,
+        })?;
+        Ok(format!("{}/edit", record_href(RecordKind::Article, article.id.0)))
+    }
+    .await;
+    written_or_redisplay(written, |errors| {
+        let typed = Typed {
+            problem: form.problem,
+            ..Typed::default()
+        };
+        editor(&viewer, &reference, typed, errors)
     })
     .await
 }

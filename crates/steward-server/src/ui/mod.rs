@@ -106,6 +106,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/articles/{reference}/transition", post(knowledge::move_article))
         .route("/articles/{reference}/review", post(knowledge::review_article))
+        .route("/articles/{reference}/problems", post(knowledge::explain_problem))
         .route("/dashboard", get(dashboard::dashboard_page))
         .route("/dashboard/readiness", get(dashboard::readiness))
         .route("/compliance", get(compliance::compliance_page))

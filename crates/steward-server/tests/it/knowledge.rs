@@ -265,6 +265,29 @@ async fn staff_write_publish_and_review_articles_on_the_knowledge_pages() {
         let (st, _, _) = agent.post(&format!("{base}/review"), &[("next_review", &review)]).await;
         assert_eq!(st, StatusCode::SEE_OTHER);
 
+        // It is linked from its editor to the problem it explains, once.
+        let problem = s
+            .create(
+                "/api/v1/problems",
+                &s.agent,
+                json!({"title": "Print server drops jobs"}),
+            )
+            .await;
+        let explains = format!("{base}/problems");
+        let (st, _, body) = agent.post(&explains, &[("problem", "CHG-1")]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("must be a problem reference"), "{body}");
+        let (st, _, body) = agent.post(&explains, &[("problem", "PRB-999999")]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("PRB-999999 does not exist"), "{body}");
+        let (st, to, _) = agent.post(&explains, &[("problem", &problem)]).await;
+        assert_eq!((st, to.as_str()), (StatusCode::SEE_OTHER, editor.as_str()));
+        let (st, _, body) = agent.post(&explains, &[("problem", &problem)]).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(body.contains("already explains"), "{body}");
+        let (_, page) = agent.get(&editor).await;
+        assert!(page.contains("Print server drops jobs"), "{page}");
+
         // The list finds it by its keywords and filters it by state and audience.
         let (_, page) = agent.get("/knowledge?q=toner").await;
         assert!(
@@ -290,6 +313,8 @@ async fn staff_write_publish_and_review_articles_on_the_knowledge_pages() {
         assert_eq!(st, StatusCode::OK);
         assert!(!page.contains(r#"action="/knowledge/articles""#), "{page}");
         let (st, _) = auditor.get(&editor).await;
+        assert_eq!(st, StatusCode::FORBIDDEN);
+        let (st, _, _) = auditor.post(&explains, &[("problem", &problem)]).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _, _) = auditor
             .post("/knowledge/articles", &[("title", "x"), ("body", "y")])
