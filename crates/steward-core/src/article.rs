@@ -201,7 +201,7 @@ impl Article {
     }
 
     /// The day the content was last confirmed: its latest review, or else its publication.
-    fn confirmed_on(&self) -> Option<NaiveDate> {
+    pub fn confirmed_on(&self) -> Option<NaiveDate> {
         self.reviewed_on.max(self.published_at.map(|p| p.date_naive()))
     }
 

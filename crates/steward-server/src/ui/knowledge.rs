@@ -34,7 +34,7 @@ use steward_store::{ListQuery, Sort};
 use super::form::{FormErrors, date, named, reference, required, required_date, text, written_or_redisplay};
 use super::session::Posted;
 use super::ticket::{Choice, Names, next_states};
-use super::{Chrome, UiError, UiResult, Viewer, record_href, render, see_other, when};
+use super::{Chrome, UiResult, Viewer, record_href, render, see_other, when};
 use crate::api::{create, list_all, modify, read_one};
 use crate::auth::Ctx;
 use crate::error::ApiError;
@@ -145,7 +145,7 @@ fn audiences() -> Vec<Choice> {
         .collect()
 }
 
-/// The live services an article may be about.
+/// The services an article may be about, oldest first.
 async fn services(ctx: &Ctx) -> Result<Vec<Choice>, ApiError> {
     let q = ListQuery {
         sort: Sort {
@@ -394,8 +394,7 @@ async fn editor(viewer: &Viewer, reference: &str, typed: Typed, errors: FormErro
         status: article.status.to_string(),
         moves: next_states(article.status),
         reviewed_on: article
-            .reviewed_on
-            .or(article.published_at.map(|p| p.date_naive()))
+            .confirmed_on()
             .map(|d| d.to_string())
             .unwrap_or_else(|| "never".into()),
         review_due: article.review_due(ctx.now.date_naive()),
@@ -418,6 +417,17 @@ async fn editor(viewer: &Viewer, reference: &str, typed: Typed, errors: FormErro
         errors,
     };
     Ok((page.errors.status(), render(&page)).into_response())
+}
+
+/// The editor's page at the address a form wrote, or the editor again with what was typed and
+/// each message beside its field.
+async fn written_or_editor(
+    viewer: &Viewer,
+    reference: &str,
+    typed: Typed,
+    written: Result<String, ApiError>,
+) -> UiResult<Response> {
+    written_or_redisplay(written, |errors| editor(viewer, reference, typed, errors)).await
 }
 
 pub async fn edit_article_page(viewer: Viewer, Path(reference): Path<String>) -> UiResult<Response> {
@@ -455,14 +465,11 @@ pub async fn update_article(uri: Uri, posted: Posted<ArticleForm>) -> UiResult<R
         Ok(record_href(RecordKind::Article, saved.0.id.0))
     }
     .await;
-    written_or_redisplay(written, |errors| {
-        let typed = Typed {
-            form: Some(form),
-            ..Typed::default()
-        };
-        editor(&viewer, &reference, typed, errors)
-    })
-    .await
+    let typed = Typed {
+        form: Some(form),
+        ..Typed::default()
+    };
+    written_or_editor(&viewer, &reference, typed, written).await
 }
 
 #[derive(Deserialize, Default)]
@@ -481,7 +488,7 @@ pub async fn move_article(uri: Uri, posted: Posted<MoveForm>) -> UiResult<Respon
     })
     .await
     .map(|saved| format!("{}/edit", record_href(RecordKind::Article, saved.0.id.0)));
-    written_or_redisplay(written, |errors| editor(&viewer, &reference, Typed::default(), errors)).await
+    written_or_editor(&viewer, &reference, Typed::default(), written).await
 }
 
 #[derive(Deserialize, Default)]
@@ -519,14 +526,11 @@ pub async fn review_article(uri: Uri, posted: Posted<ReviewForm>) -> UiResult<Re
     .await;
     // The review's own field is said beside its form, not beside the article's next review.
     let written = super::form::beside(written, "review", &["next_review", "status"], "next");
-    written_or_redisplay(written, |errors| {
-        let typed = Typed {
-            review_next: form.next_review,
-            ..Typed::default()
-        };
-        editor(&viewer, &reference, typed, errors)
-    })
-    .await
+    let typed = Typed {
+        review_next: form.next_review,
+        ..Typed::default()
+    };
+    written_or_editor(&viewer, &reference, typed, written).await
 }
 
 #[derive(Deserialize, Default)]
@@ -552,8 +556,8 @@ pub async fn explain_problem(uri: Uri, posted: Posted<ProblemForm>) -> UiResult<
         let (Some(problem), false) = (problem, e.any()) else {
             return Err(Error::Invalid(e.0).into());
         };
-        let article: Article = read_one(ctx, &reference).await?;
         authorize(&ctx.actor, RecordKind::Article, Operation::Update)?;
+        let article: Article = read_one(ctx, &reference).await?;
         crate::api::link::link_as(
             ctx,
             (
@@ -581,14 +585,11 @@ pub async fn explain_problem(uri: Uri, posted: Posted<ProblemForm>) -> UiResult<
         Ok(format!("{}/edit", record_href(RecordKind::Article, article.id.0)))
     }
     .await;
-    written_or_redisplay(written, |errors| {
-        let typed = Typed {
-            problem: form.problem,
-            ..Typed::default()
-        };
-        editor(&viewer, &reference, typed, errors)
-    })
-    .await
+    let typed = Typed {
+        problem: form.problem,
+        ..Typed::default()
+    };
+    written_or_editor(&viewer, &reference, typed, written).await
 }
 
 /// A suggested article.
@@ -734,17 +735,23 @@ struct ArticlePage {
     errors: FormErrors,
 }
 
-/// An article published for customers, as the portal shows it; any other answers 404, to
-/// staff as well (the portal shows what customers see).
-async fn reading(viewer: &Viewer, reference: &str, errors: FormErrors) -> UiResult<Response> {
-    let ctx = &viewer.ctx;
+/// The article, if it is published for customers: the portal shows, and takes votes on, only
+/// what customers see, whoever opens it; any other answers 404.
+async fn for_customers(ctx: &Ctx, reference: &str) -> Result<Article, ApiError> {
     let article: Article = read_one(ctx, reference).await?;
     if !article.published() {
-        return Err(UiError::Api(ApiError::Domain(Error::NotFound {
+        return Err(ApiError::Domain(Error::NotFound {
             kind: "article published for customers",
             id: reference.to_string(),
-        })));
+        }));
     }
+    Ok(article)
+}
+
+/// An article published for customers, as the portal shows it.
+async fn reading(viewer: &Viewer, reference: &str, errors: FormErrors) -> UiResult<Response> {
+    let ctx = &viewer.ctx;
+    let article = for_customers(ctx, reference).await?;
     let service = match article.service {
         Some(s) => Names::load(ctx, &[], &[], &[s.0])
             .await?
@@ -764,11 +771,7 @@ async fn reading(viewer: &Viewer, reference: &str, errors: FormErrors) -> UiResu
             .map(str::to_string)
             .collect(),
         service,
-        checked_on: article
-            .reviewed_on
-            .max(article.published_at.map(|p| p.date_naive()))
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
+        checked_on: article.confirmed_on().map(|d| d.to_string()).unwrap_or_default(),
         voted: ctx.state.store.vote_of(article.id, ctx.actor.user).await?,
         may_vote: steward_core::access::authorize_vote(&ctx.actor, Operation::Create).is_ok(),
         title: article.title,
@@ -805,6 +808,7 @@ pub async fn vote(Path(reference): Path<String>, posted: Posted<VoteForm>) -> Ui
             helpful,
             comment: text(&form.comment),
         };
+        for_customers(&viewer.ctx, &reference).await?;
         let saved = crate::api::article::vote(&viewer.ctx, &reference, vote).await?;
         Ok(format!("/portal/articles/{}#vote", saved.id))
     }
